@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Capture's kernel side: plaintext TCP payloads from syscall tracepoints.
+ *
+ * Only tracepoints are used (syscalls:*, sock:inet_sock_set_state): the
+ * kernels we target may lack kprobes and refuse fentry/fexit. Each data
+ * syscall's entry remembers its arguments per thread (active_io_calls) when
+ * the fd is a TCP socket; its exit copies the bytes it moved into the ring
+ * buffer, split into CAPTURE_CHUNK_BYTES events.
+ *
+ * Hot path rule: a connection is classified from its first bytes (HTTP/1.x
+ * method or status line, or the HTTP/2 preface); bytes of connections that
+ * are not HTTP only advance counters and never reach the ring buffer.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "capture.h"
+#include "http_sniff.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile struct capture_config capture_config = {
+	.max_capture_bytes = CAPTURE_DEFAULT_CAPTURE_BYTES,
+};
+
+/* Referenced so that the structs land in the object's BTF, where the layout
+ * test compares them with their C# mirrors. */
+const struct data_event *unused_data_event __attribute__((unused));
+const struct conn_event *unused_conn_event __attribute__((unused));
+
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define IPPROTO_TCP 6
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define EINPROGRESS 115
+
+/* How many calls a connection found mid-stream may take to show an HTTP
+ * message start before we give up on it (its first bytes may be the middle
+ * of a body). A connection seen from its handshake gets one look. */
+#define MID_STREAM_SNIFF_CALLS 16
+
+enum http_verdict { VERDICT_UNKNOWN = 0, VERDICT_HTTP = 1, VERDICT_NOT_HTTP = 2 };
+
+struct conn_state {
+	__u64 conn_id;
+	__u64 stream_pos[2]; /* indexed by enum capture_direction */
+	__u64 opened_ns;
+	__u32 opener_pid;
+	__u32 opener_tid;
+	__s32 opener_fd;
+	__u8 role;
+	__u8 open_source;
+	__u8 verdict;
+	__u8 sniff_calls_left;
+	__u8 announced;
+	__u8 mid_stream;
+};
+
+struct io_call {
+	__u64 sk;
+	__u64 buf;     /* user buffer, or the iovec array when is_iov */
+	__u64 iov_count;
+	__s32 fd;
+	__u8 source;
+	__u8 is_iov;
+};
+
+/* The ring is sized by the Recorder (--ring-buffer-mb) before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 32 << 20);
+} events SEC(".maps");
+
+/* Events the ring buffer could not take, per CPU: never silent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} ringbuf_drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock * */
+	__type(value, struct conn_state);
+} conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct io_call);
+} active_io_calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, __s32); /* fd being connected */
+} active_connect_calls SEC(".maps");
+
+/* Room for one event plus a chunk of slack, so that the verifier can prove
+ * every copy at data[filled .. filled + n) stays inside the value. */
+/* Cursor of the copy loop. It lives in the map value, not on the stack, so
+ * that the verifier checks the bpf_loop callback once instead of tracking
+ * every value it could take. */
+struct copy_state {
+	__u64 iov_array;
+	__u64 iov_count;
+	__u64 iov_index;
+	__u64 cursor;      /* user address of the next byte to copy */
+	__u64 cursor_left; /* bytes left in the current buffer */
+	__u64 remaining;   /* bytes left to capture in this call */
+	__u64 stream_pos;  /* stream position of data[0] of the pending event */
+	__u32 filled;
+	__u8 is_iov;
+	__u8 truncated;
+	__u8 unreadable;
+};
+
+struct data_scratch {
+	struct copy_state copy;
+	struct data_event event;
+	__u8 slack[CAPTURE_CHUNK_BYTES];
+};
+
+/* One slot per CPU, indexed by CPU id: a per-CPU array cannot hold values
+ * this large. The Recorder sizes it to the possible CPUs before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 128);
+	__type(key, __u32);
+	__type(value, struct data_scratch);
+} data_scratch SEC(".maps");
+
+static __always_inline struct data_event *scratch_event(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct data_scratch *scratch = bpf_map_lookup_elem(&data_scratch, &cpu);
+	return scratch ? &scratch->event : NULL;
+}
+
+__u64 next_conn_id = 0;
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *drops = bpf_map_lookup_elem(&ringbuf_drops, &zero);
+	if (drops)
+		__sync_fetch_and_add(drops, 1);
+}
+
+static __always_inline bool process_is_traced(__u64 pid_tgid)
+{
+	__u32 pid = pid_tgid >> 32;
+	if (pid == capture_config.self_pid)
+		return false;
+	if (capture_config.filter_pid && pid != capture_config.filter_pid)
+		return false;
+	if (capture_config.filter_comm_set) {
+		char comm[CAPTURE_COMM_LEN];
+		bpf_get_current_comm(comm, sizeof(comm));
+		for (int i = 0; i < CAPTURE_COMM_LEN; i++) {
+			if (comm[i] != capture_config.filter_comm[i])
+				return false;
+			if (comm[i] == 0)
+				break;
+		}
+	}
+	return true;
+}
+
+/* fd of the current task → its struct sock, when it is a TCP socket. */
+static __always_inline struct sock *tcp_sock_of_fd(int fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	if (!sock || BPF_CORE_READ(sock, type) != SOCK_STREAM)
+		return NULL;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return NULL;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return NULL;
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return NULL;
+	return sk;
+}
+
+static __always_inline void read_tuple(struct sock *sk, struct conn_tuple *t)
+{
+	__builtin_memset(t, 0, sizeof(*t));
+	t->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	t->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	t->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (t->family == AF_INET) {
+		bpf_core_read(t->local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(t->remote_addr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(t->local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(t->remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+static __always_inline struct conn_state *create_conn(__u64 sk, __u8 role, __u8 source, bool mid_stream)
+{
+	struct conn_state fresh = {
+		.conn_id = __sync_fetch_and_add(&next_conn_id, 1) + 1,
+		.opened_ns = bpf_ktime_get_ns(),
+		.opener_fd = -1,
+		.role = role,
+		.open_source = source,
+		.verdict = capture_config.capture_all_tcp ? VERDICT_HTTP : VERDICT_UNKNOWN,
+		.sniff_calls_left = mid_stream ? MID_STREAM_SNIFF_CALLS : 1,
+		.mid_stream = mid_stream,
+	};
+	bpf_map_update_elem(&conns, &sk, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&conns, &sk);
+}
+
+static __always_inline struct conn_state *conn_of(__u64 sk, __u8 role, __u8 source, bool mid_stream)
+{
+	struct conn_state *st = bpf_map_lookup_elem(&conns, &sk);
+	return st ? st : create_conn(sk, role, source, mid_stream);
+}
+
+static __always_inline void fill_header(struct event_header *h, __u8 kind, __u8 source,
+					struct conn_state *st, struct sock *sk, int fd)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	h->timestamp_ns = bpf_ktime_get_ns();
+	h->conn_id = st->conn_id;
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->fd = fd;
+	h->kind = kind;
+	h->source = source;
+	h->role = st->role;
+	h->_pad = 0;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	read_tuple(sk, &h->tuple);
+}
+
+static __always_inline void emit_conn_event(__u8 kind, __u8 source, struct conn_state *st,
+					    struct sock *sk, int fd)
+{
+	struct conn_event ev = {};
+	fill_header(&ev.header, kind, source, st, sk, fd);
+	if (source == SOURCE_TCP_CLOSE) {
+		/* softirq context: the current task is whoever the CPU interrupted */
+		ev.header.pid = st->opener_pid;
+		ev.header.tid = st->opener_tid;
+		__builtin_memset(ev.header.comm, 0, sizeof(ev.header.comm));
+	}
+	if (kind == EVENT_CONN_OPEN) {
+		ev.header.timestamp_ns = st->opened_ns;
+		if (st->opener_pid) {
+			ev.header.pid = st->opener_pid;
+			ev.header.tid = st->opener_tid;
+			ev.header.fd = st->opener_fd;
+		}
+	}
+	ev.bytes_sent = st->stream_pos[DIRECTION_EGRESS];
+	ev.bytes_received = st->stream_pos[DIRECTION_INGRESS];
+	ev.mid_stream = st->mid_stream;
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
+		count_drop();
+}
+
+/* ---------- classification ---------- */
+
+static __always_inline __u64 first_buffer(struct io_call *c, __u64 *len)
+{
+	if (!c->is_iov)
+		return c->buf;
+	struct iovec iov = {};
+	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)c->buf))
+		return 0;
+	*len = iov.iov_len < *len ? iov.iov_len : *len;
+	return (__u64)iov.iov_base;
+}
+
+/* Returns true when this call's bytes should be sent to user space. */
+static __always_inline bool wants_bytes(struct conn_state *st, struct io_call *c, __u64 moved)
+{
+	if (st->verdict == VERDICT_HTTP)
+		return true;
+	if (st->verdict == VERDICT_NOT_HTTP)
+		return false;
+
+	__u64 len = moved;
+	__u64 buf = first_buffer(c, &len);
+	char head[HTTP_SNIFF_BYTES] = {};
+	if (!buf || bpf_probe_read_user(head, sizeof(head), (void *)buf))
+		return false;
+	switch (http_sniff(head, len < HTTP_SNIFF_BYTES ? len : HTTP_SNIFF_BYTES)) {
+	case SNIFF_HTTP:
+		st->verdict = VERDICT_HTTP;
+		return true;
+	case SNIFF_MAYBE:
+		return true; /* too few bytes to tell: keep them, decide on the next call */
+	default:
+		if (st->sniff_calls_left > 1)
+			st->sniff_calls_left--;
+		else
+			st->verdict = VERDICT_NOT_HTTP;
+		return false;
+	}
+}
+
+/* ---------- payload copy ---------- */
+
+
+static __always_inline void flush_chunk(struct data_scratch *scratch, bool last)
+{
+	struct copy_state *s = &scratch->copy;
+	__u32 filled = s->filled;
+	if (filled == 0 || filled > CAPTURE_CHUNK_BYTES)
+		return;
+	struct data_event *ev = &scratch->event;
+	ev->data_len = filled;
+	ev->stream_pos = s->stream_pos;
+	ev->flags = ((last && s->truncated) ? DATA_FLAG_TRUNCATED : 0) |
+		    (s->unreadable ? DATA_FLAG_UNREADABLE : 0);
+	s->unreadable = 0;
+	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data) + filled, 0))
+		count_drop();
+	s->stream_pos += filled;
+	s->filled = 0;
+}
+
+struct copy_loop_ctx {
+	struct data_scratch *scratch;
+};
+
+static long copy_step(__u32 index, void *ctx)
+{
+	struct data_scratch *scratch = ((struct copy_loop_ctx *)ctx)->scratch;
+	struct copy_state *s = &scratch->copy;
+	if (s->remaining == 0) {
+		flush_chunk(scratch, true);
+		return 1;
+	}
+	if (s->cursor_left == 0) {
+		if (!s->is_iov || s->iov_index >= s->iov_count) {
+			flush_chunk(scratch, true);
+			return 1;
+		}
+		struct iovec iov = {};
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(s->iov_array + s->iov_index * sizeof(iov))))
+			iov.iov_len = 0;
+		s->iov_index++;
+		s->cursor = (__u64)iov.iov_base;
+		s->cursor_left = iov.iov_len < s->remaining ? iov.iov_len : s->remaining;
+		return 0;
+	}
+	__u32 filled = s->filled & (CAPTURE_CHUNK_BYTES - 1);
+	__u64 n = CAPTURE_CHUNK_BYTES - filled;
+	if (n > s->cursor_left)
+		n = s->cursor_left;
+	if (n == 0 || n > CAPTURE_CHUNK_BYTES)
+		return 1;
+	if (bpf_probe_read_user(scratch->event.data + filled, n, (void *)s->cursor))
+		s->unreadable = 1; /* the helper zeroed the bytes; say so, keep going */
+	s->cursor += n;
+	s->cursor_left -= n;
+	s->remaining -= n;
+	s->filled = filled + n;
+	if (s->filled >= CAPTURE_CHUNK_BYTES)
+		flush_chunk(scratch, s->remaining == 0);
+	return 0;
+}
+
+static __always_inline void emit_data(struct io_call *c, struct conn_state *st, struct sock *sk,
+				      __u8 direction, __u64 call_start_pos, __u64 moved)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct data_scratch *scratch = bpf_map_lookup_elem(&data_scratch, &cpu);
+	if (!scratch)
+		return;
+	struct data_event *ev = &scratch->event;
+	fill_header(&ev->header, EVENT_DATA, c->source, st, sk, c->fd);
+	ev->call_bytes = moved;
+	ev->direction = direction;
+	ev->_pad = 0;
+
+	__u64 cap = capture_config.max_capture_bytes;
+	__u64 captured = moved < cap ? moved : cap;
+	scratch->copy = (struct copy_state){
+		.iov_array = c->buf,
+		.iov_count = c->iov_count,
+		.cursor = c->is_iov ? 0 : c->buf,
+		.cursor_left = c->is_iov ? 0 : captured,
+		.remaining = captured,
+		.stream_pos = call_start_pos,
+		.is_iov = c->is_iov,
+		.truncated = moved > cap,
+	};
+	struct copy_loop_ctx loop = { .scratch = scratch };
+	bpf_loop(CAPTURE_MAX_LOOP_STEPS, copy_step, &loop, 0);
+}
+
+/* A call whose bytes we cannot copy (sendfile): one empty event that still
+ * advances the stream, so the Analyzer knows how many bytes went by. */
+static __always_inline void emit_counted_only(struct io_call *c, struct conn_state *st, struct sock *sk,
+					      __u8 direction, __u64 call_start_pos, __u64 moved)
+{
+	struct data_event *ev = scratch_event();
+	if (!ev)
+		return;
+	fill_header(&ev->header, EVENT_DATA, c->source, st, sk, c->fd);
+	ev->stream_pos = call_start_pos;
+	ev->call_bytes = moved;
+	ev->data_len = 0;
+	ev->direction = direction;
+	ev->flags = DATA_FLAG_TRUNCATED;
+	ev->_pad = 0;
+	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data), 0))
+		count_drop();
+}
+
+/* ---------- data syscalls ---------- */
+
+static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 source, bool is_iov)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!process_is_traced(pid_tgid))
+		return 0;
+	struct sock *sk = tcp_sock_of_fd(fd);
+	if (!sk)
+		return 0;
+	struct io_call call = {
+		.sk = (__u64)sk,
+		.buf = buf,
+		.iov_count = iov_count,
+		.fd = fd,
+		.source = source,
+		.is_iov = is_iov,
+	};
+	bpf_map_update_elem(&active_io_calls, &pid_tgid, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline bool port_matches(struct sock *sk)
+{
+	if (!capture_config.filter_port)
+		return true;
+	__u16 local = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 remote = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return local == capture_config.filter_port || remote == capture_config.filter_port;
+}
+
+static __always_inline int io_exit(long ret, __u8 direction)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct io_call *pending = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
+	if (!pending)
+		return 0;
+	struct io_call c = *pending;
+	bpf_map_delete_elem(&active_io_calls, &pid_tgid);
+	if (ret <= 0)
+		return 0;
+
+	struct sock *sk = (struct sock *)c.sk;
+	struct conn_state *st = conn_of(c.sk, ROLE_UNKNOWN, SOURCE_FIRST_SEEN, true);
+	if (!st)
+		return 0;
+	__u64 start = __sync_fetch_and_add(&st->stream_pos[direction & 1], (__u64)ret);
+	if (!port_matches(sk))
+		return 0;
+	if (c.source == SOURCE_SENDFILE) {
+		if (st->verdict != VERDICT_HTTP)
+			return 0;
+		c.is_iov = 0;
+		c.buf = 0; /* counted only: the bytes never were in user memory */
+	} else if (!wants_bytes(st, &c, ret)) {
+		return 0;
+	}
+	if (!st->announced) {
+		st->announced = 1;
+		emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, c.fd);
+	}
+	if (c.source == SOURCE_SENDFILE) {
+		emit_counted_only(&c, st, sk, direction, start, ret);
+		return 0;
+	}
+	emit_data(&c, st, sk, direction, start, ret);
+	return 0;
+}
+
+#define SYSCALL_ARG(ctx, n) (((struct trace_event_raw_sys_enter *)(ctx))->args[n])
+#define SYSCALL_RET(ctx) (((struct trace_event_raw_sys_exit *)(ctx))->ret)
+
+#define BUFFER_SYSCALL(name, source, direction)                                  \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
+	int sys_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
+	{                                                                        \
+		return io_enter((int)SYSCALL_ARG(ctx, 0), SYSCALL_ARG(ctx, 1), 0, \
+				source, false);                                  \
+	}                                                                        \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
+	int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
+	{                                                                        \
+		return io_exit(SYSCALL_RET(ctx), direction);                     \
+	}
+
+#define IOVEC_SYSCALL(name, source, direction)                                   \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
+	int sys_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
+	{                                                                        \
+		return io_enter((int)SYSCALL_ARG(ctx, 0), SYSCALL_ARG(ctx, 1),    \
+				SYSCALL_ARG(ctx, 2), source, true);              \
+	}                                                                        \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
+	int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
+	{                                                                        \
+		return io_exit(SYSCALL_RET(ctx), direction);                     \
+	}
+
+/* sendmsg/recvmsg: the iovec array sits inside the user's msghdr. */
+#define MSGHDR_SYSCALL(name, source, direction)                                  \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
+	int sys_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
+	{                                                                        \
+		struct user_msghdr msg = {};                                     \
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)SYSCALL_ARG(ctx, 1))) \
+			return 0;                                                \
+		return io_enter((int)SYSCALL_ARG(ctx, 0), (__u64)msg.msg_iov,     \
+				msg.msg_iovlen, source, true);                   \
+	}                                                                        \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
+	int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
+	{                                                                        \
+		return io_exit(SYSCALL_RET(ctx), direction);                     \
+	}
+
+BUFFER_SYSCALL(read, SOURCE_READ, DIRECTION_INGRESS)
+BUFFER_SYSCALL(write, SOURCE_WRITE, DIRECTION_EGRESS)
+BUFFER_SYSCALL(recvfrom, SOURCE_RECVFROM, DIRECTION_INGRESS)
+BUFFER_SYSCALL(sendto, SOURCE_SENDTO, DIRECTION_EGRESS)
+IOVEC_SYSCALL(readv, SOURCE_READV, DIRECTION_INGRESS)
+IOVEC_SYSCALL(writev, SOURCE_WRITEV, DIRECTION_EGRESS)
+MSGHDR_SYSCALL(recvmsg, SOURCE_RECVMSG, DIRECTION_INGRESS)
+MSGHDR_SYSCALL(sendmsg, SOURCE_SENDMSG, DIRECTION_EGRESS)
+
+/* sendfile(out_fd, in_fd, ...): the body comes from a file; count it so the
+ * Analyzer knows how long it was, though its bytes are not captured. */
+SEC("tracepoint/syscalls/sys_enter_sendfile64")
+int sys_enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
+{
+	return io_enter((int)SYSCALL_ARG(ctx, 0), 0, 0, SOURCE_SENDFILE, false);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendfile64")
+int sys_exit_sendfile64(struct trace_event_raw_sys_exit *ctx)
+{
+	return io_exit(SYSCALL_RET(ctx), DIRECTION_EGRESS);
+}
+
+/* ---------- connection lifecycle ---------- */
+
+static __always_inline void remember_opener(int fd, __u8 role, __u8 source)
+{
+	struct sock *sk = tcp_sock_of_fd(fd);
+	if (!sk)
+		return;
+	struct conn_state *st = conn_of((__u64)sk, role, source, false);
+	if (!st)
+		return;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	st->role = role;
+	st->open_source = source;
+	st->opener_pid = pid_tgid >> 32;
+	st->opener_tid = (__u32)pid_tgid;
+	st->opener_fd = fd;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!process_is_traced(pid_tgid))
+		return 0;
+	__s32 fd = (int)SYSCALL_ARG(ctx, 0);
+	bpf_map_update_elem(&active_connect_calls, &pid_tgid, &fd, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__s32 *fd = bpf_map_lookup_elem(&active_connect_calls, &pid_tgid);
+	if (!fd)
+		return 0;
+	__s32 connected_fd = *fd;
+	bpf_map_delete_elem(&active_connect_calls, &pid_tgid);
+	long ret = SYSCALL_RET(ctx);
+	if (ret == 0 || ret == -EINPROGRESS)
+		remember_opener(connected_fd, ROLE_CLIENT, SOURCE_CONNECT);
+	return 0;
+}
+
+static __always_inline int accept_exit(long ret)
+{
+	if (ret < 0 || !process_is_traced(bpf_get_current_pid_tgid()))
+		return 0;
+	remember_opener((int)ret, ROLE_SERVER, SOURCE_ACCEPT);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int sys_exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(SYSCALL_RET(ctx));
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int sys_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(SYSCALL_RET(ctx));
+}
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int sys_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!process_is_traced(bpf_get_current_pid_tgid()))
+		return 0;
+	int fd = (int)SYSCALL_ARG(ctx, 0);
+	struct sock *sk = tcp_sock_of_fd(fd);
+	if (!sk)
+		return 0;
+	__u64 key = (__u64)sk;
+	struct conn_state *st = bpf_map_lookup_elem(&conns, &key);
+	if (st && st->announced)
+		emit_conn_event(EVENT_CONN_CLOSE, SOURCE_CLOSE, st, sk, fd);
+	return 0;
+}
+
+/* The handshake tells the role of connections no syscall of ours saw being
+ * made, and TCP_CLOSE ends every connection, whoever closed it. */
+SEC("tracepoint/sock/inet_sock_set_state")
+int on_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	__u64 sk = (__u64)ctx->skaddr;
+	if (ctx->newstate == TCP_SYN_SENT) {
+		create_conn(sk, ROLE_CLIENT, SOURCE_HANDSHAKE, false);
+	} else if (ctx->newstate == TCP_ESTABLISHED && ctx->oldstate == TCP_SYN_RECV) {
+		create_conn(sk, ROLE_SERVER, SOURCE_HANDSHAKE, false);
+	} else if (ctx->newstate == TCP_CLOSE) {
+		struct conn_state *st = bpf_map_lookup_elem(&conns, &sk);
+		if (!st)
+			return 0;
+		if (st->announced)
+			emit_conn_event(EVENT_CONN_CLOSE, SOURCE_TCP_CLOSE, st, (struct sock *)sk, -1);
+		bpf_map_delete_elem(&conns, &sk);
+	}
+	return 0;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The single truth for every struct that crosses from the kernel to user
+ * space. src/Recorder/Interop/CaptureAbi.cs mirrors each one field by field,
+ * and tests/Capture.Tests/Abi/BtfLayoutTests.cs compares every offset with
+ * the BTF of the built capture.bpf.o — change both sides together.
+ *
+ * Layout rules: fixed-width types only, explicit padding, attributes first and
+ * payload last, _Static_assert on every size.
+ */
+#ifndef CAPTURE_H
+#define CAPTURE_H
+
+#define CAPTURE_COMM_LEN 16
+/* Largest payload one data event carries; bigger calls are split into several
+ * events with consecutive stream positions. Must be a power of two. */
+#define CAPTURE_CHUNK_BYTES 16384
+/* Upper bound for max_capture_bytes: the chunking loop runs at most this many steps. */
+#define CAPTURE_MAX_LOOP_STEPS 128
+#define CAPTURE_DEFAULT_CAPTURE_BYTES (256 * 1024)
+
+enum capture_event_kind {
+	EVENT_DATA = 1,
+	EVENT_CONN_OPEN = 2,
+	EVENT_CONN_CLOSE = 3,
+};
+
+/* Direction as seen by the traced process. */
+enum capture_direction {
+	DIRECTION_EGRESS = 0,  /* the process wrote these bytes */
+	DIRECTION_INGRESS = 1, /* the process read these bytes */
+};
+
+enum capture_role {
+	ROLE_UNKNOWN = 0, /* connection predates the recording; the Analyzer infers it */
+	ROLE_CLIENT = 1,  /* the process called connect() */
+	ROLE_SERVER = 2,  /* the process accept()ed it */
+};
+
+/* Which syscall moved the bytes (data events) or why a connection event fired. */
+enum capture_source {
+	SOURCE_READ = 1,
+	SOURCE_WRITE = 2,
+	SOURCE_READV = 3,
+	SOURCE_WRITEV = 4,
+	SOURCE_RECVFROM = 5,
+	SOURCE_SENDTO = 6,
+	SOURCE_RECVMSG = 7,
+	SOURCE_SENDMSG = 8,
+	SOURCE_SENDFILE = 9, /* bytes counted, never captured: they come from a file */
+	SOURCE_CONNECT = 20,
+	SOURCE_ACCEPT = 21,
+	SOURCE_FIRST_SEEN = 22, /* open before recording began: found on its first I/O */
+	SOURCE_HANDSHAKE = 23,  /* seen in the TCP handshake, no syscall attributed it */
+	SOURCE_CLOSE = 24,      /* the process called close() on its fd */
+	SOURCE_TCP_CLOSE = 25,  /* the socket reached TCP_CLOSE */
+};
+
+enum capture_data_flags {
+	DATA_FLAG_TRUNCATED = 1, /* the call moved more bytes than max_capture_bytes */
+	DATA_FLAG_UNREADABLE = 2 /* bpf_probe_read_user failed: payload is missing */
+};
+
+/* Addresses in network byte order; ports in host byte order. IPv4 addresses
+ * use the first 4 bytes of the 16-byte fields. */
+struct conn_tuple {
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+	__u16 local_port;
+	__u16 remote_port;
+	__u16 family; /* AF_INET (2) or AF_INET6 (10) */
+	__u16 _pad;
+};
+_Static_assert(sizeof(struct conn_tuple) == 40, "conn_tuple size");
+
+struct event_header {
+	__u64 timestamp_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u64 conn_id;      /* stable for the life of the socket, unique within a run */
+	__u32 pid;          /* thread group id */
+	__u32 tid;
+	__s32 fd;
+	__u8 kind;   /* enum capture_event_kind */
+	__u8 source; /* enum capture_source */
+	__u8 role;   /* enum capture_role */
+	__u8 _pad;
+	char comm[CAPTURE_COMM_LEN];
+	struct conn_tuple tuple;
+};
+_Static_assert(sizeof(struct event_header) == 88, "event_header size");
+
+struct data_event {
+	struct event_header header;
+	__u64 stream_pos;  /* offset of data[0] in this direction's byte stream */
+	__u64 call_bytes;  /* bytes the whole syscall moved (its return value) */
+	__u32 data_len;    /* bytes of data[] in this event */
+	__u8 direction;    /* enum capture_direction */
+	__u8 flags;        /* enum capture_data_flags */
+	__u16 _pad;
+	__u8 data[CAPTURE_CHUNK_BYTES]; /* only the first data_len bytes are sent */
+};
+_Static_assert(sizeof(struct data_event) == 88 + 24 + CAPTURE_CHUNK_BYTES, "data_event size");
+
+struct conn_event {
+	struct event_header header;
+	__u64 bytes_sent;     /* stream positions when the event fired */
+	__u64 bytes_received;
+	__u8 mid_stream;      /* 1: bytes flowed before we saw the connection */
+	__u8 _pad[7];
+};
+_Static_assert(sizeof(struct conn_event) == 88 + 24, "conn_event size");
+
+/* Settings written into .rodata before load (const volatile in the program). */
+struct capture_config {
+	__u32 max_capture_bytes; /* per syscall; the rest is counted, not copied */
+	__u32 filter_pid;        /* 0: every process */
+	__u32 self_pid;          /* the recorder itself, never traced */
+	__u16 filter_port;       /* 0: every port; else local or remote port */
+	__u8 capture_all_tcp;    /* 1: skip the HTTP check, send every TCP byte */
+	__u8 filter_comm_set;    /* 1: only processes whose comm equals filter_comm */
+	char filter_comm[CAPTURE_COMM_LEN];
+};
+_Static_assert(sizeof(struct capture_config) == 32, "capture_config size");
+
+#endif /* CAPTURE_H */
