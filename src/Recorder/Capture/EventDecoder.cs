@@ -1,0 +1,57 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using Capture.Recorder.Interop;
+
+namespace Capture.Recorder.Capture;
+
+/// <summary>Turns the raw structs of bpf/capture.h into values the db stores.</summary>
+internal static unsafe class EventDecoder
+{
+    public static readonly int DataHeaderSize = sizeof(DataEvent);
+    public static readonly int ConnEventSize = sizeof(ConnEvent);
+
+    public static EventKind KindOf(ReadOnlySpan<byte> sample) =>
+        sample.Length < sizeof(EventHeader) ? 0 : MemoryMarshal.Read<EventHeader>(sample).Kind;
+
+    public static string Comm(in EventHeader header)
+    {
+        fixed (byte* comm = header.Comm)
+        {
+            var span = new ReadOnlySpan<byte>(comm, CaptureAbi.CommLength);
+            int end = span.IndexOf((byte)0);
+            return Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
+        }
+    }
+
+    public static (string Local, string Remote, int Family) Addresses(in ConnTuple tuple)
+    {
+        fixed (byte* local = tuple.LocalAddr)
+        fixed (byte* remote = tuple.RemoteAddr)
+        {
+            int length = tuple.Family == 2 ? 4 : 16;
+            return (Format(new ReadOnlySpan<byte>(local, length)), Format(new ReadOnlySpan<byte>(remote, length)), tuple.Family == 2 ? 4 : 6);
+        }
+    }
+
+    private static string Format(ReadOnlySpan<byte> address)
+    {
+        var ip = new IPAddress(address);
+        // Dual-stack sockets carry IPv4 peers as ::ffff:a.b.c.d; show them as the IPv4 they are.
+        return ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4().ToString() : ip.ToString();
+    }
+
+    public static string RoleName(ConnRole role) => role switch
+    {
+        ConnRole.Client => "client",
+        ConnRole.Server => "server",
+        _ => "unknown",
+    };
+
+    public static string SourceName(EventSource source) => source switch
+    {
+        EventSource.FirstSeen => "first_seen",
+        EventSource.TcpClose => "tcp_close",
+        _ => source.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,14 @@
+namespace Capture.Recorder.Cli;
+
+/// <summary>Everything `record` was asked to do, checked and defaulted.</summary>
+internal sealed record RecordSettings(
+    string OutputPath,
+    TimeSpan? Duration,
+    uint? Pid,
+    string? Comm,
+    ushort? Port,
+    bool AllTcp,
+    uint MaxCaptureBytes,
+    uint RingBufferMegabytes,
+    bool Overwrite,
+    IReadOnlyList<string> Arguments);

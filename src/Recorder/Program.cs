@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Capture.Recorder;
+using Capture.Recorder.Cli;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+return RecordCommand.Run(args);
+
+namespace Capture.Recorder.Cli
+{
+    /// <summary>`record`: the command line, turned into <see cref="RecordSettings"/> and handed to <see cref="Recording"/>.</summary>
+    internal static class RecordCommand
+    {
+        public static int Run(string[] args)
+        {
+            var output = new Option<string>("--output", "-o") { Description = "SQLite file to write (created mode 0600)", DefaultValueFactory = _ => "capture.db" };
+            var duration = new Option<string?>("--duration", "-d") { Description = "Stop after this long: 500ms, 30s, 2m, 1h (default: until Ctrl-C or SIGTERM)" };
+            var pid = new Option<uint?>("--pid") { Description = "Only this process (thread group id)" };
+            var comm = new Option<string?>("--comm") { Description = "Only processes with this command name (as in /proc/PID/comm, at most 15 characters)" };
+            var port = new Option<ushort?>("--port") { Description = "Only connections with this local or remote port" };
+            var allTcp = new Option<bool>("--all-tcp") { Description = "Record every TCP connection, not only those that look like HTTP" };
+            var maxCapture = new Option<uint>("--max-capture-bytes") { Description = $"Bytes captured per syscall; the rest is counted and flagged truncated (default {CaptureDefaults.MaxCaptureBytes})", DefaultValueFactory = _ => CaptureDefaults.MaxCaptureBytes };
+            var ring = new Option<uint>("--ring-buffer-mb") { Description = "Kernel ring buffer size in MiB, a power of two (default 32)", DefaultValueFactory = _ => 32 };
+            var overwrite = new Option<bool>("--overwrite") { Description = "Replace the output file if it exists" };
+
+            var root = new RootCommand("Record every HTTP/1.x exchange made or served on this host into a SQLite file, with eBPF (needs root).")
+            {
+                output, duration, pid, comm, port, allTcp, maxCapture, ring, overwrite,
+            };
+            root.SetAction(parsed =>
+            {
+                TimeSpan? limit = null;
+                if (parsed.GetValue(duration) is { } text)
+                {
+                    if (!DurationParser.TryParse(text, out var d, out var error)) return Fail(error!);
+                    limit = d;
+                }
+                var commValue = parsed.GetValue(comm);
+                if (commValue is { Length: 0 or > 15 }) return Fail($"--comm '{commValue}' must be 1 to 15 characters (the kernel keeps at most 15)");
+                var capture = parsed.GetValue(maxCapture);
+                if (capture < 1 || capture > CaptureDefaults.MaxCaptureBytesLimit)
+                    return Fail($"--max-capture-bytes must be between 1 and {CaptureDefaults.MaxCaptureBytesLimit}");
+                var ringMb = parsed.GetValue(ring);
+                if (ringMb == 0 || (ringMb & (ringMb - 1)) != 0 || ringMb > 1024) return Fail("--ring-buffer-mb must be a power of two between 1 and 1024");
+
+                var settings = new RecordSettings(parsed.GetValue(output)!, limit, parsed.GetValue(pid), commValue, parsed.GetValue(port),
+                    parsed.GetValue(allTcp), capture, ringMb, parsed.GetValue(overwrite), args);
+                using var stop = new CancellationTokenSource();
+                using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+                return new Recording(settings, Console.Error).Run(stop.Token);
+            });
+
+            var result = root.Parse(args);
+            if (result.Errors.Count > 0) return Fail(result.Errors[0].Message + " (see --help)");
+            try
+            {
+                return result.Invoke();
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"record: unexpected failure: {e.GetType().Name}: {e.Message} (set CAPTURE_DEBUG=1 for details)");
+                if (Environment.GetEnvironmentVariable("CAPTURE_DEBUG") == "1") Console.Error.WriteLine(e);
+                return Recording.ExitFailed;
+            }
+        }
+
+        private static int Fail(string message)
+        {
+            Console.Error.WriteLine($"record: {message}");
+            return Recording.ExitUsage;
+        }
+    }
+
+    internal static class CaptureDefaults
+    {
+        public const uint MaxCaptureBytes = Interop.CaptureAbi.DefaultCaptureBytes;
+        // The kernel's copy loop runs at most MaxLoopSteps steps of up to one chunk each.
+        public const uint MaxCaptureBytesLimit = (Interop.CaptureAbi.MaxLoopSteps / 2) * Interop.CaptureAbi.ChunkBytes;
+    }
+}

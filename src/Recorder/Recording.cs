@@ -1,0 +1,175 @@
+using System.Runtime.InteropServices;
+using Capture.Recorder.Capture;
+using Capture.Recorder.Cli;
+using Capture.Recorder.Interop;
+using Capture.Recorder.Probes;
+using Capture.Recorder.Storage;
+
+namespace Capture.Recorder;
+
+/// <summary>One recording from start to summary. Signals and --duration arrive as the cancellation token.</summary>
+internal sealed class Recording(RecordSettings settings, TextWriter stderr)
+{
+    public const int ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitUnsupported = 3;
+
+    public int Run(CancellationToken stop)
+    {
+        if (Preflight.Check() is { } missing)
+        {
+            stderr.WriteLine($"record: {missing}");
+            return ExitUnsupported;
+        }
+        if (File.Exists(settings.OutputPath) && !settings.Overwrite)
+        {
+            stderr.WriteLine($"record: {settings.OutputPath} already exists: choose another -o, or pass --overwrite");
+            return ExitUsage;
+        }
+        var objectPath = Path.Combine(AppContext.BaseDirectory, "capture.bpf.o");
+        if (!File.Exists(objectPath))
+        {
+            stderr.WriteLine($"record: {objectPath} is missing: rebuild with ./record (it builds bpf/ on first use)");
+            return ExitFailed;
+        }
+
+        RunDatabase db;
+        try
+        {
+            if (settings.Overwrite) DeleteRecording(settings.OutputPath);
+            db = RunDatabase.Create(settings.OutputPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            stderr.WriteLine($"record: cannot create {settings.OutputPath}: {e.Message}");
+            return ExitFailed;
+        }
+
+        using (db)
+        {
+            var manifest = new RunManifest(db, settings);
+            manifest.WriteStart();
+            var queue = new SampleQueue();
+            BpfSession session;
+            try
+            {
+                session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, queue);
+            }
+            catch (Exception e) when (e is RecorderSetupException or LibbpfException or InvalidOperationException)
+            {
+                manifest.WriteEnd("failed to start: " + e.Message.Split('\n')[0], new RecordingTotals(), 0);
+                stderr.WriteLine($"record: {e.Message}");
+                return ExitUnsupported;
+            }
+
+            using (session)
+            {
+                foreach (var probe in session.Probes) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
+                var writer = new EventWriter(db.Connection);
+                var writing = Task.Run(() => writer.RunAsync(queue.Reader));
+
+                int attached = session.Probes.Count(p => p.Attached);
+                var unavailable = session.Probes.Where(p => !p.Attached).ToList();
+                stderr.WriteLine($"recording to {settings.OutputPath}: {attached} probes attached" +
+                                 (unavailable.Count > 0 ? $", {unavailable.Count} unavailable ({string.Join(", ", unavailable.Select(p => p.Name))})" : "") +
+                                 (settings.Duration is { } d ? $", for {d}" : "") + "; Ctrl-C stops");
+
+                var (endReason, drops) = Poll(session, queue, writer, writing, stop);
+
+                session.Detach();
+                while (session.Ring.Poll(0) > 0) { }
+                drops = session.KernelDrops;
+                queue.Complete();
+                try
+                {
+                    writing.GetAwaiter().GetResult();
+                }
+                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+                {
+                    endReason = "write failed: " + e.Message;
+                }
+                manifest.WriteEnd(endReason, writer.Totals, drops);
+                PrintSummary(writer.Totals, drops, endReason);
+                return endReason.StartsWith("write failed", StringComparison.Ordinal) ? ExitFailed : ExitOk;
+            }
+        }
+    }
+
+    private (string EndReason, ulong Drops) Poll(BpfSession session, SampleQueue queue, EventWriter writer, Task writing, CancellationToken stop)
+    {
+        var status = new LiveStatus(stderr, !Console.IsErrorRedirected);
+        var started = DateTime.UtcNow;
+        var nextTick = started.AddSeconds(1);
+        long windowStart = Libc.MonotonicNanoseconds();
+        ulong dropsSoFar = 0;
+        string endReason = "stopped by signal";
+        while (!stop.IsCancellationRequested)
+        {
+            if (settings.Duration is { } limit && DateTime.UtcNow - started >= limit)
+            {
+                endReason = "duration reached";
+                break;
+            }
+            if (writing.IsCompleted)
+            {
+                endReason = "writer stopped: " + (writing.Exception?.InnerException?.Message ?? "unknown");
+                break;
+            }
+            int polled = session.Ring.Poll(100);
+            if (polled < 0 && polled != -4 /* EINTR */)
+            {
+                endReason = $"ring buffer poll failed: {Libc.ErrorText(-polled)}";
+                break;
+            }
+            if (DateTime.UtcNow >= nextTick)
+            {
+                nextTick = DateTime.UtcNow.AddSeconds(1);
+                var drops = session.KernelDrops;
+                long now = Libc.MonotonicNanoseconds();
+                if (drops > dropsSoFar) queue.Enqueue(WriterItem.ForDrops(new DropWindow(windowStart, now, drops - dropsSoFar)));
+                dropsSoFar = drops;
+                windowStart = now;
+                status.Show(DateTime.UtcNow - started, writer.Totals, drops);
+            }
+        }
+        status.Clear();
+        var final = session.KernelDrops;
+        if (final > dropsSoFar) queue.Enqueue(WriterItem.ForDrops(new DropWindow(windowStart, Libc.MonotonicNanoseconds(), final - dropsSoFar)));
+        return (endReason, final);
+    }
+
+    private CaptureConfig BuildConfig()
+    {
+        var config = new CaptureConfig
+        {
+            MaxCaptureBytes = settings.MaxCaptureBytes,
+            FilterPid = settings.Pid ?? 0,
+            SelfPid = (uint)Environment.ProcessId,
+            FilterPort = settings.Port ?? 0,
+            CaptureAllTcp = settings.AllTcp ? (byte)1 : (byte)0,
+            FilterCommSet = settings.Comm is null ? (byte)0 : (byte)1,
+        };
+        if (settings.Comm is { } comm)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(comm);
+            unsafe
+            {
+                for (int i = 0; i < Math.Min(bytes.Length, CaptureAbi.CommLength - 1); i++) config.FilterComm[i] = bytes[i];
+            }
+        }
+        return config;
+    }
+
+    private void PrintSummary(RecordingTotals totals, ulong drops, string endReason)
+    {
+        stderr.WriteLine($"recorded {settings.OutputPath} ({endReason}): {totals.Connections:N0} connections, " +
+                         $"{totals.MessageStarts:N0} HTTP messages seen, {totals.Chunks:N0} chunks, {Format.Bytes(totals.CapturedBytes)} captured, " +
+                         $"{drops:N0} events dropped by the kernel ring buffer" +
+                         (drops > 0 ? " (raise --ring-buffer-mb or narrow with --pid/--comm/--port)" : ""));
+        stderr.WriteLine($"next: ./analyze {settings.OutputPath} --slowest");
+    }
+
+    private static void DeleteRecording(string path)
+    {
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+            if (File.Exists(path + suffix)) File.Delete(path + suffix);
+    }
+}

@@ -1,0 +1,187 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Capture.Recorder.Capture;
+using Capture.Recorder.Interop;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Recorder.Storage;
+
+/// <summary>Drains the sample queue into SQLite: large transactions, prepared commands reused
+/// for every row. A transaction is committed at least every <see cref="CommitInterval"/>, so a
+/// killed recorder loses at most that much.</summary>
+internal sealed class EventWriter
+{
+    private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);
+    private const int MaxRowsPerTransaction = 20_000;
+
+    private readonly SqliteConnection _db;
+    private readonly ProcessCatalog _processes;
+    private readonly HashSet<ulong> _knownConnections = [];
+    private SqliteTransaction? _tx;
+    private SqliteCommand _insertChunk = null!, _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
+
+    public RecordingTotals Totals { get; } = new();
+
+    public EventWriter(SqliteConnection db)
+    {
+        _db = db;
+        _processes = new ProcessCatalog(db);
+    }
+
+    public async Task RunAsync(ChannelReader<WriterItem> reader)
+    {
+        while (await reader.WaitToReadAsync())
+        {
+            using var tx = _db.BeginTransaction();
+            Prepare(tx);
+            var deadline = DateTime.UtcNow + CommitInterval;
+            int rows = 0;
+            while (rows < MaxRowsPerTransaction && DateTime.UtcNow < deadline)
+            {
+                if (!reader.TryRead(out var item))
+                {
+                    var wait = deadline - DateTime.UtcNow;
+                    if (wait <= TimeSpan.Zero || !await WaitAsync(reader, wait)) break;
+                    continue;
+                }
+                Write(item);
+                rows++;
+            }
+            tx.Commit();
+            Totals.Committed = Totals.Events;
+        }
+    }
+
+    /// <summary>False only when the queue is complete and empty; a timeout returns true.</summary>
+    private static async Task<bool> WaitAsync(ChannelReader<WriterItem> reader, TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try { return await reader.WaitToReadAsync(timeout.Token); }
+        catch (OperationCanceledException) { return true; }
+    }
+
+    private void Prepare(SqliteTransaction tx)
+    {
+        _tx = tx;
+        _insertChunk ??= Command("""
+            INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, data)
+            VALUES ($conn, $ts, $pid, $tid, $fd, $dir, $pos, $call, $len, $flags, $source, $data)
+            """, "$conn", "$ts", "$pid", "$tid", "$fd", "$dir", "$pos", "$call", "$len", "$flags", "$source", "$data");
+        _openConnection ??= Command("""
+            INSERT INTO connections(id, pid, tid, comm, fd, role, opened_by, family, local_addr, local_port, remote_addr, remote_port, mid_stream, opened_ns)
+            VALUES ($id, $pid, $tid, $comm, $fd, $role, $by, $family, $laddr, $lport, $raddr, $rport, $mid, $ts)
+            ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, tid = excluded.tid, comm = excluded.comm, fd = excluded.fd,
+                role = excluded.role, opened_by = excluded.opened_by, mid_stream = excluded.mid_stream, opened_ns = excluded.opened_ns
+                WHERE $authoritative = 1
+            """, "$id", "$pid", "$tid", "$comm", "$fd", "$role", "$by", "$family", "$laddr", "$lport", "$raddr", "$rport", "$mid", "$ts", "$authoritative");
+        _closeConnection ??= Command("""
+            UPDATE connections SET closed_ns = MIN(COALESCE(closed_ns, $ts), $ts),
+                bytes_sent = MAX(COALESCE(bytes_sent, 0), $sent), bytes_received = MAX(COALESCE(bytes_received, 0), $received)
+            WHERE id = $id
+            """, "$ts", "$sent", "$received", "$id");
+        _insertDrops ??= Command("INSERT INTO drops(window_start_ns, window_end_ns, kernel_drops) VALUES ($start, $end, $drops)",
+            "$start", "$end", "$drops");
+        foreach (var c in new[] { _insertChunk, _openConnection, _closeConnection, _insertDrops }) c.Transaction = tx;
+        _processes.UseTransaction(tx);
+    }
+
+    private SqliteCommand Command(string sql, params string[] parameters)
+    {
+        var command = _db.CreateCommand();
+        command.Transaction = _tx;
+        command.CommandText = sql;
+        foreach (var p in parameters) command.Parameters.Add(new SqliteParameter { ParameterName = p });
+        command.Prepare();
+        return command;
+    }
+
+    private void Write(WriterItem item)
+    {
+        if (item.Drops is { } window)
+        {
+            Set(_insertDrops, window.StartNs, window.EndNs, (long)window.KernelDrops);
+            _insertDrops.ExecuteNonQuery();
+            return;
+        }
+        var sample = item.Sample.AsSpan(0, item.Length);
+        try
+        {
+            switch (EventDecoder.KindOf(sample))
+            {
+                case EventKind.Data when sample.Length >= EventDecoder.DataHeaderSize:
+                    WriteData(sample);
+                    break;
+                case EventKind.ConnOpen when sample.Length >= EventDecoder.ConnEventSize:
+                    WriteOpen(MemoryMarshal.Read<ConnEvent>(sample), authoritative: true);
+                    break;
+                case EventKind.ConnClose when sample.Length >= EventDecoder.ConnEventSize:
+                    WriteClose(MemoryMarshal.Read<ConnEvent>(sample));
+                    break;
+                default:
+                    Totals.Malformed++;
+                    break;
+            }
+            Totals.Events++;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(item.Sample!);
+        }
+    }
+
+    private void WriteData(ReadOnlySpan<byte> sample)
+    {
+        var ev = MemoryMarshal.Read<DataEvent>(sample);
+        var header = ev.Header;
+        if (!_knownConnections.Contains(header.ConnId))
+        {
+            // The open event was dropped or is still behind us: the data event carries enough to stand in.
+            WriteOpen(new ConnEvent { Header = header }, authoritative: false);
+        }
+        int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
+        var data = sample.Slice(EventDecoder.DataHeaderSize, length);
+        Set(_insertChunk, (long)header.ConnId, (long)header.TimestampNs, header.Pid, header.Tid, header.Fd, (int)ev.Direction,
+            (long)ev.StreamPos, (long)ev.CallBytes, length, (int)ev.Flags, EventDecoder.SourceName(header.Source), data.ToArray());
+        _insertChunk.ExecuteNonQuery();
+        _processes.Observe(header.Pid, EventDecoder.Comm(header), (long)header.TimestampNs);
+        Totals.Chunks++;
+        Totals.CapturedBytes += length;
+        if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data);
+    }
+
+    private void WriteOpen(ConnEvent ev, bool authoritative)
+    {
+        var h = ev.Header;
+        var (local, remote, family) = EventDecoder.Addresses(h.Tuple);
+        Set(_openConnection, (long)h.ConnId, h.Pid, h.Tid, EventDecoder.Comm(h), h.Fd, EventDecoder.RoleName(h.Role),
+            authoritative ? EventDecoder.SourceName(h.Source) : "first_seen", family, local, h.Tuple.LocalPort, remote, h.Tuple.RemotePort,
+            ev.MidStream, (long)h.TimestampNs, authoritative ? 1 : 0);
+        _openConnection.ExecuteNonQuery();
+        if (_knownConnections.Add(h.ConnId)) Totals.Connections++;
+        if (h.Pid != 0) _processes.Observe(h.Pid, EventDecoder.Comm(h), (long)h.TimestampNs);
+    }
+
+    private void WriteClose(ConnEvent ev)
+    {
+        Set(_closeConnection, (long)ev.Header.TimestampNs, (long)ev.BytesSent, (long)ev.BytesReceived, (long)ev.Header.ConnId);
+        _closeConnection.ExecuteNonQuery();
+    }
+
+    private static void Set(SqliteCommand command, params object[] values)
+    {
+        for (int i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i];
+    }
+}
+
+/// <summary>Counters the summary and the live status line show.</summary>
+internal sealed class RecordingTotals
+{
+    public long Events;
+    public long Committed;
+    public long Chunks;
+    public long Connections;
+    public long CapturedBytes;
+    public long MessageStarts;
+    public long Malformed;
+}

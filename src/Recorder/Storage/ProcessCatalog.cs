@@ -1,0 +1,54 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Recorder.Storage;
+
+/// <summary>Writes one processes row per pid the first time it shows up, with its command line
+/// and executable read from /proc while the process still exists.</summary>
+internal sealed class ProcessCatalog(SqliteConnection db)
+{
+    private readonly HashSet<uint> _seen = [];
+    private SqliteCommand? _insert;
+
+    public void UseTransaction(SqliteTransaction tx)
+    {
+        if (_insert is null)
+        {
+            _insert = db.CreateCommand();
+            _insert.Transaction = tx;
+            _insert.CommandText = "INSERT OR IGNORE INTO processes(pid, comm, cmdline, exe, first_seen_ns) VALUES ($pid, $comm, $cmdline, $exe, $ts)";
+            foreach (var p in new[] { "$pid", "$comm", "$cmdline", "$exe", "$ts" }) _insert.Parameters.Add(new SqliteParameter { ParameterName = p });
+            _insert.Prepare();
+        }
+        _insert.Transaction = tx;
+    }
+
+    public void Observe(uint pid, string comm, long timestampNs)
+    {
+        if (pid == 0 || !_seen.Add(pid) || _insert is null) return;
+        _insert.Parameters[0].Value = pid;
+        _insert.Parameters[1].Value = comm;
+        _insert.Parameters[2].Value = (object?)CommandLine(pid) ?? DBNull.Value;
+        _insert.Parameters[3].Value = (object?)Executable(pid) ?? DBNull.Value;
+        _insert.Parameters[4].Value = timestampNs;
+        _insert.ExecuteNonQuery();
+    }
+
+    private static string? CommandLine(uint pid)
+    {
+        try
+        {
+            var raw = File.ReadAllBytes($"/proc/{pid}/cmdline");
+            return raw.Length == 0 ? null : Encoding.UTF8.GetString(raw).TrimEnd('\0').Replace('\0', ' ');
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    private static string? Executable(uint pid)
+    {
+        try { return new FileInfo($"/proc/{pid}/exe").LinkTarget; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+}

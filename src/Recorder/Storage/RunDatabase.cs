@@ -1,0 +1,72 @@
+using System.Reflection;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Recorder.Storage;
+
+/// <summary>Creates the recording db (mode 0600: it holds other people's traffic) and keeps its manifest.</summary>
+internal sealed class RunDatabase : IDisposable
+{
+    public const int SchemaVersion = 1;
+
+    public SqliteConnection Connection { get; }
+    public string Path { get; }
+
+    private RunDatabase(string path, SqliteConnection connection)
+    {
+        Path = path;
+        Connection = connection;
+    }
+
+    public static RunDatabase Create(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        // Create the file ourselves first so that it is never readable by others, not even for a moment.
+        using (File.Create(full, 1, FileOptions.None)) { }
+        File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
+        connection.Open();
+        connection.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+        using (var tx = connection.BeginTransaction())
+        {
+            connection.Execute(ReadSchema(), transaction: tx);
+            tx.Commit();
+        }
+        foreach (var side in new[] { "-wal", "-shm" })
+            if (File.Exists(full + side)) File.SetUnixFileMode(full + side, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return new RunDatabase(full, connection);
+    }
+
+    private static string ReadSchema()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Schema.sql")
+            ?? throw new InvalidOperationException("Schema.sql is not embedded in the Recorder");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    public void SetInfo(string key, object? value) =>
+        Connection.Execute("INSERT INTO run_info(key, value) VALUES (@key, @value) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            new { key, value = value?.ToString() });
+
+    public void SetInfo(IEnumerable<KeyValuePair<string, object?>> values)
+    {
+        using var tx = Connection.BeginTransaction();
+        foreach (var (key, value) in values)
+            Connection.Execute("INSERT INTO run_info(key, value) VALUES (@key, @value) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                new { key, value = value?.ToString() }, tx);
+        tx.Commit();
+    }
+
+    public void RecordProbe(string name, string kind, string target, string status, string? detail) =>
+        Connection.Execute("INSERT OR REPLACE INTO probes(name, kind, target, status, detail) VALUES (@name, @kind, @target, @status, @detail)",
+            new { name, kind, target, status, detail });
+
+    public void Dispose()
+    {
+        // Fold the WAL back so that the file stands alone when copied elsewhere.
+        try { Connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);"); } catch (SqliteException) { }
+        Connection.Dispose();
+    }
+}

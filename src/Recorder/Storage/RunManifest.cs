@@ -1,0 +1,51 @@
+using Capture.Recorder.Cli;
+using Capture.Recorder.Interop;
+
+namespace Capture.Recorder.Storage;
+
+/// <summary>The run_info rows: what was recorded, where, how, and how it ended.</summary>
+internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
+{
+    public void WriteStart()
+    {
+        long realtime = Libc.RealtimeNanoseconds();
+        long monotonic = Libc.MonotonicNanoseconds();
+        db.SetInfo(new Dictionary<string, object?>
+        {
+            ["schema_version"] = RunDatabase.SchemaVersion,
+            ["capture_version"] = typeof(RunManifest).Assembly.GetName().Version?.ToString(3),
+            ["started_at"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["host"] = Environment.MachineName,
+            ["kernel"] = ReadTrimmed("/proc/sys/kernel/osrelease"),
+            ["arguments"] = string.Join(' ', settings.Arguments),
+            ["max_capture_bytes"] = settings.MaxCaptureBytes,
+            ["ring_buffer_bytes"] = (long)settings.RingBufferMegabytes * 1024 * 1024,
+            ["filter_pid"] = settings.Pid,
+            ["filter_comm"] = settings.Comm,
+            ["filter_port"] = settings.Port,
+            ["all_tcp"] = settings.AllTcp ? 1 : 0,
+            // wall-clock ns = CLOCK_MONOTONIC ns + this offset (timestamps in the db are monotonic).
+            ["monotonic_to_wall_offset_ns"] = realtime - monotonic,
+            ["recorder_pid"] = Environment.ProcessId,
+        });
+    }
+
+    public void WriteEnd(string endReason, RecordingTotals totals, ulong kernelDrops) =>
+        db.SetInfo(new Dictionary<string, object?>
+        {
+            ["ended_at"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["end_reason"] = endReason,
+            ["events"] = totals.Events,
+            ["connections"] = totals.Connections,
+            ["chunks"] = totals.Chunks,
+            ["captured_bytes"] = totals.CapturedBytes,
+            ["http_messages_seen"] = totals.MessageStarts,
+            ["kernel_drops"] = kernelDrops,
+        });
+
+    private static string? ReadTrimmed(string path)
+    {
+        try { return File.ReadAllText(path).Trim(); }
+        catch (IOException) { return null; }
+    }
+}

@@ -1,0 +1,71 @@
+-- Capture recording, schema version 1 (PRAGMA user_version = 1).
+-- The contract between the Recorder (writes) and the Analyzer (reads); documented in docs/schema.md.
+PRAGMA user_version = 1;
+
+-- The run manifest: one row per key (start/end time, host, kernel, arguments, cap, clock offset, totals).
+CREATE TABLE run_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT
+);
+
+-- Every probe the Recorder tried, and what came of it.
+CREATE TABLE probes (
+    name    TEXT PRIMARY KEY,  -- BPF program name, e.g. sys_exit_recvfrom
+    kind    TEXT NOT NULL,     -- tracepoint
+    target  TEXT NOT NULL,     -- e.g. syscalls/sys_exit_recvfrom
+    status  TEXT NOT NULL,     -- attached | missing | failed
+    detail  TEXT
+);
+
+CREATE TABLE processes (
+    pid           INTEGER PRIMARY KEY,
+    comm          TEXT NOT NULL,
+    cmdline       TEXT,   -- NUL-separated argv joined by spaces; NULL when the process was gone
+    exe           TEXT,
+    first_seen_ns INTEGER NOT NULL
+);
+
+CREATE TABLE connections (
+    id            INTEGER PRIMARY KEY,  -- the kernel's conn_id, unique within the run
+    pid           INTEGER NOT NULL,     -- process that opened it (or first moved bytes on it)
+    tid           INTEGER NOT NULL,
+    comm          TEXT NOT NULL,
+    fd            INTEGER NOT NULL,
+    role          TEXT NOT NULL,        -- client | server | unknown
+    opened_by     TEXT NOT NULL,        -- connect | accept | handshake | first_seen
+    family        INTEGER NOT NULL,     -- 4 or 6
+    local_addr    TEXT NOT NULL,
+    local_port    INTEGER NOT NULL,
+    remote_addr   TEXT NOT NULL,
+    remote_port   INTEGER NOT NULL,
+    mid_stream    INTEGER NOT NULL,     -- 1: bytes flowed before recording saw it
+    opened_ns     INTEGER NOT NULL,     -- CLOCK_MONOTONIC
+    closed_ns     INTEGER,
+    bytes_sent    INTEGER,              -- totals known at close
+    bytes_received INTEGER
+);
+
+-- Payload as the process moved it, one row per event (a syscall larger than 16 KiB spans several).
+CREATE TABLE chunks (
+    id          INTEGER PRIMARY KEY,
+    conn_id     INTEGER NOT NULL,
+    ts_ns       INTEGER NOT NULL,   -- CLOCK_MONOTONIC at the syscall's return
+    pid         INTEGER NOT NULL,
+    tid         INTEGER NOT NULL,
+    fd          INTEGER NOT NULL,
+    direction   INTEGER NOT NULL,   -- 0 egress (the process wrote), 1 ingress (the process read)
+    stream_pos  INTEGER NOT NULL,   -- offset of data's first byte in this direction's stream
+    call_bytes  INTEGER NOT NULL,   -- bytes the whole syscall moved
+    data_len    INTEGER NOT NULL,   -- bytes captured in data
+    flags       INTEGER NOT NULL,   -- 1 truncated (call exceeded the cap), 2 unreadable
+    source      TEXT NOT NULL,      -- read | write | readv | writev | recvfrom | sendto | recvmsg | sendmsg | sendfile
+    data        BLOB NOT NULL
+);
+CREATE INDEX chunks_by_stream ON chunks(conn_id, direction, stream_pos);
+
+-- Events the kernel's ring buffer could not take, per one-second window. Never silent.
+CREATE TABLE drops (
+    window_start_ns INTEGER NOT NULL,
+    window_end_ns   INTEGER NOT NULL,
+    kernel_drops    INTEGER NOT NULL
+);
