@@ -56,7 +56,7 @@ namespace Capture.Recorder.Cli
             if (result.Errors.Count > 0) return Fail(result.Errors[0].Message + " (see --help)");
             try
             {
-                return result.Invoke();
+                return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
             }
             catch (Exception e)
             {

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json;
+using Capture.Analyzer.Exchanges;
+
+namespace Capture.Analyzer.Output;
+
+/// <summary>JSON lines, one exchange per line. The field set and names are a stable contract
+/// (docs/json.md): add fields, never rename or remove them.</summary>
+internal static class ExchangeJson
+{
+    public static void Write(TextWriter output, IEnumerable<Exchange> exchanges)
+    {
+        using var buffer = new MemoryStream();
+        foreach (var e in exchanges)
+        {
+            buffer.SetLength(0);
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("id", e.Id);
+                json.WriteString("ts", e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+                json.WriteNumber("duration_ms", Math.Round(e.DurationMs, 3));
+                if (e.TtfbMs is { } ttfb) json.WriteNumber("ttfb_ms", Math.Round(ttfb, 3)); else json.WriteNull("ttfb_ms");
+                WriteStringOrNull(json, "method", e.Method);
+                WriteStringOrNull(json, "host", e.Host);
+                WriteStringOrNull(json, "path", e.Path);
+                if (e.Status is { } status) json.WriteNumber("status", status); else json.WriteNull("status");
+                json.WriteNumber("pid", e.Pid);
+                json.WriteString("comm", e.Comm);
+                json.WriteString("side", e.Side);
+                json.WriteString("protocol", e.Protocol);
+                json.WriteBoolean("tls", e.Tls);
+                json.WriteNumber("req_bytes", e.RequestBytes);
+                json.WriteNumber("resp_bytes", e.ResponseBytes);
+                json.WriteStartArray("flags");
+                foreach (var flag in e.Flags) json.WriteStringValue(flag);
+                json.WriteEndArray();
+                json.WriteNumber("connection_id", e.ConnectionId);
+                json.WriteString("local", e.Local);
+                json.WriteString("remote", e.Remote);
+                json.WriteEndObject();
+            }
+            output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        }
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null) json.WriteNull(name); else json.WriteString(name, value);
+    }
+}

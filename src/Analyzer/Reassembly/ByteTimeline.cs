@@ -1,0 +1,39 @@
+namespace Capture.Analyzer.Reassembly;
+
+/// <summary>When each byte of one direction's stream was moved, and which ranges are missing
+/// (lost to drops, or never captured: truncated calls, sendfile). Offsets are stream positions.</summary>
+internal sealed class ByteTimeline
+{
+    private readonly List<long> _starts = [];
+    private readonly List<long> _timestamps = [];
+    private readonly List<(long Start, long End, bool Truncated)> _missing = [];
+
+    public void AddChunk(long streamPos, long timestampNs)
+    {
+        _starts.Add(streamPos);
+        _timestamps.Add(timestampNs);
+    }
+
+    public void AddMissing(long start, long end, bool truncated) => _missing.Add((start, end, truncated));
+
+    /// <summary>Timestamp of the chunk holding byte <paramref name="offset"/> (or the nearest before it).</summary>
+    public long? TimestampAt(long offset)
+    {
+        if (_starts.Count == 0) return null;
+        int i = _starts.BinarySearch(offset);
+        if (i < 0) i = ~i - 1;
+        return _timestamps[Math.Clamp(i, 0, _starts.Count - 1)];
+    }
+
+    /// <summary>Whether [start, end) lost bytes (gap) or had bytes left uncaptured (truncated).</summary>
+    public (bool Gap, bool Truncated) MissingIn(long start, long end)
+    {
+        bool gap = false, truncated = false;
+        foreach (var m in _missing)
+        {
+            if (m.End <= start || m.Start >= end) continue;
+            if (m.Truncated) truncated = true; else gap = true;
+        }
+        return (gap, truncated);
+    }
+}

@@ -1,0 +1,52 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Analyzer.Reassembly;
+
+/// <summary>Puts one direction of a connection back in stream order and hands it to a consumer
+/// piece by piece: bytes, or the size of a hole. Overlaps (the same bytes captured twice) are
+/// trimmed; holes after a truncated call are "truncated", other holes are "gap" (lost bytes).</summary>
+internal static class DirectionStream
+{
+    public static ByteTimeline Replay(SqliteConnection db, long connId, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole)
+    {
+        var timeline = new ByteTimeline();
+        long expected = -1;
+        bool previousTruncated = false;
+        var chunks = db.Query<StreamChunk>(
+            "SELECT ts_ns AS TimestampNs, stream_pos AS StreamPos, call_bytes AS CallBytes, flags AS Flags, source AS Source, data AS Data " +
+            "FROM chunks WHERE conn_id = @connId AND direction = @direction ORDER BY stream_pos, id",
+            new { connId, direction }, buffered: false);
+        foreach (var chunk in chunks)
+        {
+            if (expected < 0) expected = chunk.StreamPos; // capture may begin mid-stream: start where we are
+            long pos = chunk.StreamPos;
+            var data = chunk.Data.AsSpan();
+            if (pos > expected)
+            {
+                timeline.AddMissing(expected, pos, previousTruncated);
+                onHole(pos - expected);
+                expected = pos;
+            }
+            else if (pos < expected)
+            {
+                long overlap = Math.Min(expected - pos, data.Length);
+                data = data[(int)overlap..];
+                pos += overlap;
+            }
+            if (data.Length > 0)
+            {
+                timeline.AddChunk(pos, chunk.TimestampNs);
+                onBytes(data);
+                expected = pos + data.Length;
+            }
+            else if (chunk.Data.Length == 0)
+            {
+                timeline.AddChunk(pos, chunk.TimestampNs);
+            }
+            previousTruncated = (chunk.Flags & StreamChunk.FlagTruncated) != 0;
+            if ((chunk.Flags & StreamChunk.FlagUnreadable) != 0) timeline.AddMissing(chunk.StreamPos, chunk.StreamPos + chunk.Data.Length, truncated: true);
+        }
+        return timeline;
+    }
+}

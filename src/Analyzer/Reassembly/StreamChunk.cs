@@ -1,0 +1,8 @@
+namespace Capture.Analyzer.Reassembly;
+
+/// <summary>One captured piece of a direction's byte stream, as stored in the chunks table.</summary>
+internal readonly record struct StreamChunk(long TimestampNs, long StreamPos, long CallBytes, long Flags, string Source, byte[] Data)
+{
+    public const int FlagTruncated = 1;
+    public const int FlagUnreadable = 2;
+}

@@ -1,0 +1,24 @@
+namespace Capture.Analyzer.Recording;
+
+/// <summary>One row of the connections table (see docs/schema.md); Dapper fills it by column name.</summary>
+internal sealed class ConnectionRow
+{
+    public long Id { get; init; }
+    public long Pid { get; init; }
+    public long Tid { get; init; }
+    public string Comm { get; init; } = "";
+    public long Fd { get; init; }
+    public string Role { get; init; } = "unknown";
+    public string Opened_By { get; init; } = "";
+    public long Family { get; init; }
+    public string Local_Addr { get; init; } = "";
+    public long Local_Port { get; init; }
+    public string Remote_Addr { get; init; } = "";
+    public long Remote_Port { get; init; }
+    public long Mid_Stream { get; init; }
+    public long Opened_Ns { get; init; }
+    public long? Closed_Ns { get; init; }
+
+    public string Remote => Family == 6 ? $"[{Remote_Addr}]:{Remote_Port}" : $"{Remote_Addr}:{Remote_Port}";
+    public string Local => Family == 6 ? $"[{Local_Addr}]:{Local_Port}" : $"{Local_Addr}:{Local_Port}";
+}

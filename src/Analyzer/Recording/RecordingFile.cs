@@ -1,0 +1,89 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Analyzer.Recording;
+
+/// <summary>Opens a recording read-only and checks that it is one this Analyzer understands.
+/// Every refusal is a <see cref="RecordingFileException"/> with one line a user can act on.</summary>
+internal sealed class RecordingFile : IDisposable
+{
+    public const int SupportedSchemaVersion = 1;
+
+    public SqliteConnection Connection { get; }
+    public string Path { get; }
+    public RunInfo Run { get; }
+
+    private RecordingFile(string path, SqliteConnection connection, RunInfo run)
+    {
+        Path = path;
+        Connection = connection;
+        Run = run;
+    }
+
+    public static RecordingFile Open(string path)
+    {
+        if (Directory.Exists(path)) throw new RecordingFileException($"{path} is a directory, not a Capture recording");
+        if (!File.Exists(path)) throw new RecordingFileException($"{path}: no such file");
+        if (!LooksLikeSqlite(path)) throw new RecordingFileException($"{path} is not a Capture recording (not an SQLite database)");
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            var version = connection.ExecuteScalar<long>("PRAGMA user_version");
+            var hasRunInfo = connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_info'") == 1;
+            if (!hasRunInfo || version == 0)
+                throw new RecordingFileException($"{path} is not a Capture recording (an SQLite database without Capture's tables)");
+            if (version > SupportedSchemaVersion)
+                throw new RecordingFileException($"{path} was written by a newer Capture (schema {version}; this analyze reads up to {SupportedSchemaVersion}): update Capture");
+            var info = connection.Query<(string Key, string? Value)>("SELECT key, value FROM run_info").ToDictionary(r => r.Key, r => r.Value);
+            return new RecordingFile(path, connection, RunInfo.From(info, connection));
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new RecordingFileException($"{path} cannot be read as a Capture recording: {e.Message}");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static bool LooksLikeSqlite(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> magic = stackalloc byte[16];
+            return file.Read(magic) == 16 && magic.SequenceEqual("SQLite format 3\0"u8);
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException e) { throw new RecordingFileException($"{path}: {e.Message} (recordings are mode 0600: use sudo, or chown the file)"); }
+    }
+
+    public void Dispose() => Connection.Dispose();
+}
+
+internal sealed class RecordingFileException(string message) : Exception(message);
+
+/// <summary>The manifest fields the Analyzer uses.</summary>
+internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestampNs, IReadOnlyDictionary<string, string?> All)
+{
+    public static RunInfo From(Dictionary<string, string?> info, SqliteConnection db)
+    {
+        long offset = long.TryParse(info.GetValueOrDefault("monotonic_to_wall_offset_ns"), out var o) ? o : 0;
+        // A killed recorder never wrote ended_at: the last chunk is the best end we know.
+        var last = db.ExecuteScalar<long?>("SELECT max(ts_ns) FROM chunks");
+        return new RunInfo(offset, last, info);
+    }
+
+    public DateTimeOffset WallClock(long monotonicNs) =>
+        DateTimeOffset.UnixEpoch.AddTicks((monotonicNs + MonotonicToWallOffsetNs) / 100);
+}
