@@ -16,6 +16,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 #include "capture.h"
 #include "http_sniff.h"
 
@@ -507,10 +508,58 @@ static __always_inline int io_exit(long ret, __u8 direction)
 	return 0;
 }
 
+/*
+ * A read that was already blocked when recording began (an idle keep-alive
+ * connection, the usual case for connections open before we started) never
+ * passed our sys_enter probe. Its arguments are still in the task's saved
+ * user registers, so recover them there. Only for ingress calls that returned
+ * bytes, and only when no entry was stored, so the common path pays nothing.
+ */
+static __always_inline bool has_pending_call(void)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	return bpf_map_lookup_elem(&active_io_calls, &pid_tgid) != NULL;
+}
+
+static __always_inline struct pt_regs *syscall_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+static __always_inline void recover_buffer_call(long ret, __u8 source)
+{
+	if (ret <= 0 || has_pending_call())
+		return;
+	struct pt_regs *regs = syscall_regs();
+	io_enter((int)PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs), 0, source, false);
+}
+
+static __always_inline void recover_iovec_call(long ret, __u8 source)
+{
+	if (ret <= 0 || has_pending_call())
+		return;
+	struct pt_regs *regs = syscall_regs();
+	io_enter((int)PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),
+		 PT_REGS_PARM3_CORE_SYSCALL(regs), source, true);
+}
+
+static __always_inline void recover_msghdr_call(long ret, __u8 source)
+{
+	if (ret <= 0 || has_pending_call())
+		return;
+	struct pt_regs *regs = syscall_regs();
+	struct user_msghdr msg = {};
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)PT_REGS_PARM2_CORE_SYSCALL(regs)))
+		return;
+	io_enter((int)PT_REGS_PARM1_CORE_SYSCALL(regs), (__u64)msg.msg_iov, msg.msg_iovlen, source, true);
+}
+
+static __always_inline void recover_none(long ret, __u8 source) {}
+
 #define SYSCALL_ARG(ctx, n) (((struct trace_event_raw_sys_enter *)(ctx))->args[n])
 #define SYSCALL_RET(ctx) (((struct trace_event_raw_sys_exit *)(ctx))->ret)
 
-#define BUFFER_SYSCALL(name, source, direction)                                  \
+#define BUFFER_SYSCALL(name, source, direction, recover)                                  \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
 	int sys_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
 	{                                                                        \
@@ -520,10 +569,11 @@ static __always_inline int io_exit(long ret, __u8 direction)
 	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
 	int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
 	{                                                                        \
+		recover(SYSCALL_RET(ctx), source);                               \
 		return io_exit(SYSCALL_RET(ctx), direction);                     \
 	}
 
-#define IOVEC_SYSCALL(name, source, direction)                                   \
+#define IOVEC_SYSCALL(name, source, direction, recover)                                   \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
 	int sys_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
 	{                                                                        \
@@ -533,11 +583,12 @@ static __always_inline int io_exit(long ret, __u8 direction)
 	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
 	int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
 	{                                                                        \
+		recover(SYSCALL_RET(ctx), source);                               \
 		return io_exit(SYSCALL_RET(ctx), direction);                     \
 	}
 
 /* sendmsg/recvmsg: the iovec array sits inside the user's msghdr. */
-#define MSGHDR_SYSCALL(name, source, direction)                                  \
+#define MSGHDR_SYSCALL(name, source, direction, recover)                                  \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
 	int sys_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
 	{                                                                        \
@@ -550,17 +601,18 @@ static __always_inline int io_exit(long ret, __u8 direction)
 	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
 	int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
 	{                                                                        \
+		recover(SYSCALL_RET(ctx), source);                               \
 		return io_exit(SYSCALL_RET(ctx), direction);                     \
 	}
 
-BUFFER_SYSCALL(read, SOURCE_READ, DIRECTION_INGRESS)
-BUFFER_SYSCALL(write, SOURCE_WRITE, DIRECTION_EGRESS)
-BUFFER_SYSCALL(recvfrom, SOURCE_RECVFROM, DIRECTION_INGRESS)
-BUFFER_SYSCALL(sendto, SOURCE_SENDTO, DIRECTION_EGRESS)
-IOVEC_SYSCALL(readv, SOURCE_READV, DIRECTION_INGRESS)
-IOVEC_SYSCALL(writev, SOURCE_WRITEV, DIRECTION_EGRESS)
-MSGHDR_SYSCALL(recvmsg, SOURCE_RECVMSG, DIRECTION_INGRESS)
-MSGHDR_SYSCALL(sendmsg, SOURCE_SENDMSG, DIRECTION_EGRESS)
+BUFFER_SYSCALL(read, SOURCE_READ, DIRECTION_INGRESS, recover_buffer_call)
+BUFFER_SYSCALL(write, SOURCE_WRITE, DIRECTION_EGRESS, recover_none)
+BUFFER_SYSCALL(recvfrom, SOURCE_RECVFROM, DIRECTION_INGRESS, recover_buffer_call)
+BUFFER_SYSCALL(sendto, SOURCE_SENDTO, DIRECTION_EGRESS, recover_none)
+IOVEC_SYSCALL(readv, SOURCE_READV, DIRECTION_INGRESS, recover_iovec_call)
+IOVEC_SYSCALL(writev, SOURCE_WRITEV, DIRECTION_EGRESS, recover_none)
+MSGHDR_SYSCALL(recvmsg, SOURCE_RECVMSG, DIRECTION_INGRESS, recover_msghdr_call)
+MSGHDR_SYSCALL(sendmsg, SOURCE_SENDMSG, DIRECTION_EGRESS, recover_none)
 
 /* sendfile(out_fd, in_fd, ...): the body comes from a file; count it so the
  * Analyzer knows how long it was, though its bytes are not captured. */

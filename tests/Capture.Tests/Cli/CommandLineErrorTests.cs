@@ -1,0 +1,108 @@
+using Capture.Tests.Support;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Tests.Cli;
+
+/// <summary>Bad input gets one clear line on stderr and a non-zero exit, never a stack trace.</summary>
+public sealed class CommandLineErrorTests
+{
+    private static void AssertOneLineError(ProcessRunner.Result result, int exitCode, string expected)
+    {
+        Assert.Equal(exitCode, result.ExitCode);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains(expected, lines[0]);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
+    public void Analyze_refuses_a_missing_file()
+    {
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, ["/nonexistent/run.db"]), 1, "analyze: /nonexistent/run.db: no such file");
+    }
+
+    [Fact]
+    public void Analyze_refuses_a_file_that_is_not_sqlite()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("notes.db"), "just some text, long enough to look at\n");
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, [dir.File("notes.db")]), 1, "is not a Capture recording (not an SQLite database)");
+    }
+
+    [Fact]
+    public void Analyze_refuses_an_sqlite_file_without_capture_tables()
+    {
+        using var dir = new TempDir();
+        using (var db = new SqliteConnection($"Data Source={dir.File("other.db")};Pooling=false"))
+        {
+            db.Open();
+            db.Execute("CREATE TABLE t(x)");
+        }
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, [dir.File("other.db")]), 1, "is not a Capture recording (an SQLite database without Capture's tables)");
+    }
+
+    [Fact]
+    public void Analyze_refuses_a_recording_from_a_newer_schema()
+    {
+        using var dir = new TempDir();
+        using (var db = new SqliteConnection($"Data Source={dir.File("new.db")};Pooling=false"))
+        {
+            db.Open();
+            db.Execute("CREATE TABLE run_info(key TEXT PRIMARY KEY, value TEXT); PRAGMA user_version = 99;");
+        }
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, [dir.File("new.db")]), 1, "was written by a newer Capture (schema 99; this analyze reads up to 1): update Capture");
+    }
+
+    [Theory]
+    [InlineData("--slowest", "0", "analyze: --slowest takes a positive count")]
+    [InlineData("--slowest", "many", "Cannot parse argument 'many' for option '--slowest'")]
+    public void Analyze_rejects_bad_options(string option, string value, string expected)
+    {
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, ["whatever.db", option, value]), 2, expected);
+    }
+
+    [Theory]
+    [InlineData("--duration", "soon", "record: 'soon' is not a duration: use a number with a unit, like 500ms, 30s, 2m or 1h")]
+    [InlineData("--duration", "0s", "record: '0s' is not a positive duration")]
+    [InlineData("--comm", "a-name-longer-than-15", "must be 1 to 15 characters")]
+    [InlineData("--ring-buffer-mb", "3", "--ring-buffer-mb must be a power of two between 1 and 1024")]
+    [InlineData("--port", "70000", "Cannot parse argument '70000' for option '--port'")]
+    public void Record_rejects_bad_options_before_touching_the_kernel(string option, string value, string expected)
+    {
+        AssertOneLineError(ProcessRunner.Run(Repo.RecordBinary, ["-o", "/tmp/never-written.db", option, value]), 2, expected);
+        Assert.False(File.Exists("/tmp/never-written.db"));
+    }
+
+    [Fact]
+    public void Record_as_an_unprivileged_user_says_it_needs_root()
+    {
+        Requires.RootAndBpf(); // dropping to nobody needs root to begin with
+        using var dir = new TempDir();
+        File.SetUnixFileMode(dir.Path, (UnixFileMode)Convert.ToInt32("777", 8));
+        var result = ProcessRunner.Run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Repo.RecordBinary, "-o", dir.File("run.db")]);
+        AssertOneLineError(result, 3, "record: recording needs root (to load BPF programs): run it with sudo");
+    }
+
+    [Fact]
+    public void Record_refuses_to_overwrite_an_existing_recording()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("run.db"), "precious");
+        AssertOneLineError(ProcessRunner.Run(Repo.RecordBinary, ["-o", dir.File("run.db")]), 2, "already exists: choose another -o, or pass --overwrite");
+        Assert.Equal("precious", File.ReadAllText(dir.File("run.db")));
+    }
+
+    [Theory]
+    [InlineData("500ms", 500)]
+    [InlineData("30s", 30_000)]
+    [InlineData("2m", 120_000)]
+    [InlineData("1h", 3_600_000)]
+    [InlineData("1m30s", 90_000)]
+    public void Durations_accept_ms_s_m_h_and_sums(string text, long milliseconds)
+    {
+        Assert.True(Capture.Recorder.Cli.DurationParser.TryParse(text, out var duration, out _));
+        Assert.Equal(milliseconds, (long)duration.TotalMilliseconds);
+    }
+}

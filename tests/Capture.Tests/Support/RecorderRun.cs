@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace Capture.Tests.Support;
+
+/// <summary>The real `record` program, run as a user would, writing into a temporary folder.</summary>
+internal sealed class RecorderRun : IDisposable
+{
+    public const int SIGINT = 2, SIGKILL = 9;
+
+    private readonly BackgroundProcess _process;
+    public string DbPath { get; }
+
+    private RecorderRun(string dbPath, BackgroundProcess process)
+    {
+        DbPath = dbPath;
+        _process = process;
+    }
+
+    /// <summary>Starts recording and returns once it printed its "recording" line (probes live).</summary>
+    public static RecorderRun Start(string directory, params string[] extraArgs)
+    {
+        var db = Path.Combine(directory, "run.db");
+        var process = new BackgroundProcess(Repo.RecordBinary, ["-o", db, .. extraArgs]);
+        process.WaitForLine("recording", TimeSpan.FromSeconds(60));
+        return new RecorderRun(db, process);
+    }
+
+    public string Output => _process.Output;
+
+    /// <summary>Ctrl-C, as a user would stop it; returns the exit code.</summary>
+    public int Stop()
+    {
+        _process.Signal(SIGINT);
+        Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(30)), "record did not stop on SIGINT:\n" + Output);
+        return _process.ExitCode;
+    }
+
+    /// <summary>For a recording with --duration: waits for it to end by itself.</summary>
+    public int WaitForExit(TimeSpan limit)
+    {
+        Assert.True(_process.WaitForExit(limit), "record did not end by itself:\n" + Output);
+        return _process.ExitCode;
+    }
+
+    public void Kill()
+    {
+        _process.Signal(SIGKILL);
+        _process.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
+    public void Dispose() => _process.Dispose();
+}
+
+/// <summary>Runs `analyze` and parses its JSON lines.</summary>
+internal static class Analyze
+{
+    public static List<JsonElement> SlowestJson(string db, int count = 100000)
+    {
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--slowest", count.ToString(), "--json"]);
+        Assert.True(result.ExitCode == 0, $"analyze failed ({result.ExitCode}): {result.Stderr}");
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+    }
+}

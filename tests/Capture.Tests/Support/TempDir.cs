@@ -1,0 +1,13 @@
+namespace Capture.Tests.Support;
+
+/// <summary>A folder for one test's files, removed afterwards.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("capture-test-").FullName;
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
