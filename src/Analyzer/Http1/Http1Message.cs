@@ -1,0 +1,53 @@
+namespace Capture.Analyzer.Http1;
+
+internal enum Http1MessageKind { Request, Response }
+
+/// <summary>What the parser could and could not establish about one message.</summary>
+[Flags]
+internal enum Http1MessageFlags
+{
+    None = 0,
+    /// <summary>The body was sent with the chunked transfer coding (RFC 9112 §7.1).</summary>
+    Chunked = 1,
+    /// <summary>A response body with no length that ran until the connection closed (RFC 9112 §6.3 item 8).</summary>
+    CloseDelimited = 2,
+    /// <summary>Some bytes of the message were not captured.</summary>
+    Gap = 4,
+    /// <summary>The parser did not see the end of the message (gap, stream end, or abandoned after an error).</summary>
+    Incomplete = 8,
+    /// <summary>The message broke the grammar; see <see cref="Http1StreamParser.Errors"/>.</summary>
+    Malformed = 16,
+    /// <summary>The connection changed protocol after this message (101, 2xx to CONNECT, or a request the caller stopped at).</summary>
+    Upgrade = 32,
+}
+
+/// <summary>
+/// One HTTP/1.x message as seen on the wire. Offsets are positions in the byte stream of one direction of
+/// one connection. A message whose head never completed has <see cref="HeadEndOffset"/> == <see cref="EndOffset"/>
+/// == the offset where parsing stopped; for chunked bodies <see cref="EndOffset"/> is past the trailer section.
+/// </summary>
+internal sealed record Http1Message(
+    Http1MessageKind Kind,
+    string? Method, string? Target,
+    int? Status, string? Reason,
+    string Version,
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    IReadOnlyList<KeyValuePair<string, string>> Trailers,
+    long StartOffset,
+    long HeadEndOffset,
+    long EndOffset,
+    long BodyBytes,
+    Http1MessageFlags Flags,
+    byte[] BodyPreview)
+{
+    /// <summary>The value of the first header field named <paramref name="name"/> (case-insensitive), or null.</summary>
+    public string? Header(string name)
+    {
+        foreach (var field in Headers)
+        {
+            if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
+                return field.Value;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,114 @@
+namespace Capture.Analyzer.Http1;
+
+/// <summary>After the head: choosing the body length (RFC 9112 §6.3) and reading the body in each framing.</summary>
+internal sealed partial class Http1StreamParser
+{
+    private void OnHeadComplete(long headEnd)
+    {
+        _message.HeadEndOffset = headEnd;
+        string? requestMethod = _kind == Http1MessageKind.Response && _message.Status >= 200
+            ? RequestMethodForNextResponse?.Invoke()
+            : null;
+        var framing = MessageFraming.Decide(_message, requestMethod);
+        switch (framing.Body)
+        {
+            case BodyKind.None:
+                Finish(headEnd, Http1MessageFlags.None);
+                break;
+            case BodyKind.Fixed:
+                _remaining = framing.Length;
+                _message.ReservePreview(framing.Length);
+                _state = State.FixedBody;
+                break;
+            case BodyKind.Chunked:
+                _message.Flags |= Http1MessageFlags.Chunked;
+                _state = State.ChunkSize;
+                break;
+            case BodyKind.CloseDelimited:
+                _message.Flags |= Http1MessageFlags.CloseDelimited;
+                _state = State.CloseDelimited;
+                break;
+            case BodyKind.SwitchProtocol:
+                Emit(headEnd, Http1MessageFlags.Upgrade);
+                Stop(headEnd);
+                break;
+            default:
+                AddError(framing.ErrorOffset, framing.ErrorCode, framing.Error!);
+                Abandon(headEnd, atLineStart: true);
+                break;
+        }
+    }
+
+    private int OnFixedBody(ReadOnlySpan<byte> bytes)
+    {
+        int n = (int)Math.Min(_remaining, bytes.Length);
+        _message.AppendBody(bytes[..n]);
+        _remaining -= n;
+        if (_remaining == 0) Finish(_position + n, Http1MessageFlags.None);
+        return n;
+    }
+
+    private int OnChunkSize(ReadOnlySpan<byte> bytes)
+    {
+        long lineStart = _line.InProgress ? _line.LineStart : _position;
+        switch (_line.Take(bytes, _position, lineStart + _limits.MaxHeadBytes, out var line, out int used))
+        {
+            case LineStatus.NeedMore:
+                return used;
+            case LineStatus.TooLong:
+                AddError(lineStart, Http1ErrorCode.InvalidChunkSize, _chunkLineTooLong);
+                Abandon(_position + used, atLineStart: false);
+                return used;
+        }
+
+        var error = ChunkSizeLine.Parse(line, out long size);
+        if (error is not null)
+        {
+            FailAtLine(line, lineStart, Http1ErrorCode.InvalidChunkSize, error);
+        }
+        else if (size == 0)
+        {
+            _trailerStart = _position + used;
+            _state = State.Trailers;
+        }
+        else
+        {
+            _remaining = size;
+            _state = State.ChunkData;
+        }
+        return used;
+    }
+
+    private int OnChunkData(ReadOnlySpan<byte> bytes)
+    {
+        int n = (int)Math.Min(_remaining, bytes.Length);
+        _message.AppendBody(bytes[..n]);
+        _remaining -= n;
+        if (_remaining == 0) _state = State.ChunkDataCr;
+        return n;
+    }
+
+    private int OnChunkDataEnd(ReadOnlySpan<byte> bytes, bool sawCr)
+    {
+        byte b = bytes[0];
+        if (!sawCr && b == '\r')
+        {
+            _state = State.ChunkDataLf;
+            return 1;
+        }
+        if (b == '\n')
+        {
+            _state = State.ChunkSize;
+            return 1;
+        }
+        AddError(_position, Http1ErrorCode.InvalidChunkFraming, "invalid chunked body: chunk data not followed by CRLF");
+        Abandon(_position, atLineStart: false);
+        return 0;
+    }
+
+    private int OnCloseDelimited(ReadOnlySpan<byte> bytes)
+    {
+        _message.AppendBody(bytes);
+        return bytes.Length;
+    }
+}

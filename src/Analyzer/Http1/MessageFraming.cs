@@ -1,0 +1,120 @@
+namespace Capture.Analyzer.Http1;
+
+internal enum BodyKind
+{
+    /// <summary>No body: the message ends with its head.</summary>
+    None,
+    /// <summary>Content-Length bytes follow.</summary>
+    Fixed,
+    /// <summary>Chunked transfer coding follows.</summary>
+    Chunked,
+    /// <summary>The body runs until the connection closes.</summary>
+    CloseDelimited,
+    /// <summary>The message ends with its head and the connection switches protocol (101, 2xx to CONNECT).</summary>
+    SwitchProtocol,
+    /// <summary>The framing cannot be determined; see the error.</summary>
+    Invalid,
+}
+
+internal readonly record struct Framing(BodyKind Body, long Length = 0,
+    Http1ErrorCode ErrorCode = default, string? Error = null, long ErrorOffset = 0);
+
+/// <summary>Message body length, RFC 9112 §6.3, decided once the head is complete.</summary>
+internal static class MessageFraming
+{
+    /// <param name="requestMethod">For a final response: the method of the request it answers (null: unknown, treated as GET).</param>
+    public static Framing Decide(MessageBuilder message, string? requestMethod)
+    {
+        if (message.Kind == Http1MessageKind.Response)
+        {
+            int status = message.Status!.Value;
+            // §6.3 item 1: 1xx, 204, 304 and any response to HEAD end with the head.
+            if (status == 101) return new(BodyKind.SwitchProtocol);
+            if (status < 200) return new(BodyKind.None);
+            if (requestMethod == "HEAD") return new(BodyKind.None);
+            // §6.3 item 2: a 2xx response to CONNECT switches to tunnel mode.
+            if (requestMethod == "CONNECT" && status < 300) return new(BodyKind.SwitchProtocol);
+            if (status is 204 or 304) return new(BodyKind.None);
+        }
+
+        bool sawTransferEncoding = false, chunkedLast = false;
+        long transferEncodingOffset = 0, contentLength = -1;
+        string? lengthError = null;
+        long lengthErrorOffset = 0;
+        var headers = message.Headers;
+        for (int i = 0; i < headers.Count; i++)
+        {
+            string name = headers[i].Key;
+            if (name.Length == 17 && name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                sawTransferEncoding = true;
+                transferEncodingOffset = message.HeaderOffset(i);
+                if (TryGetLastCoding(headers[i].Value, out var last))
+                    chunkedLast = last.Equals("chunked", StringComparison.OrdinalIgnoreCase);
+            }
+            else if (name.Length == 14 && lengthError is null && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                lengthError = ParseContentLength(headers[i].Value, ref contentLength);
+                if (lengthError is not null) lengthErrorOffset = message.HeaderOffset(i);
+            }
+        }
+
+        // §6.3 item 3: Transfer-Encoding overrides Content-Length.
+        if (sawTransferEncoding)
+        {
+            if (chunkedLast) return new(BodyKind.Chunked);
+            // §6.3 item 4: a response reads until close; a request cannot be framed.
+            return message.Kind == Http1MessageKind.Response
+                ? new(BodyKind.CloseDelimited)
+                : new(BodyKind.Invalid, ErrorCode: Http1ErrorCode.InvalidTransferEncoding,
+                    Error: "invalid Transfer-Encoding: chunked is not the final coding of a request",
+                    ErrorOffset: transferEncodingOffset);
+        }
+        // §6.3 item 5: an invalid Content-Length is an unrecoverable error.
+        if (lengthError is not null)
+            return new(BodyKind.Invalid, ErrorCode: Http1ErrorCode.InvalidContentLength, Error: lengthError, ErrorOffset: lengthErrorOffset);
+        if (contentLength >= 0) return contentLength == 0 ? new(BodyKind.None) : new(BodyKind.Fixed, contentLength);
+        // §6.3 items 7 and 8.
+        return message.Kind == Http1MessageKind.Request ? new(BodyKind.None) : new(BodyKind.CloseDelimited);
+    }
+
+    /// <summary>transfer-coding = token *( OWS ";" OWS transfer-parameter ): the last coding's token; false for an empty list.</summary>
+    private static bool TryGetLastCoding(string value, out ReadOnlySpan<char> coding)
+    {
+        var list = value.AsSpan();
+        while (true)
+        {
+            int comma = list.LastIndexOf(',');
+            coding = list[(comma + 1)..];
+            int semicolon = coding.IndexOf(';');
+            if (semicolon >= 0) coding = coding[..semicolon];
+            coding = coding.Trim(" \t");
+            if (!coding.IsEmpty) return true;
+            if (comma < 0) return false;
+            list = list[..comma];
+        }
+    }
+
+    /// <summary>
+    /// Content-Length = 1*DIGIT, possibly repeated as a list or in several fields; identical repeats are
+    /// accepted as one value (§6.3 item 5). Returns an error message or null.
+    /// </summary>
+    private static string? ParseContentLength(string value, ref long contentLength)
+    {
+        foreach (var range in value.AsSpan().Split(','))
+        {
+            var element = value.AsSpan(range).Trim(" \t");
+            if (element.IsEmpty) return "invalid Content-Length: not a decimal number";
+            long parsed = 0;
+            foreach (char c in element)
+            {
+                if (c is < '0' or > '9') return "invalid Content-Length: not a decimal number";
+                if (parsed > (long.MaxValue - 9) / 10) return "invalid Content-Length: value too large";
+                parsed = parsed * 10 + (c - '0');
+            }
+            if (contentLength >= 0 && parsed != contentLength) return "invalid Content-Length: conflicting values";
+            contentLength = parsed;
+        }
+        return null;
+    }
+}

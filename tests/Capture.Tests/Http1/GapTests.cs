@@ -1,0 +1,118 @@
+using Capture.Analyzer.Http1;
+using static Capture.Tests.Http1.ParserHarness;
+
+namespace Capture.Tests.Http1;
+
+/// <summary>
+/// Lost bytes (Gap): inside a body of known length the parser steps over them; anywhere else the message
+/// ends Incomplete|Gap and the parser resynchronises on the next plausible start line.
+/// </summary>
+public sealed class GapTests
+{
+    private sealed record Case(Http1MessageKind Kind, StreamOp[] Script, string[] Expected);
+
+    private const string Chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"; // head ends at 47
+
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        ["gap inside a Content-Length body: the message completes, flagged Gap"] = new(Http1MessageKind.Request,
+            Script("POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", 4, "xyzGET /b HTTP/1.1\r\n\r\n"),
+            [
+                "POST /a HTTP/1.1 start=0 head=40 end=50 body=10 flags=Gap headers=[Content-Length: 10] preview=\"abc\"",
+                "GET /b HTTP/1.1 start=50 head=69 end=69 body=0 flags=None headers=",
+            ]),
+
+        ["gap past the end of a Content-Length body: the message completes, the next one is found by resync"] = new(Http1MessageKind.Request,
+            Script("POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", 20, "rest of a lost request\r\n\r\nGET /c HTTP/1.1\r\n\r\n"),
+            [
+                "POST /a HTTP/1.1 start=0 head=40 end=50 body=10 flags=Gap headers=[Content-Length: 10] preview=\"abc\"",
+                "GET /c HTTP/1.1 start=89 head=108 end=108 body=0 flags=None headers=",
+            ]),
+
+        ["gap inside a head: Incomplete|Gap at the gap, then resync to the next request"] = new(Http1MessageKind.Request,
+            Script("GET /a HTTP/1.1\r\nHo", 10, "st: x\r\n\r\nGET /b HTTP/1.1\r\n\r\n"),
+            [
+                "GET /a HTTP/1.1 start=0 head=19 end=19 body=0 flags=Gap, Incomplete headers=",
+                "GET /b HTTP/1.1 start=38 head=57 end=57 body=0 flags=None headers=",
+            ]),
+
+        ["gap inside a start line: no message, resync to the next request"] = new(Http1MessageKind.Request,
+            Script("GET /lo", 3, "ng HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\n\r\n"),
+            ["GET /x HTTP/1.1 start=25 head=44 end=44 body=0 flags=None headers="]),
+
+        ["gap of whole messages between messages: the message after it starts right at the gap's end"] = new(Http1MessageKind.Request,
+            Script("GET /a HTTP/1.1\r\n\r\n", 19, "GET /c HTTP/1.1\r\n\r\n"),
+            [
+                "GET /a HTTP/1.1 start=0 head=19 end=19 body=0 flags=None headers=",
+                "GET /c HTTP/1.1 start=38 head=57 end=57 body=0 flags=None headers=",
+            ]),
+
+        ["gap inside chunk data: stepped over, the chunked message completes flagged Gap"] = new(Http1MessageKind.Request,
+            Script(Chunked + "a\r\n0123", 3, "789\r\n0\r\n\r\n"),
+            ["POST / HTTP/1.1 start=0 head=47 end=67 body=10 flags=Chunked, Gap headers=[Transfer-Encoding: chunked] preview=\"0123\""]),
+
+        ["gap across chunk framing: Incomplete|Gap, then resync"] = new(Http1MessageKind.Request,
+            Script(Chunked + "3\r\nab", 10, "xx\r\n0\r\n\r\nGET /n HTTP/1.1\r\n\r\n"),
+            [
+                "POST / HTTP/1.1 start=0 head=47 end=52 body=2 flags=Chunked, Gap, Incomplete headers=[Transfer-Encoding: chunked] preview=\"ab\"",
+                "GET /n HTTP/1.1 start=71 head=90 end=90 body=0 flags=None headers=",
+            ]),
+
+        ["gap in a close-delimited body: Incomplete|Gap"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 200 OK\r\n\r\nabc", 5, "def", new StreamOp.Close()),
+            ["HTTP/1.1 200 \"OK\" start=0 head=19 end=22 body=3 flags=CloseDelimited, Gap, Incomplete headers= preview=\"abc\""]),
+
+        ["capture that began mid-stream resynchronises on the first status line"] = new(Http1MessageKind.Response,
+            Script(1000, "dy of an earlier response\r\nHTTP/1.1 204 No Content\r\n\r\n"),
+            ["HTTP/1.1 204 \"No Content\" start=1027 head=1054 end=1054 body=0 flags=None headers="]),
+    };
+
+    public static TheoryData<string> CaseNames => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void GapGivesTheExpectedMessagesAndNoErrors(string name)
+    {
+        var c = Cases[name];
+        var result = Run(c.Kind, c.Script, Whole);
+
+        Assert.Equal(c.Expected, result.Messages);
+        Assert.Empty(result.Errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void GapGivesTheSameResultHoweverTheBytesAroundItAreSplit(string name)
+    {
+        var c = Cases[name];
+        string whole = Run(c.Kind, c.Script, Whole).ToString();
+        foreach (var (how, split) in AllSplitters())
+            Assert.True(whole == Run(c.Kind, c.Script, split).ToString(), $"fed {how}:\n{Run(c.Kind, c.Script, split)}");
+    }
+
+    [Fact]
+    public void GapAdvancesPosition()
+    {
+        var parser = new Http1StreamParser(Http1MessageKind.Request);
+        parser.Feed("GET /a HT"u8);
+        parser.Gap(100);
+        parser.Gap(0);
+        parser.Gap(-5);
+
+        Assert.Equal(109, parser.Position);
+    }
+
+    [Fact]
+    public void BodyBytesLostInAGapCountTowardsTheBodyButNotThePreview()
+    {
+        var parser = new Http1StreamParser(Http1MessageKind.Response);
+        parser.Feed("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nab"u8);
+        parser.Gap(2);
+        parser.Feed("ef"u8);
+
+        var message = Assert.Single(parser.Messages);
+        Assert.Equal(6, message.BodyBytes);
+        Assert.Equal("ab"u8.ToArray(), message.BodyPreview);
+        Assert.Equal(Http1MessageFlags.Gap, message.Flags);
+    }
+}
