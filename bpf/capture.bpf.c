@@ -46,22 +46,32 @@ const struct conn_event *unused_conn_event __attribute__((unused));
 
 enum http_verdict { VERDICT_UNKNOWN = 0, VERDICT_HTTP = 1, VERDICT_NOT_HTTP = 2 };
 
+/* Is a byte stream HTTP? Decided once from its first bytes. */
+struct stream_verdict {
+	__u8 verdict;
+	__u8 sniff_calls_left;
+};
+
 struct conn_state {
 	__u64 conn_id;
-	__u64 stream_pos[2]; /* indexed by enum capture_direction */
+	__u64 stream_pos[2];     /* socket bytes, indexed by enum capture_direction */
+	__u64 tls_stream_pos[2]; /* plaintext bytes of a TLS library on this socket */
 	__u64 opened_ns;
 	__u32 opener_pid;
 	__u32 opener_tid;
 	__s32 opener_fd;
 	__u8 role;
 	__u8 open_source;
-	__u8 verdict;
-	__u8 sniff_calls_left;
+	struct stream_verdict socket_verdict;
+	struct stream_verdict tls_verdict;
 	__u8 announced;
 	__u8 mid_stream;
+	__u8 tls_library;
+	__u8 tls_attribution;
 };
 
 struct io_call {
+	__u64 entered_ns; /* egress bytes leave during the call: they are timed from its start */
 	__u64 sk;
 	__u64 buf;     /* user buffer, or the iovec array when is_iov */
 	__u64 iov_count;
@@ -222,7 +232,7 @@ static __always_inline void read_tuple(struct sock *sk, struct conn_tuple *t)
 	}
 }
 
-static __always_inline struct conn_state *create_conn(__u64 sk, __u8 role, __u8 source, bool mid_stream)
+static __always_inline struct conn_state *create_conn(__u64 sk, __u8 role, __u8 source, bool mid_stream, __u64 update_flags)
 {
 	struct conn_state fresh = {
 		.conn_id = __sync_fetch_and_add(&next_conn_id, 1) + 1,
@@ -230,18 +240,24 @@ static __always_inline struct conn_state *create_conn(__u64 sk, __u8 role, __u8 
 		.opener_fd = -1,
 		.role = role,
 		.open_source = source,
-		.verdict = capture_config.capture_all_tcp ? VERDICT_HTTP : VERDICT_UNKNOWN,
-		.sniff_calls_left = mid_stream ? MID_STREAM_SNIFF_CALLS : 1,
+		.socket_verdict = {
+			.verdict = capture_config.capture_all_tcp ? VERDICT_HTTP : VERDICT_UNKNOWN,
+			.sniff_calls_left = mid_stream ? MID_STREAM_SNIFF_CALLS : 1,
+		},
+		.tls_verdict = {
+			.verdict = capture_config.capture_all_tcp ? VERDICT_HTTP : VERDICT_UNKNOWN,
+			.sniff_calls_left = mid_stream ? MID_STREAM_SNIFF_CALLS : 1,
+		},
 		.mid_stream = mid_stream,
 	};
-	bpf_map_update_elem(&conns, &sk, &fresh, BPF_NOEXIST);
+	bpf_map_update_elem(&conns, &sk, &fresh, update_flags);
 	return bpf_map_lookup_elem(&conns, &sk);
 }
 
 static __always_inline struct conn_state *conn_of(__u64 sk, __u8 role, __u8 source, bool mid_stream)
 {
 	struct conn_state *st = bpf_map_lookup_elem(&conns, &sk);
-	return st ? st : create_conn(sk, role, source, mid_stream);
+	return st ? st : create_conn(sk, role, source, mid_stream, BPF_NOEXIST);
 }
 
 static __always_inline void fill_header(struct event_header *h, __u8 kind, __u8 source,
@@ -283,6 +299,8 @@ static __always_inline void emit_conn_event(__u8 kind, __u8 source, struct conn_
 	ev.bytes_sent = st->stream_pos[DIRECTION_EGRESS];
 	ev.bytes_received = st->stream_pos[DIRECTION_INGRESS];
 	ev.mid_stream = st->mid_stream;
+	ev.tls_library = st->tls_library;
+	ev.tls_attribution = st->tls_attribution;
 	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
 		count_drop();
 }
@@ -301,7 +319,7 @@ static __always_inline __u64 first_buffer(struct io_call *c, __u64 *len)
 }
 
 /* Returns true when this call's bytes should be sent to user space. */
-static __always_inline bool wants_bytes(struct conn_state *st, struct io_call *c, __u64 moved)
+static __always_inline bool wants_bytes(struct stream_verdict *st, struct io_call *c, __u64 moved)
 {
 	if (st->verdict == VERDICT_HTTP)
 		return true;
@@ -392,7 +410,7 @@ static long copy_step(__u32 index, void *ctx)
 }
 
 static __always_inline void emit_data(struct io_call *c, struct conn_state *st, struct sock *sk,
-				      __u8 direction, __u64 call_start_pos, __u64 moved)
+				      __u8 direction, __u64 call_start_pos, __u64 moved, __u8 tls_library)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct data_scratch *scratch = bpf_map_lookup_elem(&data_scratch, &cpu);
@@ -400,8 +418,11 @@ static __always_inline void emit_data(struct io_call *c, struct conn_state *st, 
 		return;
 	struct data_event *ev = &scratch->event;
 	fill_header(&ev->header, EVENT_DATA, c->source, st, sk, c->fd);
+	if (direction == DIRECTION_EGRESS && c->entered_ns)
+		ev->header.timestamp_ns = c->entered_ns;
 	ev->call_bytes = moved;
 	ev->direction = direction;
+	ev->tls_library = tls_library;
 	ev->_pad = 0;
 
 	__u64 cap = capture_config.max_capture_bytes;
@@ -434,10 +455,22 @@ static __always_inline void emit_counted_only(struct io_call *c, struct conn_sta
 	ev->data_len = 0;
 	ev->direction = direction;
 	ev->flags = DATA_FLAG_TRUNCATED;
+	ev->tls_library = TLS_NONE;
 	ev->_pad = 0;
 	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data), 0))
 		count_drop();
 }
+
+static __always_inline bool port_matches(struct sock *sk)
+{
+	if (!capture_config.filter_port)
+		return true;
+	__u16 local = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 remote = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return local == capture_config.filter_port || remote == capture_config.filter_port;
+}
+
+#include "tls_probes.h"
 
 /* ---------- data syscalls ---------- */
 
@@ -450,6 +483,7 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 	if (!sk)
 		return 0;
 	struct io_call call = {
+		.entered_ns = bpf_ktime_get_ns(),
 		.sk = (__u64)sk,
 		.buf = buf,
 		.iov_count = iov_count,
@@ -458,17 +492,10 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 		.is_iov = is_iov,
 	};
 	bpf_map_update_elem(&active_io_calls, &pid_tgid, &call, BPF_ANY);
+	note_tls_socket(pid_tgid, sk, fd);
 	return 0;
 }
 
-static __always_inline bool port_matches(struct sock *sk)
-{
-	if (!capture_config.filter_port)
-		return true;
-	__u16 local = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 remote = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	return local == capture_config.filter_port || remote == capture_config.filter_port;
-}
 
 static __always_inline int io_exit(long ret, __u8 direction)
 {
@@ -489,11 +516,9 @@ static __always_inline int io_exit(long ret, __u8 direction)
 	if (!port_matches(sk))
 		return 0;
 	if (c.source == SOURCE_SENDFILE) {
-		if (st->verdict != VERDICT_HTTP)
+		if (st->socket_verdict.verdict != VERDICT_HTTP)
 			return 0;
-		c.is_iov = 0;
-		c.buf = 0; /* counted only: the bytes never were in user memory */
-	} else if (!wants_bytes(st, &c, ret)) {
+	} else if (!wants_bytes(&st->socket_verdict, &c, ret)) {
 		return 0;
 	}
 	if (!st->announced) {
@@ -504,7 +529,7 @@ static __always_inline int io_exit(long ret, __u8 direction)
 		emit_counted_only(&c, st, sk, direction, start, ret);
 		return 0;
 	}
-	emit_data(&c, st, sk, direction, start, ret);
+	emit_data(&c, st, sk, direction, start, ret, TLS_NONE);
 	return 0;
 }
 
@@ -716,10 +741,12 @@ int on_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
 	__u64 sk = (__u64)ctx->skaddr;
+	/* A handshake always starts a new connection: replace whatever an earlier
+	 * socket at the same address left behind (one that never reached TCP_CLOSE). */
 	if (ctx->newstate == TCP_SYN_SENT) {
-		create_conn(sk, ROLE_CLIENT, SOURCE_HANDSHAKE, false);
+		create_conn(sk, ROLE_CLIENT, SOURCE_HANDSHAKE, false, BPF_ANY);
 	} else if (ctx->newstate == TCP_ESTABLISHED && ctx->oldstate == TCP_SYN_RECV) {
-		create_conn(sk, ROLE_SERVER, SOURCE_HANDSHAKE, false);
+		create_conn(sk, ROLE_SERVER, SOURCE_HANDSHAKE, false, BPF_ANY);
 	} else if (ctx->newstate == TCP_CLOSE) {
 		struct conn_state *st = bpf_map_lookup_elem(&conns, &sk);
 		if (!st)

@@ -54,6 +54,25 @@ enum capture_source {
 	SOURCE_HANDSHAKE = 23,  /* seen in the TCP handshake, no syscall attributed it */
 	SOURCE_CLOSE = 24,      /* the process called close() on its fd */
 	SOURCE_TCP_CLOSE = 25,  /* the socket reached TCP_CLOSE */
+	SOURCE_TLS_READ = 30,   /* plaintext returned by a TLS library's read */
+	SOURCE_TLS_WRITE = 31,  /* plaintext handed to a TLS library's write */
+};
+
+/* Which TLS library produced a plaintext event (the uprobe's attach cookie). */
+enum capture_tls_library {
+	TLS_NONE = 0,
+	TLS_OPENSSL = 1,
+	TLS_GNUTLS = 2,
+	TLS_NSS = 3,
+};
+
+/* How a TLS call was tied to its socket; recorded per connection. */
+enum capture_tls_attribution {
+	ATTRIBUTION_NONE = 0,
+	ATTRIBUTION_SYSCALL = 1, /* the library moved bytes on the socket during the call */
+	ATTRIBUTION_SET_FD = 2,  /* SSL_set_fd named the socket */
+	ATTRIBUTION_CACHE = 3,   /* an earlier call on the same TLS object did */
+	ATTRIBUTION_THREAD = 4,  /* memory-BIO libraries (.NET, node): the socket this thread used last */
 };
 
 enum capture_data_flags {
@@ -95,7 +114,8 @@ struct data_event {
 	__u32 data_len;    /* bytes of data[] in this event */
 	__u8 direction;    /* enum capture_direction */
 	__u8 flags;        /* enum capture_data_flags */
-	__u16 _pad;
+	__u8 tls_library;  /* enum capture_tls_library; TLS_NONE for socket bytes */
+	__u8 _pad;
 	__u8 data[CAPTURE_CHUNK_BYTES]; /* only the first data_len bytes are sent */
 };
 _Static_assert(sizeof(struct data_event) == 88 + 24 + CAPTURE_CHUNK_BYTES, "data_event size");
@@ -105,7 +125,9 @@ struct conn_event {
 	__u64 bytes_sent;     /* stream positions when the event fired */
 	__u64 bytes_received;
 	__u8 mid_stream;      /* 1: bytes flowed before we saw the connection */
-	__u8 _pad[7];
+	__u8 tls_library;     /* enum capture_tls_library of its plaintext, if any */
+	__u8 tls_attribution; /* enum capture_tls_attribution */
+	__u8 _pad[5];
 };
 _Static_assert(sizeof(struct conn_event) == 88 + 24, "conn_event size");
 

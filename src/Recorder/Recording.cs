@@ -51,7 +51,8 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             BpfSession session;
             try
             {
-                session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, queue);
+                var tls = settings.NoTls ? null : TlsLibraries.Find();
+                session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, queue, tls);
             }
             catch (Exception e) when (e is RecorderSetupException or LibbpfException or InvalidOperationException)
             {
@@ -67,9 +68,11 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 var writing = Task.Run(() => writer.RunAsync(queue.Reader));
 
                 int attached = session.Probes.Count(p => p.Attached);
-                var unavailable = session.Probes.Where(p => !p.Attached).ToList();
+                var unavailable = session.Probes.Where(p => p.Status == "failed" || (p.Status == "missing" && p.Kind == "tracepoint")).ToList();
+                var tlsFiles = session.Probes.Where(p => p.Kind == "uprobe" && p.Attached).Select(p => p.Target.Split(':')[0]).Distinct().ToList();
                 stderr.WriteLine($"recording to {settings.OutputPath}: {attached} probes attached" +
                                  (unavailable.Count > 0 ? $", {unavailable.Count} unavailable ({string.Join(", ", unavailable.Select(p => p.Name))})" : "") +
+                                 $", TLS plaintext from {(tlsFiles.Count == 0 ? "no library" : string.Join(", ", tlsFiles))}" +
                                  (settings.Duration is { } d ? $", for {d}" : "") + "; Ctrl-C stops");
 
                 var (endReason, drops) = Poll(session, queue, writer, writing, stop);

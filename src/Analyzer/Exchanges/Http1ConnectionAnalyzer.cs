@@ -18,7 +18,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
         int requestDirection = side == "client" ? Egress : Ingress;
 
         var requests = new Http1StreamParser(Http1MessageKind.Request);
-        var requestTimeline = DirectionStream.Replay(db, conn.Id, requestDirection, b => requests.Feed(b), requests.Gap);
+        var requestTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, b => requests.Feed(b), requests.Gap);
         requests.End();
         var requestList = requests.Messages;
 
@@ -31,7 +31,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
                 if (IsFinal(responses.Messages[scanned])) finalResponses++;
             return finalResponses < requestList.Count ? requestList[finalResponses].Method : null;
         };
-        var responseTimeline = DirectionStream.Replay(db, conn.Id, 1 - requestDirection, b => responses.Feed(b), responses.Gap);
+        var responseTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - requestDirection, b => responses.Feed(b), responses.Gap);
         responses.End();
         if (requests.Upgraded || responses.Upgraded) { /* the rest of the connection is another protocol */ }
 
@@ -92,7 +92,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
             Comm = conn.Comm,
             Side = side,
             Protocol = "http/1.1",
-            Tls = false,
+            Tls = conn.Tls,
             RequestBytes = request is null ? 0 : request.EndOffset - request.StartOffset,
             ResponseBytes = response is null ? 0 : response.EndOffset - response.StartOffset,
             Flags = flags,
@@ -116,7 +116,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
     private string SideOf(ConnectionRow conn)
     {
         if (conn.Role is "client" or "server") return conn.Role;
-        foreach (var (direction, data) in FirstBytes(conn.Id))
+        foreach (var (direction, data) in FirstBytes(conn.Id, conn.Tls))
         {
             bool response = data.AsSpan().StartsWith("HTTP/"u8);
             bool wroteIt = direction == Egress;
@@ -126,8 +126,9 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
         return "client";
     }
 
-    private IEnumerable<(int Direction, byte[] Data)> FirstBytes(long connId) =>
+    private IEnumerable<(int Direction, byte[] Data)> FirstBytes(long connId, bool tls) =>
         Dapper.SqlMapper.Query<(long, byte[])>(db,
-            "SELECT direction, data FROM chunks WHERE conn_id = @connId AND data_len > 0 ORDER BY ts_ns, id LIMIT 1", new { connId })
+            "SELECT direction, data FROM chunks WHERE conn_id = @connId AND tls = @tls AND data_len > 0 ORDER BY ts_ns, id LIMIT 1",
+            new { connId, tls = tls ? 1 : 0 })
             .Select(r => ((int)r.Item1, r.Item2));
 }

@@ -3,20 +3,20 @@ using Microsoft.Data.Sqlite;
 
 namespace Capture.Analyzer.Reassembly;
 
-/// <summary>Puts one direction of a connection back in stream order and hands it to a consumer
+/// <summary>Puts one direction of a connection (its socket bytes, or its TLS plaintext) back in stream order and hands it to a consumer
 /// piece by piece: bytes, or the size of a hole. Overlaps (the same bytes captured twice) are
 /// trimmed; holes after a truncated call are "truncated", other holes are "gap" (lost bytes).</summary>
 internal static class DirectionStream
 {
-    public static ByteTimeline Replay(SqliteConnection db, long connId, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole)
+    public static ByteTimeline Replay(SqliteConnection db, long connId, bool tls, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole)
     {
         var timeline = new ByteTimeline();
         long expected = -1;
         bool previousTruncated = false;
         var chunks = db.Query<StreamChunk>(
             "SELECT ts_ns AS TimestampNs, stream_pos AS StreamPos, call_bytes AS CallBytes, flags AS Flags, source AS Source, data AS Data " +
-            "FROM chunks WHERE conn_id = @connId AND direction = @direction ORDER BY stream_pos, id",
-            new { connId, direction }, buffered: false);
+            "FROM chunks WHERE conn_id = @connId AND tls = @tls AND direction = @direction ORDER BY stream_pos, id",
+            new { connId, tls = tls ? 1 : 0, direction }, buffered: false);
         foreach (var chunk in chunks)
         {
             if (expected < 0) expected = chunk.StreamPos; // capture may begin mid-stream: start where we are

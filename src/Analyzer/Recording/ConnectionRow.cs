@@ -18,6 +18,11 @@ internal sealed class ConnectionRow
     public long Mid_Stream { get; init; }
     public long Opened_Ns { get; init; }
     public long? Closed_Ns { get; init; }
+    public string? Tls_Library { get; init; }
+    public string? Tls_Attribution { get; init; }
+
+    /// <summary>Plaintext from a TLS library was captured: analyze that stream, not the encrypted one.</summary>
+    public bool Tls => Tls_Library is not null;
 
     public string Remote => Family == 6 ? $"[{Remote_Addr}]:{Remote_Port}" : $"{Remote_Addr}:{Remote_Port}";
     public string Local => Family == 6 ? $"[{Local_Addr}]:{Local_Port}" : $"{Local_Addr}:{Local_Port}";

@@ -27,7 +27,8 @@ internal sealed partial class BpfSession : IDisposable
         _drops = obj.Map("ringbuf_drops");
     }
 
-    public static BpfSession Start(string objectPath, CaptureConfig config, uint ringBufferBytes, ISampleSink sink)
+    public static BpfSession Start(string objectPath, CaptureConfig config, uint ringBufferBytes, ISampleSink sink,
+        IReadOnlyList<TlsLibraryFile>? tlsLibraries)
     {
         LibbpfLog.Install();
         var obj = BpfObject.Open(objectPath);
@@ -35,17 +36,19 @@ internal sealed partial class BpfSession : IDisposable
         {
             var probes = new List<ProbeReport>();
             var wanted = new List<(BpfProgram Program, string Target)>();
-            foreach (var program in obj.Programs())
+            var programs = obj.Programs().ToDictionary(p => p.Name);
+            foreach (var program in programs.Values)
             {
                 var target = TracepointTarget(program.Section);
-                if (target is not null && !Tracefs.HasTracepoint(target))
+                if (target is null) continue; // uprobes are attached per library below
+                if (!Tracefs.HasTracepoint(target))
                 {
                     program.SetAutoload(false);
                     probes.Add(new ProbeReport(program.Name, "tracepoint", target, "missing",
                         $"this kernel has no tracepoint {target} (CONFIG_FTRACE_SYSCALLS?): that path is not recorded"));
                     continue;
                 }
-                wanted.Add((program, target ?? program.Section));
+                wanted.Add((program, target));
             }
             if (!wanted.Any(w => w.Target.StartsWith("syscalls/sys_exit_read", StringComparison.Ordinal) || w.Target.StartsWith("syscalls/sys_exit_write", StringComparison.Ordinal)))
                 throw new RecorderSetupException("this kernel offers none of the syscall tracepoints Capture records from (syscalls/sys_exit_read, sys_exit_write): enable CONFIG_FTRACE_SYSCALLS");
@@ -80,6 +83,8 @@ internal sealed partial class BpfSession : IDisposable
                     probes.Add(new ProbeReport(program.Name, "tracepoint", target, "failed", e.Message));
                 }
             }
+            if (tlsLibraries is not null)
+                AttachTls(programs, tlsLibraries, links, probes);
             if (links.Count == 0)
                 throw new RecorderSetupException("no probe could be attached: " + string.Join("; ", probes.Select(p => $"{p.Name}: {p.Detail}").Distinct().Take(3)));
             var ring = new RingBuffer(obj.Map("events"), sink);
@@ -89,6 +94,34 @@ internal sealed partial class BpfSession : IDisposable
         {
             obj.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Puts the TLS programs on each library's read/write functions. A library that
+    /// cannot be probed is reported in the probes table, never fatal.</summary>
+    private static void AttachTls(Dictionary<string, BpfProgram> programs, IReadOnlyList<TlsLibraryFile> libraries,
+        List<BpfLink> links, List<ProbeReport> probes)
+    {
+        foreach (var library in libraries)
+        {
+            foreach (var hook in TlsProbePlan.For(library.Library))
+            {
+                var kind = hook.ReturnProbe ? "uretprobe" : "uprobe";
+                var name = $"{hook.Program} {hook.Function} {library.Path}";
+                var target = $"{library.Path}:{hook.Function}";
+                try
+                {
+                    links.Add(programs[hook.Program].AttachUprobe(library.Path, hook.Function, hook.ReturnProbe, (ulong)library.Library));
+                    probes.Add(new ProbeReport(name, kind, target, "attached", $"{library.Library} found in {library.FoundIn}"));
+                }
+                catch (LibbpfException e)
+                {
+                    var missing = e.Errno == 2 /* ENOENT: no such symbol */;
+                    probes.Add(new ProbeReport(name, kind, target, missing ? "missing" : "failed",
+                        missing ? $"{library.Path} has no {hook.Function}" + (hook.Optional ? " (older library; not needed)" : "")
+                                : e.Message));
+                }
+            }
         }
     }
 

@@ -48,10 +48,23 @@ internal static unsafe class EventDecoder
         _ => "unknown",
     };
 
+    public static string TlsLibraryName(TlsLibrary library) => library.ToString().ToLowerInvariant();
+
+    public static string? AttributionName(TlsAttribution attribution) => attribution switch
+    {
+        TlsAttribution.Syscall => "syscall",
+        TlsAttribution.SetFd => "set_fd",
+        TlsAttribution.Cache => "cache",
+        TlsAttribution.Thread => "thread",
+        _ => null,
+    };
+
     public static string SourceName(EventSource source) => source switch
     {
         EventSource.FirstSeen => "first_seen",
         EventSource.TcpClose => "tcp_close",
+        EventSource.TlsRead => "tls_read",
+        EventSource.TlsWrite => "tls_write",
         _ => source.ToString().ToLowerInvariant(),
     };
 }

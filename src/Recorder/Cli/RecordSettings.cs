@@ -11,4 +11,5 @@ internal sealed record RecordSettings(
     uint MaxCaptureBytes,
     uint RingBufferMegabytes,
     bool Overwrite,
+    bool NoTls,
     IReadOnlyList<string> Arguments);

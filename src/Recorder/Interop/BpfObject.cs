@@ -63,6 +63,31 @@ internal readonly record struct BpfProgram(nint Pointer)
         if (link == 0) throw LibbpfException.FromErrno("attach program", $"{Name} ({Section})", Marshal.GetLastPInvokeError());
         return new BpfLink(link);
     }
+
+    /// <summary>Attaches to <paramref name="function"/> in <paramref name="binary"/> for every process
+    /// (pid -1), now and later; <paramref name="cookie"/> is what bpf_get_attach_cookie returns.</summary>
+    public unsafe BpfLink AttachUprobe(string binary, string function, bool returnProbe, ulong cookie)
+    {
+        LibbpfLog.Clear();
+        var name = Marshal.StringToCoTaskMemUTF8(function);
+        try
+        {
+            var opts = new Libbpf.UprobeOptions
+            {
+                Size = (nuint)sizeof(Libbpf.UprobeOptions),
+                Cookie = cookie,
+                ReturnProbe = returnProbe,
+                FunctionName = name,
+            };
+            nint link = Libbpf.ProgramAttachUprobe(Pointer, -1, binary, 0, &opts);
+            if (link == 0) throw LibbpfException.FromErrno("attach uprobe", $"{Name} to {function} in {binary}", Marshal.GetLastPInvokeError());
+            return new BpfLink(link);
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(name);
+        }
+    }
 }
 
 internal readonly record struct BpfMap(nint Pointer, string Name)

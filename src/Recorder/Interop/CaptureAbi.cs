@@ -23,7 +23,12 @@ internal enum EventSource : byte
 {
     Read = 1, Write = 2, Readv = 3, Writev = 4, Recvfrom = 5, Sendto = 6, Recvmsg = 7, Sendmsg = 8, Sendfile = 9,
     Connect = 20, Accept = 21, FirstSeen = 22, Handshake = 23, Close = 24, TcpClose = 25,
+    TlsRead = 30, TlsWrite = 31,
 }
+
+internal enum TlsLibrary : byte { None = 0, OpenSsl = 1, GnuTls = 2, Nss = 3 }
+
+internal enum TlsAttribution : byte { None = 0, Syscall = 1, SetFd = 2, Cache = 3, Thread = 4 }
 
 [Flags]
 internal enum DataFlags : byte { None = 0, Truncated = 1, Unreadable = 2 }
@@ -65,7 +70,8 @@ internal struct DataEvent
     public uint DataLen;
     public Direction Direction;
     public DataFlags Flags;
-    public ushort Pad;
+    public TlsLibrary TlsLibrary;
+    public byte Pad;
     // __u8 data[CAPTURE_CHUNK_BYTES] follows
 }
 
@@ -76,7 +82,9 @@ internal unsafe struct ConnEvent
     public ulong BytesSent;
     public ulong BytesReceived;
     public byte MidStream;
-    public fixed byte Pad[7];
+    public TlsLibrary TlsLibrary;
+    public TlsAttribution TlsAttribution;
+    public fixed byte Pad[5];
 }
 
 [StructLayout(LayoutKind.Sequential, Pack = 1)]

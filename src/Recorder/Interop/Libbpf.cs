@@ -47,6 +47,20 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_program__attach", SetLastError = true)]
     internal static partial nint ProgramAttach(nint program);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_program__attach_uprobe_opts", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial nint ProgramAttachUprobe(nint program, int pid, string binaryPath, nuint functionOffset, UprobeOptions* opts);
+
+    /// <summary>struct bpf_uprobe_opts of libbpf 1.1 (sz names the version we fill in).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct UprobeOptions
+    {
+        public nuint Size;
+        public nuint RefCounterOffset;
+        public ulong Cookie;
+        [MarshalAs(UnmanagedType.U1)] public bool ReturnProbe;
+        public nint FunctionName;
+    }
+
     [LibraryImport(Lib, EntryPoint = "bpf_link__destroy")]
     internal static partial int LinkDestroy(nint link);
 

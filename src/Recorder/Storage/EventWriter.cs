@@ -19,6 +19,8 @@ internal sealed class EventWriter
     private readonly ProcessCatalog _processes;
     private readonly HashSet<ulong> _knownConnections = [];
     private SqliteTransaction? _tx;
+    private readonly HashSet<ulong> _tlsConnections = [];
+    private SqliteCommand _markTls = null!;
     private SqliteCommand _insertChunk = null!, _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
 
     public RecordingTotals Totals { get; } = new();
@@ -65,24 +67,26 @@ internal sealed class EventWriter
     {
         _tx = tx;
         _insertChunk ??= Command("""
-            INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, data)
-            VALUES ($conn, $ts, $pid, $tid, $fd, $dir, $pos, $call, $len, $flags, $source, $data)
-            """, "$conn", "$ts", "$pid", "$tid", "$fd", "$dir", "$pos", "$call", "$len", "$flags", "$source", "$data");
+            INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, tls, data)
+            VALUES ($conn, $ts, $pid, $tid, $fd, $dir, $pos, $call, $len, $flags, $source, $tls, $data)
+            """, "$conn", "$ts", "$pid", "$tid", "$fd", "$dir", "$pos", "$call", "$len", "$flags", "$source", "$tls", "$data");
         _openConnection ??= Command("""
-            INSERT INTO connections(id, pid, tid, comm, fd, role, opened_by, family, local_addr, local_port, remote_addr, remote_port, mid_stream, opened_ns)
-            VALUES ($id, $pid, $tid, $comm, $fd, $role, $by, $family, $laddr, $lport, $raddr, $rport, $mid, $ts)
+            INSERT INTO connections(id, pid, tid, comm, fd, role, opened_by, family, local_addr, local_port, remote_addr, remote_port, mid_stream, opened_ns, tls_attribution)
+            VALUES ($id, $pid, $tid, $comm, $fd, $role, $by, $family, $laddr, $lport, $raddr, $rport, $mid, $ts, $attribution)
             ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, tid = excluded.tid, comm = excluded.comm, fd = excluded.fd,
-                role = excluded.role, opened_by = excluded.opened_by, mid_stream = excluded.mid_stream, opened_ns = excluded.opened_ns
+                role = excluded.role, opened_by = excluded.opened_by, mid_stream = excluded.mid_stream, opened_ns = excluded.opened_ns,
+                tls_attribution = excluded.tls_attribution
                 WHERE $authoritative = 1
-            """, "$id", "$pid", "$tid", "$comm", "$fd", "$role", "$by", "$family", "$laddr", "$lport", "$raddr", "$rport", "$mid", "$ts", "$authoritative");
+            """, "$id", "$pid", "$tid", "$comm", "$fd", "$role", "$by", "$family", "$laddr", "$lport", "$raddr", "$rport", "$mid", "$ts", "$attribution", "$authoritative");
         _closeConnection ??= Command("""
             UPDATE connections SET closed_ns = MIN(COALESCE(closed_ns, $ts), $ts),
                 bytes_sent = MAX(COALESCE(bytes_sent, 0), $sent), bytes_received = MAX(COALESCE(bytes_received, 0), $received)
             WHERE id = $id
             """, "$ts", "$sent", "$received", "$id");
+        _markTls ??= Command("UPDATE connections SET tls_library = $library WHERE id = $id", "$library", "$id");
         _insertDrops ??= Command("INSERT INTO drops(window_start_ns, window_end_ns, kernel_drops) VALUES ($start, $end, $drops)",
             "$start", "$end", "$drops");
-        foreach (var c in new[] { _insertChunk, _openConnection, _closeConnection, _insertDrops }) c.Transaction = tx;
+        foreach (var c in new[] { _insertChunk, _openConnection, _closeConnection, _insertDrops, _markTls }) c.Transaction = tx;
         _processes.UseTransaction(tx);
     }
 
@@ -142,7 +146,13 @@ internal sealed class EventWriter
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
         var data = sample.Slice(EventDecoder.DataHeaderSize, length);
         Set(_insertChunk, (long)header.ConnId, (long)header.TimestampNs, header.Pid, header.Tid, header.Fd, (int)ev.Direction,
-            (long)ev.StreamPos, (long)ev.CallBytes, length, (int)ev.Flags, EventDecoder.SourceName(header.Source), data.ToArray());
+            (long)ev.StreamPos, (long)ev.CallBytes, length, (int)ev.Flags, EventDecoder.SourceName(header.Source),
+            ev.TlsLibrary == TlsLibrary.None ? 0 : 1, data.ToArray());
+        if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
+        {
+            Set(_markTls, EventDecoder.TlsLibraryName(ev.TlsLibrary), (long)header.ConnId);
+            _markTls.ExecuteNonQuery();
+        }
         _insertChunk.ExecuteNonQuery();
         _processes.Observe(header.Pid, EventDecoder.Comm(header), (long)header.TimestampNs);
         Totals.Chunks++;
@@ -156,7 +166,7 @@ internal sealed class EventWriter
         var (local, remote, family) = EventDecoder.Addresses(h.Tuple);
         Set(_openConnection, (long)h.ConnId, h.Pid, h.Tid, EventDecoder.Comm(h), h.Fd, EventDecoder.RoleName(h.Role),
             authoritative ? EventDecoder.SourceName(h.Source) : "first_seen", family, local, h.Tuple.LocalPort, remote, h.Tuple.RemotePort,
-            ev.MidStream, (long)h.TimestampNs, authoritative ? 1 : 0);
+            ev.MidStream, (long)h.TimestampNs, (object?)EventDecoder.AttributionName(ev.TlsAttribution) ?? DBNull.Value, authoritative ? 1 : 0);
         _openConnection.ExecuteNonQuery();
         if (_knownConnections.Add(h.ConnId)) Totals.Connections++;
         if (h.Pid != 0) _processes.Observe(h.Pid, EventDecoder.Comm(h), (long)h.TimestampNs);

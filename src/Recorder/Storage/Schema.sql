@@ -42,14 +42,16 @@ CREATE TABLE connections (
     opened_ns     INTEGER NOT NULL,     -- CLOCK_MONOTONIC
     closed_ns     INTEGER,
     bytes_sent    INTEGER,              -- totals known at close
-    bytes_received INTEGER
+    bytes_received INTEGER,
+    tls_library   TEXT,                 -- openssl | gnutls when its plaintext was captured, else NULL
+    tls_attribution TEXT                -- syscall | set_fd | cache: how TLS calls were tied to this socket
 );
 
 -- Payload as the process moved it, one row per event (a syscall larger than 16 KiB spans several).
 CREATE TABLE chunks (
     id          INTEGER PRIMARY KEY,
     conn_id     INTEGER NOT NULL,
-    ts_ns       INTEGER NOT NULL,   -- CLOCK_MONOTONIC at the syscall's return
+    ts_ns       INTEGER NOT NULL,   -- CLOCK_MONOTONIC: ingress when the call returned, egress when it began
     pid         INTEGER NOT NULL,
     tid         INTEGER NOT NULL,
     fd          INTEGER NOT NULL,
@@ -58,10 +60,11 @@ CREATE TABLE chunks (
     call_bytes  INTEGER NOT NULL,   -- bytes the whole syscall moved
     data_len    INTEGER NOT NULL,   -- bytes captured in data
     flags       INTEGER NOT NULL,   -- 1 truncated (call exceeded the cap), 2 unreadable
-    source      TEXT NOT NULL,      -- read | write | readv | writev | recvfrom | sendto | recvmsg | sendmsg | sendfile
+    source      TEXT NOT NULL,      -- read | write | readv | writev | recvfrom | sendto | recvmsg | sendmsg | sendfile | tls_read | tls_write
+    tls         INTEGER NOT NULL,   -- 1: plaintext from a TLS library (its own stream positions), 0: socket bytes
     data        BLOB NOT NULL
 );
-CREATE INDEX chunks_by_stream ON chunks(conn_id, direction, stream_pos);
+CREATE INDEX chunks_by_stream ON chunks(conn_id, tls, direction, stream_pos);
 
 -- Events the kernel's ring buffer could not take, per one-second window. Never silent.
 CREATE TABLE drops (

@@ -8,6 +8,8 @@ internal sealed class TempDir : IDisposable
 
     public void Dispose()
     {
+        // For a post-mortem of a failing test: CAPTURE_KEEP_TEST_DIRS=1 keeps the recordings.
+        if (Environment.GetEnvironmentVariable("CAPTURE_KEEP_TEST_DIRS") == "1") return;
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
     }
 }

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Plaintext of TLS libraries, from uprobes on their read/write functions.
+ * Included by capture.bpf.c: it shares that file's maps and helpers.
+ *
+ * The library functions all have the shape f(object, buffer, length):
+ * OpenSSL SSL_read/SSL_write, GnuTLS gnutls_record_recv/gnutls_record_send
+ * (and SSL_read_ex/SSL_write_ex with a fourth out-parameter for the count).
+ * The attach cookie says which library a probe sits in.
+ *
+ * Attribution without struct offsets: while the library call runs, the
+ * library reads or writes its socket on the same thread; io_enter sees that
+ * syscall and records its socket in the pending call (note_tls_socket).
+ * Reads served from the library's buffer make no syscall, so each TLS
+ * object remembers its socket (tls_sockets), and SSL_set_fd names it up front.
+ */
+#ifndef TLS_PROBES_H
+#define TLS_PROBES_H
+
+struct tls_call {
+	__u64 entered_ns;
+	__u64 tls_object;
+	__u64 buf;
+	__u64 count_out; /* size_t * for the _ex variants, else 0 */
+	__u64 sk;        /* socket the library used during this call */
+	__s32 fd;
+	__u8 library;
+};
+
+struct tls_object_key {
+	__u64 tls_object;
+	__u32 pid; /* TLS objects are user pointers: only unique within a process */
+	__u32 _pad;
+};
+
+struct tls_socket {
+	__u64 sk;
+	__s32 fd;
+	__u8 attribution;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct tls_call);
+} active_tls_calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct tls_object_key);
+	__type(value, struct tls_socket);
+} tls_sockets SEC(".maps");
+
+/* The TCP socket each thread moved bytes on last: the fallback for libraries
+ * that encrypt into memory buffers and do their socket I/O outside the call
+ * (.NET's SslStream, node). Right when a thread serves one connection at a
+ * time around each call; connections attributed this way say so. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct tls_socket);
+} thread_last_socket SEC(".maps");
+
+static __always_inline void note_tls_socket(__u64 pid_tgid, struct sock *sk, int fd)
+{
+	struct tls_socket last = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_THREAD };
+	bpf_map_update_elem(&thread_last_socket, &pid_tgid, &last, BPF_ANY);
+	struct tls_call *call = bpf_map_lookup_elem(&active_tls_calls, &pid_tgid);
+	if (call && !call->sk) {
+		call->sk = (__u64)sk;
+		call->fd = fd;
+	}
+}
+
+static __always_inline int tls_enter(struct pt_regs *ctx, bool has_count_out)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!process_is_traced(pid_tgid))
+		return 0;
+	struct tls_call call = {
+		.entered_ns = bpf_ktime_get_ns(),
+		.tls_object = PT_REGS_PARM1(ctx),
+		.buf = PT_REGS_PARM2(ctx),
+		.count_out = has_count_out ? PT_REGS_PARM4(ctx) : 0,
+		.fd = -1,
+		.library = (__u8)bpf_get_attach_cookie(ctx),
+	};
+	bpf_map_update_elem(&active_tls_calls, &pid_tgid, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool has_count_out)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tls_call *pending = bpf_map_lookup_elem(&active_tls_calls, &pid_tgid);
+	if (!pending)
+		return 0;
+	struct tls_call call = *pending;
+	bpf_map_delete_elem(&active_tls_calls, &pid_tgid);
+
+	long moved = PT_REGS_RC(ctx);
+	/* OpenSSL's functions return int: the upper half of the register is not ours to read. */
+	if (call.library == TLS_OPENSSL)
+		moved = (int)moved;
+	if (has_count_out) {
+		__u64 count = 0;
+		if (moved != 1 || !call.count_out || bpf_probe_read_user(&count, sizeof(count), (void *)call.count_out))
+			return 0;
+		moved = (long)count;
+	}
+	if (moved <= 0)
+		return 0;
+
+	struct tls_object_key key = { .tls_object = call.tls_object, .pid = pid_tgid >> 32 };
+	__u8 attribution = ATTRIBUTION_SYSCALL;
+	if (call.sk) {
+		struct tls_socket known = { .sk = call.sk, .fd = call.fd, .attribution = ATTRIBUTION_SYSCALL };
+		bpf_map_update_elem(&tls_sockets, &key, &known, BPF_ANY);
+	} else {
+		struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, &key);
+		if (known) {
+			attribution = known->attribution == ATTRIBUTION_SYSCALL ? ATTRIBUTION_CACHE : known->attribution;
+		} else {
+			known = bpf_map_lookup_elem(&thread_last_socket, &pid_tgid);
+			if (!known)
+				return 0; /* no socket named yet: nothing to attribute these bytes to */
+			if (!bpf_map_lookup_elem(&conns, &known->sk))
+				return 0; /* that socket has closed since: it cannot be this call's */
+			attribution = ATTRIBUTION_THREAD;
+			struct tls_socket remembered = *known;
+			bpf_map_update_elem(&tls_sockets, &key, &remembered, BPF_ANY);
+		}
+		call.sk = known->sk;
+		call.fd = known->fd;
+	}
+
+	struct sock *sk = (struct sock *)call.sk;
+	struct conn_state *st = conn_of(call.sk, ROLE_UNKNOWN, SOURCE_FIRST_SEEN, true);
+	if (!st)
+		return 0;
+	if (!st->tls_attribution || attribution == ATTRIBUTION_SYSCALL)
+		st->tls_attribution = attribution;
+	st->tls_library = call.library;
+	__u64 start = __sync_fetch_and_add(&st->tls_stream_pos[direction & 1], (__u64)moved);
+	if (!port_matches(sk))
+		return 0;
+	struct io_call io = {
+		.entered_ns = call.entered_ns,
+		.sk = call.sk,
+		.buf = call.buf,
+		.fd = call.fd,
+		.source = direction == DIRECTION_EGRESS ? SOURCE_TLS_WRITE : SOURCE_TLS_READ,
+	};
+	if (!wants_bytes(&st->tls_verdict, &io, moved))
+		return 0;
+	if (!st->announced) {
+		st->announced = 1;
+		emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, call.fd);
+	}
+	emit_data(&io, st, sk, direction, start, moved, call.library);
+	return 0;
+}
+
+SEC("uprobe")
+int uprobe_tls_write(struct pt_regs *ctx) { return tls_enter(ctx, false); }
+
+SEC("uretprobe")
+int uretprobe_tls_write(struct pt_regs *ctx) { return tls_return(ctx, DIRECTION_EGRESS, false); }
+
+SEC("uprobe")
+int uprobe_tls_read(struct pt_regs *ctx) { return tls_enter(ctx, false); }
+
+SEC("uretprobe")
+int uretprobe_tls_read(struct pt_regs *ctx) { return tls_return(ctx, DIRECTION_INGRESS, false); }
+
+SEC("uprobe")
+int uprobe_tls_write_ex(struct pt_regs *ctx) { return tls_enter(ctx, true); }
+
+SEC("uretprobe")
+int uretprobe_tls_write_ex(struct pt_regs *ctx) { return tls_return(ctx, DIRECTION_EGRESS, true); }
+
+SEC("uprobe")
+int uprobe_tls_read_ex(struct pt_regs *ctx) { return tls_enter(ctx, true); }
+
+SEC("uretprobe")
+int uretprobe_tls_read_ex(struct pt_regs *ctx) { return tls_return(ctx, DIRECTION_INGRESS, true); }
+
+/* SSL_set_fd(ssl, fd): names the socket before the first byte moves. */
+SEC("uprobe")
+int uprobe_ssl_set_fd(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!process_is_traced(pid_tgid))
+		return 0;
+	int fd = (int)PT_REGS_PARM2(ctx);
+	struct sock *sk = tcp_sock_of_fd(fd);
+	if (!sk)
+		return 0;
+	struct tls_object_key key = { .tls_object = PT_REGS_PARM1(ctx), .pid = pid_tgid >> 32 };
+	struct tls_socket known = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_SET_FD };
+	bpf_map_update_elem(&tls_sockets, &key, &known, BPF_ANY);
+	return 0;
+}
+
+#endif /* TLS_PROBES_H */

@@ -1,0 +1,55 @@
+namespace Capture.Tests.Support;
+
+/// <summary>HTTPS peers: a self-signed certificate and nginx terminating TLS, optionally proxying
+/// to a plaintext upstream.</summary>
+internal static class TlsPeers
+{
+    public static (string Cert, string Key) SelfSignedCertificate(string directory)
+    {
+        var cert = Path.Combine(directory, "cert.pem");
+        var key = Path.Combine(directory, "key.pem");
+        var result = ProcessRunner.Run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost"]);
+        Assert.True(result.ExitCode == 0, "openssl req failed: " + result.Stderr);
+        return (cert, key);
+    }
+
+    /// <summary>nginx with TLS 1.2 and 1.3 on 127.0.0.1:<paramref name="port"/>: /hello (a file),
+    /// /status/404, and /api/ proxied to http://127.0.0.1:<paramref name="upstreamPort"/> when given.</summary>
+    public static BackgroundProcess Nginx(string directory, int port, int? upstreamPort = null)
+    {
+        var (cert, key) = SelfSignedCertificate(directory);
+        var root = Directory.CreateDirectory(Path.Combine(directory, "www")).FullName;
+        File.WriteAllText(Path.Combine(root, "hello"), "hello over tls\n");
+        var proxy = upstreamPort is { } up ? $"location /api/ {{ proxy_pass http://127.0.0.1:{up}/; proxy_http_version 1.1; proxy_set_header Connection \"\"; }}" : "";
+        var conf = Path.Combine(directory, "nginx-tls.conf");
+        File.WriteAllText(conf, $$"""
+            daemon off;
+            master_process off;
+            worker_processes 1;
+            pid {{directory}}/nginx-tls.pid;
+            error_log {{directory}}/error.log;
+            events { worker_connections 128; }
+            http {
+                access_log off;
+                sendfile off;
+                client_body_temp_path {{directory}}/body;
+                proxy_temp_path {{directory}}/proxy;
+                fastcgi_temp_path {{directory}}/fastcgi;
+                uwsgi_temp_path {{directory}}/uwsgi;
+                scgi_temp_path {{directory}}/scgi;
+                server {
+                    listen 127.0.0.1:{{port}} ssl;
+                    ssl_certificate {{cert}};
+                    ssl_certificate_key {{key}};
+                    ssl_protocols TLSv1.2 TLSv1.3;
+                    root {{root}};
+                    location /status/404 { return 404 "missing\n"; }
+                    {{proxy}}
+                }
+            }
+            """);
+        var nginx = new BackgroundProcess("/usr/sbin/nginx", ["-c", conf, "-e", Path.Combine(directory, "error.log")]);
+        Peers.WaitForPort(port);
+        return nginx;
+    }
+}
