@@ -64,10 +64,71 @@ struct {
 	__type(value, struct tls_socket);
 } thread_last_socket SEC(".maps");
 
+
+/* Sends a TLS call's plaintext once its socket is known. */
+static __always_inline int emit_tls(struct tls_call *call, long moved, __u8 direction, __u8 attribution)
+{
+	struct sock *sk = (struct sock *)call->sk;
+	struct conn_state *st = conn_of(call->sk, ROLE_UNKNOWN, SOURCE_FIRST_SEEN, true);
+	if (!st)
+		return 0;
+	if (!st->tls_attribution || attribution == ATTRIBUTION_SYSCALL)
+		st->tls_attribution = attribution;
+	st->tls_library = call->library;
+	__u64 start = __sync_fetch_and_add(&st->tls_stream_pos[direction & 1], (__u64)moved);
+	if (!port_matches(sk))
+		return 0;
+	struct io_call io = {
+		.entered_ns = call->entered_ns,
+		.sk = call->sk,
+		.buf = call->buf,
+		.fd = call->fd,
+		.source = direction == DIRECTION_EGRESS ? SOURCE_TLS_WRITE : SOURCE_TLS_READ,
+	};
+	if (!wants_bytes(&st->tls_verdict, &io, moved))
+		return 0;
+	if (!st->announced) {
+		st->announced = 1;
+		emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, call->fd);
+	}
+	emit_data(&io, st, sk, direction, start, moved, call->library);
+	return 0;
+}
+
+struct pending_tls_write {
+	struct tls_call call;
+	long moved;
+};
+
+/* Waiting at most this long for the socket write that follows a memory-BIO write. */
+#define PENDING_TLS_WRITE_MAX_NS (100 * 1000 * 1000ULL)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct pending_tls_write);
+} pending_tls_writes SEC(".maps");
+
 static __always_inline void note_tls_socket(__u64 pid_tgid, struct sock *sk, int fd)
 {
 	struct tls_socket last = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_THREAD };
 	bpf_map_update_elem(&thread_last_socket, &pid_tgid, &last, BPF_ANY);
+	/* A memory-BIO library's write finished with no socket in sight: the
+	 * next socket this thread writes to carries its ciphertext. */
+	struct pending_tls_write *pending = bpf_map_lookup_elem(&pending_tls_writes, &pid_tgid);
+	if (pending) {
+		struct pending_tls_write write = *pending;
+		bpf_map_delete_elem(&pending_tls_writes, &pid_tgid);
+		if (bpf_ktime_get_ns() - write.call.entered_ns < PENDING_TLS_WRITE_MAX_NS) {
+			write.call.sk = (__u64)sk;
+			write.call.fd = fd;
+			struct tls_object_key key = { .tls_object = write.call.tls_object, .pid = pid_tgid >> 32 };
+			struct tls_socket known = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_THREAD };
+			bpf_map_update_elem(&tls_sockets, &key, &known, BPF_ANY);
+			emit_tls(&write.call, write.moved, DIRECTION_EGRESS, ATTRIBUTION_THREAD);
+		}
+	}
 	struct tls_call *call = bpf_map_lookup_elem(&active_tls_calls, &pid_tgid);
 	if (call && !call->sk) {
 		call->sk = (__u64)sk;
@@ -123,6 +184,10 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 		struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, &key);
 		if (known) {
 			attribution = known->attribution == ATTRIBUTION_SYSCALL ? ATTRIBUTION_CACHE : known->attribution;
+		} else if (direction == DIRECTION_EGRESS) {
+			struct pending_tls_write write = { .call = call, .moved = moved };
+			bpf_map_update_elem(&pending_tls_writes, &pid_tgid, &write, BPF_ANY);
+			return 0;
 		} else {
 			known = bpf_map_lookup_elem(&thread_last_socket, &pid_tgid);
 			if (!known)
@@ -137,31 +202,7 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 		call.fd = known->fd;
 	}
 
-	struct sock *sk = (struct sock *)call.sk;
-	struct conn_state *st = conn_of(call.sk, ROLE_UNKNOWN, SOURCE_FIRST_SEEN, true);
-	if (!st)
-		return 0;
-	if (!st->tls_attribution || attribution == ATTRIBUTION_SYSCALL)
-		st->tls_attribution = attribution;
-	st->tls_library = call.library;
-	__u64 start = __sync_fetch_and_add(&st->tls_stream_pos[direction & 1], (__u64)moved);
-	if (!port_matches(sk))
-		return 0;
-	struct io_call io = {
-		.entered_ns = call.entered_ns,
-		.sk = call.sk,
-		.buf = call.buf,
-		.fd = call.fd,
-		.source = direction == DIRECTION_EGRESS ? SOURCE_TLS_WRITE : SOURCE_TLS_READ,
-	};
-	if (!wants_bytes(&st->tls_verdict, &io, moved))
-		return 0;
-	if (!st->announced) {
-		st->announced = 1;
-		emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, call.fd);
-	}
-	emit_data(&io, st, sk, direction, start, moved, call.library);
-	return 0;
+	return emit_tls(&call, moved, direction, attribution);
 }
 
 SEC("uprobe")
