@@ -41,7 +41,7 @@ for round in $(seq 1 "$rounds"); do
   out=$(run_wrk)
   cpu1=$(awk '{print $14+$15}' /proc/$rec/stat)
   rss=$(awk '/VmHWM/ {print $2}' /proc/$rec/status)
-  kill -INT $rec; wait $rec || true
+  kill -TERM $rec; wait $rec || true  # SIGINT is ignored by background jobs of a script
   drops=$(sqlite3 "$db" "select value from run_info where key='kernel_drops'")
   captured=$(src/Analyzer/bin/Release/net10.0/analyze "$db" --slowest 100000000 --json | grep -c '"side":"server"' || true)
   n=$(total "$out")
