@@ -1,0 +1,270 @@
+using System.Text;
+
+namespace Capture.Analyzer.Http2;
+
+/// <summary>
+/// Parser for one direction of an HTTP/2 connection (RFC 9113): frames from <see cref="Http2FrameReader"/>,
+/// field blocks joined from HEADERS/PUSH_PROMISE and CONTINUATION and decoded by this direction's
+/// <see cref="HpackDecoder"/>, and the result as ordered <see cref="Events"/>. Bytes arrive in any split with the
+/// same result. It never throws on input; what it cannot parse becomes an <see cref="Http2ParseError"/>.
+///
+/// If the capture began mid-connection (no preface, or no SETTINGS first), or lost bytes across frame
+/// boundaries, it resynchronises on the next plausible frame boundary and decodes from then on with the HPACK
+/// context marked unknown: fields that refer to unseen dynamic table entries come out as
+/// <see cref="HpackDecoder.UnknownName"/>, flagged on their event, and the rest of the analysis goes on.
+/// Memory is bounded by <see cref="Http2Limits"/> and one frame's payload.
+/// </summary>
+internal sealed partial class Http2DirectionParser : IHttp2FrameSink
+{
+    private const int MaxDebugChars = 1024;
+
+    private readonly Http2FrameReader _reader;
+    private readonly Http2Limits _limits;
+    private readonly HeaderBlockBuffer _block;
+    private HpackDecoder _decoder = new();
+    private int? _peerHeaderTableSize;
+    private bool _framesSeen;
+    /// <summary>After losing the frame boundary: CONTINUATION frames of a block whose start was lost are skipped silently.</summary>
+    private bool _blockStartLost;
+    private long _syncLostAt;
+    /// <summary>Stream of the frame being read, for a gap inside it.</summary>
+    private int _currentStreamId;
+
+    public Http2DirectionParser(bool clientToServer, Http2Limits? limits = null)
+    {
+        _limits = limits ?? Http2Limits.Default;
+        ArgumentOutOfRangeException.ThrowIfNegative(_limits.MaxHeaderBlockBytes, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfNegative(_limits.PreviewBytesPerStream, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_limits.MaxTrackedStreams, 1, nameof(limits));
+        ClientToServer = clientToServer;
+        _reader = new Http2FrameReader(this, clientToServer);
+        _block = new HeaderBlockBuffer(_limits.MaxHeaderBlockBytes);
+    }
+
+    /// <summary>True for the client's direction, which begins with the connection preface.</summary>
+    public bool ClientToServer { get; }
+
+    /// <summary>Stream offset of the next byte to be fed.</summary>
+    public long Position => _reader.Position;
+
+    /// <summary>Events in stream order; the caller may clear it.</summary>
+    public List<Http2Event> Events { get; } = [];
+
+    /// <summary>Parse errors in stream order; the caller may clear it.</summary>
+    public List<Http2ParseError> Errors { get; } = [];
+
+    /// <summary>The stream did not begin with a connection preface: the capture joined an open connection.</summary>
+    public bool StartedMidConnection { get; private set; }
+
+    /// <summary>The HPACK context was unknown at some point (mid-connection start, gap, undecodable block).</summary>
+    public bool ContextLost { get; private set; }
+
+    /// <summary>This direction's HPACK decoder (its dynamic table state is useful to tests and diagnostics).</summary>
+    public HpackDecoder Decoder => _decoder;
+
+    public void Feed(ReadOnlySpan<byte> bytes) => _reader.Feed(bytes);
+
+    /// <summary>
+    /// <paramref name="lostBytes"/> bytes were not captured. Inside one frame's payload the parser steps over
+    /// them (a DATA frame is still reported; a lost field block costs the HPACK context); across a frame boundary
+    /// it resynchronises and the HPACK context is unknown from then on.
+    /// </summary>
+    public void Gap(long lostBytes) => _reader.Gap(lostBytes);
+
+    /// <summary>The stream ended. A field block still waiting for CONTINUATION is dropped. Later calls are ignored.</summary>
+    public void End()
+    {
+        _reader.End();
+        _block.Reset();
+    }
+
+    /// <summary>
+    /// SETTINGS_HEADER_TABLE_SIZE sent by the other side (whose decoder reads this direction's blocks): bounds the
+    /// dynamic table size updates this direction may send. Out-of-range values are ignored.
+    /// </summary>
+    public void SetPeerHeaderTableSize(int size)
+    {
+        if (size < 0) return;
+        _peerHeaderTableSize = size;
+        _decoder.MaxTableSize = size;
+    }
+
+    /// <summary>
+    /// SETTINGS_MAX_FRAME_SIZE sent by the other side: the largest frame this direction may carry. Values are
+    /// clamped to 16384..16777215.
+    /// </summary>
+    public void SetPeerMaxFrameSize(int size) =>
+        _reader.MaxFrameSize = Math.Clamp(size, Http2FrameHeader.DefaultMaxFrameSize, Http2FrameHeader.MaxAllowedFrameSize);
+
+    void IHttp2FrameSink.OnFrameStart(in Http2FrameHeader header, long offset)
+    {
+        _framesSeen = true;
+        _currentStreamId = header.StreamId;
+        if (header.Type != Http2FrameType.Continuation) _blockStartLost = false;
+        if (_block.Active && (header.Type != Http2FrameType.Continuation || header.StreamId != _block.StreamId))
+        {
+            // §6.10: a field block's frames must be contiguous; anything else in between is a connection error.
+            if (!_block.Discarding)
+                AddError(offset, Http2ErrorCode.ContinuationExpected,
+                    $"field block of stream {_block.StreamId} interrupted by a {header.TypeName} frame on stream {header.StreamId}",
+                    _block.StreamId);
+            AbandonBlock();
+        }
+        if (header.Type == Http2FrameType.Data) BeginData(header);
+        else _dataStream = null;
+    }
+
+    void IHttp2FrameSink.OnDataBytes(in Http2FrameHeader header, ReadOnlySpan<byte> data) => AddData(header, data);
+
+    void IHttp2FrameSink.OnFrame(Http2Frame frame)
+    {
+        switch (frame)
+        {
+            case Http2DataFrame data:
+                EndData(data);
+                break;
+            case Http2HeadersFrame headers:
+                if (ClientToServer && headers.StreamId % 2 == 0)
+                    AddError(headers.Offset, Http2ErrorCode.InvalidStreamId,
+                        $"HEADERS frame from the client on even stream {headers.StreamId}", headers.StreamId);
+                BeginBlock(headers, headers.StreamId, headers.EndStream, isPushPromise: false, 0, headers.Fragment, headers.EndHeaders);
+                break;
+            case Http2PushPromiseFrame push:
+                if (ClientToServer)
+                    AddError(push.Offset, Http2ErrorCode.ProtocolError, "PUSH_PROMISE frame sent by the client", push.StreamId);
+                BeginBlock(push, push.StreamId, endStream: false, isPushPromise: true, push.PromisedStreamId, push.Fragment, push.EndHeaders);
+                break;
+            case Http2ContinuationFrame continuation:
+                ContinueBlock(continuation);
+                break;
+            case Http2RstStreamFrame reset:
+                Events.Add(new Http2ResetEvent(reset.Offset, reset.StreamId, reset.ErrorCode));
+                ForgetStream(reset.StreamId);
+                break;
+            case Http2SettingsFrame settings:
+                Events.Add(new Http2SettingsEvent(settings.Offset, settings.Ack, settings.Settings));
+                break;
+            case Http2GoAwayFrame goAway:
+                var debug = goAway.DebugData.AsSpan(0, Math.Min(goAway.DebugData.Length, MaxDebugChars));
+                Events.Add(new Http2GoAwayEvent(goAway.Offset, goAway.LastStreamId, goAway.ErrorCode, Encoding.Latin1.GetString(debug)));
+                break;
+        }
+    }
+
+    void IHttp2FrameSink.OnFrameDropped(in Http2FrameHeader header, long offset)
+    {
+        // A field block frame that was not decoded leaves the decoder behind the encoder; the rest of its
+        // block, if any, follows in CONTINUATION frames that can only be skipped.
+        if (header.Type is Http2FrameType.Headers or Http2FrameType.PushPromise or Http2FrameType.Continuation)
+        {
+            AbandonBlock();
+            LoseContext();
+            _blockStartLost = !header.Has(Http2FrameFlags.EndHeaders);
+        }
+    }
+
+    void IHttp2FrameSink.OnError(Http2ParseError error) => Errors.Add(error);
+
+    void IHttp2FrameSink.OnGap(long offset, long length, bool framingLost)
+    {
+        if (framingLost)
+        {
+            Events.Add(new Http2GapEvent(offset, length, 0, FramingLost: true));
+            AbandonBlock();
+            if (!_framesSeen && offset == 0) StartMidConnection();
+            else LoseContext();
+            LoseAllGrpcFraming();
+            _blockStartLost = true;
+            _syncLostAt = offset + length;
+            return;
+        }
+        Events.Add(new Http2GapEvent(offset, length, _currentStreamId, FramingLost: false));
+        if (_dataStream is not null) _dataStream.LoseGrpcFraming();
+    }
+
+    void IHttp2FrameSink.OnSyncLost(long offset, bool midConnection)
+    {
+        if (midConnection && !_framesSeen) StartMidConnection();
+        else LoseContext();
+        AbandonBlock();
+        LoseAllGrpcFraming();
+        _blockStartLost = true;
+        _syncLostAt = offset;
+    }
+
+    void IHttp2FrameSink.OnSynchronised(long offset) => Events.Add(new Http2ResyncEvent(offset, offset - _syncLostAt));
+
+    /// <summary>The capture joined an open connection: nothing is known of the HPACK state, nor of the SETTINGS.</summary>
+    private void StartMidConnection()
+    {
+        StartedMidConnection = true;
+        _decoder = HpackDecoder.StartWithUnknownContext();
+        if (_peerHeaderTableSize is int size) _decoder.MaxTableSize = size;
+        ContextLost = true;
+    }
+
+    private void BeginBlock(Http2Frame frame, int streamId, bool endStream, bool isPushPromise, int promisedStreamId,
+        byte[] fragment, bool endHeaders)
+    {
+        _block.Begin(frame.Offset, streamId, endStream, isPushPromise, promisedStreamId);
+        AppendFragment(fragment);
+        if (endHeaders) CompleteBlock(frame.EndOffset);
+    }
+
+    private void ContinueBlock(Http2ContinuationFrame continuation)
+    {
+        if (!_block.Active)
+        {
+            if (_blockStartLost)
+            {
+                if (continuation.EndHeaders) _blockStartLost = false;
+                return;
+            }
+            AddError(continuation.Offset, Http2ErrorCode.UnexpectedContinuation,
+                $"CONTINUATION frame on stream {continuation.StreamId} continues no field block", continuation.StreamId);
+            LoseContext();
+            return;
+        }
+        AppendFragment(continuation.Fragment);
+        if (continuation.EndHeaders) CompleteBlock(continuation.EndOffset);
+    }
+
+    private void AppendFragment(byte[] fragment)
+    {
+        if (_block.Append(fragment)) return;
+        AddError(_block.Offset, Http2ErrorCode.HeaderBlockTooLarge,
+            $"field block of stream {_block.StreamId} exceeds {_limits.MaxHeaderBlockBytes} bytes", _block.StreamId);
+        LoseContext();
+    }
+
+    private void CompleteBlock(long endOffset)
+    {
+        if (_block.Discarding)
+        {
+            _block.Reset();
+            return;
+        }
+        var result = _decoder.Decode(_block.Block);
+        if (result.Error is { } error)
+        {
+            AddError(_block.Offset, Http2ErrorCode.CompressionError,
+                $"HPACK {error.Code} at byte {error.Offset} of the field block: {error.Message}", _block.StreamId);
+            LoseContext();
+        }
+        Events.Add(new Http2HeadersEvent(_block.Offset, _block.StreamId, result.Headers, _block.EndStream, result.HasUnknown,
+            _block.IsPushPromise, _block.PromisedStreamId, endOffset, result.Error is not null));
+        if (!_block.IsPushPromise) OnStreamHeaders(_block.StreamId, result.Headers, _block.EndStream);
+        _block.Reset();
+    }
+
+    private void AbandonBlock() => _block.Reset();
+
+    private void LoseContext()
+    {
+        _decoder.LoseContext();
+        ContextLost = true;
+    }
+
+    private void AddError(long offset, Http2ErrorCode code, string message, int streamId) =>
+        Errors.Add(new(offset, code, message, streamId));
+}

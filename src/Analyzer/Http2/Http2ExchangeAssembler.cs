@@ -1,0 +1,249 @@
+namespace Capture.Analyzer.Http2;
+
+/// <summary>
+/// Pairs the events of a connection's two directions into <see cref="Http2Stream"/> records: one per stream
+/// that carried a field block or DATA in either direction (pushed streams included), ordered by stream id.
+/// Offsets of the two directions are not comparable, so everything here is decided per direction; the caller
+/// maps offsets to times.
+/// </summary>
+internal static class Http2ExchangeAssembler
+{
+    public static List<Http2Stream> Assemble(Http2DirectionParser clientToServer, Http2DirectionParser serverToClient) =>
+        Assemble(clientToServer.Events, serverToClient.Events, clientToServer.Errors, serverToClient.Errors);
+
+    public static List<Http2Stream> Assemble(IReadOnlyList<Http2Event> clientToServer, IReadOnlyList<Http2Event> serverToClient,
+        IReadOnlyList<Http2ParseError>? clientErrors = null, IReadOnlyList<Http2ParseError>? serverErrors = null)
+    {
+        var streams = new SortedDictionary<int, StreamBuilder>();
+        StreamBuilder Get(int id)
+        {
+            if (!streams.TryGetValue(id, out var builder)) streams.Add(id, builder = new StreamBuilder(id));
+            return builder;
+        }
+
+        var client = Replay(clientToServer, fromClient: true, Get);
+        var server = Replay(serverToClient, fromClient: false, Get);
+        foreach (var error in (clientErrors ?? []).Concat(serverErrors ?? []))
+        {
+            if (error.StreamId != 0 && streams.TryGetValue(error.StreamId, out var builder)) builder.Malformed = true;
+        }
+
+        return streams.Values
+            .Where(s => s.Request.HasFrames || s.Response.HasFrames)
+            .Select(s => s.Build(client, server))
+            .ToList();
+    }
+
+    /// <summary>What one direction said about the connection as a whole.</summary>
+    private sealed class DirectionSummary
+    {
+        /// <summary>Lowest Last-Stream-ID of the GOAWAY frames this side sent, or null.</summary>
+        public int? GoAwayLastStreamId;
+        public bool GoAwayWithError;
+        /// <summary>Offset ranges of this direction where frames were lost or skipped.</summary>
+        public readonly List<(long Start, long End)> Lost = [];
+    }
+
+    private static DirectionSummary Replay(IReadOnlyList<Http2Event> events, bool fromClient, Func<int, StreamBuilder> get)
+    {
+        var summary = new DirectionSummary();
+        bool anyFrames = false;
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case Http2HeadersEvent { IsPushPromise: true } push when !fromClient:
+                    // Only the server pushes, and only onto even streams (RFC 9113 §5.1.1, §8.4).
+                    if (push.PromisedStreamId <= 0 || push.PromisedStreamId % 2 != 0) break;
+                    anyFrames = true;
+                    var pushed = get(push.PromisedStreamId);
+                    pushed.IsPush = true;
+                    pushed.AssociatedStreamId = push.StreamId;
+                    pushed.Request.AddHeaders(push, isResponse: false);
+                    pushed.Request.Ended = true; // a promised request has no body (RFC 9113 §8.4.1)
+                    break;
+                case Http2HeadersEvent headers when !headers.IsPushPromise:
+                    anyFrames = true;
+                    Half(get(headers.StreamId), fromClient).AddHeaders(headers, isResponse: !fromClient);
+                    break;
+                case Http2DataEvent data:
+                    anyFrames = true;
+                    Half(get(data.StreamId), fromClient).AddData(data);
+                    break;
+                case Http2ResetEvent reset:
+                    anyFrames = true;
+                    var stream = get(reset.StreamId);
+                    stream.ResetErrorCode ??= reset.ErrorCode;
+                    break;
+                case Http2GoAwayEvent goAway:
+                    anyFrames = true;
+                    summary.GoAwayLastStreamId = Math.Min(summary.GoAwayLastStreamId ?? int.MaxValue, goAway.LastStreamId);
+                    summary.GoAwayWithError |= goAway.ErrorCode != 0;
+                    break;
+                case Http2GapEvent { FramingLost: false } gap:
+                    if (gap.StreamId != 0) Half(get(gap.StreamId), fromClient).Gap = true;
+                    break;
+                // Octets missed before the first frame of a capture that joined mid-connection (a leading gap, or
+                // the skip to the first frame boundary) belong to no stream the capture can report.
+                case Http2GapEvent gap:
+                    if (anyFrames || gap.Offset > 0) summary.Lost.Add((gap.Offset, gap.Offset + gap.Length));
+                    break;
+                case Http2ResyncEvent resync:
+                    if (anyFrames || summary.Lost.Count > 0) summary.Lost.Add((resync.Offset - resync.SkippedBytes, resync.Offset));
+                    break;
+                default:
+                    anyFrames = true;
+                    break;
+            }
+        }
+        return summary;
+    }
+
+    /// <summary>The client sends requests on its streams; a pushed stream's request half is filled from the PUSH_PROMISE.</summary>
+    private static HalfBuilder Half(StreamBuilder stream, bool fromClient) => fromClient ? stream.Request : stream.Response;
+
+    /// <summary>One direction of one stream.</summary>
+    private sealed class HalfBuilder(int previewLimit)
+    {
+        public IReadOnlyList<KeyValuePair<string, string>>? Headers;
+        public IReadOnlyList<KeyValuePair<string, string>>? Trailers;
+        public long? Start, End;
+        public bool Ended, HasFrames, Gap, ContextLost, Malformed;
+        public long BodyBytes;
+        public int Messages;
+        private readonly List<byte> _preview = [];
+
+        public byte[] Preview => [.. _preview];
+
+        public void AddHeaders(Http2HeadersEvent e, bool isResponse)
+        {
+            Frame(e.Offset, e.EndOffset, e.EndStream);
+            ContextLost |= e.ContextLost;
+            Malformed |= e.Malformed;
+            if (Headers is not null)
+            {
+                Trailers = e.Headers;
+                return;
+            }
+            // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows.
+            if (isResponse && int.TryParse(e.Header(":status"), out int status) && status is >= 100 and < 200) return;
+            Headers = e.Headers;
+        }
+
+        public void AddData(Http2DataEvent e)
+        {
+            Frame(e.Offset, e.EndOffset, e.EndStream);
+            BodyBytes += e.Length;
+            Messages += e.GrpcMessages;
+            Gap |= e.LostBytes > 0;
+            int keep = Math.Min(e.Preview.Length, previewLimit - _preview.Count);
+            if (keep > 0) _preview.AddRange(e.Preview.Span[..keep]);
+        }
+
+        private void Frame(long offset, long endOffset, bool endStream)
+        {
+            HasFrames = true;
+            Start ??= offset;
+            if (Ended) return;
+            End = endOffset;
+            Ended = endStream;
+        }
+
+        /// <summary>Seen from its field block to END_STREAM.</summary>
+        public bool Complete => Headers is not null && Ended;
+
+        /// <summary>A lost range overlaps the half, or precedes it when its field block is missing.</summary>
+        public bool LostIn(DirectionSummary direction)
+        {
+            if (Start is null) return false;
+            long end = Ended ? End!.Value : long.MaxValue;
+            foreach (var (lostStart, lostEnd) in direction.Lost)
+            {
+                if (lostStart < end && lostEnd > Start) return true;
+                if (Headers is null && lostEnd <= Start) return true;
+            }
+            return false;
+        }
+    }
+
+    private sealed class StreamBuilder(int id)
+    {
+        public readonly int Id = id;
+        public readonly HalfBuilder Request = new(Http2Limits.Default.PreviewBytesPerStream);
+        public readonly HalfBuilder Response = new(Http2Limits.Default.PreviewBytesPerStream);
+        public bool IsPush;
+        public int? AssociatedStreamId;
+        public uint? ResetErrorCode;
+        public bool Malformed;
+
+        public Http2Stream Build(DirectionSummary client, DirectionSummary server)
+        {
+            var request = Request.Headers;
+            var response = Response.Headers;
+            var requestHalfDirection = IsPush ? server : client;
+
+            var flags = Http2StreamFlags.None;
+            if (ResetErrorCode is not null) flags |= Http2StreamFlags.Reset;
+            if (!Request.Complete || !Response.Complete) flags |= Http2StreamFlags.Incomplete;
+            if (Request.ContextLost || Response.ContextLost) flags |= Http2StreamFlags.ContextLost;
+            if (Request.Gap || Response.Gap || Request.LostIn(requestHalfDirection) || Response.LostIn(server)) flags |= Http2StreamFlags.Gap;
+            if (Malformed || Request.Malformed || Response.Malformed) flags |= Http2StreamFlags.Malformed;
+            // §6.8: a GOAWAY's Last-Stream-ID names the highest stream its sender may have processed among those
+            // the receiver opened: the server's GOAWAY governs client (odd) streams, the client's pushed (even) ones.
+            var opener = Id % 2 == 1 ? server : client;
+            if (Id > opener.GoAwayLastStreamId ||
+                ((client.GoAwayWithError || server.GoAwayWithError) && (flags & Http2StreamFlags.Incomplete) != 0))
+                flags |= Http2StreamFlags.GoAway;
+
+            string? path = Find(request, ":path");
+            string? contentType = Find(request, "content-type") ?? Find(response, "content-type");
+            bool grpc = GrpcFields.IsGrpcContentType(contentType);
+            bool splitPath = GrpcFields.TrySplitPath(path, out string service, out string method);
+            string? grpcStatus = Find(Response.Trailers, "grpc-status") ?? Find(response, "grpc-status");
+            string? grpcMessage = Find(Response.Trailers, "grpc-message") ?? Find(response, "grpc-message");
+
+            return new Http2Stream
+            {
+                StreamId = Id,
+                IsPush = IsPush,
+                AssociatedStreamId = AssociatedStreamId,
+                Method = Find(request, ":method"),
+                Scheme = Find(request, ":scheme"),
+                Authority = Find(request, ":authority") ?? Find(request, "host"),
+                Path = path,
+                Status = int.TryParse(Find(response, ":status"), out int status) ? status : null,
+                RequestHeaders = request ?? [],
+                ResponseHeaders = response ?? [],
+                RequestTrailers = Request.Trailers ?? [],
+                ResponseTrailers = Response.Trailers ?? [],
+                RequestStartOffset = Request.Start,
+                RequestEndOffset = Request.End,
+                ResponseStartOffset = Response.Start,
+                ResponseEndOffset = Response.End,
+                RequestBodyBytes = Request.BodyBytes,
+                ResponseBodyBytes = Response.BodyBytes,
+                RequestBodyPreview = Request.Preview,
+                ResponseBodyPreview = Response.Preview,
+                Flags = flags,
+                ResetErrorCode = ResetErrorCode,
+                IsGrpc = grpc,
+                GrpcService = grpc && splitPath ? service : null,
+                GrpcMethod = grpc && splitPath ? method : null,
+                GrpcStatus = grpc && int.TryParse(grpcStatus, out int code) ? code : null,
+                GrpcMessage = grpc && grpcMessage is not null ? GrpcFields.PercentDecode(grpcMessage) : null,
+                RequestMessages = Request.Messages,
+                ResponseMessages = Response.Messages,
+            };
+        }
+
+        private static string? Find(IReadOnlyList<KeyValuePair<string, string>>? fields, string name)
+        {
+            if (fields is null) return null;
+            foreach (var (key, value) in fields)
+            {
+                if (key == name) return value;
+            }
+            return null;
+        }
+    }
+}

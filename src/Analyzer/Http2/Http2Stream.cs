@@ -1,0 +1,79 @@
+namespace Capture.Analyzer.Http2;
+
+/// <summary>What the analyzer could and could not establish about one stream.</summary>
+[Flags]
+internal enum Http2StreamFlags
+{
+    None = 0,
+    /// <summary>RST_STREAM was sent on the stream, by either side (RFC 9113 §6.4).</summary>
+    Reset = 1,
+    /// <summary>A GOAWAY excluded the stream (its id is above the Last-Stream-ID), or a GOAWAY with an error code
+    /// ended the connection before the stream completed (RFC 9113 §6.8).</summary>
+    GoAway = 2,
+    /// <summary>The request or the response was not seen from its field block to END_STREAM.</summary>
+    Incomplete = 4,
+    /// <summary>A field block referred to HPACK dynamic table entries the capture never saw; such fields are
+    /// named <see cref="HpackDecoder.UnknownName"/>.</summary>
+    ContextLost = 8,
+    /// <summary>Some octets of the stream, or frames while it was open, were not captured.</summary>
+    Gap = 16,
+    /// <summary>A frame or field block of the stream broke RFC 9113 or RFC 7541; see the parsers' errors.</summary>
+    Malformed = 32,
+}
+
+/// <summary>
+/// One HTTP/2 stream as the user sees it: a request and its response. Request offsets are stream offsets of
+/// the client-to-server direction, response offsets of the server-to-client direction — except for a pushed
+/// stream (<see cref="IsPush"/>), whose request is the server's PUSH_PROMISE and so has server-to-client offsets.
+/// A start offset is the first octet of the first frame seen (for responses, interim 1xx field blocks count);
+/// an end offset is just past the frame with END_STREAM, or past the last frame seen when there was none.
+/// </summary>
+internal sealed record Http2Stream
+{
+    private static readonly KeyValuePair<string, string>[] NoFields = [];
+
+    public required int StreamId { get; init; }
+    /// <summary>A server push: the request came in a PUSH_PROMISE on <see cref="AssociatedStreamId"/>.</summary>
+    public bool IsPush { get; init; }
+    public int? AssociatedStreamId { get; init; }
+
+    public string? Method { get; init; }
+    public string? Scheme { get; init; }
+    public string? Authority { get; init; }
+    public string? Path { get; init; }
+    public int? Status { get; init; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = NoFields;
+    public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;
+    public IReadOnlyList<KeyValuePair<string, string>> RequestTrailers { get; init; } = NoFields;
+    public IReadOnlyList<KeyValuePair<string, string>> ResponseTrailers { get; init; } = NoFields;
+
+    public long? RequestStartOffset { get; init; }
+    public long? RequestEndOffset { get; init; }
+    public long? ResponseStartOffset { get; init; }
+    public long? ResponseEndOffset { get; init; }
+
+    /// <summary>DATA octets without padding, lost ones included.</summary>
+    public long RequestBodyBytes { get; init; }
+    public long ResponseBodyBytes { get; init; }
+    /// <summary>The body's first octets, as kept by the direction parsers (<see cref="Http2Limits.PreviewBytesPerStream"/>).</summary>
+    public byte[] RequestBodyPreview { get; init; } = [];
+    public byte[] ResponseBodyPreview { get; init; } = [];
+
+    public Http2StreamFlags Flags { get; init; }
+    /// <summary>Error code of the first RST_STREAM on the stream (RFC 9113 §7).</summary>
+    public uint? ResetErrorCode { get; init; }
+
+    /// <summary>The request or response content-type starts with application/grpc.</summary>
+    public bool IsGrpc { get; init; }
+    /// <summary>From a gRPC :path of the form /package.Service/Method.</summary>
+    public string? GrpcService { get; init; }
+    public string? GrpcMethod { get; init; }
+    /// <summary>grpc-status from the response trailers, or from the response headers of a trailers-only response.</summary>
+    public int? GrpcStatus { get; init; }
+    /// <summary>grpc-message, percent-decoded.</summary>
+    public string? GrpcMessage { get; init; }
+    /// <summary>Length-prefixed gRPC messages that completed in each direction.</summary>
+    public int RequestMessages { get; init; }
+    public int ResponseMessages { get; init; }
+}
