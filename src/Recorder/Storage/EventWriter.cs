@@ -154,7 +154,7 @@ internal sealed class EventWriter
             _markTls.ExecuteNonQuery();
         }
         _insertChunk.ExecuteNonQuery();
-        _processes.Observe(header.Pid, EventDecoder.Comm(header), (long)header.TimestampNs);
+        _processes.Observe(header, (long)header.TimestampNs);
         Totals.Chunks++;
         Totals.CapturedBytes += length;
         if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data);
@@ -169,7 +169,7 @@ internal sealed class EventWriter
             ev.MidStream, (long)h.TimestampNs, (object?)EventDecoder.AttributionName(ev.TlsAttribution) ?? DBNull.Value, authoritative ? 1 : 0);
         _openConnection.ExecuteNonQuery();
         if (_knownConnections.Add(h.ConnId)) Totals.Connections++;
-        if (h.Pid != 0) _processes.Observe(h.Pid, EventDecoder.Comm(h), (long)h.TimestampNs);
+        _processes.Observe(h, (long)h.TimestampNs);
     }
 
     private void WriteClose(ConnEvent ev)

@@ -1,4 +1,6 @@
 using System.Text;
+using Capture.Recorder.Capture;
+using Capture.Recorder.Interop;
 using Microsoft.Data.Sqlite;
 
 namespace Capture.Recorder.Storage;
@@ -23,11 +25,13 @@ internal sealed class ProcessCatalog(SqliteConnection db)
         _insert.Transaction = tx;
     }
 
-    public void Observe(uint pid, string comm, long timestampNs)
+    /// <summary>Called for every event: decodes the comm only for a pid not seen before.</summary>
+    public void Observe(in EventHeader header, long timestampNs)
     {
-        if (pid == 0 || !_seen.Add(pid) || _insert is null) return;
+        uint pid = header.Pid;
+        if (pid == 0 || _insert is null || !_seen.Add(pid)) return;
         _insert.Parameters[0].Value = pid;
-        _insert.Parameters[1].Value = comm;
+        _insert.Parameters[1].Value = EventDecoder.Comm(header);
         _insert.Parameters[2].Value = (object?)CommandLine(pid) ?? DBNull.Value;
         _insert.Parameters[3].Value = (object?)Executable(pid) ?? DBNull.Value;
         _insert.Parameters[4].Value = timestampNs;
