@@ -11,9 +11,6 @@ namespace Capture.Tests.EndToEnd;
 [Collection(RecordingCollection.Name)]
 public sealed class HttpsRecordingTests
 {
-    private static List<JsonElement> OnPort(IEnumerable<JsonElement> exchanges, int port) =>
-        exchanges.Where(e => e.GetProperty("local").GetString()!.EndsWith($":{port}") || e.GetProperty("remote").GetString()!.EndsWith($":{port}")).ToList();
-
     private static string Key(JsonElement e) =>
         $"{e.GetProperty("side").GetString()} {e.GetProperty("comm").GetString()} {e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()} {e.GetProperty("status")} tls={e.GetProperty("tls").GetBoolean()}";
 
@@ -30,7 +27,7 @@ public sealed class HttpsRecordingTests
         Thread.Sleep(300);
         recorder.Stop();
 
-        var exchanges = OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
         Assert.Equal(new[]
         {
             "client curl GET /hello 200 tls=True", "client curl GET /status/404 404 tls=True",
@@ -78,8 +75,8 @@ public sealed class HttpsRecordingTests
         recorder.Stop();
 
         var all = Analyze.SlowestJson(recorder.DbPath);
-        var front = OnPort(all, port);
-        var back = OnPort(all, upstreamPort);
+        var front = Analyze.OnPort(all, port);
+        var back = Analyze.OnPort(all, upstreamPort);
         Assert.Equal(new[] { "client curl GET /api/fast 200 tls=True", "server nginx GET /api/fast 200 tls=True" }, front.Select(Key).Order());
         Assert.Equal(new[] { "client nginx GET /fast 200 tls=False", "server python3 GET /fast 200 tls=False" }, back.Select(Key).Order());
         var connections = front.Concat(back).Select(e => e.GetProperty("connection_id").GetInt64()).Distinct().Count();
@@ -107,7 +104,7 @@ public sealed class HttpsRecordingTests
         Thread.Sleep(300);
         recorder.Stop();
 
-        var exchanges = OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
         Assert.Equal(new[]
         {
             "client gnutls-cli GET /status/404 404 tls=True", "client openssl GET /hello 200 tls=True",
@@ -134,7 +131,7 @@ public sealed class HttpsRecordingTests
         Thread.Sleep(300);
         recorder.Stop();
 
-        var exchanges = OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
         var dotnet = exchanges.Single(e => e.GetProperty("side").GetString() == "client");
         Assert.Equal(Environment.ProcessId, dotnet.GetProperty("pid").GetInt32());
         Assert.Equal("/hello", dotnet.GetProperty("path").GetString());

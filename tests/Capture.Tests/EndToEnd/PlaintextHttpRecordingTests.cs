@@ -11,9 +11,6 @@ namespace Capture.Tests.EndToEnd;
 [Collection(RecordingCollection.Name)]
 public sealed class PlaintextHttpRecordingTests
 {
-    private static List<JsonElement> OnPort(IEnumerable<JsonElement> exchanges, int port) =>
-        exchanges.Where(e => e.GetProperty("local").GetString()!.EndsWith($":{port}") || e.GetProperty("remote").GetString()!.EndsWith($":{port}")).ToList();
-
     private static string Key(JsonElement e) =>
         $"{e.GetProperty("side").GetString()} {e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()} {e.GetProperty("status")}";
 
@@ -36,7 +33,7 @@ public sealed class PlaintextHttpRecordingTests
         Thread.Sleep(300);
         Assert.Equal(0, recorder.Stop());
 
-        var exchanges = OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
         var expected = new[]
         {
             "client GET /fast 200", "client GET /slow?ms=300 200", "client GET /chunked 200", "client POST /echo 200", "client GET /missing 404",
@@ -85,7 +82,7 @@ public sealed class PlaintextHttpRecordingTests
         Thread.Sleep(300);
         recorder.Stop();
 
-        var exchanges = OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
         Assert.Equal(new[] { "client GET /hello 200", "client GET /status/503 503", "server GET /hello 200", "server GET /status/503 503" },
             exchanges.Select(Key).Order());
         var v6Server = exchanges.Single(e => Key(e) == "server GET /hello 200");
@@ -114,7 +111,7 @@ public sealed class PlaintextHttpRecordingTests
         Thread.Sleep(300);
         recorder.Stop();
 
-        var exchanges = OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
         Assert.Equal(new[] { "client GET /fast 200", "client GET /slow?ms=50 200", "server GET /fast 200", "server GET /slow?ms=50 200" },
             exchanges.Select(Key).Order());
         Assert.Contains(exchanges, e => e.GetProperty("comm").GetString() == "python3" && e.GetProperty("side").GetString() == "client");
@@ -167,7 +164,7 @@ public sealed class PlaintextHttpRecordingTests
             db.Open();
             Assert.Equal("ok", db.ExecuteScalar<string>("PRAGMA integrity_check"));
         }
-        var exchanges = OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
         Assert.Equal(new[] { "client GET /fast 200", "client GET /missing 404", "server GET /fast 200", "server GET /missing 404" },
             exchanges.Select(Key).Order());
     }

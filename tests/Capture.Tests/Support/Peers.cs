@@ -17,20 +17,7 @@ internal static class Peers
         File.WriteAllText(Path.Combine(root, "hello"), "hello from nginx\n");
         var conf = Path.Combine(directory, "nginx.conf");
         File.WriteAllText(conf, $$"""
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            pid {{directory}}/nginx.pid;
-            error_log {{directory}}/error.log;
-            events { worker_connections 128; }
-            http {
-                access_log off;
-                sendfile off;
-                client_body_temp_path {{directory}}/body;
-                proxy_temp_path {{directory}}/proxy;
-                fastcgi_temp_path {{directory}}/fastcgi;
-                uwsgi_temp_path {{directory}}/uwsgi;
-                scgi_temp_path {{directory}}/scgi;
+            {{NginxPreamble(directory, "nginx")}}
                 server {
                     listen 127.0.0.1:{{port}};
                     listen [::1]:{{port}};
@@ -44,6 +31,25 @@ internal static class Peers
         WaitForPort(port);
         return nginx;
     }
+
+    /// <summary>The start of an nginx.conf that runs in the foreground with every file in
+    /// <paramref name="directory"/>; the caller adds its server blocks and the closing brace.</summary>
+    public static string NginxPreamble(string directory, string name) => $$"""
+        daemon off;
+        master_process off;
+        worker_processes 1;
+        pid {{directory}}/{{name}}.pid;
+        error_log {{directory}}/error.log;
+        events { worker_connections 128; }
+        http {
+            access_log off;
+            sendfile off;
+            client_body_temp_path {{directory}}/body;
+            proxy_temp_path {{directory}}/proxy;
+            fastcgi_temp_path {{directory}}/fastcgi;
+            uwsgi_temp_path {{directory}}/uwsgi;
+            scgi_temp_path {{directory}}/scgi;
+        """;
 
     public static void WaitForPort(int port)
     {

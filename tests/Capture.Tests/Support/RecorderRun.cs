@@ -60,4 +60,8 @@ internal static class Analyze
         Assert.True(result.ExitCode == 0, $"analyze failed ({result.ExitCode}): {result.Stderr}");
         return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
     }
+
+    /// <summary>The exchanges of one test's server: the recorder sees the whole host.</summary>
+    public static List<JsonElement> OnPort(IEnumerable<JsonElement> exchanges, int port) =>
+        exchanges.Where(e => e.GetProperty("local").GetString()!.EndsWith($":{port}") || e.GetProperty("remote").GetString()!.EndsWith($":{port}")).ToList();
 }

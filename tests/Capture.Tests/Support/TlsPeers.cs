@@ -23,20 +23,7 @@ internal static class TlsPeers
         var proxy = upstreamPort is { } up ? $"location /api/ {{ proxy_pass http://127.0.0.1:{up}/; proxy_http_version 1.1; proxy_set_header Connection \"\"; }}" : "";
         var conf = Path.Combine(directory, "nginx-tls.conf");
         File.WriteAllText(conf, $$"""
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            pid {{directory}}/nginx-tls.pid;
-            error_log {{directory}}/error.log;
-            events { worker_connections 128; }
-            http {
-                access_log off;
-                sendfile off;
-                client_body_temp_path {{directory}}/body;
-                proxy_temp_path {{directory}}/proxy;
-                fastcgi_temp_path {{directory}}/fastcgi;
-                uwsgi_temp_path {{directory}}/uwsgi;
-                scgi_temp_path {{directory}}/scgi;
+            {{Peers.NginxPreamble(directory, "nginx-tls")}}
                 server {
                     listen 127.0.0.1:{{port}} ssl;
                     ssl_certificate {{cert}};
