@@ -9,7 +9,7 @@ internal static class ExchangeSource
 {
     public static IEnumerable<Exchange> All(RecordingFile recording)
     {
-        var analyzer = new Http1ConnectionAnalyzer(recording.Connection, recording.Run);
+        var analyzer = new ConnectionAnalyzer(recording.Connection, recording.Run);
         var connections = recording.Connection.Query<ConnectionRow>("SELECT * FROM connections ORDER BY id", buffered: true);
         long id = 0;
         foreach (var conn in connections)

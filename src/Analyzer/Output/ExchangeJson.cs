@@ -38,6 +38,21 @@ internal static class ExchangeJson
                 json.WriteNumber("connection_id", e.ConnectionId);
                 json.WriteString("local", e.Local);
                 json.WriteString("remote", e.Remote);
+                if (e.StreamId is { } stream) json.WriteNumber("stream_id", stream); else json.WriteNull("stream_id");
+                WriteStringOrNull(json, "reset_error", e.ResetError);
+                if (e.Grpc is { } grpc)
+                {
+                    json.WriteStartObject("grpc");
+                    WriteStringOrNull(json, "service", grpc.Service);
+                    WriteStringOrNull(json, "method", grpc.Method);
+                    if (grpc.Status is { } code) json.WriteNumber("status", code); else json.WriteNull("status");
+                    WriteStringOrNull(json, "message", grpc.Message);
+                    json.WriteNumber("request_messages", grpc.RequestMessages);
+                    json.WriteNumber("response_messages", grpc.ResponseMessages);
+                    json.WriteEndObject();
+                }
+                else json.WriteNull("grpc");
+                if (e.Recording.Length > 0) json.WriteString("recording", e.Recording);
                 json.WriteEndObject();
             }
             output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));

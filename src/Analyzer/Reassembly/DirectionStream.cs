@@ -11,7 +11,9 @@ internal static class DirectionStream
     public static ByteTimeline Replay(SqliteConnection db, long connId, bool tls, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole)
     {
         var timeline = new ByteTimeline();
-        long expected = -1;
+        // Positions count from the connection's first byte seen by the kernel: bytes before the first
+        // captured chunk were lost (dropped, or moved before the connection looked like HTTP).
+        long expected = 0;
         bool previousTruncated = false;
         var chunks = db.Query<StreamChunk>(
             "SELECT ts_ns AS TimestampNs, stream_pos AS StreamPos, call_bytes AS CallBytes, flags AS Flags, source AS Source, data AS Data " +
@@ -19,7 +21,6 @@ internal static class DirectionStream
             new { connId, tls = tls ? 1 : 0, direction }, buffered: false);
         foreach (var chunk in chunks)
         {
-            if (expected < 0) expected = chunk.StreamPos; // capture may begin mid-stream: start where we are
             long pos = chunk.StreamPos;
             var data = chunk.Data.AsSpan();
             if (pos > expected)
