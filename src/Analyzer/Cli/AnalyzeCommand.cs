@@ -20,7 +20,6 @@ internal static class AnalyzeCommand
         var list = new Option<bool>("--list") { Description = "Every exchange, in id order" };
         var stats = new Option<bool>("--stats") { Description = "Per endpoint (method, host, path template): count, error rate, p50/p90/p99/max duration, bytes" };
         var by = new Option<string?>("--by") { Description = "The same figures per process, host, connection or status" };
-        by.AcceptOnlyFromAmong([.. Grouping.By.Keys]);
         var show = new Option<long?>("--show") { Description = "One exchange in full (also: `analyze RUN.db show ID`)" };
         var compare = new Option<bool>("--compare") { Description = "Per-endpoint latency and error changes from the first recording to the second" };
         var har = new Option<string?>("--export-har") { Description = "Write the exchanges as HAR 1.2 to FILE (devtools import it)" };
@@ -42,6 +41,8 @@ internal static class AnalyzeCommand
             var asked = new[] { parsed.GetResult(slowest) is not null, parsed.GetValue(errors), parsed.GetValue(list), parsed.GetValue(stats),
                                 parsed.GetValue(by) is not null, parsed.GetValue(show) is not null, parsed.GetValue(compare), parsed.GetValue(har) is not null };
             if (asked.Count(a => a) > 1) return Fail(stderr, "ask one question at a time: --slowest, --errors, --list, --stats, --by, show, --compare or --export-har");
+            if (parsed.GetValue(by) is { } dimensionName && !Grouping.By.ContainsKey(dimensionName))
+                return Fail(stderr, $"--by takes {string.Join(", ", Grouping.By.Keys.SkipLast(1))} or {Grouping.By.Keys.Last()}, not '{dimensionName}'");
             if (parsed.GetValue(json) && parsed.GetValue(csv)) return Fail(stderr, "choose --json or --csv, not both");
             if (parsed.GetValue(compare) && files.Length != 2) return Fail(stderr, "--compare takes exactly two recordings: analyze BEFORE.db AFTER.db --compare");
             var format = parsed.GetValue(json) ? OutputFormat.Json : parsed.GetValue(csv) ? OutputFormat.Csv : OutputFormat.Table;
@@ -79,7 +80,7 @@ internal static class AnalyzeCommand
         });
 
         var result = root.Parse(ShowWordAsOption(args));
-        if (result.Errors.Count > 0) return Fail(stderr, result.Errors[0].Message + " (see --help)");
+        if (result.Errors.Count > 0) return Fail(stderr, result.Errors[0].Message.Split('\n')[0].TrimEnd() + " (see --help)");
         try
         {
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

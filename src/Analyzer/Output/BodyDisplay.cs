@@ -12,8 +12,9 @@ internal static class BodyDisplay
 
     public sealed record Decoded(byte[] Bytes, string? Coding, string? CodingProblem);
 
-    /// <summary>Undoes Content-Encoding. A body cut short by the capture decodes as far as it goes.</summary>
-    public static Decoded Decode(byte[] body, string? contentEncoding)
+    /// <summary>Undoes Content-Encoding. A body cut short by the capture (<paramref name="cutShort"/>: only its
+    /// start was kept, or bytes were lost) decodes as far as it goes.</summary>
+    public static Decoded Decode(byte[] body, string? contentEncoding, bool cutShort = false)
     {
         string? coding = contentEncoding?.Trim().ToLowerInvariant();
         if (body.Length == 0 || coding is null or "" or "identity") return new(body, null, null);
@@ -38,7 +39,7 @@ internal static class BodyDisplay
             {
                 return new(output.ToArray(), coding, output.Length > 0 ? "decoded up to where the captured bytes end" : $"not valid {coding}");
             }
-            return new(output.ToArray(), coding, null);
+            return new(output.ToArray(), coding, cutShort ? "decoded up to where the captured bytes end" : null);
         }
         catch (NotSupportedException)
         {

@@ -46,7 +46,7 @@ internal static class ExchangeDetail
         foreach (var (name, value) in headers) o.WriteLine($"{mark}   {name}: {value}");
         if (bodyBytes > 0 || body.Length > 0)
         {
-            var decoded = BodyDisplay.Decode(body, contentEncoding);
+            var decoded = BodyDisplay.Decode(body, contentEncoding, cutShort: body.Length < bodyBytes);
             string kept = body.Length < bodyBytes ? $", first {body.Length} kept" : "";
             string coding = decoded.Coding is { } c ? $", {c} decoded to {decoded.Bytes.Length} bytes" : "";
             string problem = decoded.CodingProblem is { } p ? $" ({p})" : "";

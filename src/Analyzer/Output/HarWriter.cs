@@ -58,7 +58,7 @@ internal static class HarWriter
         {
             json.WriteStartObject("postData");
             json.WriteString("mimeType", e.RequestHeader("content-type") ?? "");
-            var decoded = BodyDisplay.Decode(e.RequestBody, e.RequestHeader("content-encoding"));
+            var decoded = BodyDisplay.Decode(e.RequestBody, e.RequestHeader("content-encoding"), e.RequestBody.Length < e.RequestBodyBytes);
             json.WriteString("text", BodyDisplay.IsText(decoded.Bytes) ? Encoding.UTF8.GetString(decoded.Bytes) : Convert.ToBase64String(decoded.Bytes));
             json.WriteEndObject();
         }
@@ -74,7 +74,7 @@ internal static class HarWriter
         json.WriteEndArray();
         Headers(json, e.ResponseHeaders);
         json.WriteStartObject("content");
-        var body = BodyDisplay.Decode(e.ResponseBody, e.ResponseHeader("content-encoding"));
+        var body = BodyDisplay.Decode(e.ResponseBody, e.ResponseHeader("content-encoding"), e.ResponseBody.Length < e.ResponseBodyBytes);
         json.WriteNumber("size", body.Coding is null ? e.ResponseBodyBytes : body.Bytes.Length);
         if (body.Coding is not null) json.WriteNumber("compression", Math.Max(0, body.Bytes.Length - e.ResponseBodyBytes));
         json.WriteString("mimeType", e.ResponseHeader("content-type") ?? "");
