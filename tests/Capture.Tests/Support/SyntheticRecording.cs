@@ -31,9 +31,10 @@ internal sealed class SyntheticRecording
 
     public static long Ns(double ms) => StartNs + (long)Math.Round(ms * 1_000_000);
 
-    /// <summary>A connection of process <paramref name="comm"/>[<paramref name="pid"/>]; its role says which end it is.</summary>
+    /// <summary>A connection of process <paramref name="comm"/>[<paramref name="pid"/>]. Its role says which end it
+    /// is, unless the role is "unknown" (a connection older than the recording): then <paramref name="serving"/> does.</summary>
     public Conn Connection(string comm, int pid, string role, string local, string remote, double openedMs = 0,
-        string? tlsLibrary = null, bool midStream = false)
+        string? tlsLibrary = null, bool midStream = false, bool serving = false)
     {
         long id = _nextConnection++;
         var (localAddr, localPort) = Split(local);
@@ -49,7 +50,7 @@ internal sealed class SyntheticRecording
             family = localAddr.Contains(':') ? 6 : 4, localAddr, localPort, remoteAddr, remotePort, mid = midStream ? 1 : 0,
             opened = Ns(openedMs), tlsLibrary, attribution = tlsLibrary is null ? null : "syscall",
         });
-        return new Conn(this, id, pid, role == "server", tlsLibrary is not null);
+        return new Conn(this, id, pid, role == "server" || serving, tlsLibrary is not null);
     }
 
     private static (string Addr, int Port) Split(string endpoint)
