@@ -34,16 +34,18 @@ internal sealed record KernelObjects(IReadOnlySet<int> Programs, IReadOnlySet<in
         return new KernelObjects(programs, maps, links);
     }
 
+    /// <summary>Which of these objects the kernel has right now.</summary>
+    public List<string> StillLoadedNow() =>
+        [.. Present("prog", Programs).Select(id => $"program {id}"), .. Present("map", Maps).Select(id => $"map {id}"),
+         .. Present("link", Links).Select(id => $"link {id}")];
+
     /// <summary>Which of these objects the kernel still has; freeing is deferred a little after the last fd closes, so it waits up to 10 s.</summary>
     public string StillLoaded()
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            var left = string.Join(", ",
-                Present("prog", Programs).Select(id => $"program {id}")
-                .Concat(Present("map", Maps).Select(id => $"map {id}"))
-                .Concat(Present("link", Links).Select(id => $"link {id}")));
+            var left = string.Join(", ", StillLoadedNow());
             if (left.Length == 0 || DateTime.UtcNow > deadline) return left;
             Thread.Sleep(200);
         }
