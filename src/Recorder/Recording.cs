@@ -65,7 +65,11 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             {
                 foreach (var probe in session.Probes) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
                 var writer = new EventWriter(db.Connection);
-                var writing = Task.Run(() => writer.RunAsync(queue.Reader));
+                var writing = Task.Run(async () =>
+                {
+                    try { await writer.RunAsync(queue.Reader); }
+                    finally { queue.Complete(); }
+                });
 
                 int attached = session.Probes.Count(p => p.Attached);
                 var unavailable = session.Probes.Where(p => p.Status == "failed" || (p.Status == "missing" && p.Kind == "tracepoint")).ToList();
@@ -81,17 +85,27 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 while (session.Ring.Poll(0) > 0) { }
                 drops = session.KernelDrops;
                 queue.Complete();
+                string? writeFailure = null;
                 try
                 {
                     writing.GetAwaiter().GetResult();
                 }
-                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+                catch (Exception e) when (WriteFailure.Describe(e, settings.OutputPath) is { } failure)
                 {
-                    endReason = "write failed: " + e.Message;
+                    writeFailure = failure;
+                    endReason = "write failed: " + failure;
                 }
-                manifest.WriteEnd(endReason, writer.Totals, drops);
+                try
+                {
+                    manifest.WriteEnd(endReason, writer.Totals, drops);
+                }
+                catch (Exception e) when (writeFailure is not null && WriteFailure.Describe(e, settings.OutputPath) is not null)
+                {
+                    // Still no room: run_info keeps its start rows, and the chunks already committed stay readable.
+                }
+                if (writeFailure is not null) stderr.WriteLine($"record: {writeFailure}");
                 PrintSummary(writer.Totals, drops, endReason);
-                return endReason.StartsWith("write failed", StringComparison.Ordinal) ? ExitFailed : ExitOk;
+                return writeFailure is null ? ExitOk : ExitFailed;
             }
         }
     }

@@ -92,7 +92,7 @@ internal static class AnalyzeCommand
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
-            stderr.WriteLine($"analyze: the recording could not be read: {e.Message}");
+            stderr.WriteLine($"analyze: the recording could not be read: {e.Message.ReplaceLineEndings(" ")}");
             return ExitBadFile;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -102,7 +102,7 @@ internal static class AnalyzeCommand
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            stderr.WriteLine($"analyze: unexpected failure: {e.GetType().Name}: {e.Message} (set CAPTURE_DEBUG=1 for details)");
+            stderr.WriteLine($"analyze: unexpected failure: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (set CAPTURE_DEBUG=1 for details)");
             if (Environment.GetEnvironmentVariable("CAPTURE_DEBUG") == "1") stderr.WriteLine(e);
             return ExitBadFile;
         }

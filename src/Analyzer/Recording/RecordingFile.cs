@@ -41,6 +41,7 @@ internal sealed class RecordingFile : IDisposable
                 throw new RecordingFileException($"{path} is not a Capture recording (an SQLite database without Capture's tables)");
             if (version > SupportedSchemaVersion)
                 throw new RecordingFileException($"{path} was written by a newer Capture (schema {version}; this analyze reads up to {SupportedSchemaVersion}): update Capture");
+            RecordingSchema.Check(connection, path);
             var info = connection.Query<(string Key, string? Value)>("SELECT key, value FROM run_info").ToDictionary(r => r.Key, r => r.Value);
             return new RecordingFile(path, connection, RunInfo.From(info, connection));
         }
@@ -71,7 +72,8 @@ internal sealed class RecordingFile : IDisposable
     public void Dispose() => Connection.Dispose();
 }
 
-internal sealed class RecordingFileException(string message) : Exception(message);
+/// <summary>A recording the Analyzer cannot use; the message is one line (SQLite's own messages can span several).</summary>
+internal sealed class RecordingFileException(string message) : Exception(message.ReplaceLineEndings(" "));
 
 /// <summary>The manifest fields the Analyzer uses.</summary>
 internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestampNs, IReadOnlyDictionary<string, string?> All)

@@ -33,8 +33,22 @@ internal sealed class SampleQueue : ISampleSink
     {
         if (_channel.Writer.TryWrite(item)) return;
         Waits++;
-        _channel.Writer.WriteAsync(item).AsTask().GetAwaiter().GetResult();
+        try
+        {
+            _channel.Writer.WriteAsync(item).AsTask().GetAwaiter().GetResult();
+        }
+        catch (ChannelClosedException)
+        {
+            // The writer has stopped (a full disk): waiting would block the poll thread for ever.
+            if (item.Sample is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
+            Discarded++;
+        }
     }
 
+    /// <summary>Samples that arrived after the writer had stopped, and were dropped here.</summary>
+    public long Discarded;
+
+    /// <summary>No more samples: the capture ended, or the writer stopped and will take no more (a waiting
+    /// <see cref="Enqueue"/> returns at once and later samples are discarded).</summary>
     public void Complete() => _channel.Writer.TryComplete();
 }

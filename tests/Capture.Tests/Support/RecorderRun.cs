@@ -5,7 +5,7 @@ namespace Capture.Tests.Support;
 /// <summary>The real `record` program, run as a user would, writing into a temporary folder.</summary>
 internal sealed class RecorderRun : IDisposable
 {
-    public const int SIGINT = 2, SIGKILL = 9;
+    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
 
     private readonly BackgroundProcess _process;
     public string DbPath { get; }
@@ -26,12 +26,13 @@ internal sealed class RecorderRun : IDisposable
     }
 
     public string Output => _process.Output;
+    public int Pid => _process.Pid;
 
     /// <summary>Ctrl-C, as a user would stop it; returns the exit code.</summary>
-    public int Stop()
+    public int Stop(int signal = SIGINT)
     {
-        _process.Signal(SIGINT);
-        Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(30)), "record did not stop on SIGINT:\n" + Output);
+        _process.Signal(signal);
+        Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(30)), $"record did not stop on signal {signal}:\n" + Output);
         return _process.ExitCode;
     }
 

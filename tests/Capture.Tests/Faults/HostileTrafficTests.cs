@@ -1,0 +1,110 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Capture.Tests.EndToEnd;
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Faults;
+
+/// <summary>
+/// Odd and hostile traffic, recorded for real on loopback: bytes that are not HTTP where HTTP is expected, a
+/// request head far past the parser's limit, a client that sends one byte at a time. The analyzer never
+/// invents a request from non-HTTP bytes, flags what exceeds its limits, and never fails.
+/// </summary>
+[Collection(RecordingCollection.Name)]
+public sealed class HostileTrafficTests
+{
+    private static string Flags(JsonElement e) => string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+
+    private static void Send(int port, byte[] bytes, TimeSpan? perByte = null)
+    {
+        using var client = new TcpClient();
+        client.Connect(System.Net.IPAddress.Loopback, port);
+        client.ReceiveTimeout = 5000;
+        var stream = client.GetStream();
+        try
+        {
+            if (perByte is { } pause)
+                foreach (byte b in bytes) { stream.WriteByte(b); Thread.Sleep(pause); }
+            else
+                stream.Write(bytes);
+        }
+        catch (IOException) { return; } // the server refused the rest and closed: what was sent is what is recorded
+        // Read what the server answers until it closes or goes quiet.
+        var buffer = new byte[4096];
+        try { while (stream.Read(buffer) > 0) { } } catch (IOException) { }
+    }
+
+    [Fact]
+    public void Binary_and_TLS_bytes_on_an_HTTP_port_are_never_parsed_as_requests_even_with_all_tcp()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        int port = Ports.Free();
+        using var nginx = Peers.Nginx(dir.Path, port);
+        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString(), "--all-tcp");
+
+        var random = new Random(66);
+        var noise = new byte[3000];
+        random.NextBytes(noise);
+        noise[0] = 0x00; // not a letter: no method can start here
+        // A TLS 1.2 ClientHello's record header and the start of its handshake, as a browser would send to https on port 80.
+        byte[] clientHello = [0x16, 0x03, 0x01, 0x00, 0xA5, 0x01, 0x00, 0x00, 0xA1, 0x03, 0x03, .. noise[..200]];
+        Send(port, noise);
+        Send(port, clientHello);
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        Assert.All(exchanges, e => Assert.Equal(JsonValueKind.Null, e.GetProperty("method").ValueKind));
+        Assert.All(exchanges, e => Assert.Contains("no_request", Flags(e)));
+    }
+
+    [Fact]
+    public void A_one_megabyte_request_head_is_flagged_malformed_and_the_analysis_goes_on()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        int port = Ports.Free();
+        using var nginx = Peers.Nginx(dir.Path, port);
+        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString());
+
+        Send(port, Encoding.ASCII.GetBytes($"GET /huge HTTP/1.1\r\nHost: h\r\nX-Big: {new string('a', 1 << 20)}\r\n\r\n"));
+        Peers.Curl("-o", "/dev/null", $"http://127.0.0.1:{port}/hello");
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        var huge = exchanges.Where(e => e.GetProperty("side").GetString() == "client" && e.GetProperty("comm").GetString() != "curl").ToList();
+        Assert.NotEmpty(huge);
+        Assert.All(huge, e => Assert.Contains("malformed", Flags(e)));
+        // The connection after it is untouched.
+        Assert.Contains(exchanges, e => e.GetProperty("comm").GetString() == "curl" && e.GetProperty("path").GetString() == "/hello" && Flags(e) == "");
+    }
+
+    /// <summary>With --all-tcp. Without it the kernel's HTTP check sees one byte per call and gives up on the
+    /// connection after a few calls (README, Known limits).</summary>
+    [Fact]
+    public void A_request_sent_one_byte_every_100_ms_is_one_clean_exchange()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        int port = Ports.Free();
+        using var nginx = Peers.Nginx(dir.Path, port);
+        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString(), "--all-tcp");
+
+        Send(port, Encoding.ASCII.GetBytes("GET /drip HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"), TimeSpan.FromMilliseconds(100));
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        var server = Assert.Single(exchanges, e => e.GetProperty("side").GetString() == "server");
+        Assert.Equal("/drip", server.GetProperty("path").GetString());
+        Assert.Equal(404, server.GetProperty("status").GetInt32());
+        Assert.Equal("", Flags(server));
+        var client = Assert.Single(exchanges, e => e.GetProperty("side").GetString() == "client");
+        Assert.Equal("/drip", client.GetProperty("path").GetString());
+        // The client took about 5 s to send its request: the exchange's duration says so.
+        Assert.True(client.GetProperty("duration_ms").GetDouble() > 4000, client.ToString());
+    }
+}

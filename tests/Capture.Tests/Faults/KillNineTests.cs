@@ -1,0 +1,45 @@
+using Capture.Tests.EndToEnd;
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Faults;
+
+/// <summary>
+/// `kill -9` of the recorder at random moments while HTTP traffic flows: every time, the db passes SQLite's
+/// integrity check, every request it committed analyzes as an exchange, and none of the recorder's BPF
+/// programs, maps or links is left in the kernel.
+/// </summary>
+[Collection(RecordingCollection.Name)]
+public sealed class KillNineTests
+{
+    public const int Rounds = 10;
+
+    [Fact]
+    public void A_recorder_killed_at_random_moments_leaves_a_sound_db_that_analyzes_everything_committed_and_nothing_in_the_kernel()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        int port = Ports.Free();
+        using var nginx = Peers.Nginx(dir.Path, port);
+        using var traffic = new TrafficLoop($"http://127.0.0.1:{port}/hello", TimeSpan.FromMilliseconds(2));
+        var random = new Random(606);
+        long committedInAllRounds = 0;
+
+        for (int round = 0; round < Rounds; round++)
+        {
+            var roundDir = Directory.CreateDirectory(dir.File($"round{round}")).FullName;
+            using var recorder = RecorderRun.Start(roundDir, "--port", port.ToString());
+            var held = KernelObjects.HeldBy(recorder.Pid);
+            Thread.Sleep(random.Next(50, 1500));
+            recorder.Kill();
+
+            held.AssertAllReleased($"kill -9 in round {round}");
+            Assert.Empty(RecordingChecks.TracefsProbesOf(recorder.Pid));
+            Assert.Equal("ok", RecordingChecks.IntegrityCheck(recorder.DbPath));
+            long committed = RecordingChecks.RequestsCommitted(recorder.DbPath, port);
+            Assert.Equal(committed, RecordingChecks.RequestsAnalyzed(recorder.DbPath, port));
+            committedInAllRounds += committed;
+        }
+        Assert.True(traffic.Responses > 0, "no traffic flowed");
+        Assert.True(committedInAllRounds > 0, "no round committed a request before it was killed");
+    }
+}

@@ -1,0 +1,61 @@
+using Capture.Analyzer.Cli;
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Fuzz;
+
+/// <summary>Regression cases the recording fuzzer found, each one a behaviour of `analyze` on a damaged file.</summary>
+public sealed class DamagedRecordingTests
+{
+    private static (int Exit, string Stdout, string Stderr) AnalyzeDamaged(string sql)
+    {
+        using var dir = new TempDir();
+        byte[] damaged = RecordingFuzzTests.WithSql(SyntheticRecording.Create(dir.File("valid.db")), dir.File("damaged.db"), sql);
+        File.WriteAllBytes(dir.File("damaged.db"), damaged);
+        return RecordingFuzzTests.Analyze(dir.File("damaged.db"), json: true);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_is_refused_in_one_line_naming_table_row_and_column()
+    {
+        var (exit, _, stderr) = AnalyzeDamaged(
+            "CREATE TABLE t AS SELECT * FROM connections; DROP TABLE connections; CREATE TABLE connections AS SELECT * FROM t; DROP TABLE t; " +
+            "UPDATE connections SET local_port = 'eighty' WHERE id = 2");
+        Assert.Equal(AnalyzeCommand.ExitBadFile, exit);
+        Assert.Matches(@"^analyze: \S+ is damaged: connections row \d+ has a value of the wrong type in local_port \(expected integer\)\n$", stderr);
+    }
+
+    [Fact]
+    public void A_missing_column_is_refused_in_one_line_naming_it()
+    {
+        var (exit, _, stderr) = AnalyzeDamaged("ALTER TABLE chunks RENAME COLUMN stream_pos TO position");
+        Assert.Equal(AnalyzeCommand.ExitBadFile, exit);
+        Assert.Matches(@"^analyze: \S+ is not a complete Capture recording: column chunks.stream_pos is missing\n$", stderr);
+    }
+
+    [Fact]
+    public void A_missing_table_is_refused_in_one_line_naming_it()
+    {
+        var (exit, _, stderr) = AnalyzeDamaged("DROP TABLE chunks");
+        Assert.Equal(AnalyzeCommand.ExitBadFile, exit);
+        Assert.Matches(@"^analyze: \S+ is not a complete Capture recording: the chunks table is missing\n$", stderr);
+    }
+
+    [Fact]
+    public void A_damaged_schema_whose_SQLite_error_spans_lines_is_reported_on_one_line()
+    {
+        var (exit, _, stderr) = AnalyzeDamaged(
+            "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = 'CREATE TABLE drops(' || char(10) || 'broken' WHERE name = 'drops'");
+        Assert.Equal(AnalyzeCommand.ExitBadFile, exit);
+        Assert.StartsWith("analyze: ", stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void Timestamps_at_the_ends_of_the_integer_range_still_analyze()
+    {
+        var (exit, stdout, stderr) = AnalyzeDamaged(
+            "UPDATE chunks SET ts_ns = 9223372036854775807 WHERE id % 2 = 0; UPDATE chunks SET ts_ns = -9223372036854775808 WHERE id % 2 = 1");
+        Assert.True(exit == AnalyzeCommand.ExitOk, stderr);
+        Assert.NotEmpty(stdout);
+    }
+}
