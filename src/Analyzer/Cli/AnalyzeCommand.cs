@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Capture.Analyzer.Exchanges;
+using Capture.Analyzer.Export;
 using Capture.Analyzer.Output;
 using Capture.Analyzer.Recording;
 
@@ -21,8 +22,11 @@ internal static class AnalyzeCommand
         {
             database, slowest, json,
         };
+        var export = new ExportOptions();
+        foreach (var option in export.All) root.Options.Add(option);
         root.SetAction(parsed =>
         {
+            if (export.Requested(parsed)) return export.Run(parsed, parsed.GetValue(database)!, stdout, stderr);
             int count = parsed.GetValue(slowest) ?? DefaultSlowest;
             if (count <= 0) return Fail(stderr, "--slowest takes a positive count");
             using var recording = RecordingFile.Open(parsed.GetValue(database)!);
