@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Capture.Recorder.Capture;
 using Capture.Recorder.Cli;
 using Capture.Recorder.Interop;
+using Capture.Recorder.Pcapng;
 using Capture.Recorder.Probes;
 using Capture.Recorder.Storage;
 
@@ -43,6 +44,19 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             return ExitFailed;
         }
 
+        LivePcapng? pcapng;
+        try
+        {
+            pcapng = settings.PcapngPath is { } pcapngPath ? LivePcapng.Create(pcapngPath, settings.Overwrite) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            db.Dispose();
+            stderr.WriteLine($"record: cannot create {settings.PcapngPath}: {e.Message}" + (File.Exists(settings.PcapngPath) ? " (pass --overwrite to replace it)" : ""));
+            return ExitUsage;
+        }
+
+        using (pcapng)
         using (db)
         {
             var manifest = new RunManifest(db, settings);
@@ -53,6 +67,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             {
                 var tls = settings.NoTls ? null : TlsLibraries.Find();
                 session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, queue, tls);
+                pcapng?.CaptureRealPackets(settings.Port);
             }
             catch (Exception e) when (e is RecorderSetupException or LibbpfException or InvalidOperationException)
             {
@@ -64,7 +79,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             using (session)
             {
                 foreach (var probe in session.Probes) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
-                var writer = new EventWriter(db.Connection);
+                var writer = new EventWriter(db.Connection, pcapng is null ? null : pcapng.Offer);
                 var writing = Task.Run(() => writer.RunAsync(queue.Reader));
 
                 int attached = session.Probes.Count(p => p.Attached);
@@ -91,6 +106,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 }
                 manifest.WriteEnd(endReason, writer.Totals, drops);
                 PrintSummary(writer.Totals, drops, endReason);
+                if (pcapng is not null) stderr.WriteLine(pcapng.Finish());
                 return endReason.StartsWith("write failed", StringComparison.Ordinal) ? ExitFailed : ExitOk;
             }
         }

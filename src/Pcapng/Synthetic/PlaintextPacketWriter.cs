@@ -16,13 +16,15 @@ public sealed class PlaintextPacketWriter
     private readonly Dictionary<uint, int> _processBlocks = [];
     private readonly HashSet<long> _tlsConnections = [];
 
-    public PlaintextPacketWriter(PcapngWriter writer)
+    /// <param name="snapLength">The snap length the interfaces declare: 0 (none) unless the file
+    /// also holds real packets, whose interfaces must declare the same for libpcap to read the file.</param>
+    public PlaintextPacketWriter(PcapngWriter writer, uint snapLength = 0)
     {
         _writer = writer;
         const string how = "synthetic TCP made by Capture from recorded bytes; ports 80/8088 (client's view) or 8080/3128 (server's view) " +
                            "so that Wireshark dissects HTTP and HTTP/2; the real endpoints and the process are in each packet's comment";
-        _tlsInterface = writer.AddInterface(PcapngFormat.LinkTypeLinuxSll2, 0, TlsInterfaceName, "HTTPS decrypted: TLS library plaintext, " + how);
-        _socketInterface = writer.AddInterface(PcapngFormat.LinkTypeLinuxSll2, 0, SocketInterfaceName, "Plaintext socket payload, " + how);
+        _tlsInterface = writer.AddInterface(PcapngFormat.LinkTypeLinuxSll2, snapLength, TlsInterfaceName, "HTTPS decrypted: TLS library plaintext, " + how);
+        _socketInterface = writer.AddInterface(PcapngFormat.LinkTypeLinuxSll2, snapLength, SocketInterfaceName, "Plaintext socket payload, " + how);
     }
 
     public long Packets => _writer.PacketsWritten;
