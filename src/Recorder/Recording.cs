@@ -25,6 +25,11 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             stderr.WriteLine($"record: {settings.OutputPath} already exists: choose another -o, or pass --overwrite");
             return ExitUsage;
         }
+        if (settings.PcapngPath is { } existing && File.Exists(existing) && !settings.Overwrite)
+        {
+            stderr.WriteLine($"record: {existing} already exists: choose another --pcapng, or pass --overwrite");
+            return ExitUsage;
+        }
         var objectPath = Path.Combine(AppContext.BaseDirectory, "capture.bpf.o");
         if (!File.Exists(objectPath))
         {
@@ -52,8 +57,9 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             db.Dispose();
-            stderr.WriteLine($"record: cannot create {settings.PcapngPath}: {e.Message}" + (File.Exists(settings.PcapngPath) ? " (pass --overwrite to replace it)" : ""));
-            return ExitUsage;
+            DeleteRecording(settings.OutputPath); // nothing was recorded into it
+            stderr.WriteLine($"record: cannot create {settings.PcapngPath}: {e.Message}");
+            return ExitFailed;
         }
 
         using (pcapng)
