@@ -29,12 +29,15 @@ public sealed class PlaintextPacketWriter
 
     public long Packets => _writer.PacketsWritten;
 
-    /// <summary>Writes one chunk's packets. Socket bytes of a connection whose TLS plaintext is
-    /// recorded are ciphertext (recorded with --all-tcp) and are left out: the real packets carry them.</summary>
+    /// <summary>Writes one chunk's packets. Socket bytes of a TLS connection are ciphertext
+    /// (recorded with --all-tcp) and are left out: the real packets carry them, its plaintext is
+    /// on the TLS interface. A connection is TLS once it had plaintext from a TLS library, or
+    /// when its socket stream begins with a TLS record (the handshake comes before any plaintext).</summary>
     public void Write(RecordedConnection connection, PlaintextChunk chunk)
     {
         if (chunk.Tls) _tlsConnections.Add(chunk.ConnectionId);
-        else if (_tlsConnections.Contains(chunk.ConnectionId)) return;
+        else if (chunk.StreamPos == 0 && StartsWithTlsRecord(chunk.Data.Span)) _tlsConnections.Add(chunk.ConnectionId);
+        if (!chunk.Tls && _tlsConnections.Contains(chunk.ConnectionId)) return;
         var key = (chunk.ConnectionId, chunk.Tls);
         var flow = _flows.TryGetValue(key, out var known) ? known.Flow : new SyntheticFlow(connection, chunk.Tls);
         _flows[key] = (flow, chunk);
@@ -64,6 +67,11 @@ public sealed class PlaintextPacketWriter
                 s.Outbound ? PacketDirection.Outbound : PacketDirection.Inbound, comment, process);
         }
     }
+
+    /// <summary>A TLS record header (RFC 8446 5.1): content type 20-23 (change_cipher_spec, alert,
+    /// handshake, application_data), then legacy version 3.x.</summary>
+    public static bool StartsWithTlsRecord(ReadOnlySpan<byte> data) =>
+        data.Length >= 3 && data[0] is >= 20 and <= 23 && data[1] == 3 && data[2] <= 4;
 
     private int ProcessBlock(PlaintextChunk chunk)
     {

@@ -65,6 +65,39 @@ public sealed class SyntheticPacketsInTsharkTests
     }
 
     [Fact]
+    public void A_client_port_reused_by_a_later_connection_starts_a_new_conversation()
+    {
+        using var dir = new TempDir();
+        var path = WriteFile(dir, packets =>
+        {
+            long ts = 1_700_000_000_000_000_000;
+            foreach (var (id, uri) in new[] { (1L, "/first"), (2L, "/second") })
+                Exchange(packets, new RecordedConnection(id, Lo, 40000, Lo, 443, ConnectionSide.Client), ref ts,
+                    System.Text.Encoding.ASCII.GetBytes($"GET {uri} HTTP/1.1\r\nHost: x\r\n\r\n"), "HTTP/1.1 204 No Content\r\n\r\n"u8.ToArray());
+        });
+        Assert.Equal(["/first", "/second"], PacketTools.Tshark(path, "http.request", ["http.request.uri"]).Select(r => r[0]));
+        Assert.Equal(2, PacketTools.TsharkCount(path, "http.response.code == 204"));
+        Assert.Equal(2, PacketTools.Tshark(path, null, ["tcp.stream"]).Select(r => r[0]).Distinct().Count());
+        Assert.Equal(0, PacketTools.TsharkCount(path, "tcp.analysis.retransmission || tcp.analysis.lost_segment"));
+    }
+
+    [Fact]
+    public void Tls_ciphertext_recorded_as_socket_bytes_is_left_out_and_the_plaintext_kept()
+    {
+        using var dir = new TempDir();
+        var path = WriteFile(dir, packets =>
+        {
+            var c = new RecordedConnection(1, Lo, 40000, Lo, 443, ConnectionSide.Client);
+            byte[] clientHello = [22, 3, 1, 0, 4, 1, 0, 0, 0];
+            packets.Write(c, new PlaintextChunk(1, 1, 1, 1, 3, "curl", true, 0, clientHello, Tls: false));
+            packets.Write(c, new PlaintextChunk(1, 2, 1, 1, 3, "curl", true, 0, "GET /p HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), Tls: true));
+            packets.Write(c, new PlaintextChunk(1, 3, 1, 1, 3, "curl", true, 9, new byte[] { 23, 3, 3, 0, 1, 0 }, Tls: false));
+        });
+        Assert.Equal(["capture-tls-plaintext"], PacketTools.Tshark(path, "tcp.len > 0", ["frame.interface_name"]).Select(r => r[0]));
+        Assert.Equal(1, PacketTools.TsharkCount(path, "http.request"));
+    }
+
+    [Fact]
     public void A_gap_in_the_recorded_stream_shows_as_a_segment_wireshark_did_not_see()
     {
         using var dir = new TempDir();
