@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Capture.Recorder.Capture;
 using Capture.Recorder.Cli;
 using Capture.Recorder.Interop;
+using Capture.Recorder.Pcapng;
 using Capture.Recorder.Probes;
 using Capture.Recorder.Storage;
 
@@ -24,6 +25,11 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             stderr.WriteLine($"record: {settings.OutputPath} already exists: choose another -o, or pass --overwrite");
             return ExitUsage;
         }
+        if (settings.PcapngPath is { } existing && File.Exists(existing) && !settings.Overwrite)
+        {
+            stderr.WriteLine($"record: {existing} already exists: choose another --pcapng, or pass --overwrite");
+            return ExitUsage;
+        }
         var objectPath = Path.Combine(AppContext.BaseDirectory, "capture.bpf.o");
         if (!File.Exists(objectPath))
         {
@@ -43,6 +49,20 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             return ExitFailed;
         }
 
+        LivePcapng? pcapng;
+        try
+        {
+            pcapng = settings.PcapngPath is { } pcapngPath ? LivePcapng.Create(pcapngPath, settings.Overwrite) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            db.Dispose();
+            DeleteRecording(settings.OutputPath); // nothing was recorded into it
+            stderr.WriteLine($"record: cannot create {settings.PcapngPath}: {e.Message}");
+            return ExitFailed;
+        }
+
+        using (pcapng)
         using (db)
         {
             var manifest = new RunManifest(db, settings);
@@ -53,6 +73,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             {
                 var tls = settings.NoTls ? null : TlsLibraries.Find();
                 session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, queue, tls);
+                pcapng?.CaptureRealPackets(settings.Port);
             }
             catch (Exception e) when (e is RecorderSetupException or LibbpfException or InvalidOperationException)
             {
@@ -64,7 +85,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             using (session)
             {
                 foreach (var probe in session.Probes) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
-                var writer = new EventWriter(db.Connection);
+                var writer = new EventWriter(db.Connection, pcapng is null ? null : pcapng.Offer);
                 var writing = Task.Run(async () =>
                 {
                     try { await writer.RunAsync(queue.Reader); }
@@ -105,6 +126,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 }
                 if (writeFailure is not null) stderr.WriteLine($"record: {writeFailure}");
                 PrintSummary(writer.Totals, drops, endReason);
+                if (pcapng is not null) stderr.WriteLine(pcapng.Finish());
                 return writeFailure is null ? ExitOk : ExitFailed;
             }
         }

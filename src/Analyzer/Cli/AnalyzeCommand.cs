@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Capture.Analyzer.Export;
 using Capture.Analyzer.Output;
 using Capture.Analyzer.Query;
 using Capture.Analyzer.Recording;
@@ -31,10 +32,14 @@ internal static class AnalyzeCommand
         {
             databases, slowest, errors, list, stats, by, show, compare, har, where, limit, json, csv,
         };
+        var export = new ExportOptions();
+        foreach (var option in export.All) root.Options.Add(option);
 
         root.SetAction(parsed =>
         {
             var files = parsed.GetValue(databases)!;
+            if (export.Requested(parsed))
+                return files.Length == 1 ? export.Run(parsed, files[0], stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
             int count = parsed.GetValue(slowest) ?? DefaultSlowest;
             if (count <= 0) return Fail(stderr, "--slowest takes a positive count");
             if (parsed.GetValue(limit) is <= 0) return Fail(stderr, "--limit takes a positive count");

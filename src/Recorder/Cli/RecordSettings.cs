@@ -12,4 +12,8 @@ internal sealed record RecordSettings(
     uint RingBufferMegabytes,
     bool Overwrite,
     bool NoTls,
-    IReadOnlyList<string> Arguments);
+    IReadOnlyList<string> Arguments)
+{
+    /// <summary>--pcapng FILE: also write a pcapng file while recording (null: none).</summary>
+    public string? PcapngPath { get; init; }
+}

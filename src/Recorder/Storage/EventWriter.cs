@@ -25,9 +25,13 @@ internal sealed class EventWriter
 
     public RecordingTotals Totals { get; } = new();
 
-    public EventWriter(SqliteConnection db)
+    private readonly Action<DataEvent, byte[]>? _onChunk;
+
+    /// <param name="onChunk">Also given every chunk stored (record --pcapng); it must not wait.</param>
+    public EventWriter(SqliteConnection db, Action<DataEvent, byte[]>? onChunk = null)
     {
         _db = db;
+        _onChunk = onChunk;
         _processes = new ProcessCatalog(db);
     }
 
@@ -145,15 +149,17 @@ internal sealed class EventWriter
         }
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
         var data = sample.Slice(EventDecoder.DataHeaderSize, length);
+        var bytes = data.ToArray();
         Set(_insertChunk, (long)header.ConnId, (long)header.TimestampNs, header.Pid, header.Tid, header.Fd, (int)ev.Direction,
             (long)ev.StreamPos, (long)ev.CallBytes, length, (int)ev.Flags, EventDecoder.SourceName(header.Source),
-            ev.TlsLibrary == TlsLibrary.None ? 0 : 1, data.ToArray());
+            ev.TlsLibrary == TlsLibrary.None ? 0 : 1, bytes);
         if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
         {
             Set(_markTls, EventDecoder.TlsLibraryName(ev.TlsLibrary), (long)header.ConnId);
             _markTls.ExecuteNonQuery();
         }
         _insertChunk.ExecuteNonQuery();
+        _onChunk?.Invoke(ev, bytes);
         _processes.Observe(header, (long)header.TimestampNs);
         Totals.Chunks++;
         Totals.CapturedBytes += length;
