@@ -48,11 +48,14 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             var manifest = new RunManifest(db, settings);
             manifest.WriteStart();
             var queue = new SampleQueue();
+            var router = new EventRouter(queue);
+            var detector = new StaticTlsDetector();
+            TlsLibraries.Findings? tls = null;
             BpfSession session;
             try
             {
-                var tls = settings.NoTls ? null : TlsLibraries.Find();
-                session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, queue, tls);
+                tls = settings.NoTls ? null : TlsLibraries.Find(detector, settings.TlsBinaries);
+                session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, router, tls?.Files);
             }
             catch (Exception e) when (e is RecorderSetupException or LibbpfException or InvalidOperationException)
             {
@@ -62,8 +65,10 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             }
 
             using (session)
+            using (var execs = tls is null ? null : new ExecWatcher(session, detector, p => queue.Enqueue(WriterItem.ForProbe(p))))
             {
-                foreach (var probe in session.Probes) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
+                router.Execs = execs;
+                foreach (var probe in session.Probes.Concat(tls?.NotProbed ?? [])) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
                 var writer = new EventWriter(db.Connection);
                 var writing = Task.Run(() => writer.RunAsync(queue.Reader));
 
@@ -80,6 +85,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 session.Detach();
                 while (session.Ring.Poll(0) > 0) { }
                 drops = session.KernelDrops;
+                execs?.Dispose(); // its last probe reports go into the queue before it completes
                 queue.Complete();
                 try
                 {
@@ -90,6 +96,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                     endReason = "write failed: " + e.Message;
                 }
                 manifest.WriteEnd(endReason, writer.Totals, drops);
+                if (execs is not null) manifest.WriteExecAttachLatencies(execs.AttachLatenciesMs);
                 PrintSummary(writer.Totals, drops, endReason);
                 return endReason.StartsWith("write failed", StringComparison.Ordinal) ? ExitFailed : ExitOk;
             }

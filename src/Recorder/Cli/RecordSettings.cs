@@ -12,4 +12,8 @@ internal sealed record RecordSettings(
     uint RingBufferMegabytes,
     bool Overwrite,
     bool NoTls,
-    IReadOnlyList<string> Arguments);
+    IReadOnlyList<string> Arguments)
+{
+    /// <summary>Executables to check for a TLS library linked into them even if no process runs them yet.</summary>
+    public IReadOnlyList<string> TlsBinaries { get; init; } = [];
+}
