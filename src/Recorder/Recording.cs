@@ -68,11 +68,14 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             var manifest = new RunManifest(db, settings);
             manifest.WriteStart();
             var queue = new SampleQueue();
+            var router = new EventRouter(queue);
+            var detector = new StaticTlsDetector();
+            TlsLibraries.Findings? tls = null;
             BpfSession session;
             try
             {
-                var tls = settings.NoTls ? null : TlsLibraries.Find();
-                session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, queue, tls);
+                tls = settings.NoTls ? null : TlsLibraries.Find(detector, settings.TlsBinaries);
+                session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, router, tls?.Files);
                 pcapng?.CaptureRealPackets(settings.Port);
             }
             catch (Exception e) when (e is RecorderSetupException or LibbpfException or InvalidOperationException)
@@ -83,8 +86,10 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             }
 
             using (session)
+            using (var execs = tls is null ? null : new ExecWatcher(session, detector, p => queue.Enqueue(WriterItem.ForProbe(p))))
             {
-                foreach (var probe in session.Probes) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
+                router.Execs = execs;
+                foreach (var probe in session.Probes.Concat(tls?.NotProbed ?? [])) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
                 var writer = new EventWriter(db.Connection, pcapng is null ? null : pcapng.Offer);
                 var writing = Task.Run(async () =>
                 {
@@ -105,6 +110,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 session.Detach();
                 while (session.Ring.Poll(0) > 0) { }
                 drops = session.KernelDrops;
+                execs?.Dispose(); // its last probe reports go into the queue before it completes
                 queue.Complete();
                 string? writeFailure = null;
                 try
@@ -119,6 +125,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 try
                 {
                     manifest.WriteEnd(endReason, writer.Totals, drops);
+                    if (execs is not null) manifest.WriteExecAttachLatencies(execs.AttachLatenciesMs);
                 }
                 catch (Exception e) when (writeFailure is not null && WriteFailure.Describe(e, settings.OutputPath) is not null)
                 {

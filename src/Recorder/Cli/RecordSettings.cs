@@ -16,4 +16,6 @@ internal sealed record RecordSettings(
 {
     /// <summary>--pcapng FILE: also write a pcapng file while recording (null: none).</summary>
     public string? PcapngPath { get; init; }
+    /// <summary>Executables to check for a TLS library linked into them even if no process runs them yet.</summary>
+    public IReadOnlyList<string> TlsBinaries { get; init; } = [];
 }

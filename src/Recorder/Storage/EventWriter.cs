@@ -20,7 +20,7 @@ internal sealed class EventWriter
     private readonly HashSet<ulong> _knownConnections = [];
     private SqliteTransaction? _tx;
     private readonly HashSet<ulong> _tlsConnections = [];
-    private SqliteCommand _markTls = null!;
+    private SqliteCommand _markTls = null!, _insertProbe = null!;
     private SqliteCommand _insertChunk = null!, _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
 
     public RecordingTotals Totals { get; } = new();
@@ -90,7 +90,9 @@ internal sealed class EventWriter
         _markTls ??= Command("UPDATE connections SET tls_library = $library WHERE id = $id", "$library", "$id");
         _insertDrops ??= Command("INSERT INTO drops(window_start_ns, window_end_ns, kernel_drops) VALUES ($start, $end, $drops)",
             "$start", "$end", "$drops");
-        foreach (var c in new[] { _insertChunk, _openConnection, _closeConnection, _insertDrops, _markTls }) c.Transaction = tx;
+        _insertProbe ??= Command("INSERT OR REPLACE INTO probes(name, kind, target, status, detail) VALUES ($name, $kind, $target, $status, $detail)",
+            "$name", "$kind", "$target", "$status", "$detail");
+        foreach (var c in new[] { _insertChunk, _openConnection, _closeConnection, _insertDrops, _markTls, _insertProbe }) c.Transaction = tx;
         _processes.UseTransaction(tx);
     }
 
@@ -110,6 +112,12 @@ internal sealed class EventWriter
         {
             Set(_insertDrops, window.StartNs, window.EndNs, (long)window.KernelDrops);
             _insertDrops.ExecuteNonQuery();
+            return;
+        }
+        if (item.Probe is { } probe)
+        {
+            Set(_insertProbe, probe.Name, probe.Kind, probe.Target, probe.Status, (object?)probe.Detail ?? DBNull.Value);
+            _insertProbe.ExecuteNonQuery();
             return;
         }
         var sample = item.Sample.AsSpan(0, item.Length);
