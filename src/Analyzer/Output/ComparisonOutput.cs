@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Capture.Analyzer.Query;
 
 namespace Capture.Analyzer.Output;
@@ -30,12 +29,10 @@ internal static class ComparisonOutput
         }
         if (format == OutputFormat.Json)
         {
+            var lines = new JsonLines(output);
             foreach (var row in rows)
-            {
-                using var buffer = new MemoryStream();
-                using (var json = new Utf8JsonWriter(buffer))
+                lines.Write(json =>
                 {
-                    json.WriteStartObject();
                     var values = Values(row);
                     for (int i = 0; i < Columns.Length; i++)
                     {
@@ -43,10 +40,7 @@ internal static class ComparisonOutput
                         else if (values[i].Length == 0) json.WriteNull(Columns[i]);
                         else json.WriteNumber(Columns[i], double.Parse(values[i], CultureInfo.InvariantCulture));
                     }
-                    json.WriteEndObject();
-                }
-                output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-            }
+                });
             return;
         }
         output.WriteLine($"A = {nameA}");

@@ -11,54 +11,49 @@ internal static class ExchangeJson
     /// <param name="withMessages">Also the headers, trailers and body previews (`show --json`).</param>
     public static void Write(TextWriter output, IEnumerable<Exchange> exchanges, bool withMessages = false)
     {
-        using var buffer = new MemoryStream();
-        foreach (var e in exchanges)
+        var lines = new JsonLines(output);
+        foreach (var e in exchanges) lines.Write(json => WriteFields(json, e, withMessages));
+    }
+
+    private static void WriteFields(Utf8JsonWriter json, Exchange e, bool withMessages)
+    {
+        json.WriteNumber("id", e.Id);
+        json.WriteString("ts", Time(e.Timestamp));
+        json.WriteNumber("duration_ms", Math.Round(e.DurationMs, 3));
+        if (e.TtfbMs is { } ttfb) json.WriteNumber("ttfb_ms", Math.Round(ttfb, 3)); else json.WriteNull("ttfb_ms");
+        WriteStringOrNull(json, "method", e.Method);
+        WriteStringOrNull(json, "host", e.Host);
+        WriteStringOrNull(json, "path", e.Path);
+        if (e.Status is { } status) json.WriteNumber("status", status); else json.WriteNull("status");
+        json.WriteNumber("pid", e.Pid);
+        json.WriteString("comm", e.Comm);
+        json.WriteString("side", e.Side);
+        json.WriteString("protocol", e.Protocol);
+        json.WriteBoolean("tls", e.Tls);
+        json.WriteNumber("req_bytes", e.RequestBytes);
+        json.WriteNumber("resp_bytes", e.ResponseBytes);
+        json.WriteStartArray("flags");
+        foreach (var flag in e.Flags) json.WriteStringValue(flag);
+        json.WriteEndArray();
+        json.WriteNumber("connection_id", e.ConnectionId);
+        json.WriteString("local", e.Local);
+        json.WriteString("remote", e.Remote);
+        if (e.StreamId is { } stream) json.WriteNumber("stream_id", stream); else json.WriteNull("stream_id");
+        WriteStringOrNull(json, "reset_error", e.ResetError);
+        if (e.Grpc is { } grpc)
         {
-            buffer.SetLength(0);
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartObject();
-                json.WriteNumber("id", e.Id);
-                json.WriteString("ts", Time(e.Timestamp));
-                json.WriteNumber("duration_ms", Math.Round(e.DurationMs, 3));
-                if (e.TtfbMs is { } ttfb) json.WriteNumber("ttfb_ms", Math.Round(ttfb, 3)); else json.WriteNull("ttfb_ms");
-                WriteStringOrNull(json, "method", e.Method);
-                WriteStringOrNull(json, "host", e.Host);
-                WriteStringOrNull(json, "path", e.Path);
-                if (e.Status is { } status) json.WriteNumber("status", status); else json.WriteNull("status");
-                json.WriteNumber("pid", e.Pid);
-                json.WriteString("comm", e.Comm);
-                json.WriteString("side", e.Side);
-                json.WriteString("protocol", e.Protocol);
-                json.WriteBoolean("tls", e.Tls);
-                json.WriteNumber("req_bytes", e.RequestBytes);
-                json.WriteNumber("resp_bytes", e.ResponseBytes);
-                json.WriteStartArray("flags");
-                foreach (var flag in e.Flags) json.WriteStringValue(flag);
-                json.WriteEndArray();
-                json.WriteNumber("connection_id", e.ConnectionId);
-                json.WriteString("local", e.Local);
-                json.WriteString("remote", e.Remote);
-                if (e.StreamId is { } stream) json.WriteNumber("stream_id", stream); else json.WriteNull("stream_id");
-                WriteStringOrNull(json, "reset_error", e.ResetError);
-                if (e.Grpc is { } grpc)
-                {
-                    json.WriteStartObject("grpc");
-                    WriteStringOrNull(json, "service", grpc.Service);
-                    WriteStringOrNull(json, "method", grpc.Method);
-                    if (grpc.Status is { } code) json.WriteNumber("status", code); else json.WriteNull("status");
-                    WriteStringOrNull(json, "message", grpc.Message);
-                    json.WriteNumber("request_messages", grpc.RequestMessages);
-                    json.WriteNumber("response_messages", grpc.ResponseMessages);
-                    json.WriteEndObject();
-                }
-                else json.WriteNull("grpc");
-                if (e.Recording.Length > 0) json.WriteString("recording", e.Recording);
-                if (withMessages) WriteMessages(json, e);
-                json.WriteEndObject();
-            }
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            json.WriteStartObject("grpc");
+            WriteStringOrNull(json, "service", grpc.Service);
+            WriteStringOrNull(json, "method", grpc.Method);
+            if (grpc.Status is { } code) json.WriteNumber("status", code); else json.WriteNull("status");
+            WriteStringOrNull(json, "message", grpc.Message);
+            json.WriteNumber("request_messages", grpc.RequestMessages);
+            json.WriteNumber("response_messages", grpc.ResponseMessages);
+            json.WriteEndObject();
         }
+        else json.WriteNull("grpc");
+        if (e.Recording.Length > 0) json.WriteString("recording", e.Recording);
+        if (withMessages) WriteMessages(json, e);
     }
 
     private static void WriteMessages(Utf8JsonWriter json, Exchange e)

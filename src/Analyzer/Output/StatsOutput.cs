@@ -27,7 +27,8 @@ internal static class StatsOutput
                 foreach (var row in rows) Csv.WriteRow(output, row.Key.Concat(Figures(row.Figures)));
                 break;
             case OutputFormat.Json:
-                foreach (var row in rows) output.WriteLine(Json(grouping, row));
+                var lines = new JsonLines(output);
+                foreach (var row in rows) lines.Write(json => WriteFields(json, grouping, row));
                 break;
             default:
                 Table(output, grouping, rows);
@@ -35,26 +36,19 @@ internal static class StatsOutput
         }
     }
 
-    private static string Json(Grouping grouping, StatsRow row)
+    private static void WriteFields(Utf8JsonWriter json, Grouping grouping, StatsRow row)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            for (int i = 0; i < grouping.Columns.Count; i++) json.WriteString(grouping.Columns[i], row.Key[i]);
-            var f = row.Figures;
-            json.WriteNumber("count", f.Count);
-            json.WriteNumber("errors", f.Errors);
-            json.WriteNumber("error_rate", Math.Round(f.ErrorRate, 4));
-            json.WriteNumber("p50_ms", Math.Round(f.Durations.Percentile(0.50), 3));
-            json.WriteNumber("p90_ms", Math.Round(f.Durations.Percentile(0.90), 3));
-            json.WriteNumber("p99_ms", Math.Round(f.Durations.Percentile(0.99), 3));
-            json.WriteNumber("max_ms", Math.Round(f.Durations.MaxMs, 3));
-            json.WriteNumber("req_bytes", f.RequestBytes);
-            json.WriteNumber("resp_bytes", f.ResponseBytes);
-            json.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        for (int i = 0; i < grouping.Columns.Count; i++) json.WriteString(grouping.Columns[i], row.Key[i]);
+        var f = row.Figures;
+        json.WriteNumber("count", f.Count);
+        json.WriteNumber("errors", f.Errors);
+        json.WriteNumber("error_rate", Math.Round(f.ErrorRate, 4));
+        json.WriteNumber("p50_ms", Math.Round(f.Durations.Percentile(0.50), 3));
+        json.WriteNumber("p90_ms", Math.Round(f.Durations.Percentile(0.90), 3));
+        json.WriteNumber("p99_ms", Math.Round(f.Durations.Percentile(0.99), 3));
+        json.WriteNumber("max_ms", Math.Round(f.Durations.MaxMs, 3));
+        json.WriteNumber("req_bytes", f.RequestBytes);
+        json.WriteNumber("resp_bytes", f.ResponseBytes);
     }
 
     private static void Table(TextWriter output, Grouping grouping, IReadOnlyList<StatsRow> rows)
