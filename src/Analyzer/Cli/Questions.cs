@@ -38,11 +38,15 @@ internal sealed class Questions(IReadOnlyList<RecordingFile> recordings, Exchang
         foreach (var recording in recordings)
         {
             Exchange? exchange = null;
+            long last = before;
             foreach (var e in ExchangeSource.All([recording]))
-                if (before + e.Id == id) { exchange = e; break; }
+            {
+                last = before + e.Id;
+                if (last == id) { exchange = e; break; }
+            }
             if (exchange is null)
             {
-                before += ExchangeSource.All([recording]).LongCount();
+                before = last; // one pass over a recording without the id also counts its exchanges
                 continue;
             }
             exchange.Id = id;
