@@ -6,10 +6,14 @@ internal static class PacketTools
 {
     /// <summary>tshark -r FILE [-Y FILTER] -T fields -e …: one row per packet. Fails the test if
     /// tshark exits non-zero or says anything on stderr beyond its note about running as root.</summary>
-    public static List<string[]> Tshark(string file, string? filter, string[] fields, params string[] preferences)
+    public static List<string[]> Tshark(string file, string? filter, string[] fields, params string[] preferences) =>
+        TsharkWith(file, filter, fields, preferences.SelectMany(p => new[] { "-o", p }));
+
+    /// <summary>The same with any other tshark options (`-d` Decode As, `-E aggregator=…`).</summary>
+    public static List<string[]> TsharkWith(string file, string? filter, string[] fields, IEnumerable<string> options)
     {
         var args = new List<string> { "-n", "-r", file };
-        foreach (var p in preferences) args.AddRange(["-o", p]);
+        args.AddRange(options);
         if (filter is not null) args.AddRange(["-Y", filter]);
         args.AddRange(["-T", "fields", "-E", "separator=\t"]);
         foreach (var f in fields) args.AddRange(["-e", f]);

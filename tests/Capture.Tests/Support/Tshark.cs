@@ -33,14 +33,10 @@ internal static class Tshark
     public static List<string[][]> Fields(string pcap, int port, string filter, string[] fields, string? keyLog = null)
     {
         // Over TLS, tshark takes HTTP/2 from the ALPN once the keys decrypt the handshake.
-        string decodeAs = keyLog is null ? "http2" : "tls";
-        var args = new List<string> { "-r", pcap, "-d", $"tcp.port=={port},{decodeAs}", "-Y", filter, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=\u0001", "-E", "separator=\u0002" };
-        if (keyLog is not null) args.AddRange(["-o", $"tls.keylog_file:{keyLog}"]);
-        foreach (var field in fields) args.AddRange(["-e", field]);
-        var result = ProcessRunner.Run("tshark", args);
-        Assert.True(result.ExitCode == 0, "tshark failed: " + result.Stderr);
-        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split('\u0002').Select(v => v.Length == 0 ? Array.Empty<string>() : v.Split('\u0001')).ToArray())
+        var options = new List<string> { "-d", $"tcp.port=={port},{(keyLog is null ? "http2" : "tls")}", "-E", "aggregator=\u0001" };
+        if (keyLog is not null) options.AddRange(["-o", $"tls.keylog_file:{keyLog}"]);
+        return PacketTools.TsharkWith(pcap, filter, fields, options)
+            .Select(row => row.Select(v => v.Length == 0 ? Array.Empty<string>() : v.Split('\u0001')).ToArray())
             .ToList();
     }
 
