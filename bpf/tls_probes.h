@@ -151,6 +151,8 @@ static __always_inline void learn_tls_socket(struct tls_call *call, __u64 pid_tg
 		bpf_map_update_elem(&tls_sockets, &key, &seen, BPF_ANY);
 		return;
 	}
+	if (call->library == TLS_NSS)
+		return; /* NSPR calls also serve files: only a socket touched in the call counts */
 	/* A guess is refreshed by the next one: the very first call of a new
 	 * connection can come before its first socket I/O, when the thread's last
 	 * socket is still the previous connection's. What a syscall named stays. */
@@ -192,8 +194,8 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 	bpf_map_delete_elem(&active_tls_calls, &pid_tgid);
 
 	long moved = PT_REGS_RC(ctx);
-	/* OpenSSL's functions return int: the upper half of the register is not ours to read. */
-	if (call.library == TLS_OPENSSL)
+	/* OpenSSL's and NSPR's functions return int: the upper half of the register is not ours to read. */
+	if (call.library == TLS_OPENSSL || call.library == TLS_NSS)
 		moved = (int)moved;
 	if (has_count_out) {
 		__u64 count = 0;
@@ -215,6 +217,8 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 		struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, &key);
 		if (known) {
 			attribution = known->attribution == ATTRIBUTION_SYSCALL ? ATTRIBUTION_CACHE : known->attribution;
+		} else if (call.library == TLS_NSS) {
+			return 0; /* PR_Read/PR_Write of a file or pipe: no socket, not TLS */
 		} else if (direction == DIRECTION_EGRESS) {
 			struct pending_tls_write write = { .call = call, .moved = moved };
 			bpf_map_update_elem(&pending_tls_writes, &pid_tgid, &write, BPF_ANY);
