@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures what recording costs an HTTPS server: nginx over TLS 1.3 (keep-alive, `return 200`)
-# under wrk, alternating three runs per round: untraced, traced by Capture, and traced by bare
-# bpftrace uprobes+uretprobes on the same SSL_read/SSL_write of the same libssl (the floor any
+# under wrk, alternating four runs per round: untraced, traced by Capture, Capture with --no-tls
+# (its syscall tracepoints alone: they see only ciphertext here), and bare bpftrace
+# uprobes+uretprobes on the same SSL_read/SSL_write of the same libssl (the floor any
 # uprobe-based recorder pays). wrk links the same libssl, so every probe fires on both ends in
 # every traced run. Prints a table and writes bench/results/https-<time>.json. Needs root.
 # Usage: sudo bench/https.sh [seconds] [rounds]
@@ -52,6 +53,13 @@ for round in $(seq 1 "$rounds"); do
   kill -TERM $rec; wait $rec || true  # SIGINT is ignored by background jobs of a script
   captured=$(src/Analyzer/bin/Release/net10.0/analyze "$db" --slowest 100000000 --json | grep -c '"side":"server"' || true)
   results+=("capture $(reqs "$out") $(p99 "$out") $captured")
+
+  # The syscall tracepoints alone (what plaintext recording costs on the same traffic).
+  taskset -c 1 src/Recorder/bin/Release/net10.0/record -o "$work/notls-$round.db" --port $port --no-tls 2>"$work/record-notls.log" & rec=$!
+  wait_for "$work/record-notls.log" '^recording'
+  out=$(run_wrk)
+  kill -TERM $rec; wait $rec || true
+  results+=("no-tls $(reqs "$out") $(p99 "$out") -")
 
   taskset -c 1 bpftrace -e "
     uprobe:$libssl:SSL_read, uprobe:$libssl:SSL_write, uretprobe:$libssl:SSL_read, uretprobe:$libssl:SSL_write { @calls[probe] = count(); }
