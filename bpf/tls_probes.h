@@ -112,8 +112,13 @@ struct {
 
 static __always_inline void note_tls_socket(__u64 pid_tgid, struct sock *sk, int fd)
 {
-	struct tls_socket last = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_THREAD };
-	bpf_map_update_elem(&thread_last_socket, &pid_tgid, &last, BPF_ANY);
+	/* Every socket syscall passes here: an event-loop thread mostly stays on one
+	 * socket for a while, and a lookup costs far less than an LRU update. */
+	struct tls_socket *seen = bpf_map_lookup_elem(&thread_last_socket, &pid_tgid);
+	if (!seen || seen->sk != (__u64)sk || seen->fd != fd) {
+		struct tls_socket last = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_THREAD };
+		bpf_map_update_elem(&thread_last_socket, &pid_tgid, &last, BPF_ANY);
+	}
 	/* A memory-BIO library's write finished with no socket in sight: the
 	 * next socket this thread writes to carries its ciphertext. */
 	struct pending_tls_write *pending = bpf_map_lookup_elem(&pending_tls_writes, &pid_tgid);
@@ -136,6 +141,17 @@ static __always_inline void note_tls_socket(__u64 pid_tgid, struct sock *sk, int
 	}
 }
 
+/* Remembers a TLS object's socket. Most calls find it already known, and an LRU
+ * update costs several times a lookup on the path of every TLS call. */
+static __always_inline void remember_tls_socket(struct tls_object_key *key, __u64 sk, int fd, __u8 attribution)
+{
+	struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, key);
+	if (known && known->sk == sk && known->fd == fd && known->attribution == attribution)
+		return;
+	struct tls_socket update = { .sk = sk, .fd = fd, .attribution = attribution };
+	bpf_map_update_elem(&tls_sockets, key, &update, BPF_ANY);
+}
+
 /* A call that moved no plaintext (WANT_READ while the handshake runs) still says
  * which socket its TLS object uses: the one the library touched during the call,
  * or, in a memory-BIO library, the socket this thread used last (node drives
@@ -147,10 +163,11 @@ static __always_inline void learn_tls_socket(struct tls_call *call, __u64 pid_tg
 {
 	struct tls_object_key key = { .tls_object = call->tls_object, .pid = pid_tgid >> 32 };
 	if (call->sk) {
-		struct tls_socket seen = { .sk = call->sk, .fd = call->fd, .attribution = ATTRIBUTION_SYSCALL };
-		bpf_map_update_elem(&tls_sockets, &key, &seen, BPF_ANY);
+		remember_tls_socket(&key, call->sk, call->fd, ATTRIBUTION_SYSCALL);
 		return;
 	}
+	if (call->library == TLS_NSS)
+		return; /* NSPR calls also serve files: only a socket touched in the call counts */
 	/* A guess is refreshed by the next one: the very first call of a new
 	 * connection can come before its first socket I/O, when the thread's last
 	 * socket is still the previous connection's. What a syscall named stays. */
@@ -159,6 +176,8 @@ static __always_inline void learn_tls_socket(struct tls_call *call, __u64 pid_tg
 		return;
 	struct tls_socket *last = bpf_map_lookup_elem(&thread_last_socket, &pid_tgid);
 	if (!last || !bpf_map_lookup_elem(&conns, &last->sk))
+		return;
+	if (known && known->sk == last->sk && known->fd == last->fd)
 		return;
 	struct tls_socket learned = *last;
 	learned.attribution = ATTRIBUTION_THREAD;
@@ -192,8 +211,8 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 	bpf_map_delete_elem(&active_tls_calls, &pid_tgid);
 
 	long moved = PT_REGS_RC(ctx);
-	/* OpenSSL's functions return int: the upper half of the register is not ours to read. */
-	if (call.library == TLS_OPENSSL)
+	/* OpenSSL's and NSPR's functions return int: the upper half of the register is not ours to read. */
+	if (call.library == TLS_OPENSSL || call.library == TLS_NSS)
 		moved = (int)moved;
 	if (has_count_out) {
 		__u64 count = 0;
@@ -209,12 +228,13 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 	struct tls_object_key key = { .tls_object = call.tls_object, .pid = pid_tgid >> 32 };
 	__u8 attribution = ATTRIBUTION_SYSCALL;
 	if (call.sk) {
-		struct tls_socket known = { .sk = call.sk, .fd = call.fd, .attribution = ATTRIBUTION_SYSCALL };
-		bpf_map_update_elem(&tls_sockets, &key, &known, BPF_ANY);
+		remember_tls_socket(&key, call.sk, call.fd, ATTRIBUTION_SYSCALL);
 	} else {
 		struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, &key);
 		if (known) {
 			attribution = known->attribution == ATTRIBUTION_SYSCALL ? ATTRIBUTION_CACHE : known->attribution;
+		} else if (call.library == TLS_NSS) {
+			return 0; /* PR_Read/PR_Write of a file or pipe: no socket, not TLS */
 		} else if (direction == DIRECTION_EGRESS) {
 			struct pending_tls_write write = { .call = call, .moved = moved };
 			bpf_map_update_elem(&pending_tls_writes, &pid_tgid, &write, BPF_ANY);

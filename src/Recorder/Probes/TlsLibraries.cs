@@ -82,6 +82,7 @@ internal static partial class TlsLibraries
         var name = System.IO.Path.GetFileName(path);
         if (OpenSslName().IsMatch(name)) return TlsLibrary.OpenSsl;
         if (GnuTlsName().IsMatch(name)) return TlsLibrary.GnuTls;
+        if (NsprName().IsMatch(name)) return TlsLibrary.Nss;
         return TlsLibrary.None;
     }
 
@@ -90,4 +91,7 @@ internal static partial class TlsLibraries
 
     [GeneratedRegex(@"^libgnutls\.so(\.\d+)*$")]
     private static partial Regex GnuTlsName();
+
+    [GeneratedRegex(@"^libnspr4\.so(\.\d+)*$")]
+    private static partial Regex NsprName();
 }

@@ -23,6 +23,17 @@ internal static class TlsProbePlan
             new("gnutls_record_send", "uprobe_tls_write", false, false), new("gnutls_record_send", "uretprobe_tls_write", true, false),
             new("gnutls_record_recv", "uprobe_tls_read", false, false), new("gnutls_record_recv", "uretprobe_tls_read", true, false),
         ],
+        // NSPR's I/O entry points: the application calls them on its SSL socket and NSS's SSL
+        // layer does the socket I/O inside (the layers below are called through method tables,
+        // not these exports). They also serve files and pipes: the kernel side attributes NSS
+        // calls only by a socket touched during the call, never by thread.
+        TlsLibrary.Nss =>
+        [
+            new("PR_Write", "uprobe_tls_write", false, false), new("PR_Write", "uretprobe_tls_write", true, false),
+            new("PR_Send", "uprobe_tls_write", false, false), new("PR_Send", "uretprobe_tls_write", true, false),
+            new("PR_Read", "uprobe_tls_read", false, false), new("PR_Read", "uretprobe_tls_read", true, false),
+            new("PR_Recv", "uprobe_tls_read", false, false), new("PR_Recv", "uretprobe_tls_read", true, false),
+        ],
         _ => [],
     };
 }

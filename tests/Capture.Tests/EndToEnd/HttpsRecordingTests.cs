@@ -1,3 +1,4 @@
+using System.Text;
 using System.Net.Http;
 using System.Text.Json;
 using Capture.Tests.Support;
@@ -110,6 +111,43 @@ public sealed class HttpsRecordingTests
         using var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly");
         db.Open();
         Assert.Equal("gnutls", db.ExecuteScalar<string>("SELECT tls_library FROM connections WHERE comm = 'gnutls-cli' AND remote_port = @port", new { port }));
+    }
+
+    [Fact]
+    public void An_nss_client_is_captured_through_nspr_and_its_file_io_is_not_taken_for_tls()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        int port = Ports.Free();
+        using var nginx = TlsPeers.Nginx(dir.Path, port);
+        using var recorder = RecorderRun.Start(dir.Path);
+        // tstclnt (NSS's test client) reads the request from stdin and writes the response to
+        // stdout, both through PR_Read/PR_Write: those calls must not show up as TLS plaintext.
+        // It does not exit when the server closes, so it is stopped once the response is in.
+        const string request = "GET /hello HTTP/1.1\r\nHost: nss.test\r\nConnection: close\r\n\r\n";
+        using (var nss = new BackgroundProcess("tstclnt", ["-h", "127.0.0.1", "-p", port.ToString(), "-o", "-D"]))
+        {
+            nss.WriteInput(request);
+            nss.WaitForLine("hello over tls", TimeSpan.FromSeconds(30));
+        }
+        Thread.Sleep(300);
+        recorder.Stop();
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        Assert.Equal(new[] { "client tstclnt GET /hello 200 tls=True", "server nginx GET /hello 200 tls=True" },
+            exchanges.Select(Analyze.DescribeTls).Order());
+        Assert.All(exchanges, e => Assert.Empty(e.GetProperty("flags").EnumerateArray()));
+        using var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly");
+        db.Open();
+        Assert.Equal("nss", db.ExecuteScalar<string>("SELECT tls_library FROM connections WHERE comm = 'tstclnt' AND remote_port = @port", new { port }));
+        // The client moved exactly what nginx did, mirrored: no stdin or stdout bytes on top.
+        var bytes = db.Query<(string Comm, long Direction, long Bytes)>("""
+            SELECT c.comm, direction, sum(data_len) FROM chunks JOIN connections c ON c.id = conn_id
+            WHERE tls = 1 AND (c.local_port = @port OR c.remote_port = @port) GROUP BY c.comm, direction
+            """, new { port }).ToDictionary(r => (r.Comm, r.Direction), r => r.Bytes);
+        Assert.Equal(Encoding.ASCII.GetByteCount(request), bytes[("tstclnt", 0)]);
+        Assert.Equal(bytes[("nginx", 1)], bytes[("tstclnt", 0)]);
+        Assert.Equal(bytes[("nginx", 0)], bytes[("tstclnt", 1)]);
     }
 
     [Fact]

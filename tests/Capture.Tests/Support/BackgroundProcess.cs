@@ -52,6 +52,13 @@ internal sealed class BackgroundProcess : IDisposable
         throw new Xunit.Sdk.XunitException($"no line starting with '{prefix}' within {limit}; output so far:\n{Output}");
     }
 
+    /// <summary>Writes to the process's stdin (left open: some clients quit on its end).</summary>
+    public void WriteInput(string text)
+    {
+        _process.StandardInput.Write(text);
+        _process.StandardInput.Flush();
+    }
+
     public void Signal(int signal) => kill(_process.Id, signal);
 
     public bool WaitForExit(TimeSpan limit)
