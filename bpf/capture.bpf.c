@@ -30,6 +30,7 @@ const volatile struct capture_config capture_config = {
  * test compares them with their C# mirrors. */
 const struct data_event *unused_data_event __attribute__((unused));
 const struct conn_event *unused_conn_event __attribute__((unused));
+const struct exec_event *unused_exec_event __attribute__((unused));
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -471,6 +472,7 @@ static __always_inline bool port_matches(struct sock *sk)
 }
 
 #include "tls_probes.h"
+#include "exec_watch.h"
 
 /* ---------- data syscalls ---------- */
 

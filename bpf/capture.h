@@ -18,11 +18,14 @@
 /* Upper bound for max_capture_bytes: the chunking loop runs at most this many steps. */
 #define CAPTURE_MAX_LOOP_STEPS 128
 #define CAPTURE_DEFAULT_CAPTURE_BYTES (256 * 1024)
+/* Bytes of an executed file's name kept in exec events (longer names are cut). */
+#define CAPTURE_PATH_LEN 256
 
 enum capture_event_kind {
 	EVENT_DATA = 1,
 	EVENT_CONN_OPEN = 2,
 	EVENT_CONN_CLOSE = 3,
+	EVENT_EXEC = 4, /* struct exec_event: a process started a new program */
 };
 
 /* Direction as seen by the traced process. */
@@ -130,6 +133,16 @@ struct conn_event {
 	__u8 _pad[5];
 };
 _Static_assert(sizeof(struct conn_event) == 88 + 24, "conn_event size");
+
+/* sched:sched_process_exec. The recorder checks the new program for a TLS library
+ * linked into it (node) and attaches its uprobes, ideally before the first TLS call;
+ * header.timestamp_ns is when the exec happened, to measure how long that took.
+ * header.conn_id is 0, header.fd -1 and header.tuple zero: no connection yet. */
+struct exec_event {
+	struct event_header header;
+	char filename[CAPTURE_PATH_LEN]; /* as passed to execve, in the process's mount namespace */
+};
+_Static_assert(sizeof(struct exec_event) == 88 + CAPTURE_PATH_LEN, "exec_event size");
 
 /* Settings written into .rodata before load (const volatile in the program). */
 struct capture_config {

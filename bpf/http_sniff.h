@@ -35,6 +35,20 @@ static __always_inline int sniff_prefix(const char *head, __u64 n, const char *p
 			maybe = 1;                                            \
 	} while (0)
 
+/* RFC 9113 §3.4: a server's connection preface is a SETTINGS frame, and servers
+ * (nghttpd, Go) send it right after accept, before the client's preface arrives.
+ * Frame header: length (24 bits, a multiple of 6; under 64 KiB here), type 0x4,
+ * flags 0, stream 0 (its first three octets fit in the bytes sniffed). */
+static __always_inline bool sniff_h2_server_preface(const char *head, __u64 n)
+{
+	const unsigned char *h = (const unsigned char *)head;
+	if (n < HTTP_SNIFF_BYTES)
+		return false;
+	__u32 length = (__u32)h[1] << 8 | h[2];
+	return h[0] == 0 && length % 6 == 0 && h[3] == 0x4 && h[4] == 0 &&
+	       h[5] == 0 && h[6] == 0 && h[7] == 0;
+}
+
 static __always_inline int http_sniff(const char *head, __u64 n)
 {
 	int maybe = 0;
@@ -51,6 +65,8 @@ static __always_inline int http_sniff(const char *head, __u64 n)
 	SNIFF("TRACE ");
 	SNIFF("HTTP/1.");
 	SNIFF("PRI * HT"); /* HTTP/2 connection preface, prior knowledge */
+	if (sniff_h2_server_preface(head, n))
+		return SNIFF_HTTP;
 	return maybe ? SNIFF_MAYBE : SNIFF_NO;
 }
 

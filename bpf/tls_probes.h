@@ -136,6 +136,35 @@ static __always_inline void note_tls_socket(__u64 pid_tgid, struct sock *sk, int
 	}
 }
 
+/* A call that moved no plaintext (WANT_READ while the handshake runs) still says
+ * which socket its TLS object uses: the one the library touched during the call,
+ * or, in a memory-BIO library, the socket this thread used last (node drives
+ * the handshake on the thread that just wrote or read that socket, calling
+ * SSL_read/SSL_write in between). Knowing it before the first write matters:
+ * node's SSL_write returns before its socket write, and by then the plaintext
+ * buffer has been reused, so waiting for the socket write loses the request. */
+static __always_inline void learn_tls_socket(struct tls_call *call, __u64 pid_tgid)
+{
+	struct tls_object_key key = { .tls_object = call->tls_object, .pid = pid_tgid >> 32 };
+	if (call->sk) {
+		struct tls_socket seen = { .sk = call->sk, .fd = call->fd, .attribution = ATTRIBUTION_SYSCALL };
+		bpf_map_update_elem(&tls_sockets, &key, &seen, BPF_ANY);
+		return;
+	}
+	/* A guess is refreshed by the next one: the very first call of a new
+	 * connection can come before its first socket I/O, when the thread's last
+	 * socket is still the previous connection's. What a syscall named stays. */
+	struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, &key);
+	if (known && known->attribution != ATTRIBUTION_THREAD)
+		return;
+	struct tls_socket *last = bpf_map_lookup_elem(&thread_last_socket, &pid_tgid);
+	if (!last || !bpf_map_lookup_elem(&conns, &last->sk))
+		return;
+	struct tls_socket learned = *last;
+	learned.attribution = ATTRIBUTION_THREAD;
+	bpf_map_update_elem(&tls_sockets, &key, &learned, BPF_ANY);
+}
+
 static __always_inline int tls_enter(struct pt_regs *ctx, bool has_count_out)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -172,8 +201,10 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 			return 0;
 		moved = (long)count;
 	}
-	if (moved <= 0)
+	if (moved <= 0) {
+		learn_tls_socket(&call, pid_tgid);
 		return 0;
+	}
 
 	struct tls_object_key key = { .tls_object = call.tls_object, .pid = pid_tgid >> 32 };
 	__u8 attribution = ATTRIBUTION_SYSCALL;

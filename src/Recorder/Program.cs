@@ -24,10 +24,12 @@ namespace Capture.Recorder.Cli
             var ring = new Option<uint>("--ring-buffer-mb") { Description = "Kernel ring buffer size in MiB, a power of two (default 32)", DefaultValueFactory = _ => 32 };
             var overwrite = new Option<bool>("--overwrite") { Description = "Replace the output file if it exists" };
             var noTls = new Option<bool>("--no-tls") { Description = "Do not probe TLS libraries (plaintext sockets only)" };
+            var pcapng = new Option<string?>("--pcapng") { Description = "Also write a pcapng file for Wireshark: recorded bytes as synthetic packets naming their process, and the real TCP packets" };
+            var tlsBinary = new Option<string[]>("--tls-binary") { Description = "Also probe this executable's own TLS library (OpenSSL/BoringSSL linked in); repeatable", AllowMultipleArgumentsPerToken = false };
 
             var root = new RootCommand("Record every HTTP exchange made or served on this host, HTTPS in plaintext included, into a SQLite file, with eBPF (needs root).")
             {
-                output, duration, pid, comm, port, allTcp, maxCapture, ring, overwrite, noTls,
+                output, duration, pid, comm, port, allTcp, maxCapture, ring, overwrite, noTls, pcapng, tlsBinary,
             };
             root.SetAction(parsed =>
             {
@@ -45,8 +47,12 @@ namespace Capture.Recorder.Cli
                 var ringMb = parsed.GetValue(ring);
                 if (ringMb == 0 || (ringMb & (ringMb - 1)) != 0 || ringMb > 1024) return Fail("--ring-buffer-mb must be a power of two between 1 and 1024");
 
+                var binaries = parsed.GetValue(tlsBinary) ?? [];
+                if (binaries.FirstOrDefault(b => !File.Exists(b)) is { } absent) return Fail($"--tls-binary {absent}: no such file");
+
                 var settings = new RecordSettings(parsed.GetValue(output)!, limit, parsed.GetValue(pid), commValue, parsed.GetValue(port),
-                    parsed.GetValue(allTcp), capture, ringMb, parsed.GetValue(overwrite), parsed.GetValue(noTls), args);
+                    parsed.GetValue(allTcp), capture, ringMb, parsed.GetValue(overwrite), parsed.GetValue(noTls), args)
+                    { PcapngPath = parsed.GetValue(pcapng), TlsBinaries = binaries.Select(Path.GetFullPath).ToList() };
                 using var stop = new CancellationTokenSource();
                 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
                 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });

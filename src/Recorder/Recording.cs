@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Capture.Recorder.Capture;
 using Capture.Recorder.Cli;
 using Capture.Recorder.Interop;
+using Capture.Recorder.Pcapng;
 using Capture.Recorder.Probes;
 using Capture.Recorder.Storage;
 
@@ -24,6 +25,11 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             stderr.WriteLine($"record: {settings.OutputPath} already exists: choose another -o, or pass --overwrite");
             return ExitUsage;
         }
+        if (settings.PcapngPath is { } existing && File.Exists(existing) && !settings.Overwrite)
+        {
+            stderr.WriteLine($"record: {existing} already exists: choose another --pcapng, or pass --overwrite");
+            return ExitUsage;
+        }
         var objectPath = Path.Combine(AppContext.BaseDirectory, "capture.bpf.o");
         if (!File.Exists(objectPath))
         {
@@ -43,16 +49,34 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             return ExitFailed;
         }
 
+        LivePcapng? pcapng;
+        try
+        {
+            pcapng = settings.PcapngPath is { } pcapngPath ? LivePcapng.Create(pcapngPath, settings.Overwrite) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            db.Dispose();
+            DeleteRecording(settings.OutputPath); // nothing was recorded into it
+            stderr.WriteLine($"record: cannot create {settings.PcapngPath}: {e.Message}");
+            return ExitFailed;
+        }
+
+        using (pcapng)
         using (db)
         {
             var manifest = new RunManifest(db, settings);
             manifest.WriteStart();
             var queue = new SampleQueue();
+            var router = new EventRouter(queue);
+            var detector = new StaticTlsDetector();
+            TlsLibraries.Findings? tls = null;
             BpfSession session;
             try
             {
-                var tls = settings.NoTls ? null : TlsLibraries.Find();
-                session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, queue, tls);
+                tls = settings.NoTls ? null : TlsLibraries.Find(detector, settings.TlsBinaries);
+                session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, router, tls?.Files);
+                pcapng?.CaptureRealPackets(settings.Port);
             }
             catch (Exception e) when (e is RecorderSetupException or LibbpfException or InvalidOperationException)
             {
@@ -62,9 +86,11 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             }
 
             using (session)
+            using (var execs = tls is null ? null : new ExecWatcher(session, detector, p => queue.Enqueue(WriterItem.ForProbe(p))))
             {
-                foreach (var probe in session.Probes) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
-                var writer = new EventWriter(db.Connection);
+                router.Execs = execs;
+                foreach (var probe in session.Probes.Concat(tls?.NotProbed ?? [])) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
+                var writer = new EventWriter(db.Connection, pcapng is null ? null : pcapng.Offer);
                 var writing = Task.Run(async () =>
                 {
                     try { await writer.RunAsync(queue.Reader); }
@@ -84,6 +110,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 session.Detach();
                 while (session.Ring.Poll(0) > 0) { }
                 drops = session.KernelDrops;
+                execs?.Dispose(); // its last probe reports go into the queue before it completes
                 queue.Complete();
                 string? writeFailure = null;
                 try
@@ -98,6 +125,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 try
                 {
                     manifest.WriteEnd(endReason, writer.Totals, drops);
+                    if (execs is not null) manifest.WriteExecAttachLatencies(execs.AttachLatenciesMs);
                 }
                 catch (Exception e) when (writeFailure is not null && WriteFailure.Describe(e, settings.OutputPath) is not null)
                 {
@@ -105,6 +133,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 }
                 if (writeFailure is not null) stderr.WriteLine($"record: {writeFailure}");
                 PrintSummary(writer.Totals, drops, writeFailure is null ? endReason : "write failed, see above");
+                if (pcapng is not null) stderr.WriteLine(pcapng.Finish());
                 return writeFailure is null ? ExitOk : ExitFailed;
             }
         }

@@ -1,11 +1,12 @@
 using System.CommandLine;
-using Capture.Analyzer.Exchanges;
+using Capture.Analyzer.Export;
 using Capture.Analyzer.Output;
+using Capture.Analyzer.Query;
 using Capture.Analyzer.Recording;
 
 namespace Capture.Analyzer.Cli;
 
-/// <summary>`analyze`: questions asked of a recording. Expected failures are one line on stderr
+/// <summary>`analyze`: questions asked of one or more recordings. Expected failures are one line on stderr
 /// and exit code 2 (usage) or 1 (the file); never a stack trace.</summary>
 internal static class AnalyzeCommand
 {
@@ -14,26 +15,77 @@ internal static class AnalyzeCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var database = new Argument<string>("recording") { Description = "A .db file written by ./record" };
-        var slowest = new Option<int?>("--slowest") { Description = $"The N slowest exchanges (default {DefaultSlowest})", Arity = ArgumentArity.ZeroOrOne };
+        var databases = new Argument<string[]>("recording") { Description = "One or more .db files written by ./record, read as one", Arity = ArgumentArity.OneOrMore };
+        var slowest = new Option<int?>("--slowest") { Description = $"The N slowest exchanges (default {DefaultSlowest}); the question asked when none is given", Arity = ArgumentArity.ZeroOrOne };
+        var errors = new Option<bool>("--errors") { Description = "Exchanges that failed: 4xx/5xx, HTTP/2 resets and GOAWAYs, gRPC non-OK, incomplete" };
+        var list = new Option<bool>("--list") { Description = "Every exchange, in id order" };
+        var stats = new Option<bool>("--stats") { Description = "Per endpoint (method, host, path template): count, error rate, p50/p90/p99/max duration, bytes" };
+        var by = new Option<string?>("--by") { Description = "The same figures per process, host, connection or status" };
+        var show = new Option<long?>("--show") { Description = "One exchange in full (also: `analyze RUN.db show ID`)" };
+        var compare = new Option<bool>("--compare") { Description = "Per-endpoint latency and error changes from the first recording to the second" };
+        var har = new Option<string?>("--export-har") { Description = "Write the exchanges as HAR 1.2 to FILE (devtools import it)" };
+        var where = new Option<string[]>("--where") { Description = "Keep exchanges where FIELD OP VALUE (repeatable; e.g. status>=500, path=/api/*, comm=nginx, duration>100)" };
+        var limit = new Option<int?>("--limit") { Description = "At most N rows" };
         var json = new Option<bool>("--json") { Description = "JSON lines for scripts instead of a table (fields: docs/json.md)" };
-        var root = new RootCommand("Answer questions about a Capture recording: which HTTP exchanges were slowest, by which process.")
+        var csv = new Option<bool>("--csv") { Description = "CSV with a header row instead of a table" };
+        var root = new RootCommand("Answer questions about Capture recordings: the slowest calls, what failed, latency per endpoint, one exchange in full.")
         {
-            database, slowest, json,
+            databases, slowest, errors, list, stats, by, show, compare, har, where, limit, json, csv,
         };
+        var export = new ExportOptions();
+        foreach (var option in export.All) root.Options.Add(option);
+
         root.SetAction(parsed =>
         {
+            var files = parsed.GetValue(databases)!;
+            if (export.Requested(parsed))
+                return files.Length == 1 ? export.Run(parsed, files[0], stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
             int count = parsed.GetValue(slowest) ?? DefaultSlowest;
             if (count <= 0) return Fail(stderr, "--slowest takes a positive count");
-            using var recording = RecordingFile.Open(parsed.GetValue(database)!);
-            var top = Slowest.Take(ExchangeSource.All(recording), count);
-            if (parsed.GetValue(json)) ExchangeJson.Write(stdout, top);
-            else ExchangeTable.Write(stdout, top);
-            return ExitOk;
+            if (parsed.GetValue(limit) is <= 0) return Fail(stderr, "--limit takes a positive count");
+            var asked = new[] { parsed.GetResult(slowest) is not null, parsed.GetValue(errors), parsed.GetValue(list), parsed.GetValue(stats),
+                                parsed.GetValue(by) is not null, parsed.GetValue(show) is not null, parsed.GetValue(compare), parsed.GetValue(har) is not null };
+            if (asked.Count(a => a) > 1) return Fail(stderr, "ask one question at a time: --slowest, --errors, --list, --stats, --by, show, --compare or --export-har");
+            if (parsed.GetValue(by) is { } dimensionName && !Grouping.By.ContainsKey(dimensionName))
+                return Fail(stderr, $"--by takes {string.Join(", ", Grouping.By.Keys.SkipLast(1))} or {Grouping.By.Keys.Last()}, not '{dimensionName}'");
+            if (parsed.GetValue(json) && parsed.GetValue(csv)) return Fail(stderr, "choose --json or --csv, not both");
+            if (parsed.GetValue(compare) && files.Length != 2) return Fail(stderr, "--compare takes exactly two recordings: analyze BEFORE.db AFTER.db --compare");
+            var format = parsed.GetValue(json) ? OutputFormat.Json : parsed.GetValue(csv) ? OutputFormat.Csv : OutputFormat.Table;
+
+            ExchangeFilter filter;
+            try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
+            catch (FilterException e) { return Fail(stderr, e.Message); }
+
+            var recordings = new List<RecordingFile>();
+            try
+            {
+                foreach (var file in files) recordings.Add(RecordingFile.Open(file));
+                var questions = new Questions(recordings, filter, format, parsed.GetValue(limit), stdout);
+                if (parsed.GetValue(errors)) questions.Errors();
+                else if (parsed.GetValue(list)) questions.List();
+                else if (parsed.GetValue(stats)) questions.Stats();
+                else if (parsed.GetValue(by) is { } dimension) questions.By(Grouping.By[dimension]);
+                else if (parsed.GetValue(compare)) questions.Compare();
+                else if (parsed.GetValue(show) is { } id)
+                {
+                    if (!questions.Show(id)) { stderr.WriteLine($"analyze: no exchange {id} (ids are in --list)"); return ExitUsage; }
+                }
+                else if (parsed.GetValue(har) is { } harPath)
+                {
+                    int written = questions.ExportHar(harPath);
+                    stderr.WriteLine($"wrote {written} exchanges to {harPath}");
+                }
+                else questions.Slowest(count);
+                return ExitOk;
+            }
+            finally
+            {
+                foreach (var recording in recordings) recording.Dispose();
+            }
         });
 
-        var result = root.Parse(args);
-        if (result.Errors.Count > 0) return Fail(stderr, result.Errors[0].Message + " (see --help)");
+        var result = root.Parse(ShowWordAsOption(args));
+        if (result.Errors.Count > 0) return Fail(stderr, result.Errors[0].Message.Split('\n')[0].TrimEnd() + " (see --help)");
         try
         {
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -48,12 +100,26 @@ internal static class AnalyzeCommand
             stderr.WriteLine($"analyze: the recording could not be read: {e.Message.ReplaceLineEndings(" ")}");
             return ExitBadFile;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"analyze: {e.Message}");
+            return ExitBadFile;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             stderr.WriteLine($"analyze: unexpected failure: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (set CAPTURE_DEBUG=1 for details)");
             if (Environment.GetEnvironmentVariable("CAPTURE_DEBUG") == "1") stderr.WriteLine(e);
             return ExitBadFile;
         }
+    }
+
+    /// <summary>`analyze RUN.db show 42` reads as `--show 42`.</summary>
+    private static string[] ShowWordAsOption(string[] args)
+    {
+        var result = args.ToArray();
+        for (int i = 0; i + 1 < result.Length; i++)
+            if (result[i] == "show" && long.TryParse(result[i + 1], out _) && !File.Exists("show")) result[i] = "--show";
+        return result;
     }
 
     private static int Fail(TextWriter stderr, string message)

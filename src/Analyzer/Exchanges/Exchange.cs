@@ -1,15 +1,21 @@
 namespace Capture.Analyzer.Exchanges;
 
 /// <summary>One request and its response, as the user sees it. Field names follow the stable
-/// `--json` contract (docs/json.md).</summary>
+/// `--json` contract (docs/json.md); headers and body previews are for `show` and HAR.</summary>
 internal sealed record Exchange
 {
+    private static readonly IReadOnlyList<KeyValuePair<string, string>> NoFields = [];
+
     public long Id { get; set; }
+    /// <summary>The recording the exchange came from (several can be analyzed as one).</summary>
+    public string Recording { get; set; } = "";
     public required long ConnectionId { get; init; }
     public required DateTimeOffset Timestamp { get; init; }
     public required long StartNs { get; init; }
     public required double DurationMs { get; init; }
     public double? TtfbMs { get; init; }
+    /// <summary>First request byte to last request byte.</summary>
+    public double? RequestSentMs { get; init; }
     public string? Method { get; init; }
     public string? Host { get; init; }
     public string? Path { get; init; }
@@ -24,7 +30,43 @@ internal sealed record Exchange
     public required IReadOnlyList<string> Flags { get; init; }
     public required string Local { get; init; }
     public required string Remote { get; init; }
+
+    /// <summary>HTTP/2 stream id; null for HTTP/1.x.</summary>
+    public int? StreamId { get; init; }
+    public GrpcCall? Grpc { get; init; }
+    /// <summary>RST_STREAM error code, as RFC 9113 §7 names it.</summary>
+    public string? ResetError { get; init; }
+
+    public string? HttpVersion { get; init; }
+    public string? Reason { get; init; }
+    public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = NoFields;
+    public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;
+    public IReadOnlyList<KeyValuePair<string, string>> RequestTrailers { get; init; } = NoFields;
+    public IReadOnlyList<KeyValuePair<string, string>> ResponseTrailers { get; init; } = NoFields;
+    /// <summary>Body length after transfer decoding (de-chunked), lost bytes included.</summary>
+    public long RequestBodyBytes { get; init; }
+    public long ResponseBodyBytes { get; init; }
+    /// <summary>The body's first bytes (content coding not undone).</summary>
+    public byte[] RequestBody { get; init; } = [];
+    public byte[] ResponseBody { get; init; } = [];
+
+    public bool IsError => Status >= 400 || Grpc?.Status is > 0 ||
+                           Flags.Contains(ExchangeFlags.Reset) || Flags.Contains(ExchangeFlags.GoAway) ||
+                           Flags.Contains(ExchangeFlags.Incomplete);
+
+    public string? RequestHeader(string name) => Find(RequestHeaders, name);
+    public string? ResponseHeader(string name) => Find(ResponseHeaders, name);
+
+    private static string? Find(IReadOnlyList<KeyValuePair<string, string>> fields, string name)
+    {
+        foreach (var (key, value) in fields)
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase)) return value;
+        return null;
+    }
 }
+
+/// <summary>What gRPC said about a call (gRPC over HTTP/2).</summary>
+internal sealed record GrpcCall(string? Service, string? Method, int? Status, string? Message, int RequestMessages, int ResponseMessages);
 
 /// <summary>Quality flags an exchange can carry.</summary>
 internal static class ExchangeFlags
@@ -33,6 +75,9 @@ internal static class ExchangeFlags
     public const string Gap = "gap";               // bytes were lost (ring-buffer drops)
     public const string Incomplete = "incomplete"; // request or response did not finish in the recording
     public const string NoRequest = "no_request";  // a response whose request was not captured
-    public const string Malformed = "malformed";   // bytes that do not parse as HTTP/1.x
+    public const string Malformed = "malformed";   // bytes that do not parse as HTTP
     public const string MidStream = "mid_stream";  // the connection was open before recording began
+    public const string Reset = "reset";           // HTTP/2 RST_STREAM ended the stream
+    public const string GoAway = "goaway";         // HTTP/2 GOAWAY refused or cut the stream
+    public const string ContextLost = "hpack_context_lost"; // header fields that referred to unseen HPACK state are "<unknown>"
 }

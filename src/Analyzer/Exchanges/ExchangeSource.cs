@@ -3,20 +3,28 @@ using Dapper;
 
 namespace Capture.Analyzer.Exchanges;
 
-/// <summary>Every exchange in a recording, connection by connection, with ids assigned in
-/// (connection, order on the connection) order so that an id names the same exchange every time.</summary>
+/// <summary>Every exchange in one or several recordings, connection by connection, with ids assigned in
+/// (recording, connection, order on the connection) order so that an id names the same exchange every
+/// time the same files are given in the same order.</summary>
 internal static class ExchangeSource
 {
-    public static IEnumerable<Exchange> All(RecordingFile recording)
+    public static IEnumerable<Exchange> All(RecordingFile recording) => All([recording]);
+
+    public static IEnumerable<Exchange> All(IReadOnlyList<RecordingFile> recordings)
     {
-        var analyzer = new Http1ConnectionAnalyzer(recording.Connection, recording.Run);
-        var connections = recording.Connection.Query<ConnectionRow>("SELECT * FROM connections ORDER BY id", buffered: true);
         long id = 0;
-        foreach (var conn in connections)
-            foreach (var exchange in analyzer.Analyze(conn))
-            {
-                exchange.Id = ++id;
-                yield return exchange;
-            }
+        foreach (var recording in recordings)
+        {
+            var analyzer = new ConnectionAnalyzer(recording.Connection, recording.Run);
+            var connections = recording.Connection.Query<ConnectionRow>("SELECT * FROM connections ORDER BY id", buffered: true);
+            string name = recordings.Count > 1 ? recording.Path : "";
+            foreach (var conn in connections)
+                foreach (var exchange in analyzer.Analyze(conn))
+                {
+                    exchange.Id = ++id;
+                    exchange.Recording = name;
+                    yield return exchange;
+                }
+        }
     }
 }

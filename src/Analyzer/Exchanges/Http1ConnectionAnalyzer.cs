@@ -1,20 +1,21 @@
 using Capture.Analyzer.Http1;
+using Capture.Analyzer.Http2;
 using Capture.Analyzer.Reassembly;
 using Capture.Analyzer.Recording;
 using Microsoft.Data.Sqlite;
 
 namespace Capture.Analyzer.Exchanges;
 
-/// <summary>Turns one connection's two byte streams into exchanges: parse the request stream,
+/// <summary>Turns one HTTP/1.x connection's two byte streams into exchanges: parse the request stream,
 /// then the response stream (it needs the request methods: HEAD has no body), pair them in order
-/// (pipelining keeps order), and time them from the byte timelines.</summary>
+/// (pipelining keeps order), and time them from the byte timelines. A 101 to `Upgrade: h2c` hands the
+/// rest of both streams to HTTP/2, whose stream 1 answers the upgrading request.</summary>
 internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
 {
     private const int Egress = 0, Ingress = 1;
 
-    public IEnumerable<Exchange> Analyze(ConnectionRow conn)
+    public IEnumerable<Exchange> Analyze(ConnectionRow conn, string side)
     {
-        var side = SideOf(conn);
         int requestDirection = side == "client" ? Egress : Ingress;
 
         var requests = new Http1StreamParser(Http1MessageKind.Request);
@@ -31,16 +32,57 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
                 if (IsFinal(responses.Messages[scanned])) finalResponses++;
             return finalResponses < requestList.Count ? requestList[finalResponses].Method : null;
         };
-        var responseTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - requestDirection, b => responses.Feed(b), responses.Gap);
+        var serverH2 = new Http2Handoff(clientToServer: false);
+        var responseTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - requestDirection, b =>
+        {
+            responses.Feed(b);
+            serverH2.Feed(b);
+            if (serverH2.Origin < 0 && responses.Upgraded && responses.Messages.LastOrDefault() is { Status: 101 } switching &&
+                Http2Handoff.IsH2cUpgrade(switching.Header("Upgrade")))
+            {
+                // The bytes after the 101 in this very span are the server's first HTTP/2 frames.
+                serverH2.StartAt(responses.UpgradeOffset, b);
+            }
+        }, lost => { responses.Gap(lost); serverH2.Gap(lost); });
         responses.End();
-        if (requests.Upgraded || responses.Upgraded) { /* the rest of the connection is another protocol */ }
+        serverH2.Parser.End();
 
         var finals = responses.Messages.Where(IsFinal).ToList();
-        int pairs = Math.Max(requestList.Count, finals.Count);
+        int upgradeIndex = serverH2.Origin >= 0 ? finals.Count - 1 : -1;
+        if (upgradeIndex >= 0 && upgradeIndex < requestList.Count)
+            return AnalyzeH2c(conn, side, requestDirection, requestList, finals, upgradeIndex, requestTimeline, responseTimeline, serverH2);
+
+        return Pairs(conn, side, requestList, finals, requestTimeline, responseTimeline, finals.Count, requestList.Count);
+    }
+
+    private IEnumerable<Exchange> AnalyzeH2c(ConnectionRow conn, string side, int requestDirection, List<Http1Message> requests,
+        List<Http1Message> finals, int upgradeIndex, ByteTimeline requestTimeline, ByteTimeline responseTimeline, Http2Handoff serverH2)
+    {
+        var upgradeRequest = requests[upgradeIndex];
+        var clientH2 = new Http2Handoff(clientToServer: true);
+        clientH2.StartAt(upgradeRequest.EndOffset);
+        DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, clientH2.Feed, clientH2.Gap);
+        clientH2.Parser.End();
+
+        foreach (var exchange in Pairs(conn, side, requests, finals, requestTimeline, responseTimeline, upgradeIndex, upgradeIndex))
+            yield return exchange;
+        var streams = Http2ExchangeAssembler.Assemble(clientH2.Parser, serverH2.Parser);
+        var client = new StreamView(requestTimeline, clientH2.Origin);
+        var server = new StreamView(responseTimeline, serverH2.Origin);
+        foreach (var stream in streams)
+            yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
+    }
+
+    private IEnumerable<Exchange> Pairs(ConnectionRow conn, string side, List<Http1Message> requests, List<Http1Message> finals,
+        ByteTimeline requestTimeline, ByteTimeline responseTimeline, int responseCount, int requestCount)
+    {
+        requestCount = Math.Min(requestCount, requests.Count);
+        responseCount = Math.Min(responseCount, finals.Count);
+        int pairs = Math.Max(requestCount, responseCount);
         for (int i = 0; i < pairs; i++)
         {
-            var request = i < requestList.Count ? requestList[i] : null;
-            var response = i < finals.Count ? finals[i] : null;
+            var request = i < requestCount ? requests[i] : null;
+            var response = i < responseCount ? finals[i] : null;
             yield return Build(conn, side, request, response, requestTimeline, responseTimeline, i == 0);
         }
     }
@@ -52,6 +94,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
     {
         var flags = new List<string>();
         long? start = request is not null ? requestTimeline.TimestampAt(request.StartOffset) : null;
+        long? requestEnd = request is not null ? requestTimeline.TimestampAt(Math.Max(request.StartOffset, request.EndOffset - 1)) : null;
         long? firstResponseByte = response is not null ? responseTimeline.TimestampAt(response.StartOffset) : null;
         long? lastResponseByte = response is not null ? responseTimeline.TimestampAt(Math.Max(response.StartOffset, response.EndOffset - 1)) : null;
         start ??= firstResponseByte ?? conn.Opened_Ns;
@@ -84,6 +127,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
             Timestamp = run.WallClock(start.Value),
             DurationMs = Math.Max(0, end - start.Value) / 1e6,
             TtfbMs = firstResponseByte is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
+            RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = request?.Method,
             Host = host,
             Path = path,
@@ -98,6 +142,16 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
             Flags = flags,
             Local = conn.Local,
             Remote = conn.Remote,
+            HttpVersion = request?.Version ?? response?.Version,
+            Reason = response?.Reason,
+            RequestHeaders = request?.Headers ?? [],
+            ResponseHeaders = response?.Headers ?? [],
+            RequestTrailers = request?.Trailers ?? [],
+            ResponseTrailers = response?.Trailers ?? [],
+            RequestBodyBytes = request?.BodyBytes ?? 0,
+            ResponseBodyBytes = response?.BodyBytes ?? 0,
+            RequestBody = request?.BodyPreview ?? [],
+            ResponseBody = response?.BodyPreview ?? [],
         };
     }
 
@@ -110,25 +164,4 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
             return (absolute.Authority, absolute.PathAndQuery);
         return (request.Header("Host") ?? serverAddress, target);
     }
-
-    /// <summary>client if the process made the connection, server if it accepted it; for a connection
-    /// that predates the recording, whichever way its first HTTP bytes went.</summary>
-    private string SideOf(ConnectionRow conn)
-    {
-        if (conn.Role is "client" or "server") return conn.Role;
-        foreach (var (direction, data) in FirstBytes(conn.Id, conn.Tls))
-        {
-            bool response = data.AsSpan().StartsWith("HTTP/"u8);
-            bool wroteIt = direction == Egress;
-            // A process that writes a response (or reads a request) is serving.
-            return response == wroteIt ? "server" : "client";
-        }
-        return "client";
-    }
-
-    private IEnumerable<(int Direction, byte[] Data)> FirstBytes(long connId, bool tls) =>
-        Dapper.SqlMapper.Query<(long, byte[])>(db,
-            "SELECT direction, data FROM chunks WHERE conn_id = @connId AND tls = @tls AND data_len > 0 ORDER BY ts_ns, id LIMIT 1",
-            new { connId, tls = tls ? 1 : 0 })
-            .Select(r => ((int)r.Item1, r.Item2));
 }

@@ -225,6 +225,8 @@ internal static class Http2ExchangeAssembler
                 RequestBodyPreview = Request.Preview,
                 ResponseBodyPreview = Response.Preview,
                 Flags = flags,
+                RequestComplete = Request.Complete,
+                ResponseComplete = Response.Complete,
                 ResetErrorCode = ResetErrorCode,
                 IsGrpc = grpc,
                 GrpcService = grpc && splitPath ? service : null,

@@ -61,6 +61,9 @@ internal sealed record Http2Stream
     public byte[] ResponseBodyPreview { get; init; } = [];
 
     public Http2StreamFlags Flags { get; init; }
+    /// <summary>Each half seen from its field block to END_STREAM (<see cref="Http2StreamFlags.Incomplete"/> is either missing).</summary>
+    public bool RequestComplete { get; init; }
+    public bool ResponseComplete { get; init; }
     /// <summary>Error code of the first RST_STREAM on the stream (RFC 9113 §7).</summary>
     public uint? ResetErrorCode { get; init; }
 

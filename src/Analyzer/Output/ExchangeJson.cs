@@ -8,7 +8,8 @@ namespace Capture.Analyzer.Output;
 /// (docs/json.md): add fields, never rename or remove them.</summary>
 internal static class ExchangeJson
 {
-    public static void Write(TextWriter output, IEnumerable<Exchange> exchanges)
+    /// <param name="withMessages">Also the headers, trailers and body previews (`show --json`).</param>
+    public static void Write(TextWriter output, IEnumerable<Exchange> exchanges, bool withMessages = false)
     {
         using var buffer = new MemoryStream();
         foreach (var e in exchanges)
@@ -18,7 +19,7 @@ internal static class ExchangeJson
             {
                 json.WriteStartObject();
                 json.WriteNumber("id", e.Id);
-                json.WriteString("ts", e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+                json.WriteString("ts", Time(e.Timestamp));
                 json.WriteNumber("duration_ms", Math.Round(e.DurationMs, 3));
                 if (e.TtfbMs is { } ttfb) json.WriteNumber("ttfb_ms", Math.Round(ttfb, 3)); else json.WriteNull("ttfb_ms");
                 WriteStringOrNull(json, "method", e.Method);
@@ -38,13 +39,52 @@ internal static class ExchangeJson
                 json.WriteNumber("connection_id", e.ConnectionId);
                 json.WriteString("local", e.Local);
                 json.WriteString("remote", e.Remote);
+                if (e.StreamId is { } stream) json.WriteNumber("stream_id", stream); else json.WriteNull("stream_id");
+                WriteStringOrNull(json, "reset_error", e.ResetError);
+                if (e.Grpc is { } grpc)
+                {
+                    json.WriteStartObject("grpc");
+                    WriteStringOrNull(json, "service", grpc.Service);
+                    WriteStringOrNull(json, "method", grpc.Method);
+                    if (grpc.Status is { } code) json.WriteNumber("status", code); else json.WriteNull("status");
+                    WriteStringOrNull(json, "message", grpc.Message);
+                    json.WriteNumber("request_messages", grpc.RequestMessages);
+                    json.WriteNumber("response_messages", grpc.ResponseMessages);
+                    json.WriteEndObject();
+                }
+                else json.WriteNull("grpc");
+                if (e.Recording.Length > 0) json.WriteString("recording", e.Recording);
+                if (withMessages) WriteMessages(json, e);
                 json.WriteEndObject();
             }
             output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         }
     }
 
-    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    private static void WriteMessages(Utf8JsonWriter json, Exchange e)
+    {
+        foreach (var (name, fields) in new[] { ("request_headers", e.RequestHeaders), ("request_trailers", e.RequestTrailers),
+                                               ("response_headers", e.ResponseHeaders), ("response_trailers", e.ResponseTrailers) })
+        {
+            json.WriteStartArray(name);
+            foreach (var (key, value) in fields)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(key);
+                json.WriteStringValue(value);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
+        json.WriteNumber("request_body_bytes", e.RequestBodyBytes);
+        json.WriteNumber("response_body_bytes", e.ResponseBodyBytes);
+        json.WriteBase64String("request_body_base64", e.RequestBody);
+        json.WriteBase64String("response_body_base64", e.ResponseBody);
+    }
+
+    public static string Time(DateTimeOffset ts) => ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
     {
         if (value is null) json.WriteNull(name); else json.WriteString(name, value);
     }

@@ -11,7 +11,9 @@ internal static class DirectionStream
     public static ByteTimeline Replay(SqliteConnection db, long connId, bool tls, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole)
     {
         var timeline = new ByteTimeline();
-        long expected = -1;
+        // Positions count from the connection's first byte seen by the kernel: bytes before the first
+        // captured chunk were lost (dropped, or moved before the connection looked like HTTP).
+        long expected = 0;
         bool previousTruncated = false;
         // The syscall the current chunk belongs to: one call over 16 KiB spans several rows, which share ts_ns and
         // call_bytes and follow each other. Its end tells how many bytes a truncated last call left uncaptured.
@@ -22,7 +24,6 @@ internal static class DirectionStream
             new { connId, tls = tls ? 1 : 0, direction }, buffered: false);
         foreach (var chunk in chunks)
         {
-            if (expected < 0) expected = chunk.StreamPos; // capture may begin mid-stream: start where we are
             bool sameCall = chunk.TimestampNs == previousTs && chunk.CallBytes == previousCallBytes && chunk.StreamPos == previousEnd;
             if (!sameCall) callEnd = chunk.StreamPos + Math.Max(chunk.CallBytes, chunk.Data.Length);
             (previousTs, previousCallBytes, previousEnd) = (chunk.TimestampNs, chunk.CallBytes, chunk.StreamPos + chunk.Data.Length);

@@ -14,14 +14,22 @@ internal sealed partial class BpfSession : IDisposable
     private readonly BpfMap _drops;
     private readonly int _possibleCpus;
 
-    public RingBuffer Ring { get; }
-    public IReadOnlyList<ProbeReport> Probes { get; }
+    private readonly Dictionary<string, BpfProgram> _programs;
+    private readonly List<ProbeReport> _probes;
+    private readonly Lock _lock = new();
+    private bool _detached;
 
-    private BpfSession(BpfObject obj, List<BpfLink> links, List<ProbeReport> probes, RingBuffer ring, int possibleCpus)
+    public RingBuffer Ring { get; }
+
+    /// <summary>Every probe tried at start (later ones are reported by whoever attached them).</summary>
+    public IReadOnlyList<ProbeReport> Probes => _probes;
+
+    private BpfSession(BpfObject obj, Dictionary<string, BpfProgram> programs, List<BpfLink> links, List<ProbeReport> probes, RingBuffer ring, int possibleCpus)
     {
         _object = obj;
+        _programs = programs;
         _links = links;
-        Probes = probes;
+        _probes = probes;
         Ring = ring;
         _possibleCpus = possibleCpus;
         _drops = obj.Map("ringbuf_drops");
@@ -41,6 +49,11 @@ internal sealed partial class BpfSession : IDisposable
             {
                 var target = TracepointTarget(program.Section);
                 if (target is null) continue; // uprobes are attached per library below
+                if (target == ExecTracepoint && tlsLibraries is null)
+                {
+                    program.SetAutoload(false); // process starts matter only for TLS binaries
+                    continue;
+                }
                 if (!Tracefs.HasTracepoint(target))
                 {
                     program.SetAutoload(false);
@@ -83,12 +96,12 @@ internal sealed partial class BpfSession : IDisposable
                     probes.Add(new ProbeReport(program.Name, "tracepoint", target, "failed", e.Message));
                 }
             }
-            if (tlsLibraries is not null)
-                AttachTls(programs, tlsLibraries, links, probes);
             if (links.Count == 0)
                 throw new RecorderSetupException("no probe could be attached: " + string.Join("; ", probes.Select(p => $"{p.Name}: {p.Detail}").Distinct().Take(3)));
             var ring = new RingBuffer(obj.Map("events"), sink);
-            return new BpfSession(obj, links, probes, ring, cpus);
+            var session = new BpfSession(obj, programs, links, probes, ring, cpus);
+            foreach (var library in tlsLibraries ?? []) probes.AddRange(session.AttachTls(library));
+            return session;
         }
         catch
         {
@@ -97,32 +110,44 @@ internal sealed partial class BpfSession : IDisposable
         }
     }
 
-    /// <summary>Puts the TLS programs on each library's read/write functions. A library that
-    /// cannot be probed is reported in the probes table, never fatal.</summary>
-    private static void AttachTls(Dictionary<string, BpfProgram> programs, IReadOnlyList<TlsLibraryFile> libraries,
-        List<BpfLink> links, List<ProbeReport> probes)
+    /// <summary>Puts the TLS programs on one library's read/write functions; callable while
+    /// recording (a binary seen at exec). A library that cannot be probed is reported in the
+    /// probes table, never fatal. Returns what became of each probe.</summary>
+    public IReadOnlyList<ProbeReport> AttachTls(TlsLibraryFile library)
     {
-        foreach (var library in libraries)
+        var reports = new List<ProbeReport>();
+        foreach (var hook in TlsProbePlan.For(library.Library))
         {
-            foreach (var hook in TlsProbePlan.For(library.Library))
+            var kind = hook.ReturnProbe ? "uretprobe" : "uprobe";
+            var name = $"{hook.Program} {hook.Function} {library.Path}";
+            var target = $"{library.Path}:{hook.Function}";
+            ElfFunction? located = null;
+            if (library.Functions is not null && !library.Functions.TryGetValue(hook.Function, out located))
             {
-                var kind = hook.ReturnProbe ? "uretprobe" : "uprobe";
-                var name = $"{hook.Program} {hook.Function} {library.Path}";
-                var target = $"{library.Path}:{hook.Function}";
-                try
+                reports.Add(new ProbeReport(name, kind, target, "missing", $"{library.Path} defines no {hook.Function}" + (hook.Optional ? " (not needed)" : "")));
+                continue;
+            }
+            try
+            {
+                var link = _programs[hook.Program].AttachUprobe(library.Path, hook.Function, hook.ReturnProbe, (ulong)library.Library, located?.FileOffset);
+                lock (_lock)
                 {
-                    links.Add(programs[hook.Program].AttachUprobe(library.Path, hook.Function, hook.ReturnProbe, (ulong)library.Library));
-                    probes.Add(new ProbeReport(name, kind, target, "attached", $"{library.Library} found in {library.FoundIn}"));
+                    // Stopped meanwhile (an exec seen as the recording ends): nothing may stay attached.
+                    if (_detached) link.Dispose();
+                    else _links.Add(link);
                 }
-                catch (LibbpfException e)
-                {
-                    var missing = e.Errno == 2 /* ENOENT: no such symbol */;
-                    probes.Add(new ProbeReport(name, kind, target, missing ? "missing" : "failed",
-                        missing ? $"{library.Path} has no {hook.Function}" + (hook.Optional ? " (older library; not needed)" : "")
-                                : e.Message));
-                }
+                var where = located is null ? "" : $" at file offset 0x{located.FileOffset:x}";
+                reports.Add(new ProbeReport(name, kind, target, "attached", $"{library.Library} found in {library.FoundIn}{where}"));
+            }
+            catch (LibbpfException e)
+            {
+                var missing = e.Errno == 2 /* ENOENT: no such symbol */;
+                reports.Add(new ProbeReport(name, kind, target, missing ? "missing" : "failed",
+                    missing ? $"{library.Path} has no {hook.Function}" + (hook.Optional ? " (older library; not needed)" : "")
+                            : e.Message));
             }
         }
+        return reports;
     }
 
     /// <summary>Events the kernel could not put in the ring buffer, summed over CPUs.</summary>
@@ -131,8 +156,19 @@ internal sealed partial class BpfSession : IDisposable
     /// <summary>Stops the probes (no new events), keeping the ring readable so that the caller can drain it.</summary>
     public void Detach()
     {
-        foreach (var link in _links) link.Dispose();
-        _links.Clear();
+        List<BpfLink> links;
+        lock (_lock)
+        {
+            _detached = true;
+            links = [.. _links];
+            _links.Clear();
+        }
+        // Closing a uprobe link waits for an RCU grace period (synchronize_rcu_tasks_trace), which
+        // takes up to a second on a busy host; closed one after another, fifty probes took longer
+        // than a user waits for Ctrl-C. Closed together, the waits overlap.
+        var closers = links.Select(link => new Thread(link.Dispose) { IsBackground = true }).ToList();
+        foreach (var closer in closers) closer.Start();
+        foreach (var closer in closers) closer.Join();
     }
 
     public void Dispose()
@@ -141,6 +177,8 @@ internal sealed partial class BpfSession : IDisposable
         Ring.Dispose();
         _object.Dispose();
     }
+
+    private const string ExecTracepoint = "sched/sched_process_exec";
 
     private static string? TracepointTarget(string section) =>
         section.StartsWith("tracepoint/", StringComparison.Ordinal) ? section["tracepoint/".Length..] : null;

@@ -12,4 +12,10 @@ internal sealed record RecordSettings(
     uint RingBufferMegabytes,
     bool Overwrite,
     bool NoTls,
-    IReadOnlyList<string> Arguments);
+    IReadOnlyList<string> Arguments)
+{
+    /// <summary>--pcapng FILE: also write a pcapng file while recording (null: none).</summary>
+    public string? PcapngPath { get; init; }
+    /// <summary>Executables to check for a TLS library linked into them even if no process runs them yet.</summary>
+    public IReadOnlyList<string> TlsBinaries { get; init; } = [];
+}

@@ -65,11 +65,13 @@ internal readonly record struct BpfProgram(nint Pointer)
     }
 
     /// <summary>Attaches to <paramref name="function"/> in <paramref name="binary"/> for every process
-    /// (pid -1), now and later; <paramref name="cookie"/> is what bpf_get_attach_cookie returns.</summary>
-    public unsafe BpfLink AttachUprobe(string binary, string function, bool returnProbe, ulong cookie)
+    /// (pid -1), now and later; <paramref name="cookie"/> is what bpf_get_attach_cookie returns.
+    /// With <paramref name="fileOffset"/> the function is where the caller found it (our own ELF
+    /// reader); without, libbpf looks the name up in the file's symbols.</summary>
+    public unsafe BpfLink AttachUprobe(string binary, string function, bool returnProbe, ulong cookie, ulong? fileOffset = null)
     {
         LibbpfLog.Clear();
-        var name = Marshal.StringToCoTaskMemUTF8(function);
+        var name = fileOffset is null ? Marshal.StringToCoTaskMemUTF8(function) : 0;
         try
         {
             var opts = new Libbpf.UprobeOptions
@@ -79,7 +81,7 @@ internal readonly record struct BpfProgram(nint Pointer)
                 ReturnProbe = returnProbe,
                 FunctionName = name,
             };
-            nint link = Libbpf.ProgramAttachUprobe(Pointer, -1, binary, 0, &opts);
+            nint link = Libbpf.ProgramAttachUprobe(Pointer, -1, binary, (nuint)(fileOffset ?? 0), &opts);
             if (link == 0) throw LibbpfException.FromErrno("attach uprobe", $"{Name} to {function} in {binary}", Marshal.GetLastPInvokeError());
             return new BpfLink(link);
         }

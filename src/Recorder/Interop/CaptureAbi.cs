@@ -11,9 +11,10 @@ internal static class CaptureAbi
     public const int ChunkBytes = 16384;
     public const int MaxLoopSteps = 128;
     public const int DefaultCaptureBytes = 256 * 1024;
+    public const int PathLength = 256;
 }
 
-internal enum EventKind : byte { Data = 1, ConnOpen = 2, ConnClose = 3 }
+internal enum EventKind : byte { Data = 1, ConnOpen = 2, ConnClose = 3, Exec = 4 }
 
 internal enum Direction : byte { Egress = 0, Ingress = 1 }
 
@@ -85,6 +86,14 @@ internal unsafe struct ConnEvent
     public TlsLibrary TlsLibrary;
     public TlsAttribution TlsAttribution;
     public fixed byte Pad[5];
+}
+
+/// <summary>sched:sched_process_exec: a process started a new program.</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+internal unsafe struct ExecEvent
+{
+    public EventHeader Header;
+    public fixed byte Filename[CaptureAbi.PathLength];
 }
 
 [StructLayout(LayoutKind.Sequential, Pack = 1)]

@@ -3,27 +3,40 @@ using Capture.Recorder.Interop;
 
 namespace Capture.Recorder.Probes;
 
-/// <summary>A TLS library file to probe, where it was found, and which library family it is.</summary>
-internal sealed record TlsLibraryFile(string Path, TlsLibrary Library, string FoundIn);
+/// <summary>A TLS library file to probe, where it was found, and which library family it is.
+/// <paramref name="Functions"/> is set for files whose functions our own ELF reader located
+/// (executables with a TLS library linked in); shared libraries are resolved by name in libbpf.</summary>
+internal sealed record TlsLibraryFile(string Path, TlsLibrary Library, string FoundIn,
+    IReadOnlyDictionary<string, ElfFunction>? Functions = null);
 
-/// <summary>Finds every TLS library on the host: the loader cache, plus the libraries mapped by
-/// running processes (containers and non-standard paths, reached through /proc/PID/root).
+/// <summary>Finds every TLS library on the host: the loader cache, the libraries mapped by
+/// running processes (containers and non-standard paths, reached through /proc/PID/root), and the
+/// executables of running processes that carry OpenSSL/BoringSSL inside them (node).
 /// Files are deduplicated by device and inode, since a uprobe belongs to the file, not the path.</summary>
 internal static partial class TlsLibraries
 {
-    public static IReadOnlyList<TlsLibraryFile> Find()
+    /// <summary>What was found, plus what was looked at and not probed (for the probes table).</summary>
+    public sealed record Findings(IReadOnlyList<TlsLibraryFile> Files, IReadOnlyList<ProbeReport> NotProbed);
+
+    public static Findings Find(StaticTlsDetector detector, IReadOnlyList<string> forcedBinaries)
     {
         var found = new List<TlsLibraryFile>();
-        var seen = new HashSet<(ulong, ulong)>();
+        var notProbed = new List<ProbeReport>();
         void Consider(string path, string foundIn)
         {
             var library = Classify(path);
             if (library == TlsLibrary.None) return;
-            var id = FileIdentity(path);
-            if (id is null || !seen.Add(id.Value)) return;
+            if (FileIdentity.Of(path) is not { } id || !detector.Claim(id, $"shared library {path}")) return;
             found.Add(new TlsLibraryFile(path, library, foundIn));
         }
+        void ConsiderBinary(string path, string foundIn, bool forced)
+        {
+            var verdict = detector.Inspect(path, foundIn);
+            if (verdict.File is { } file) found.Add(file);
+            else if (forced && !verdict.Cached) notProbed.Add(new ProbeReport($"tls-binary {path}", "uprobe", path, "missing", verdict.Reason));
+        }
 
+        foreach (var path in forcedBinaries) ConsiderBinary(path, "--tls-binary", forced: true);
         foreach (var path in LoaderCache.Paths()) Consider(path, "loader cache");
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -38,12 +51,30 @@ internal static partial class TlsLibraries
                 if (slash < 0) continue;
                 var mapped = line[slash..];
                 if (Classify(mapped) == TlsLibrary.None) continue;
-                // The process may live in another mount namespace: its root shows its view.
-                var viaRoot = $"{dir}/root{mapped}";
-                Consider(File.Exists(mapped) && SameFile(mapped, viaRoot) ? mapped : viaRoot, $"maps of pid {pid}");
+                Consider(HostPath(dir, mapped), $"maps of pid {pid}");
             }
+            if (ExecutablePath(dir) is { } exe) ConsiderBinary(exe, $"executable of pid {pid}", forced: false);
         }
-        return found;
+        return new Findings(found, notProbed);
+    }
+
+    /// <summary>The executable of /proc/PID (<paramref name="procDir"/>), as a path this process can open.</summary>
+    public static string? ExecutablePath(string procDir)
+    {
+        string? target;
+        try { target = new FileInfo(System.IO.Path.Combine(procDir, "exe")).LinkTarget; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        if (target is null || !target.StartsWith('/')) return null; // kernel threads have no executable
+        if (target.EndsWith(" (deleted)", StringComparison.Ordinal)) return null;
+        return HostPath(procDir, target);
+    }
+
+    /// <summary>A path as the process at <paramref name="procDir"/> sees it, made openable here: the
+    /// process may live in another mount namespace, and its root shows its view.</summary>
+    private static string HostPath(string procDir, string path)
+    {
+        var viaRoot = $"{procDir}/root{path}";
+        return File.Exists(path) && FileIdentity.Same(path, viaRoot) ? path : viaRoot;
     }
 
     public static TlsLibrary Classify(string path)
@@ -54,38 +85,9 @@ internal static partial class TlsLibraries
         return TlsLibrary.None;
     }
 
-    private static bool SameFile(string a, string b) => FileIdentity(a) is { } x && FileIdentity(b) is { } y && x == y;
-
-    private static (ulong Device, ulong Inode)? FileIdentity(string path)
-    {
-        try
-        {
-            return Stat(path, out var st) == 0 ? (st.Device, st.Inode) : null;
-        }
-        catch (Exception) { return null; }
-    }
-
     [GeneratedRegex(@"^libssl\.so(\.\d+)*$")]
     private static partial Regex OpenSslName();
 
     [GeneratedRegex(@"^libgnutls\.so(\.\d+)*$")]
     private static partial Regex GnuTlsName();
-
-    private struct StatBuffer
-    {
-        public ulong Device;
-        public ulong Inode;
-    }
-
-    private static unsafe int Stat(string path, out StatBuffer result)
-    {
-        // struct stat on x86_64/arm64 glibc begins with st_dev, st_ino (both 8 bytes); 256 bytes covers it.
-        byte* buffer = stackalloc byte[256];
-        int rc = NativeStat(path, buffer);
-        result = rc == 0 ? new StatBuffer { Device = *(ulong*)buffer, Inode = *(ulong*)(buffer + 8) } : default;
-        return rc;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "stat", CharSet = System.Runtime.InteropServices.CharSet.Ansi)]
-    private static extern unsafe int NativeStat(string path, byte* buffer);
 }

@@ -20,14 +20,18 @@ internal sealed class EventWriter
     private readonly HashSet<ulong> _knownConnections = [];
     private SqliteTransaction? _tx;
     private readonly HashSet<ulong> _tlsConnections = [];
-    private SqliteCommand _markTls = null!;
+    private SqliteCommand _markTls = null!, _insertProbe = null!;
     private SqliteCommand _insertChunk = null!, _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
 
     public RecordingTotals Totals { get; } = new();
 
-    public EventWriter(SqliteConnection db)
+    private readonly Action<DataEvent, byte[]>? _onChunk;
+
+    /// <param name="onChunk">Also given every chunk stored (record --pcapng); it must not wait.</param>
+    public EventWriter(SqliteConnection db, Action<DataEvent, byte[]>? onChunk = null)
     {
         _db = db;
+        _onChunk = onChunk;
         _processes = new ProcessCatalog(db);
     }
 
@@ -86,7 +90,9 @@ internal sealed class EventWriter
         _markTls ??= Command("UPDATE connections SET tls_library = $library WHERE id = $id", "$library", "$id");
         _insertDrops ??= Command("INSERT INTO drops(window_start_ns, window_end_ns, kernel_drops) VALUES ($start, $end, $drops)",
             "$start", "$end", "$drops");
-        foreach (var c in new[] { _insertChunk, _openConnection, _closeConnection, _insertDrops, _markTls }) c.Transaction = tx;
+        _insertProbe ??= Command("INSERT OR REPLACE INTO probes(name, kind, target, status, detail) VALUES ($name, $kind, $target, $status, $detail)",
+            "$name", "$kind", "$target", "$status", "$detail");
+        foreach (var c in new[] { _insertChunk, _openConnection, _closeConnection, _insertDrops, _markTls, _insertProbe }) c.Transaction = tx;
         _processes.UseTransaction(tx);
     }
 
@@ -106,6 +112,12 @@ internal sealed class EventWriter
         {
             Set(_insertDrops, window.StartNs, window.EndNs, (long)window.KernelDrops);
             _insertDrops.ExecuteNonQuery();
+            return;
+        }
+        if (item.Probe is { } probe)
+        {
+            Set(_insertProbe, probe.Name, probe.Kind, probe.Target, probe.Status, (object?)probe.Detail ?? DBNull.Value);
+            _insertProbe.ExecuteNonQuery();
             return;
         }
         var sample = item.Sample.AsSpan(0, item.Length);
@@ -145,15 +157,17 @@ internal sealed class EventWriter
         }
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
         var data = sample.Slice(EventDecoder.DataHeaderSize, length);
+        var bytes = data.ToArray();
         Set(_insertChunk, (long)header.ConnId, (long)header.TimestampNs, header.Pid, header.Tid, header.Fd, (int)ev.Direction,
             (long)ev.StreamPos, (long)ev.CallBytes, length, (int)ev.Flags, EventDecoder.SourceName(header.Source),
-            ev.TlsLibrary == TlsLibrary.None ? 0 : 1, data.ToArray());
+            ev.TlsLibrary == TlsLibrary.None ? 0 : 1, bytes);
         if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
         {
             Set(_markTls, EventDecoder.TlsLibraryName(ev.TlsLibrary), (long)header.ConnId);
             _markTls.ExecuteNonQuery();
         }
         _insertChunk.ExecuteNonQuery();
+        _onChunk?.Invoke(ev, bytes);
         _processes.Observe(header, (long)header.TimestampNs);
         Totals.Chunks++;
         Totals.CapturedBytes += length;

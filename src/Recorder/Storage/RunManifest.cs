@@ -43,6 +43,18 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
             ["kernel_drops"] = kernelDrops,
         });
 
+    /// <summary>How long binaries started during the recording ran unprobed: exec → uprobes attached.</summary>
+    public void WriteExecAttachLatencies(IReadOnlyList<double> latenciesMs)
+    {
+        var sorted = latenciesMs.Order().ToList();
+        db.SetInfo(new Dictionary<string, object?>
+        {
+            ["tls_exec_attaches"] = sorted.Count,
+            ["tls_exec_attach_ms_median"] = sorted.Count == 0 ? null : Math.Round(sorted[sorted.Count / 2], 2),
+            ["tls_exec_attach_ms_max"] = sorted.Count == 0 ? null : Math.Round(sorted[^1], 2),
+        });
+    }
+
     private static string? ReadTrimmed(string path)
     {
         try { return File.ReadAllText(path).Trim(); }

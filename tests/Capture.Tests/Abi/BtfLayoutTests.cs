@@ -14,6 +14,7 @@ public sealed class BtfLayoutTests
         { "event_header", typeof(EventHeader), null },
         { "data_event", typeof(DataEvent), "data" }, // the payload array is read from the sample, not mirrored
         { "conn_event", typeof(ConnEvent), null },
+        { "exec_event", typeof(ExecEvent), null },
         { "capture_config", typeof(CaptureConfig), null },
     };
 
@@ -44,6 +45,8 @@ public sealed class BtfLayoutTests
         Assert.Equal(CaptureAbi.ChunkBytes, data.Size);
         var comm = btf.Struct("event_header").Members.Single(m => m.Name == "comm");
         Assert.Equal(CaptureAbi.CommLength, comm.Size);
+        var filename = btf.Struct("exec_event").Members.Single(m => m.Name == "filename");
+        Assert.Equal(CaptureAbi.PathLength, filename.Size);
     }
 
     private static int FieldSize(System.Reflection.FieldInfo field)

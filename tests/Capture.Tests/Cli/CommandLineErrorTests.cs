@@ -68,6 +68,7 @@ public sealed class CommandLineErrorTests
     [InlineData("--comm", "a-name-longer-than-15", "must be 1 to 15 characters")]
     [InlineData("--ring-buffer-mb", "3", "--ring-buffer-mb must be a power of two between 1 and 1024")]
     [InlineData("--port", "70000", "Cannot parse argument '70000' for option '--port'")]
+    [InlineData("--tls-binary", "/nonexistent/app", "record: --tls-binary /nonexistent/app: no such file")]
     public void Record_rejects_bad_options_before_touching_the_kernel(string option, string value, string expected)
     {
         AssertOneLineError(ProcessRunner.Run(Repo.RecordBinary, ["-o", "/tmp/never-written.db", option, value]), 2, expected);

@@ -11,9 +11,6 @@ namespace Capture.Tests.EndToEnd;
 [Collection(RecordingCollection.Name)]
 public sealed class HttpsRecordingTests
 {
-    private static string Key(JsonElement e) =>
-        $"{e.GetProperty("side").GetString()} {e.GetProperty("comm").GetString()} {e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()} {e.GetProperty("status")} tls={e.GetProperty("tls").GetBoolean()}";
-
     [Fact]
     public void Curl_to_nginx_over_tls_1_3_and_1_2_is_recorded_in_plaintext_on_both_sides()
     {
@@ -32,14 +29,14 @@ public sealed class HttpsRecordingTests
         {
             "client curl GET /hello 200 tls=True", "client curl GET /status/404 404 tls=True",
             "server nginx GET /hello 200 tls=True", "server nginx GET /status/404 404 tls=True",
-        }, exchanges.Select(Key).Order());
+        }, exchanges.Select(Analyze.DescribeTls).Order());
         foreach (var e in exchanges)
         {
             Assert.Empty(e.GetProperty("flags").EnumerateArray());
             Assert.InRange(e.GetProperty("duration_ms").GetDouble(), 0, 1000);
         }
-        var client = exchanges.Single(e => Key(e).StartsWith("client curl GET /hello"));
-        var server = exchanges.Single(e => Key(e).StartsWith("server nginx GET /hello"));
+        var client = exchanges.Single(e => Analyze.DescribeTls(e).StartsWith("client curl GET /hello"));
+        var server = exchanges.Single(e => Analyze.DescribeTls(e).StartsWith("server nginx GET /hello"));
         // The same connection from its two ends: the 5-tuples mirror each other.
         Assert.Equal(client.GetProperty("local").GetString(), server.GetProperty("remote").GetString());
         Assert.Equal(client.GetProperty("remote").GetString(), server.GetProperty("local").GetString());
@@ -77,8 +74,8 @@ public sealed class HttpsRecordingTests
         var all = Analyze.SlowestJson(recorder.DbPath);
         var front = Analyze.OnPort(all, port);
         var back = Analyze.OnPort(all, upstreamPort);
-        Assert.Equal(new[] { "client curl GET /api/fast 200 tls=True", "server nginx GET /api/fast 200 tls=True" }, front.Select(Key).Order());
-        Assert.Equal(new[] { "client nginx GET /fast 200 tls=False", "server python3 GET /fast 200 tls=False" }, back.Select(Key).Order());
+        Assert.Equal(new[] { "client curl GET /api/fast 200 tls=True", "server nginx GET /api/fast 200 tls=True" }, front.Select(Analyze.DescribeTls).Order());
+        Assert.Equal(new[] { "client nginx GET /fast 200 tls=False", "server python3 GET /fast 200 tls=False" }, back.Select(Analyze.DescribeTls).Order());
         var connections = front.Concat(back).Select(e => e.GetProperty("connection_id").GetInt64()).Distinct().Count();
         Assert.Equal(4, connections);
         // The upstream hop happens inside the front hop's time, as nginx sees it.
@@ -109,7 +106,7 @@ public sealed class HttpsRecordingTests
         {
             "client gnutls-cli GET /status/404 404 tls=True", "client openssl GET /hello 200 tls=True",
             "server nginx GET /hello 200 tls=True", "server nginx GET /status/404 404 tls=True",
-        }, exchanges.Select(Key).Order());
+        }, exchanges.Select(Analyze.DescribeTls).Order());
         using var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly");
         db.Open();
         Assert.Equal("gnutls", db.ExecuteScalar<string>("SELECT tls_library FROM connections WHERE comm = 'gnutls-cli' AND remote_port = @port", new { port }));
@@ -137,6 +134,6 @@ public sealed class HttpsRecordingTests
         Assert.Equal("/hello", dotnet.GetProperty("path").GetString());
         Assert.Equal(200, dotnet.GetProperty("status").GetInt32());
         Assert.True(dotnet.GetProperty("tls").GetBoolean());
-        Assert.Single(exchanges, e => Key(e) == "server nginx GET /hello 200 tls=True");
+        Assert.Single(exchanges, e => Analyze.DescribeTls(e) == "server nginx GET /hello 200 tls=True");
     }
 }

@@ -9,7 +9,7 @@ public sealed class DamagedRecordingTests
     private static (int Exit, string Stdout, string Stderr) AnalyzeDamaged(string sql)
     {
         using var dir = new TempDir();
-        byte[] damaged = RecordingFuzzTests.WithSql(SyntheticRecording.Create(dir.File("valid.db")), dir.File("damaged.db"), sql);
+        byte[] damaged = RecordingFuzzTests.WithSql(SeedRecording.Create(dir.File("valid.db")), dir.File("damaged.db"), sql);
         File.WriteAllBytes(dir.File("damaged.db"), damaged);
         return RecordingFuzzTests.Analyze(dir.File("damaged.db"), json: true);
     }

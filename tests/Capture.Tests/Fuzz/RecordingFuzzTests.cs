@@ -29,7 +29,7 @@ public sealed class RecordingFuzzTests
     public void Damaged_recordings_end_in_a_result_or_one_line_and_exit_1()
     {
         using var dir = new TempDir();
-        byte[] valid = SyntheticRecording.Create(dir.File("valid.db"));
+        byte[] valid = SeedRecording.Create(dir.File("valid.db"));
         Assert.Equal(0, Analyze(dir.File("valid.db"), json: true).Exit);
 
         string path = dir.File("damaged.db");

@@ -62,6 +62,10 @@ internal static class Analyze
         return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
     }
 
+    /// <summary>"side comm METHOD path status tls=…": one exchange as the HTTPS tests compare them.</summary>
+    public static string DescribeTls(JsonElement e) =>
+        $"{e.GetProperty("side").GetString()} {e.GetProperty("comm").GetString()} {e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()} {e.GetProperty("status")} tls={e.GetProperty("tls").GetBoolean()}";
+
     /// <summary>The exchanges of one test's server: the recorder sees the whole host.</summary>
     public static List<JsonElement> OnPort(IEnumerable<JsonElement> exchanges, int port) =>
         exchanges.Where(e => e.GetProperty("local").GetString()!.EndsWith($":{port}") || e.GetProperty("remote").GetString()!.EndsWith($":{port}")).ToList();

@@ -39,4 +39,38 @@ internal static class TlsPeers
         Peers.WaitForPort(port);
         return nginx;
     }
+
+    /// <summary>A copy of the machine's node (OpenSSL linked in statically) under a name of the
+    /// test's own: no other process on the host runs this file, so what the recorder probes in it
+    /// was found by the recording under test.</summary>
+    public static string PrivateNode(string directory)
+    {
+        var copy = Path.Combine(directory, "node");
+        File.Copy("/usr/bin/node", copy);
+        File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return copy;
+    }
+
+    /// <summary>A node https client (https.get, rejectUnauthorized false) that fetches each of
+    /// <paramref name="urls"/> in turn, printing "STATUS BODY" per response, once
+    /// <paramref name="gate"/> exists (so that it can be started before the recording), then exits.</summary>
+    public static BackgroundProcess NodeClient(string node, string gate, params string[] urls) =>
+        new(node, ["-e", NodeClientScript, gate, .. urls]);
+
+    private const string NodeClientScript = """
+        const https = require('https'), fs = require('fs');
+        const [gate, ...urls] = process.argv.slice(1);
+        const deadline = Date.now() + 30000;
+        const fetch = (i) => {
+          if (i >= urls.length) return;
+          https.get(urls[i], { rejectUnauthorized: false }, res => {
+            let body = '';
+            res.on('data', d => body += d);
+            res.on('end', () => { console.log(res.statusCode + ' ' + body.trim()); fetch(i + 1); });
+          }).on('error', e => { console.log('error ' + e.message); process.exit(1); });
+        };
+        const wait = () => fs.existsSync(gate) ? fetch(0) : Date.now() < deadline ? setTimeout(wait, 20) : process.exit(2);
+        console.log('ready');
+        wait();
+        """;
 }

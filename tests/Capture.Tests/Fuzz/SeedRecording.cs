@@ -10,7 +10,7 @@ namespace Capture.Tests.Fuzz;
 /// seen from both sides, and the HTTP/2 fixture session, cut into chunks as syscalls would cut them. It spans
 /// enough pages that corrupting one page hits a table, an index or a blob.
 /// </summary>
-internal static class SyntheticRecording
+internal static class SeedRecording
 {
     public static byte[] Create(string path)
     {

@@ -1,0 +1,156 @@
+using Capture.Analyzer.Http1;
+using Capture.Analyzer.Http2;
+using Capture.Analyzer.Reassembly;
+using Capture.Analyzer.Recording;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Analyzer.Exchanges;
+
+/// <summary>Turns an HTTP/2 connection (prior knowledge, ALPN h2 over TLS, or joined mid-connection) into
+/// exchanges, one per stream: each direction parsed by its own parser and HPACK decoder in wire order,
+/// the streams paired by the assembler, and timed from the byte timelines.</summary>
+internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run)
+{
+    private const int Egress = 0, Ingress = 1;
+
+    public IEnumerable<Exchange> Analyze(ConnectionRow conn, string side)
+    {
+        var parsed = Parse(conn, side == "server" ? Ingress : Egress);
+        // A connection joined mid-way has no preface to say who is the client: the end that sent :status is the server.
+        if (side == "unknown")
+        {
+            if (SentResponses(parsed.Client) && !SentResponses(parsed.Server))
+            {
+                side = "server";
+                parsed = Parse(conn, Ingress);
+            }
+            else side = "client";
+        }
+        var streams = Http2ExchangeAssembler.Assemble(parsed.Client, parsed.Server);
+        return streams.Select((s, i) => Http2ExchangeBuilder.Build(run, conn, side, s, new StreamView(parsed.ClientTimeline, 0),
+            new StreamView(parsed.ServerTimeline, 0), upgradeRequest: null, firstOnConnection: i == 0));
+    }
+
+    private sealed record Parsed(Http2DirectionParser Client, ByteTimeline ClientTimeline, Http2DirectionParser Server, ByteTimeline ServerTimeline);
+
+    private Parsed Parse(ConnectionRow conn, int clientDirection)
+    {
+        var client = new Http2DirectionParser(clientToServer: true);
+        var server = new Http2DirectionParser(clientToServer: false);
+        ApplyInitialSettings(conn, clientDirection, client, server);
+        var clientTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, clientDirection, client.Feed, client.Gap);
+        client.End();
+        var serverTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - clientDirection, server.Feed, server.Gap);
+        server.End();
+        return new Parsed(client, clientTimeline, server, serverTimeline);
+    }
+
+    private static bool SentResponses(Http2DirectionParser parser) =>
+        parser.Events.OfType<Http2HeadersEvent>().Any(h => h.Header(":status") is not null);
+
+    /// <summary>Each side's first SETTINGS govern the other direction (HPACK table size, frame size). The
+    /// directions are parsed one after the other, so read them first from each stream's first chunks.</summary>
+    private void ApplyInitialSettings(ConnectionRow conn, int clientDirection, Http2DirectionParser client, Http2DirectionParser server)
+    {
+        if (FirstSettings(conn, 1 - clientDirection, clientToServer: false) is { } fromServer)
+        {
+            if (fromServer.HeaderTableSize is { } size) client.SetPeerHeaderTableSize((int)Math.Min(size, int.MaxValue));
+            if (fromServer.MaxFrameSize is { } frame) client.SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
+        }
+        if (FirstSettings(conn, clientDirection, clientToServer: true) is { } fromClient)
+        {
+            if (fromClient.HeaderTableSize is { } size) server.SetPeerHeaderTableSize((int)Math.Min(size, int.MaxValue));
+            if (fromClient.MaxFrameSize is { } frame) server.SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
+        }
+    }
+
+    private Http2SettingsEvent? FirstSettings(ConnectionRow conn, int direction, bool clientToServer)
+    {
+        var probe = new Http2DirectionParser(clientToServer);
+        var firstChunks = db.Query<byte[]>(
+            "SELECT data FROM chunks WHERE conn_id = @id AND tls = @tls AND direction = @direction ORDER BY stream_pos, id LIMIT 4",
+            new { id = conn.Id, tls = conn.Tls ? 1 : 0, direction });
+        foreach (var data in firstChunks)
+        {
+            probe.Feed(data);
+            if (probe.Events.OfType<Http2SettingsEvent>().FirstOrDefault(s => !s.Ack) is { } settings) return settings;
+        }
+        return null;
+    }
+}
+
+/// <summary>One HTTP/2 stream as an <see cref="Exchange"/>.</summary>
+internal static class Http2ExchangeBuilder
+{
+    public static Exchange Build(RunInfo run, ConnectionRow conn, string side, Http2Stream s, StreamView client, StreamView server,
+        Http1Message? upgradeRequest, bool firstOnConnection)
+    {
+        // A pushed stream's request is the server's PUSH_PROMISE, so its offsets are in the server's stream.
+        var requestView = s.IsPush ? server : client;
+        bool upgraded = upgradeRequest is not null && s.StreamId == 1 && s.RequestHeaders.Count == 0;
+
+        long? start = upgraded ? client.Timeline.TimestampAt(upgradeRequest!.StartOffset) : requestView.TimeAt(s.RequestStartOffset);
+        long? requestEnd = upgraded ? client.Timeline.TimestampAt(Math.Max(upgradeRequest!.StartOffset, upgradeRequest.EndOffset - 1))
+                                    : requestView.TimeOfLastByte(s.RequestStartOffset, s.RequestEndOffset);
+        long? firstResponse = server.TimeAt(s.ResponseStartOffset);
+        long? lastResponse = server.TimeOfLastByte(s.ResponseStartOffset, s.ResponseEndOffset);
+        start ??= firstResponse ?? conn.Opened_Ns;
+        // After an h2c upgrade, stream 1's request was the HTTP/1 request, already complete.
+        bool complete = s.ResponseComplete && (upgraded ? !upgradeRequest!.Flags.HasFlag(Http1MessageFlags.Incomplete) : s.RequestComplete);
+        long end = lastResponse ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
+
+        var flags = new List<string>();
+        if (!complete) flags.Add(ExchangeFlags.Incomplete);
+        if (s.RequestHeaders.Count == 0 && !upgraded) flags.Add(ExchangeFlags.NoRequest);
+        bool truncated = requestView.MissingIn(s.RequestStartOffset, s.RequestEndOffset).Truncated ||
+                         server.MissingIn(s.ResponseStartOffset, s.ResponseEndOffset).Truncated;
+        if (truncated) flags.Add(ExchangeFlags.Truncated);
+        if ((s.Flags & Http2StreamFlags.Gap) != 0) flags.Add(ExchangeFlags.Gap);
+        if ((s.Flags & Http2StreamFlags.Malformed) != 0) flags.Add(ExchangeFlags.Malformed);
+        if (firstOnConnection && conn.Mid_Stream != 0) flags.Add(ExchangeFlags.MidStream);
+        // RST_STREAM(NO_ERROR) after a whole response only tells the client to stop sending (RFC 9113 §8.1).
+        bool reset = s.ResetErrorCode is { } code && (code != 0 || !complete);
+        if (reset) flags.Add(ExchangeFlags.Reset);
+        if ((s.Flags & Http2StreamFlags.GoAway) != 0) flags.Add(ExchangeFlags.GoAway);
+        if ((s.Flags & Http2StreamFlags.ContextLost) != 0) flags.Add(ExchangeFlags.ContextLost);
+
+        string serverAddress = side == "client" ? conn.Remote : conn.Local;
+        string? authority = upgraded ? upgradeRequest!.Header("Host") : s.Authority;
+        return new Exchange
+        {
+            ConnectionId = conn.Id,
+            StartNs = start.Value,
+            Timestamp = run.WallClock(start.Value),
+            DurationMs = Math.Max(0, end - start.Value) / 1e6,
+            TtfbMs = firstResponse is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
+            RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
+            Method = upgraded ? upgradeRequest!.Method : s.Method,
+            Host = authority ?? serverAddress,
+            Path = upgraded ? upgradeRequest!.Target : s.Path,
+            Status = s.Status,
+            Pid = conn.Pid,
+            Comm = conn.Comm,
+            Side = side,
+            Protocol = "h2",
+            Tls = conn.Tls,
+            RequestBytes = s.RequestBodyBytes,
+            ResponseBytes = s.ResponseBodyBytes,
+            Flags = flags,
+            Local = conn.Local,
+            Remote = conn.Remote,
+            StreamId = s.StreamId,
+            ResetError = reset ? Http2ErrorCodes.Name(s.ResetErrorCode!.Value) : null,
+            Grpc = s.IsGrpc ? new GrpcCall(s.GrpcService, s.GrpcMethod, s.GrpcStatus, s.GrpcMessage, s.RequestMessages, s.ResponseMessages) : null,
+            HttpVersion = "HTTP/2",
+            RequestHeaders = upgraded ? upgradeRequest!.Headers : s.RequestHeaders,
+            ResponseHeaders = s.ResponseHeaders,
+            RequestTrailers = s.RequestTrailers,
+            ResponseTrailers = s.ResponseTrailers,
+            RequestBodyBytes = upgraded ? upgradeRequest!.BodyBytes : s.RequestBodyBytes,
+            ResponseBodyBytes = s.ResponseBodyBytes,
+            RequestBody = upgraded ? upgradeRequest!.BodyPreview : s.RequestBodyPreview,
+            ResponseBody = s.ResponseBodyPreview,
+        };
+    }
+}

@@ -1,0 +1,17 @@
+using Capture.Analyzer.Reassembly;
+
+namespace Capture.Analyzer.Exchanges;
+
+/// <summary>One direction as a parser saw it: parser offsets plus <see cref="Origin"/> are stream positions
+/// (a parser handed over mid-stream, as after an h2c upgrade, counts from its own first byte).</summary>
+internal readonly record struct StreamView(ByteTimeline Timeline, long Origin)
+{
+    public long? TimeAt(long? parserOffset) => parserOffset is { } o ? Timeline.TimestampAt(Origin + o) : null;
+
+    /// <summary>Time of the last byte before <paramref name="parserEndOffset"/> (exclusive end).</summary>
+    public long? TimeOfLastByte(long? parserStart, long? parserEndOffset) =>
+        parserEndOffset is { } end ? Timeline.TimestampAt(Origin + Math.Max(parserStart ?? 0, end - 1)) : null;
+
+    public (bool Gap, bool Truncated) MissingIn(long? parserStart, long? parserEnd) =>
+        parserStart is { } s ? Timeline.MissingIn(Origin + s, Origin + (parserEnd ?? s)) : (false, false);
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using Capture.Analyzer.Recording;
+using Capture.Pcapng;
+using Capture.Pcapng.Synthetic;
+using Dapper;
+
+namespace Capture.Analyzer.Export;
+
+/// <summary>`analyze RUN.db --export-pcapng OUT`: every recorded chunk as synthetic TCP packets
+/// in time order, for Wireshark. Chunks stream out of SQLite one row at a time (SQLite sorts on
+/// disk when it must), so memory holds only the connection list and one flow state per connection.</summary>
+internal static class PcapngExport
+{
+    public sealed record Filter(long? Pid, long? ConnectionId);
+
+    public static long Write(RecordingFile recording, string outputPath, Filter filter)
+    {
+        var connections = recording.Connection.Query<ConnectionRow>(
+            "SELECT * FROM connections WHERE @conn IS NULL OR id = @conn", new { conn = filter.ConnectionId }).ToDictionary(c => c.Id);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.Write, BufferSize = 1 << 16,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite, // it holds other processes' traffic, like the db
+        };
+        using var writer = new PcapngWriter(new FileStream(outputPath, options), $"Capture analyze --export-pcapng ({recording.Path})");
+        var packets = new PlaintextPacketWriter(writer);
+        var recorded = new Dictionary<long, RecordedConnection>();
+        foreach (var c in connections.Values)
+        {
+            recorded[c.Id] = ToRecorded(c);
+            if (c.Tls) packets.MarkTls(c.Id);
+        }
+
+        var chunks = recording.Connection.Query<ChunkRow>("""
+            SELECT c.conn_id AS ConnId, c.ts_ns AS TsNs, c.pid AS Pid, c.tid AS Tid, c.fd AS Fd, c.direction AS Direction,
+                   c.stream_pos AS StreamPos, c.tls AS Tls, c.data AS Data, p.comm AS Comm
+            FROM chunks c LEFT JOIN processes p ON p.pid = c.pid
+            WHERE (@pid IS NULL OR c.pid = @pid) AND (@conn IS NULL OR c.conn_id = @conn)
+            ORDER BY c.ts_ns, c.id
+            """, new { pid = filter.Pid, conn = filter.ConnectionId }, buffered: false);
+        foreach (var row in chunks)
+        {
+            if (!recorded.TryGetValue(row.ConnId, out var connection) || row.Data is null) continue;
+            var comm = row.Comm ?? connections[row.ConnId].Comm;
+            packets.Write(connection, new PlaintextChunk(row.ConnId, row.TsNs + recording.Run.MonotonicToWallOffsetNs, (uint)row.Pid, (uint)row.Tid,
+                (int)row.Fd, comm, row.Direction == 0, row.StreamPos, row.Data, row.Tls != 0));
+        }
+        packets.Finish();
+        return packets.Packets;
+    }
+
+    private static RecordedConnection ToRecorded(ConnectionRow c) => new(c.Id,
+        IPAddress.TryParse(c.Local_Addr, out var local) ? local : IPAddress.Any, (int)c.Local_Port,
+        IPAddress.TryParse(c.Remote_Addr, out var remote) ? remote : IPAddress.Any, (int)c.Remote_Port,
+        c.Role switch { "client" => ConnectionSide.Client, "server" => ConnectionSide.Server, _ => ConnectionSide.Unknown });
+
+    private sealed class ChunkRow
+    {
+        public long ConnId { get; init; }
+        public long TsNs { get; init; }
+        public long Pid { get; init; }
+        public long Tid { get; init; }
+        public long Fd { get; init; }
+        public long Direction { get; init; }
+        public long StreamPos { get; init; }
+        public long Tls { get; init; }
+        public byte[]? Data { get; init; }
+        public string? Comm { get; init; }
+    }
+}

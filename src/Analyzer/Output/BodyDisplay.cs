@@ -1,0 +1,98 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace Capture.Analyzer.Output;
+
+/// <summary>A body made readable: the content coding undone (gzip, deflate, br), text shown as text,
+/// anything else as a hex dump of its start. Transfer coding (chunked) was already undone by the parser.</summary>
+internal static class BodyDisplay
+{
+    public const int MaxTextChars = 64 * 1024;
+    public const int HexDumpBytes = 256;
+
+    public sealed record Decoded(byte[] Bytes, string? Coding, string? CodingProblem);
+
+    /// <summary>Undoes Content-Encoding. A body cut short by the capture (<paramref name="cutShort"/>: only its
+    /// start was kept, or bytes were lost) decodes as far as it goes.</summary>
+    public static Decoded Decode(byte[] body, string? contentEncoding, bool cutShort = false)
+    {
+        string? coding = contentEncoding?.Trim().ToLowerInvariant();
+        if (body.Length == 0 || coding is null or "" or "identity") return new(body, null, null);
+        try
+        {
+            using var input = new MemoryStream(body);
+            using Stream decoder = coding switch
+            {
+                "gzip" or "x-gzip" => new GZipStream(input, CompressionMode.Decompress),
+                "deflate" => LooksLikeZlib(body) ? new ZLibStream(input, CompressionMode.Decompress) : new DeflateStream(input, CompressionMode.Decompress),
+                "br" => new BrotliStream(input, CompressionMode.Decompress),
+                _ => throw new NotSupportedException(),
+            };
+            var output = new MemoryStream();
+            var buffer = new byte[16 * 1024];
+            try
+            {
+                int n;
+                while ((n = decoder.Read(buffer)) > 0 && output.Length < 16 * 1024 * 1024) output.Write(buffer, 0, n);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                return new(output.ToArray(), coding, output.Length > 0 ? "decoded up to where the captured bytes end" : $"not valid {coding}");
+            }
+            return new(output.ToArray(), coding, cutShort ? "decoded up to where the captured bytes end" : null);
+        }
+        catch (NotSupportedException)
+        {
+            return new(body, null, $"content coding '{coding}' is not decoded");
+        }
+    }
+
+    /// <summary>RFC 1950: CMF says deflate with a window ≤ 32K, and CMF·FLG is a multiple of 31.</summary>
+    private static bool LooksLikeZlib(byte[] b) => b.Length >= 2 && (b[0] & 0x0F) == 8 && (b[0] << 8 | b[1]) % 31 == 0;
+
+    /// <summary>Text when the bytes are UTF-8 without control characters (other than tab, CR, LF).</summary>
+    public static bool IsText(ReadOnlySpan<byte> bytes)
+    {
+        foreach (byte b in bytes)
+            if (b < 0x20 && b is not ((byte)'\t' or (byte)'\r' or (byte)'\n') || b == 0x7F) return false;
+        try
+        {
+            _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(bytes);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            // A multi-byte character cut at the end of a truncated preview is still text.
+            return bytes.Length > 4 && IsText(bytes[..^3]);
+        }
+    }
+
+    public static void Write(TextWriter output, byte[] bytes, string indent)
+    {
+        if (IsText(bytes))
+        {
+            string text = Encoding.UTF8.GetString(bytes);
+            if (text.Length > MaxTextChars) text = text[..MaxTextChars] + $"… ({text.Length - MaxTextChars} more characters)";
+            foreach (var line in text.TrimEnd('\n').Split('\n')) output.WriteLine(indent + line.TrimEnd('\r'));
+            return;
+        }
+        HexDump(output, bytes.AsSpan(0, Math.Min(bytes.Length, HexDumpBytes)), indent);
+        if (bytes.Length > HexDumpBytes) output.WriteLine($"{indent}… ({bytes.Length - HexDumpBytes} more bytes)");
+    }
+
+    private static void HexDump(TextWriter output, ReadOnlySpan<byte> bytes, string indent)
+    {
+        for (int row = 0; row < bytes.Length; row += 16)
+        {
+            var line = bytes.Slice(row, Math.Min(16, bytes.Length - row));
+            var hex = new StringBuilder();
+            var ascii = new StringBuilder();
+            for (int i = 0; i < 16; i++)
+            {
+                hex.Append(i < line.Length ? $"{line[i]:x2} " : "   ");
+                if (i < line.Length) ascii.Append(line[i] is >= 0x20 and < 0x7F ? (char)line[i] : '.');
+            }
+            output.WriteLine($"{indent}{row:x4}  {hex}{ascii}");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Capture.Analyzer.Exchanges;
+
+namespace Capture.Analyzer.Query;
+
+/// <summary>
+/// `--where` conditions, all of which an exchange must meet. Each is FIELD OP VALUE with OP one of
+/// = != &gt; &gt;= &lt; &lt;=; `=` and `!=` take comma-separated alternatives and, for text fields, globs
+/// (`*`, `?`). Fields: status, method, host, path, pid, comm, side, protocol, tls, duration (ms), since,
+/// until (RFC 3339, or HH:MM:SS[.fff] UTC on the recording's first day), connection, flag.
+/// </summary>
+internal sealed class ExchangeFilter
+{
+    private static readonly string[] Operators = ["!=", ">=", "<=", "=", ">", "<"];
+    private readonly List<Func<Exchange, bool>> _conditions = [];
+
+    public static readonly ExchangeFilter None = new();
+    public bool IsEmpty => _conditions.Count == 0;
+
+    public bool Matches(Exchange e)
+    {
+        foreach (var condition in _conditions)
+            if (!condition(e)) return false;
+        return true;
+    }
+
+    /// <summary>Parses the conditions; a bad one throws <see cref="FilterException"/> naming it.</summary>
+    public static ExchangeFilter Parse(IEnumerable<string> conditions)
+    {
+        var filter = new ExchangeFilter();
+        foreach (var text in conditions)
+            foreach (var part in text.Split(" and ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                filter._conditions.Add(ParseOne(part));
+        return filter;
+    }
+
+    private static Func<Exchange, bool> ParseOne(string condition)
+    {
+        foreach (var op in Operators)
+        {
+            int at = condition.IndexOf(op, StringComparison.Ordinal);
+            if (at <= 0) continue;
+            string field = condition[..at].Trim().ToLowerInvariant();
+            string value = condition[(at + op.Length)..].Trim();
+            if (value.Length == 0) throw new FilterException($"--where {condition}: no value after '{op}'");
+            return Build(field, op, value, condition);
+        }
+        throw new FilterException($"--where {condition}: expected FIELD=VALUE, FIELD!=VALUE, FIELD>VALUE, ... (fields: {Fields})");
+    }
+
+    private const string Fields = "status, method, host, path, pid, comm, side, protocol, tls, duration, since, until, connection, flag";
+
+    private static Func<Exchange, bool> Build(string field, string op, string value, string condition) => field switch
+    {
+        "status" => Number(op, value, condition, e => e.Status),
+        "pid" => Number(op, value, condition, e => e.Pid),
+        "connection" => Number(op, value, condition, e => e.ConnectionId),
+        "duration" => Number(op, value.TrimEnd('m', 's'), condition, e => e.DurationMs),
+        "method" => Text(op, value, condition, e => e.Method, ignoreCase: true),
+        "host" => Text(op, value, condition, e => e.Host, ignoreCase: true),
+        "path" => Text(op, value, condition, e => e.Path, ignoreCase: false),
+        "comm" => Text(op, value, condition, e => e.Comm, ignoreCase: false),
+        "side" => Text(op, value, condition, e => e.Side, ignoreCase: true),
+        "protocol" => Text(op, value, condition, e => e.Protocol, ignoreCase: true),
+        "tls" => Text(op, value, condition, e => e.Tls ? "true" : "false", ignoreCase: true),
+        "flag" => op is "=" or "!="
+            ? (e => e.Flags.Any(f => Glob(value).IsMatch(f)) == (op == "="))
+            : throw new FilterException($"--where {condition}: flag takes = or !="),
+        "since" => TimeBound(op, value, condition, after: true),
+        "until" => TimeBound(op, value, condition, after: false),
+        _ => throw new FilterException($"--where {condition}: unknown field '{field}' (fields: {Fields})"),
+    };
+
+    private static Func<Exchange, bool> Number(string op, string value, string condition, Func<Exchange, double?> get)
+    {
+        var alternatives = value.Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+            ? n : throw new FilterException($"--where {condition}: '{v}' is not a number")).ToArray();
+        if (op is not ("=" or "!=") && alternatives.Length > 1) throw new FilterException($"--where {condition}: only = and != take several values");
+        double first = alternatives[0];
+        return op switch
+        {
+            "=" => e => get(e) is { } x && alternatives.Contains(x),
+            "!=" => e => get(e) is not { } x || !alternatives.Contains(x),
+            ">" => e => get(e) > first,
+            ">=" => e => get(e) >= first,
+            "<" => e => get(e) < first,
+            _ => e => get(e) <= first,
+        };
+    }
+
+    private static Func<Exchange, bool> Text(string op, string value, string condition, Func<Exchange, string?> get, bool ignoreCase)
+    {
+        if (op is not ("=" or "!=")) throw new FilterException($"--where {condition}: text fields take = or !=");
+        var patterns = value.Split(',').Select(v => Glob(v, ignoreCase)).ToArray();
+        bool want = op == "=";
+        return e => (get(e) is { } x && patterns.Any(p => p.IsMatch(x))) == want;
+    }
+
+    private static Func<Exchange, bool> TimeBound(string op, string value, string condition, bool after)
+    {
+        if (op != "=") throw new FilterException($"--where {condition}: use since=TIME or until=TIME");
+        var bound = ParseTime(value) ?? throw new FilterException($"--where {condition}: '{value}' is not a time (2026-11-22T10:00:00Z, or 10:00:00 UTC)");
+        return e => Within(e.Timestamp, bound, after);
+    }
+
+    private static bool Within(DateTimeOffset ts, TimeBoundValue bound, bool after)
+    {
+        int cmp = bound.TimeOfDayOnly ? ts.UtcDateTime.TimeOfDay.CompareTo(bound.TimeOfDay) : ts.CompareTo(bound.Instant);
+        return after ? cmp >= 0 : cmp <= 0;
+    }
+
+    private sealed record TimeBoundValue(bool TimeOfDayOnly, TimeSpan TimeOfDay, DateTimeOffset Instant);
+
+    private static TimeBoundValue? ParseTime(string value)
+    {
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) && value.Contains('-'))
+            return new(false, default, instant);
+        if (TimeSpan.TryParseExact(value, [@"hh\:mm\:ss", @"hh\:mm\:ss\.FFFFFFF", @"hh\:mm"], CultureInfo.InvariantCulture, out var time))
+            return new(true, time, default);
+        return null;
+    }
+
+    private static Regex Glob(string pattern, bool ignoreCase = true) =>
+        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
+            (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None) | RegexOptions.CultureInvariant);
+}
+
+internal sealed class FilterException(string message) : Exception(message);

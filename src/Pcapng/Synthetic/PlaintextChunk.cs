@@ -1,0 +1,29 @@
+using System.Net;
+
+namespace Capture.Pcapng.Synthetic;
+
+/// <summary>Which end of the TCP connection the recorded process is.</summary>
+public enum ConnectionSide { Unknown, Client, Server }
+
+/// <summary>A recorded connection as one process saw it: its own address (local) and its peer's.</summary>
+public sealed record RecordedConnection(long Id, IPAddress Local, int LocalPort, IPAddress Remote, int RemotePort, ConnectionSide Side)
+{
+    /// <summary>Client, or for a connection open before recording began, the end with the higher port.</summary>
+    public bool LocalIsClient => Side switch
+    {
+        ConnectionSide.Client => true,
+        ConnectionSide.Server => false,
+        _ => LocalPort > RemotePort,
+    };
+
+    public int ServerPort => LocalIsClient ? RemotePort : LocalPort;
+
+    public static string Endpoint(IPAddress address, int port) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]:{port}" : $"{address}:{port}";
+}
+
+/// <summary>Payload bytes one process moved on a connection (a row of the db's chunks table).
+/// <paramref name="TimestampNs"/> is wall-clock nanoseconds since the Unix epoch.</summary>
+public readonly record struct PlaintextChunk(
+    long ConnectionId, long TimestampNs, uint Pid, uint Tid, int Fd, string Comm,
+    bool Egress, long StreamPos, ReadOnlyMemory<byte> Data, bool Tls);

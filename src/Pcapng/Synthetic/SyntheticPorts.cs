@@ -1,0 +1,22 @@
+namespace Capture.Pcapng.Synthetic;
+
+/// <summary>The server port a synthetic flow uses. Wireshark joins TCP conversations by address
+/// and port across interfaces, so a synthetic flow must not reuse the real 5-tuple (it would show
+/// as retransmissions of the real packets and not be dissected), and the client's and the
+/// server's view of one loopback connection must not share one either (each would look like the
+/// other's retransmission). Wireshark finds HTTP/2 without "Decode As" only on ports it gives to
+/// HTTP (the HTTP dissector recognises the HTTP/2 preface there), so the synthetic server port is
+/// one of those: the client's view and the server's view each have their own, never the real one.
+/// The real addresses and ports are in every packet's comment.</summary>
+public static class SyntheticPorts
+{
+    // HTTP ports of Wireshark's default http.tcp.port range.
+    private static readonly int[] ClientView = [80, 8088];
+    private static readonly int[] ServerView = [8080, 3128];
+
+    public static int ServerPort(RecordedConnection connection)
+    {
+        var candidates = connection.LocalIsClient ? ClientView : ServerView;
+        return candidates[0] != connection.ServerPort ? candidates[0] : candidates[1];
+    }
+}

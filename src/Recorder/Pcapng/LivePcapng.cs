@@ -1,0 +1,108 @@
+using System.Net;
+using System.Threading.Channels;
+using Capture.Pcapng;
+using Capture.Pcapng.Synthetic;
+using Capture.Recorder.Capture;
+using Capture.Recorder.Interop;
+
+namespace Capture.Recorder.Pcapng;
+
+/// <summary>`record --pcapng FILE`: the pcapng written while recording. The SQLite writer offers
+/// each chunk it stores (<see cref="Offer"/>, which never waits: when this writer falls behind,
+/// chunks are counted as skipped in the pcapng, the db keeps them); one thread of its own turns
+/// them into synthetic packets. Real packets from <see cref="PacketCapture"/> go into the same
+/// file; one lock orders the blocks of both.</summary>
+internal sealed class LivePcapng : IDisposable
+{
+    private const int QueueCapacity = 4096;
+
+    private readonly PcapngWriter _writer;
+    private readonly PlaintextPacketWriter _plaintext;
+    private readonly Channel<(DataEvent Event, byte[] Data)> _chunks =
+        Channel.CreateBounded<(DataEvent, byte[])>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Dictionary<ulong, RecordedConnection> _connections = [];
+    private readonly Task _synthetic;
+    private readonly long _monotonicToWallNs = Libc.RealtimeNanoseconds() - Libc.MonotonicNanoseconds();
+    private PacketCapture? _capture;
+
+    public string Path { get; }
+    public long SkippedChunks;
+    public long Packets => _writer.PacketsWritten;
+    public object WriteLock { get; } = new();
+    public PcapngWriter Writer => _writer;
+
+    /// <summary>Bytes kept of each real packet (tcpdump's default): whole packets, loopback's 64 KiB included.</summary>
+    public const uint SnapLength = 262144;
+    /// <summary>What every interface declares: libpcap refuses a file whose interfaces differ in snap length.</summary>
+    public const uint InterfaceSnapLength = SnapLength + Sll2Header.Length;
+
+    private LivePcapng(string path, PcapngWriter writer)
+    {
+        Path = path;
+        _writer = writer;
+        _plaintext = new PlaintextPacketWriter(writer, InterfaceSnapLength);
+        _synthetic = Task.Run(WriteSyntheticAsync);
+    }
+
+    /// <summary>Creates FILE (mode 0600: it holds other processes' traffic). Each block is written
+    /// to the file as soon as it is built, so a killed recorder leaves a file readable to its last packet.</summary>
+    public static LivePcapng Create(string path, bool overwrite)
+    {
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = overwrite ? FileMode.Create : FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        return new LivePcapng(path, new PcapngWriter(stream, $"Capture record {typeof(LivePcapng).Assembly.GetName().Version}"));
+    }
+
+    /// <summary>Adds the real packets of TCP traffic (of <paramref name="port"/> if given) on every interface.</summary>
+    public void CaptureRealPackets(ushort? port) => _capture = PacketCapture.Start(this, port, SnapLength);
+
+    /// <summary>Called by the SQLite writer for every chunk it stores; never waits.</summary>
+    public void Offer(DataEvent ev, byte[] data)
+    {
+        if (!_chunks.Writer.TryWrite((ev, data))) Interlocked.Increment(ref SkippedChunks);
+    }
+
+    private async Task WriteSyntheticAsync()
+    {
+        await foreach (var (ev, data) in _chunks.Reader.ReadAllAsync())
+        {
+            var h = ev.Header;
+            if (!_connections.TryGetValue(h.ConnId, out var connection))
+                _connections[h.ConnId] = connection = ToRecorded(h);
+            var chunk = new PlaintextChunk((long)h.ConnId, (long)h.TimestampNs + _monotonicToWallNs, h.Pid, h.Tid, h.Fd, EventDecoder.Comm(h),
+                ev.Direction == Direction.Egress, (long)ev.StreamPos, data, ev.TlsLibrary != TlsLibrary.None);
+            lock (WriteLock) _plaintext.Write(connection, chunk);
+        }
+        lock (WriteLock) _plaintext.Finish();
+    }
+
+    private static RecordedConnection ToRecorded(in EventHeader h)
+    {
+        var (local, remote, _) = EventDecoder.Addresses(h.Tuple);
+        var side = h.Role switch { ConnRole.Client => ConnectionSide.Client, ConnRole.Server => ConnectionSide.Server, _ => ConnectionSide.Unknown };
+        return new RecordedConnection((long)h.ConnId, IPAddress.Parse(local), h.Tuple.LocalPort, IPAddress.Parse(remote), h.Tuple.RemotePort, side);
+    }
+
+    /// <summary>Writes what is still queued and closes the file; returns a line for the summary.</summary>
+    public string Finish()
+    {
+        _capture?.Dispose();
+        _chunks.Writer.TryComplete();
+        _synthetic.GetAwaiter().GetResult();
+        _writer.Flush();
+        return $"pcapng {Path}: {Packets:N0} packets" +
+               (_capture is { } c ? $" ({c.Packets:N0} real, {c.KernelDrops:N0} dropped by the packet ring)" : "") +
+               (SkippedChunks > 0 ? $", {SkippedChunks:N0} chunks left out (the pcapng writer fell behind; the db has them)" : "");
+    }
+
+    public void Dispose()
+    {
+        _capture?.Dispose();
+        _chunks.Writer.TryComplete();
+        try { _synthetic.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        _writer.Dispose();
+    }
+}

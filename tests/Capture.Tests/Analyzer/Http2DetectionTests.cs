@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Capture.Tests.Http2;
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>HTTP/2 is found from the bytes, whatever the port: an h2c upgrade from HTTP/1.1, and a
+/// connection the capture joined mid-way (no preface, HPACK state unknown).</summary>
+public sealed class Http2DetectionTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private List<JsonElement> List(string db)
+    {
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--list", "--json"]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+    }
+
+    private static byte[] Response(string status, string body, int stream) => Frames.Concat(
+        Frames.Headers(stream, new HpackBlock().WithoutIndexing(":status", status).ToArray()),
+        Frames.Data(stream, body, endStream: true));
+
+    [Fact]
+    public void An_h2c_upgrade_is_one_http2_exchange_answering_the_upgrading_request_then_streams_follow()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "upgrade.db"));
+        var conn = rec.Connection("client", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080");
+        conn.ClientSends(1, "GET /first HTTP/1.1\r\nHost: up.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n");
+        conn.ServerSends(2, Frames.Concat("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"u8.ToArray(), Frames.Settings()));
+        conn.ClientSends(3, Frames.Concat(Frames.Preface, Frames.Settings(), Frames.SettingsAck()));
+        conn.ServerSends(9, Frames.Concat(Frames.SettingsAck(), Response("200", "first", 1)));
+        conn.ClientSends(10, Frames.Headers(3, new HpackBlock().WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "http")
+            .WithoutIndexing(":path", "/second").WithoutIndexing(":authority", "up.test").ToArray(), endStream: true));
+        conn.ServerSends(14, Response("404", "nope", 3));
+        var exchanges = List(rec.Save());
+
+        Assert.Equal(["GET /first 200 stream 1", "GET /second 404 stream 3"],
+            exchanges.Select(e => $"{e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()} {e.GetProperty("status")} stream {e.GetProperty("stream_id")}"));
+        Assert.All(exchanges, e =>
+        {
+            Assert.Equal("h2", e.GetProperty("protocol").GetString());
+            Assert.Equal("up.test", e.GetProperty("host").GetString());
+            Assert.Empty(e.GetProperty("flags").EnumerateArray());
+        });
+        Assert.Equal(8.0, exchanges[0].GetProperty("duration_ms").GetDouble(), 3);
+    }
+
+    [Fact]
+    public void A_connection_joined_mid_way_is_http2_with_unknown_hpack_state_flagged_and_the_side_inferred()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "mid.db"));
+        // A server whose connection predates the recording: no preface; the client refers to a dynamic
+        // table entry (index 62) the capture never saw.
+        var conn = rec.Connection("server", 20, "unknown", "127.0.0.1:443", "127.0.0.1:51000", tlsLibrary: "openssl", midStream: true, serving: true);
+        conn.ClientSends(1, Frames.Headers(7, new HpackBlock().Indexed(2).Indexed(62).WithoutIndexing(":path", "/later")
+            .WithoutIndexing(":scheme", "https").ToArray(), endStream: true));
+        conn.ServerSends(4, Response("204", "", 7));
+        var exchange = Assert.Single(List(rec.Save()));
+
+        Assert.Equal("server", exchange.GetProperty("side").GetString());
+        Assert.Equal("GET /later", $"{exchange.GetProperty("method").GetString()} {exchange.GetProperty("path").GetString()}");
+        Assert.Equal(204, exchange.GetProperty("status").GetInt32());
+        Assert.True(exchange.GetProperty("tls").GetBoolean());
+        Assert.Equal(["mid_stream", "hpack_context_lost"], exchange.GetProperty("flags").EnumerateArray().Select(f => f.GetString()!));
+    }
+}

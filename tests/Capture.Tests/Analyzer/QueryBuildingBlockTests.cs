@@ -1,0 +1,98 @@
+using System.IO.Compression;
+using System.Text;
+using Capture.Analyzer.Output;
+using Capture.Analyzer.Query;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>The pieces the questions are built from: path templates, percentiles, body decoding.</summary>
+public sealed class QueryBuildingBlockTests
+{
+    [Theory]
+    [InlineData("/users/123", "/users/{id}")]
+    [InlineData("/users/123/orders/9?page=2", "/users/{id}/orders/{id}")]
+    [InlineData("/items/3f2504e0-4f89-11d3-9a0c-0305e82c3301", "/items/{uuid}")]
+    [InlineData("/blobs/a94a8fe5ccb19ba61c4c0873d391e987982fbbd3", "/blobs/{hex}")]
+    [InlineData("/s/AbCdEfGh1234567890XyZ", "/s/{token}")]
+    [InlineData("/static/app.js", "/static/app.js")]
+    [InlineData("/v2/users", "/v2/users")]
+    [InlineData("/", "/")]
+    [InlineData("?q=1", "/")]
+    [InlineData(null, "-")]
+    public void Path_templates_collapse_identifiers_and_keep_names(string? path, string expected) =>
+        Assert.Equal(expected, PathTemplate.Of(path));
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(DurationHistogram.ExactUpTo)]
+    [InlineData(50_000)]
+    public void Percentiles_are_exact_for_small_groups_and_within_one_percent_for_large_ones(int count)
+    {
+        var random = new Random(count);
+        var values = Enumerable.Range(0, count).Select(_ => Math.Exp(random.NextDouble() * 10) / 100).ToList();
+        var histogram = new DurationHistogram();
+        values.ForEach(histogram.Add);
+        values.Sort();
+        foreach (var q in new[] { 0.5, 0.9, 0.99, 1.0 })
+        {
+            double exact = values[(int)Math.Ceiling(q * count) - 1];
+            if (count <= DurationHistogram.ExactUpTo) Assert.Equal(exact, histogram.Percentile(q));
+            else Assert.InRange(histogram.Percentile(q), exact, exact * 1.0101);
+        }
+        Assert.Equal(values[^1], histogram.MaxMs);
+        Assert.Equal(count, histogram.Count);
+    }
+
+    private const string Csv = "id,total\n1,10.00\n2,12.50\n";
+
+    public static TheoryData<string, byte[]> EncodedBodies() => new()
+    {
+        { "gzip", Compress(s => new GZipStream(s, CompressionLevel.Optimal, true)) },
+        { "deflate", Compress(s => new ZLibStream(s, CompressionLevel.Optimal, true)) },
+        { "br", Compress(s => new BrotliStream(s, CompressionLevel.Optimal, true)) },
+    };
+
+    [Theory]
+    [MemberData(nameof(EncodedBodies))]
+    public void Bodies_are_shown_with_their_content_coding_undone(string coding, byte[] body)
+    {
+        var decoded = BodyDisplay.Decode(body, coding);
+        Assert.Equal(Csv, Encoding.UTF8.GetString(decoded.Bytes));
+        Assert.Equal(coding, decoded.Coding);
+        Assert.Null(decoded.CodingProblem);
+    }
+
+    [Fact]
+    public void Raw_deflate_without_the_zlib_wrapper_is_decoded_too()
+    {
+        var decoded = BodyDisplay.Decode(Compress(s => new DeflateStream(s, CompressionLevel.Optimal, true)), "deflate");
+        Assert.Equal(Csv, Encoding.UTF8.GetString(decoded.Bytes));
+    }
+
+    [Fact]
+    public void A_body_cut_short_by_the_capture_decodes_as_far_as_it_goes()
+    {
+        var text = string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i}\n"));
+        var gzip = Compress(s => new GZipStream(s, CompressionLevel.Fastest, true), text);
+        var decoded = BodyDisplay.Decode(gzip[..(gzip.Length / 2)], "gzip", cutShort: true);
+        Assert.StartsWith("line 0\nline 1\n", Encoding.UTF8.GetString(decoded.Bytes));
+        Assert.Equal("decoded up to where the captured bytes end", decoded.CodingProblem);
+    }
+
+    [Fact]
+    public void Binary_bodies_are_a_hex_dump_and_unknown_codings_are_named()
+    {
+        var output = new StringWriter();
+        BodyDisplay.Write(output, [0x00, 0x01, 0x41, 0xFF], "  ");
+        Assert.Equal("  0000  00 01 41 ff " + new string(' ', 36) + "..A.\n", output.ToString());
+        Assert.Equal("content coding 'zstd' is not decoded", BodyDisplay.Decode([1, 2, 3], "zstd").CodingProblem);
+        Assert.Equal("not valid gzip", BodyDisplay.Decode([1, 2, 3], "gzip").CodingProblem);
+    }
+
+    private static byte[] Compress(Func<Stream, Stream> encoder, string text = Csv)
+    {
+        var output = new MemoryStream();
+        using (var stream = encoder(output)) stream.Write(Encoding.UTF8.GetBytes(text));
+        return output.ToArray();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Capture.Tests.Support;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Tests.EndToEnd;
+
+/// <summary>HTTPS from executables with OpenSSL linked into them (node): found in the ELF symbols
+/// of running processes at start, and of programs started while recording, without configuration.</summary>
+[Collection(RecordingCollection.Name)]
+public sealed class StaticTlsRecordingTests
+{
+    [Fact]
+    public void A_node_client_running_before_recording_began_is_recorded_in_plaintext_against_nginx()
+    {
+        using var scene = new NodeAndNginx();
+        var (dir, port, nginx, node, gate) = scene;
+        using var client = TlsPeers.NodeClient(node, gate, $"https://127.0.0.1:{port}/hello", $"https://127.0.0.1:{port}/status/404");
+        client.WaitForLine("ready", TimeSpan.FromSeconds(30));
+        using var recorder = RecorderRun.Start(dir.Path);
+        File.WriteAllText(gate, "");
+        Assert.Equal("200 hello over tls", client.WaitForLine("200", TimeSpan.FromSeconds(30)));
+        client.WaitForLine("404", TimeSpan.FromSeconds(30));
+        Assert.True(client.WaitForExit(TimeSpan.FromSeconds(30)));
+        Thread.Sleep(300);
+        recorder.Stop();
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        Assert.Equal(new[]
+        {
+            "client node GET /hello 200 tls=True", "client node GET /status/404 404 tls=True",
+            "server nginx GET /hello 200 tls=True", "server nginx GET /status/404 404 tls=True",
+        }, exchanges.Select(Analyze.DescribeTls).Order());
+        AssertClientAndServerShareTheirConnections(exchanges, client.Pid, nginx.Pid);
+
+        using var db = Open(recorder.DbPath);
+        var probe = db.QuerySingle<(string Status, string Detail)>("SELECT status, detail FROM probes WHERE kind = 'uprobe' AND target = @target", new { target = $"{node}:SSL_write" });
+        Assert.Equal("attached", probe.Status);
+        Assert.Contains($"executable of pid {client.Pid}", probe.Detail);
+        AssertNodeConnectionsAreTls(db, client.Pid);
+    }
+
+    [Fact]
+    public void A_node_client_started_after_recording_began_is_probed_at_its_exec_and_recorded()
+    {
+        using var scene = new NodeAndNginx();
+        var (dir, port, nginx, node, gate) = scene;
+        File.WriteAllText(gate, ""); // no waiting: the client's first TLS call races the attach
+        using var recorder = RecorderRun.Start(dir.Path);
+        using var client = TlsPeers.NodeClient(node, gate, $"https://127.0.0.1:{port}/hello");
+        Assert.Equal("200 hello over tls", client.WaitForLine("200", TimeSpan.FromSeconds(30)));
+        Assert.True(client.WaitForExit(TimeSpan.FromSeconds(30)));
+        Thread.Sleep(300);
+        recorder.Stop();
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        Assert.Equal(new[] { "client node GET /hello 200 tls=True", "server nginx GET /hello 200 tls=True" }, exchanges.Select(Analyze.DescribeTls).Order());
+        AssertClientAndServerShareTheirConnections(exchanges, client.Pid, nginx.Pid);
+
+        using var db = Open(recorder.DbPath);
+        var probe = db.QuerySingle<(string Status, string Detail)>("SELECT status, detail FROM probes WHERE kind = 'uprobe' AND target = @target", new { target = $"{node}:SSL_read" });
+        Assert.Equal("attached", probe.Status);
+        Assert.Contains($"exec of pid {client.Pid}", probe.Detail);
+        Assert.Matches(@"attached \d+\.\d ms after the exec", probe.Detail);
+        var info = db.Query<(string Key, string Value)>("SELECT key, value FROM run_info").ToDictionary(r => r.Key, r => r.Value);
+        Assert.True(int.Parse(info["tls_exec_attaches"]) >= 1);
+        Assert.True(double.Parse(info["tls_exec_attach_ms_max"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        AssertNodeConnectionsAreTls(db, client.Pid);
+    }
+
+    [Fact]
+    public void A_tls_binary_that_cannot_be_probed_is_reported_and_the_recording_goes_on()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        var notElf = dir.File("notes.txt");
+        File.WriteAllText(notElf, "not a program at all, just some text that is long enough to look at\n");
+        int port = Ports.Free();
+        using var server = Peers.PythonServer("127.0.0.1", port);
+        using var recorder = RecorderRun.Start(dir.Path, "--tls-binary", "/usr/bin/true", "--tls-binary", notElf);
+        Peers.Curl($"http://127.0.0.1:{port}/fast");
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        Assert.Equal(2, Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port).Count); // curl and python3
+        using var db = Open(recorder.DbPath);
+        var reports = db.Query<(string Target, string Status, string Detail)>("SELECT target, status, detail FROM probes WHERE name LIKE 'tls-binary %'")
+            .ToDictionary(r => r.Target);
+        Assert.Equal("missing", reports["/usr/bin/true"].Status);
+        Assert.Contains("defines neither SSL_read/SSL_write", reports["/usr/bin/true"].Detail);
+        Assert.Equal("missing", reports[notElf].Status);
+        Assert.Contains("is not an ELF file", reports[notElf].Detail);
+    }
+
+    /// <summary>nginx over TLS, and a private copy of node with the gate file its client waits for.</summary>
+    private sealed class NodeAndNginx : IDisposable
+    {
+        private readonly TempDir _dir;
+        private readonly int _port = Ports.Free();
+        private readonly BackgroundProcess _nginx;
+        private readonly string _node;
+
+        public NodeAndNginx()
+        {
+            Requires.RootAndBpf();
+            _dir = new TempDir();
+            _nginx = TlsPeers.Nginx(_dir.Path, _port);
+            _node = TlsPeers.PrivateNode(_dir.Path);
+        }
+
+        public void Deconstruct(out TempDir dir, out int port, out BackgroundProcess nginx, out string node, out string gate) =>
+            (dir, port, nginx, node, gate) = (_dir, _port, _nginx, _node, _dir.File("go"));
+
+        public void Dispose()
+        {
+            _nginx.Dispose();
+            _dir.Dispose();
+        }
+    }
+
+    private static void AssertClientAndServerShareTheirConnections(List<JsonElement> exchanges, int clientPid, int serverPid)
+    {
+        foreach (var path in exchanges.Select(e => e.GetProperty("path").GetString()).Distinct())
+        {
+            var client = exchanges.Single(e => e.GetProperty("side").GetString() == "client" && e.GetProperty("path").GetString() == path);
+            var server = exchanges.Single(e => e.GetProperty("side").GetString() == "server" && e.GetProperty("path").GetString() == path);
+            Assert.Equal(clientPid, client.GetProperty("pid").GetInt32());
+            Assert.Equal(serverPid, server.GetProperty("pid").GetInt32());
+            // One connection seen from its two ends: the 5-tuples mirror each other.
+            Assert.Equal(client.GetProperty("local").GetString(), server.GetProperty("remote").GetString());
+            Assert.Equal(client.GetProperty("remote").GetString(), server.GetProperty("local").GetString());
+            Assert.Empty(client.GetProperty("flags").EnumerateArray());
+        }
+    }
+
+    private static void AssertNodeConnectionsAreTls(SqliteConnection db, int pid)
+    {
+        var connections = db.Query<(string Library, string Attribution)>("SELECT tls_library, tls_attribution FROM connections WHERE pid = @pid", new { pid }).ToList();
+        Assert.NotEmpty(connections);
+        Assert.All(connections, c => Assert.Equal("openssl", c.Library));
+        Assert.All(connections, c => Assert.NotNull(c.Attribution));
+        // The ciphertext on node's sockets never reached the db as if it were HTTP.
+        Assert.Equal(0L, db.ExecuteScalar<long>("SELECT count(*) FROM chunks WHERE pid = @pid AND tls = 0", new { pid }));
+    }
+
+    private static SqliteConnection Open(string path)
+    {
+        var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly");
+        db.Open();
+        return db;
+    }
+}
