@@ -132,7 +132,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                     // Still no room: run_info keeps its start rows, and the chunks already committed stay readable.
                 }
                 if (writeFailure is not null) stderr.WriteLine($"record: {writeFailure}");
-                PrintSummary(writer.Totals, drops, endReason);
+                PrintSummary(writer.Totals, drops, writeFailure is null ? endReason : "write failed, see above");
                 if (pcapng is not null) stderr.WriteLine(pcapng.Finish());
                 return writeFailure is null ? ExitOk : ExitFailed;
             }

@@ -15,12 +15,18 @@ internal static class DirectionStream
         // captured chunk were lost (dropped, or moved before the connection looked like HTTP).
         long expected = 0;
         bool previousTruncated = false;
+        // The syscall the current chunk belongs to: one call over 16 KiB spans several rows, which share ts_ns and
+        // call_bytes and follow each other. Its end tells how many bytes a truncated last call left uncaptured.
+        long callEnd = -1, previousTs = -1, previousCallBytes = -1, previousEnd = -1;
         var chunks = db.Query<StreamChunk>(
             "SELECT ts_ns AS TimestampNs, stream_pos AS StreamPos, call_bytes AS CallBytes, flags AS Flags, source AS Source, data AS Data " +
             "FROM chunks WHERE conn_id = @connId AND tls = @tls AND direction = @direction ORDER BY stream_pos, id",
             new { connId, tls = tls ? 1 : 0, direction }, buffered: false);
         foreach (var chunk in chunks)
         {
+            bool sameCall = chunk.TimestampNs == previousTs && chunk.CallBytes == previousCallBytes && chunk.StreamPos == previousEnd;
+            if (!sameCall) callEnd = chunk.StreamPos + Math.Max(chunk.CallBytes, chunk.Data.Length);
+            (previousTs, previousCallBytes, previousEnd) = (chunk.TimestampNs, chunk.CallBytes, chunk.StreamPos + chunk.Data.Length);
             long pos = chunk.StreamPos;
             var data = chunk.Data.AsSpan();
             if (pos > expected)
@@ -47,6 +53,13 @@ internal static class DirectionStream
             }
             previousTruncated = (chunk.Flags & StreamChunk.FlagTruncated) != 0;
             if ((chunk.Flags & StreamChunk.FlagUnreadable) != 0) timeline.AddMissing(chunk.StreamPos, chunk.StreamPos + chunk.Data.Length, truncated: true);
+        }
+        // The last call moved more than was captured (the per-call cap, sendfile): its uncaptured tail is a hole
+        // like any other, so that a message ending inside it still ends, with its true length.
+        if (previousTruncated && callEnd > expected)
+        {
+            timeline.AddMissing(expected, callEnd, truncated: true);
+            onHole(callEnd - expected);
         }
         return timeline;
     }
