@@ -51,6 +51,12 @@ enum http_verdict { VERDICT_UNKNOWN = 0, VERDICT_HTTP = 1, VERDICT_NOT_HTTP = 2 
 struct stream_verdict {
 	__u8 verdict;
 	__u8 sniff_calls_left;
+	/* A stream seen from its first byte gathers its start across calls while the sniff
+	 * cannot decide: a slow client may send its request a byte or two per call. */
+	__u8 gathers_start;
+	__u8 gathered;
+	__u8 gathered_direction;
+	char start[HTTP_SNIFF_BYTES];
 };
 
 struct conn_state {
@@ -244,10 +250,12 @@ static __always_inline struct conn_state *create_conn(__u64 sk, __u8 role, __u8 
 		.socket_verdict = {
 			.verdict = capture_config.capture_all_tcp ? VERDICT_HTTP : VERDICT_UNKNOWN,
 			.sniff_calls_left = mid_stream ? MID_STREAM_SNIFF_CALLS : 1,
+			.gathers_start = !mid_stream,
 		},
 		.tls_verdict = {
 			.verdict = capture_config.capture_all_tcp ? VERDICT_HTTP : VERDICT_UNKNOWN,
 			.sniff_calls_left = mid_stream ? MID_STREAM_SNIFF_CALLS : 1,
+			.gathers_start = !mid_stream,
 		},
 		.mid_stream = mid_stream,
 	};
@@ -319,8 +327,25 @@ static __always_inline __u64 first_buffer(struct io_call *c, __u64 *len)
 	return (__u64)iov.iov_base;
 }
 
+/* Appends a call's first bytes to the start an undecided stream has shown so far and returns
+ * how many bytes the sniff can look at. Bytes moved the other way start the gathering anew. */
+static __always_inline __u64 gather_start(struct stream_verdict *st, const char *head, __u64 n, __u8 direction)
+{
+	if (st->gathered_direction != direction)
+		st->gathered = 0;
+	st->gathered_direction = direction;
+	for (int i = 0; i < HTTP_SNIFF_BYTES; i++) {
+		__u8 at = st->gathered;
+		if (i >= n || at >= HTTP_SNIFF_BYTES)
+			break;
+		st->start[at & (HTTP_SNIFF_BYTES - 1)] = head[i];
+		st->gathered = at + 1;
+	}
+	return st->gathered;
+}
+
 /* Returns true when this call's bytes should be sent to user space. */
-static __always_inline bool wants_bytes(struct stream_verdict *st, struct io_call *c, __u64 moved)
+static __always_inline bool wants_bytes(struct stream_verdict *st, struct io_call *c, __u64 moved, __u8 direction)
 {
 	if (st->verdict == VERDICT_HTTP)
 		return true;
@@ -332,7 +357,10 @@ static __always_inline bool wants_bytes(struct stream_verdict *st, struct io_cal
 	char head[HTTP_SNIFF_BYTES] = {};
 	if (!buf || bpf_probe_read_user(head, sizeof(head), (void *)buf))
 		return false;
-	switch (http_sniff(head, len < HTTP_SNIFF_BYTES ? len : HTTP_SNIFF_BYTES)) {
+	__u64 n = len < HTTP_SNIFF_BYTES ? len : HTTP_SNIFF_BYTES;
+	int sniffed = st->gathers_start ? http_sniff(st->start, gather_start(st, head, n, direction))
+					: http_sniff(head, n);
+	switch (sniffed) {
 	case SNIFF_HTTP:
 		st->verdict = VERDICT_HTTP;
 		return true;
@@ -520,7 +548,7 @@ static __always_inline int io_exit(long ret, __u8 direction)
 	if (c.source == SOURCE_SENDFILE) {
 		if (st->socket_verdict.verdict != VERDICT_HTTP)
 			return 0;
-	} else if (!wants_bytes(&st->socket_verdict, &c, ret)) {
+	} else if (!wants_bytes(&st->socket_verdict, &c, ret, direction)) {
 		return 0;
 	}
 	if (!st->announced) {

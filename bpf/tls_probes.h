@@ -85,7 +85,7 @@ static __always_inline int emit_tls(struct tls_call *call, long moved, __u8 dire
 		.fd = call->fd,
 		.source = direction == DIRECTION_EGRESS ? SOURCE_TLS_WRITE : SOURCE_TLS_READ,
 	};
-	if (!wants_bytes(&st->tls_verdict, &io, moved))
+	if (!wants_bytes(&st->tls_verdict, &io, moved, direction))
 		return 0;
 	if (!st->announced) {
 		st->announced = 1;
