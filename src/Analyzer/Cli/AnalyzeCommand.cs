@@ -34,6 +34,8 @@ internal static class AnalyzeCommand
         };
         var export = new ExportOptions();
         foreach (var option in export.All) root.Options.Add(option);
+        var limits = new LimitOptions();
+        foreach (var option in limits.All) root.Options.Add(option);
 
         root.SetAction(parsed =>
         {
@@ -55,12 +57,14 @@ internal static class AnalyzeCommand
             ExchangeFilter filter;
             try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
             catch (FilterException e) { return Fail(stderr, e.Message); }
+            var (parserLimits, limitError) = limits.Read(parsed);
+            if (limitError is not null) return Fail(stderr, limitError);
 
             var recordings = new List<RecordingFile>();
             try
             {
                 foreach (var file in files) recordings.Add(RecordingFile.Open(file));
-                var questions = new Questions(recordings, filter, format, parsed.GetValue(limit), stdout);
+                var questions = new Questions(recordings, filter, format, parsed.GetValue(limit), stdout, parserLimits!);
                 if (parsed.GetValue(errors)) questions.Errors();
                 else if (parsed.GetValue(list)) questions.List();
                 else if (parsed.GetValue(stats)) questions.Stats();

@@ -8,10 +8,11 @@ namespace Capture.Analyzer.Cli;
 
 /// <summary>The questions `analyze` answers, each over the exchanges that pass the filter. Every one
 /// streams the recordings: memory grows with the answer (N rows, the groups), not with the files.</summary>
-internal sealed class Questions(IReadOnlyList<RecordingFile> recordings, ExchangeFilter filter, OutputFormat format, int? limit, TextWriter stdout)
+internal sealed class Questions(IReadOnlyList<RecordingFile> recordings, ExchangeFilter filter, OutputFormat format, int? limit, TextWriter stdout,
+    ParserLimits parserLimits)
 {
     private IEnumerable<Exchange> Matching(IReadOnlyList<RecordingFile>? from = null) =>
-        ExchangeSource.All(from ?? recordings).Where(filter.Matches);
+        ExchangeSource.All(from ?? recordings, parserLimits).Where(filter.Matches);
 
     public void Slowest(int count) => WriteExchanges(Exchanges.Slowest.Take(Matching(), Math.Min(count, limit ?? int.MaxValue)));
 
@@ -39,7 +40,7 @@ internal sealed class Questions(IReadOnlyList<RecordingFile> recordings, Exchang
         {
             Exchange? exchange = null;
             long last = before;
-            foreach (var e in ExchangeSource.All([recording]))
+            foreach (var e in ExchangeSource.All([recording], parserLimits))
             {
                 last = before + e.Id;
                 if (last == id) { exchange = e; break; }
@@ -54,7 +55,7 @@ internal sealed class Questions(IReadOnlyList<RecordingFile> recordings, Exchang
             if (format == OutputFormat.Table)
             {
                 var conn = recording.Connection.QueryFirstOrDefault<ConnectionRow>("SELECT * FROM connections WHERE id = @id", new { id = exchange.ConnectionId });
-                ExchangeDetail.Write(stdout, exchange, conn, PeerExchange.Find(recording, exchange));
+                ExchangeDetail.Write(stdout, exchange, conn, PeerExchange.Find(recording, exchange, parserLimits));
             }
             else if (format == OutputFormat.Json) ExchangeJson.Write(stdout, [exchange], withMessages: true);
             else WriteExchanges([exchange]);

@@ -4,10 +4,10 @@ using Microsoft.Data.Sqlite;
 namespace Capture.Analyzer.Exchanges;
 
 /// <summary>Sends each connection to the analyzer of the protocol its bytes speak.</summary>
-internal sealed class ConnectionAnalyzer(SqliteConnection db, RunInfo run)
+internal sealed class ConnectionAnalyzer(SqliteConnection db, RunInfo run, ParserLimits? limits = null)
 {
-    private readonly Http1ConnectionAnalyzer _http1 = new(db, run);
-    private readonly Http2ConnectionAnalyzer _http2 = new(db, run);
+    private readonly Http1ConnectionAnalyzer _http1 = new(db, run, limits ?? ParserLimits.Default);
+    private readonly Http2ConnectionAnalyzer _http2 = new(db, run, (limits ?? ParserLimits.Default).Http2);
 
     public IEnumerable<Exchange> Analyze(ConnectionRow conn)
     {

@@ -8,14 +8,14 @@ namespace Capture.Analyzer.Exchanges;
 /// time the same files are given in the same order.</summary>
 internal static class ExchangeSource
 {
-    public static IEnumerable<Exchange> All(RecordingFile recording) => All([recording]);
+    public static IEnumerable<Exchange> All(RecordingFile recording, ParserLimits? limits = null) => All([recording], limits);
 
-    public static IEnumerable<Exchange> All(IReadOnlyList<RecordingFile> recordings)
+    public static IEnumerable<Exchange> All(IReadOnlyList<RecordingFile> recordings, ParserLimits? limits = null)
     {
         long id = 0;
         foreach (var recording in recordings)
         {
-            var analyzer = new ConnectionAnalyzer(recording.Connection, recording.Run);
+            var analyzer = new ConnectionAnalyzer(recording.Connection, recording.Run, limits);
             var connections = recording.Connection.Query<ConnectionRow>("SELECT * FROM connections ORDER BY id", buffered: true);
             string name = recordings.Count > 1 ? recording.Path : "";
             foreach (var conn in connections)

@@ -10,7 +10,7 @@ namespace Capture.Analyzer.Exchanges;
 /// then the response stream (it needs the request methods: HEAD has no body), pair them in order
 /// (pipelining keeps order), and time them from the byte timelines. A 101 to `Upgrade: h2c` hands the
 /// rest of both streams to HTTP/2, whose stream 1 answers the upgrading request.</summary>
-internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
+internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, ParserLimits limits)
 {
     private const int Egress = 0, Ingress = 1;
 
@@ -18,12 +18,12 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
     {
         int requestDirection = side == "client" ? Egress : Ingress;
 
-        var requests = new Http1StreamParser(Http1MessageKind.Request);
+        var requests = new Http1StreamParser(Http1MessageKind.Request, limits.Http1);
         var requestTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, b => requests.Feed(b), requests.Gap);
         requests.End();
         var requestList = requests.Messages;
 
-        var responses = new Http1StreamParser(Http1MessageKind.Response);
+        var responses = new Http1StreamParser(Http1MessageKind.Response, limits.Http1);
         int finalResponses = 0, scanned = 0;
         responses.RequestMethodForNextResponse = () =>
         {
@@ -32,7 +32,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
                 if (IsFinal(responses.Messages[scanned])) finalResponses++;
             return finalResponses < requestList.Count ? requestList[finalResponses].Method : null;
         };
-        var serverH2 = new Http2Handoff(clientToServer: false);
+        var serverH2 = new Http2Handoff(clientToServer: false, limits.Http2);
         var responseTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - requestDirection, b =>
         {
             responses.Feed(b);
@@ -59,7 +59,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run)
         List<Http1Message> finals, int upgradeIndex, ByteTimeline requestTimeline, ByteTimeline responseTimeline, Http2Handoff serverH2)
     {
         var upgradeRequest = requests[upgradeIndex];
-        var clientH2 = new Http2Handoff(clientToServer: true);
+        var clientH2 = new Http2Handoff(clientToServer: true, limits.Http2);
         clientH2.StartAt(upgradeRequest.EndOffset);
         DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, clientH2.Feed, clientH2.Gap);
         clientH2.Parser.End();

@@ -10,7 +10,7 @@ namespace Capture.Analyzer.Exchanges;
 /// <summary>Turns an HTTP/2 connection (prior knowledge, ALPN h2 over TLS, or joined mid-connection) into
 /// exchanges, one per stream: each direction parsed by its own parser and HPACK decoder in wire order,
 /// the streams paired by the assembler, and timed from the byte timelines.</summary>
-internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run)
+internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, Http2Limits limits)
 {
     private const int Egress = 0, Ingress = 1;
 
@@ -36,8 +36,8 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run)
 
     private Parsed Parse(ConnectionRow conn, int clientDirection)
     {
-        var client = new Http2DirectionParser(clientToServer: true);
-        var server = new Http2DirectionParser(clientToServer: false);
+        var client = new Http2DirectionParser(clientToServer: true, limits);
+        var server = new Http2DirectionParser(clientToServer: false, limits);
         ApplyInitialSettings(conn, clientDirection, client, server);
         var clientTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, clientDirection, client.Feed, client.Gap);
         client.End();
@@ -67,7 +67,7 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run)
 
     private Http2SettingsEvent? FirstSettings(ConnectionRow conn, int direction, bool clientToServer)
     {
-        var probe = new Http2DirectionParser(clientToServer);
+        var probe = new Http2DirectionParser(clientToServer, limits);
         var firstChunks = db.Query<byte[]>(
             "SELECT data FROM chunks WHERE conn_id = @id AND tls = @tls AND direction = @direction ORDER BY stream_pos, id LIMIT 4",
             new { id = conn.Id, tls = conn.Tls ? 1 : 0, direction });

@@ -4,11 +4,11 @@ namespace Capture.Analyzer.Exchanges;
 
 /// <summary>The HTTP/2 side of an h2c upgrade (RFC 7540 §3.2, kept by RFC 9113 as a known practice): the
 /// bytes of one direction from <see cref="Origin"/> on go to an HTTP/2 parser, those before it do not.</summary>
-internal sealed class Http2Handoff(bool clientToServer)
+internal sealed class Http2Handoff(bool clientToServer, Http2Limits limits)
 {
     private long _position;
 
-    public Http2DirectionParser Parser { get; } = new(clientToServer);
+    public Http2DirectionParser Parser { get; } = new(clientToServer, limits);
     /// <summary>Stream offset where HTTP/2 begins; -1 while undecided.</summary>
     public long Origin { get; private set; } = -1;
 

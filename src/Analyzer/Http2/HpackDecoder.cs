@@ -54,11 +54,12 @@ internal sealed class HpackDecoder
     private byte[] _scratch = new byte[256];
 
     /// <param name="maxTableSize">SETTINGS_HEADER_TABLE_SIZE of the decoder's side, in force from the start of the connection.</param>
-    public HpackDecoder(int maxTableSize = DefaultMaxTableSize)
+    /// <param name="maxRetainedBytes">Most octets of table entries kept in memory, whatever the peer advertises.</param>
+    public HpackDecoder(int maxTableSize = DefaultMaxTableSize, int maxRetainedBytes = HpackDynamicTable.DefaultMaxRetainedBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxTableSize);
         _maxTableSize = maxTableSize;
-        _table = new HpackDynamicTable(maxTableSize);
+        _table = new HpackDynamicTable(maxTableSize, maxRetainedBytes);
     }
 
     /// <summary>
@@ -66,9 +67,9 @@ internal sealed class HpackDecoder
     /// unknown. References to entries it did not see inserted decode as <see cref="UnknownName"/> fields, never
     /// as wrong ones; static and literal fields decode normally, and entries inserted from now on are known.
     /// </summary>
-    public static HpackDecoder StartWithUnknownContext()
+    public static HpackDecoder StartWithUnknownContext(int maxRetainedBytes = HpackDynamicTable.DefaultMaxRetainedBytes)
     {
-        var decoder = new HpackDecoder();
+        var decoder = new HpackDecoder(DefaultMaxTableSize, maxRetainedBytes);
         decoder._maxTableSizeKnown = false;
         decoder._table.LoseContext(capacityBound: null);
         return decoder;

@@ -17,8 +17,11 @@ internal sealed class HpackDynamicTable
     /// <summary>RFC 7541 §4.1: an entry's size is its name and value octets plus 32.</summary>
     public const int EntryOverhead = 32;
 
+    /// <summary>Default of <see cref="MaxRetainedBytes"/>.</summary>
+    public const int DefaultMaxRetainedBytes = 1 << 20;
+
     /// <summary>Most octets of entries kept in memory, whatever the peer advertises; entries past it become unknown.</summary>
-    public const int MaxRetainedBytes = 1 << 20;
+    public int MaxRetainedBytes { get; }
 
     /// <summary>One entry; <see cref="Name"/> is null when it was inserted with a name from an unknown entry.</summary>
     public readonly record struct Entry(string? Name, string Value, int Size);
@@ -29,8 +32,10 @@ internal sealed class HpackDynamicTable
     private int _oldest;
     private int _unknownNames;
 
-    public HpackDynamicTable(int capacity)
+    public HpackDynamicTable(int capacity, int maxRetainedBytes = DefaultMaxRetainedBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRetainedBytes);
+        MaxRetainedBytes = maxRetainedBytes;
         Capacity = capacity;
         CapacityKnown = true;
     }

@@ -21,7 +21,7 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     private readonly Http2FrameReader _reader;
     private readonly Http2Limits _limits;
     private readonly HeaderBlockBuffer _block;
-    private HpackDecoder _decoder = new();
+    private HpackDecoder _decoder;
     private int? _peerHeaderTableSize;
     private bool _framesSeen;
     /// <summary>After losing the frame boundary: CONTINUATION frames of a block whose start was lost are skipped silently.</summary>
@@ -39,7 +39,11 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         ClientToServer = clientToServer;
         _reader = new Http2FrameReader(this, clientToServer);
         _block = new HeaderBlockBuffer(_limits.MaxHeaderBlockBytes);
+        _decoder = new HpackDecoder(maxRetainedBytes: _limits.MaxHpackTableBytes);
     }
+
+    /// <summary>The bounds this parser keeps to.</summary>
+    public Http2Limits Limits => _limits;
 
     /// <summary>True for the client's direction, which begins with the connection preface.</summary>
     public bool ClientToServer { get; }
@@ -198,7 +202,7 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     private void StartMidConnection()
     {
         StartedMidConnection = true;
-        _decoder = HpackDecoder.StartWithUnknownContext();
+        _decoder = HpackDecoder.StartWithUnknownContext(_limits.MaxHpackTableBytes);
         if (_peerHeaderTableSize is int size) _decoder.MaxTableSize = size;
         ContextLost = true;
     }

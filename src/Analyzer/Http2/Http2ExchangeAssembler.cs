@@ -9,15 +9,18 @@ namespace Capture.Analyzer.Http2;
 internal static class Http2ExchangeAssembler
 {
     public static List<Http2Stream> Assemble(Http2DirectionParser clientToServer, Http2DirectionParser serverToClient) =>
-        Assemble(clientToServer.Events, serverToClient.Events, clientToServer.Errors, serverToClient.Errors);
+        Assemble(clientToServer.Events, serverToClient.Events, clientToServer.Errors, serverToClient.Errors,
+                 Math.Max(clientToServer.Limits.PreviewBytesPerStream, serverToClient.Limits.PreviewBytesPerStream));
 
+    /// <param name="previewBytes">Most body octets kept per stream and direction (the parsers' own bound).</param>
     public static List<Http2Stream> Assemble(IReadOnlyList<Http2Event> clientToServer, IReadOnlyList<Http2Event> serverToClient,
-        IReadOnlyList<Http2ParseError>? clientErrors = null, IReadOnlyList<Http2ParseError>? serverErrors = null)
+        IReadOnlyList<Http2ParseError>? clientErrors = null, IReadOnlyList<Http2ParseError>? serverErrors = null, int? previewBytes = null)
     {
         var streams = new SortedDictionary<int, StreamBuilder>();
+        int preview = previewBytes ?? Http2Limits.Default.PreviewBytesPerStream;
         StreamBuilder Get(int id)
         {
-            if (!streams.TryGetValue(id, out var builder)) streams.Add(id, builder = new StreamBuilder(id));
+            if (!streams.TryGetValue(id, out var builder)) streams.Add(id, builder = new StreamBuilder(id, preview));
             return builder;
         }
 
@@ -166,11 +169,11 @@ internal static class Http2ExchangeAssembler
         }
     }
 
-    private sealed class StreamBuilder(int id)
+    private sealed class StreamBuilder(int id, int previewBytes)
     {
         public readonly int Id = id;
-        public readonly HalfBuilder Request = new(Http2Limits.Default.PreviewBytesPerStream);
-        public readonly HalfBuilder Response = new(Http2Limits.Default.PreviewBytesPerStream);
+        public readonly HalfBuilder Request = new(previewBytes);
+        public readonly HalfBuilder Response = new(previewBytes);
         public bool IsPush;
         public int? AssociatedStreamId;
         public uint? ResetErrorCode;

@@ -12,9 +12,9 @@ namespace Capture.Analyzer.Query;
 /// </summary>
 internal static class PeerExchange
 {
-    public static Exchange? Find(RecordingFile recording, Exchange exchange)
+    public static Exchange? Find(RecordingFile recording, Exchange exchange, ParserLimits? limits = null)
     {
-        var analyzer = new ConnectionAnalyzer(recording.Connection, recording.Run);
+        var analyzer = new ConnectionAnalyzer(recording.Connection, recording.Run, limits);
         var connections = recording.Connection.Query<ConnectionRow>("SELECT * FROM connections").ToList();
         var own = connections.FirstOrDefault(c => c.Id == exchange.ConnectionId);
         if (own is null) return null;
