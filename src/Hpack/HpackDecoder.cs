@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Capture.Analyzer.Http2;
+namespace Capture.Hpack;
 
 /// <summary>
 /// HPACK decoder (RFC 7541) for the header blocks of one direction of one connection. Each call to
