@@ -27,6 +27,11 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
             // wall-clock ns = CLOCK_MONOTONIC ns + this offset (timestamps in the db are monotonic).
             ["monotonic_to_wall_offset_ns"] = realtime - monotonic,
             ["recorder_pid"] = Environment.ProcessId,
+            // Which names were redacted and how the key came about; never the key.
+            ["redaction"] = settings.Redaction is null ? "off" : "on",
+            ["redacted_headers"] = settings.Redaction is { } r ? string.Join(',', r.Headers) : null,
+            ["redacted_query_parameters"] = settings.Redaction is { } q ? string.Join(',', q.QueryParameters) : null,
+            ["redaction_key"] = settings.Redaction is null ? null : settings.Redaction.KeyFromFile ? "from --redact-key" : "random, not stored",
         });
     }
 
@@ -41,6 +46,7 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
             ["captured_bytes"] = totals.CapturedBytes,
             ["http_messages_seen"] = totals.MessageStarts,
             ["kernel_drops"] = kernelDrops,
+            ["redaction_fillers"] = settings.Redaction?.Overflows,
         });
 
     /// <summary>How long binaries started during the recording ran unprobed: exec → uprobes attached.</summary>
