@@ -76,7 +76,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             {
                 tls = settings.NoTls ? null : TlsLibraries.Find(detector, settings.TlsBinaries);
                 session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, router, tls?.Files);
-                pcapng?.CaptureRealPackets(settings.Port);
+                pcapng?.CaptureRealPackets(settings.Port, keepPayload: settings.Redaction is null);
             }
             catch (Exception e) when (e is RecorderSetupException or LibbpfException or InvalidOperationException)
             {
