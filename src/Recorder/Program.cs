@@ -62,6 +62,7 @@ namespace Capture.Recorder.Cli
                     byte[]? key = null;
                     if (parsed.GetValue(redactKey) is { } keyFile)
                     {
+                        if (!File.Exists(keyFile)) return Fail($"--redact-key {keyFile}: no such file");
                         try { key = File.ReadAllBytes(keyFile); }
                         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Fail($"--redact-key {keyFile}: {e.Message}"); }
                         if (key.Length < 16) return Fail($"--redact-key {keyFile}: the key must be at least 16 bytes (e.g. head -c 32 /dev/urandom > {keyFile})");

@@ -55,6 +55,9 @@ public sealed class SecretsRecordingTests
         Peers.Curl("-o", "/dev/null", "-H", "Authorization: Bearer TOKENBBBBBBBBBBBB", $"{url}/hello?access_token=QUERYBBBBBBBBBB");
         Peers.Curl("-o", "/dev/null", $"{url}/login");
         Thread.Sleep(300);
+        // Every file that holds traffic is readable by its owner only, the SQLite side files too.
+        foreach (var path in new[] { recorder.DbPath, recorder.DbPath + "-wal", recorder.DbPath + "-shm", pcapng })
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(0, recorder.Stop());
 
         string stored = StoredText(recorder.DbPath);
