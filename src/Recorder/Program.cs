@@ -30,12 +30,14 @@ namespace Capture.Recorder.Cli
             var redactHeader = new Option<string[]>("--redact-header") { Description = "Also replace this header field's values by a keyed hash; repeatable", AllowMultipleArgumentsPerToken = false };
             var redactQuery = new Option<string[]>("--redact-query") { Description = "Also replace this query parameter's values by a keyed hash; repeatable", AllowMultipleArgumentsPerToken = false };
             var redactKey = new Option<string?>("--redact-key") { Description = "Key the hash with this file's bytes (at least 16) so that recordings made with it can be joined; default: a random key, never stored" };
+            var allow = new Option<string[]>("--allow") { Description = "Keep only exchanges matching this pattern ([METHOD ]host/path glob); repeatable", AllowMultipleArgumentsPerToken = false };
+            var deny = new Option<string[]>("--deny") { Description = "Keep no bytes of exchanges matching this pattern ([METHOD ]host/path glob); repeatable", AllowMultipleArgumentsPerToken = false };
             var tlsBinary = new Option<string[]>("--tls-binary") { Description = "Also probe this executable's own TLS library (OpenSSL/BoringSSL linked in); repeatable", AllowMultipleArgumentsPerToken = false };
 
             var root = new RootCommand("Record every HTTP exchange made or served on this host, HTTPS in plaintext included, into a SQLite file, with eBPF (needs root).")
             {
                 output, duration, pid, comm, port, allTcp, maxCapture, ring, overwrite, noTls, pcapng, tlsBinary,
-                noRedact, redactHeader, redactQuery, redactKey,
+                noRedact, redactHeader, redactQuery, redactKey, allow, deny,
             };
             root.SetAction(parsed =>
             {
@@ -71,6 +73,14 @@ namespace Capture.Recorder.Cli
                 }
                 else if (parsed.GetValue(redactHeader) is { Length: > 0 } || parsed.GetValue(redactQuery) is { Length: > 0 } || parsed.GetValue(redactKey) is not null)
                     return Fail("--no-redact cannot be combined with --redact-header, --redact-query or --redact-key");
+                var exchanges = new ExchangePolicy(parsed.GetValue(allow) ?? [], parsed.GetValue(deny) ?? []);
+                if ((parsed.GetValue(allow) ?? []).Concat(parsed.GetValue(deny) ?? []).FirstOrDefault(p => !p.Contains('/')) is { } bad)
+                    return Fail($"pattern '{bad}' has no '/': write host/path, e.g. '*/health' or 'GET api.example.com/v1/*'");
+                if (!exchanges.IsEmpty)
+                {
+                    redaction ??= new RedactionPolicy([], [], null, redact: false);
+                    redaction.Exchanges = exchanges;
+                }
                 var settings = new RecordSettings(parsed.GetValue(output)!, limit, parsed.GetValue(pid), commValue, parsed.GetValue(port),
                     parsed.GetValue(allTcp), capture, ringMb, parsed.GetValue(overwrite), parsed.GetValue(noTls), args)
                     { PcapngPath = parsed.GetValue(pcapng), TlsBinaries = binaries.Select(Path.GetFullPath).ToList(), Redaction = redaction };

@@ -13,6 +13,8 @@ internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : 
     public const int MaxHeldBytes = 256 * 1024;
 
     private readonly List<(DataEvent Event, byte[] Bytes)> _held = [];
+    /// <summary>Ranges of held bytes to store as elided, in stream order.</summary>
+    private readonly List<(long From, long To)> _elided = [];
     private long _heldBytes;
     private long _next = -1;
     private DirectionScanner? _scanner;
@@ -53,11 +55,55 @@ internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : 
         int released = 0;
         while (released < _held.Count && (long)_held[released].Event.StreamPos + _held[released].Bytes.Length <= holdFrom)
         {
-            store(_held[released].Event, _held[released].Bytes);
+            Store(_held[released].Event, _held[released].Bytes, store);
             _heldBytes -= _held[released].Bytes.Length;
             released++;
         }
         if (released > 0) _held.RemoveRange(0, released);
+    }
+
+    /// <summary>Stores a chunk, split around the ranges to elide: kept bytes as chunks of their own, each elided range as
+    /// a chunk without data whose call_bytes counts it, flagged <see cref="ChunkFlags.ElidedByPolicy"/>.</summary>
+    private void Store(DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    {
+        long start = (long)ev.StreamPos, end = start + bytes.Length;
+        while (_elided.Count > 0 && _elided[0].To <= start) _elided.RemoveAt(0);
+        if (_elided.Count == 0 || _elided[0].From >= end)
+        {
+            store(ev, bytes);
+            return;
+        }
+        long at = start;
+        foreach (var (from, to) in _elided)
+        {
+            if (from >= end) break;
+            long cutFrom = Math.Max(from, at), cutTo = Math.Min(to, end);
+            if (cutFrom >= cutTo) continue;
+            if (cutFrom > at) store(Part(ev, at, cutFrom - at, elided: false), bytes[(int)(at - start)..(int)(cutFrom - start)]);
+            store(Part(ev, cutFrom, cutTo - cutFrom, elided: true), []);
+            at = cutTo;
+        }
+        if (at < end) store(Part(ev, at, end - at, elided: false), bytes[(int)(at - start)..]);
+    }
+
+    private static DataEvent Part(DataEvent ev, long pos, long length, bool elided)
+    {
+        var part = ev;
+        part.StreamPos = (ulong)pos;
+        part.DataLen = elided ? 0 : (uint)length;
+        if (elided)
+        {
+            part.CallBytes = (ulong)length;
+            part.Flags = (DataFlags)((byte)ev.Flags | ChunkFlags.ElidedByPolicy);
+        }
+        return part;
+    }
+
+    public void Elide(long from, long to)
+    {
+        if (from >= to) return;
+        if (_elided.Count > 0 && _elided[^1].To >= from) _elided[^1] = (_elided[^1].From, Math.Max(_elided[^1].To, to));
+        else _elided.Add((from, to));
     }
 
     public void Overwrite(long streamPos, ReadOnlySpan<byte> bytes)

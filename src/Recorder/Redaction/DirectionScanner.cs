@@ -4,6 +4,9 @@ namespace Capture.Recorder.Redaction;
 internal interface IHeldBytes
 {
     void Overwrite(long streamPos, ReadOnlySpan<byte> bytes);
+
+    /// <summary>Bytes [from, to) belong to an exchange --allow/--deny keeps out: they are stored as a count, not as bytes.</summary>
+    void Elide(long from, long to);
 }
 
 /// <summary>

@@ -36,6 +36,13 @@ internal sealed class Http1Scanner : DirectionScanner
     private long _contentLength;
     private int _status;
 
+    // --allow/--deny: a request is held from its start line until its Host header is known, then kept or elided
+    // whole (with its response) as its bytes go by.
+    private readonly ExchangePolicy _exchanges;
+    private long _messageStart;
+    private bool _decided, _isHead, _elide;
+    private string _method = "", _host = "", _path = "";
+
     public Http1Scanner(IHeldBytes held, RedactionPolicy policy, ConnectionContext connection, int direction, bool atStart) : base(held)
     {
         _policy = policy;
@@ -43,10 +50,12 @@ internal sealed class Http1Scanner : DirectionScanner
         _connection = connection;
         _pairing = connection.Http1;
         _direction = direction;
+        _exchanges = policy.Exchanges;
         _state = atStart ? State.StartLine : State.Lost;
+        _decided = true;
     }
 
-    public override long HoldFrom => _lineLength > 0 && _lineHeld ? _lineStart : NothingHeld;
+    public override long HoldFrom => !_decided && !_exchanges.IsEmpty ? _messageStart : _lineLength > 0 && _lineHeld ? _lineStart : NothingHeld;
 
     public override int Feed(ReadOnlySpan<byte> data, long pos, bool callStart)
     {
@@ -57,11 +66,17 @@ internal sealed class Http1Scanner : DirectionScanner
             {
                 case State.Body or State.ChunkData:
                     int skip = (int)Math.Min(_remaining, data.Length - i);
+                    if (_elide) Held.Elide(pos + i, pos + i + skip);
                     i += skip;
                     _remaining -= skip;
-                    if (_remaining == 0) _state = _state == State.Body ? State.StartLine : State.ChunkDataEnd;
+                    if (_remaining == 0)
+                    {
+                        if (_state == State.Body) EndMessage();
+                        else _state = State.ChunkDataEnd;
+                    }
                     break;
                 case State.UntilClose or State.Opaque:
+                    if (_elide) Held.Elide(pos + i, pos + data.Length);
                     return data.Length;
                 default:
                     i += ReadLine(data[i..], pos + i);
@@ -75,6 +90,7 @@ internal sealed class Http1Scanner : DirectionScanner
     {
         int newline = data.IndexOf((byte)'\n');
         int take = newline < 0 ? data.Length : newline + 1;
+        if (_elide) Held.Elide(pos, pos + take); // a line of a message --deny keeps out, known to be one before it began
         if (_filling)
         {
             int end = newline < 0 ? take : (newline > 0 && data[newline - 1] == '\r' ? newline - 1 : newline);
@@ -120,7 +136,7 @@ internal sealed class Http1Scanner : DirectionScanner
         switch (_state)
         {
             case State.StartLine:
-                return !line.StartsWith("HTTP/"u8);
+                return !_exchanges.IsEmpty || !line.StartsWith("HTTP/"u8);
             case State.Headers or State.Trailers or State.Lost:
                 int colon = line.IndexOf((byte)':');
                 if (colon < 0) return line.Length <= _policy.LongestHeaderName;
@@ -155,7 +171,7 @@ internal sealed class Http1Scanner : DirectionScanner
                 else HeaderLine(line, framing: true);
                 break;
             case State.Trailers:
-                if (line.IsEmpty) _state = State.StartLine;
+                if (line.IsEmpty) EndMessage();
                 else HeaderLine(line, framing: false);
                 break;
             case State.ChunkSize:
@@ -187,6 +203,9 @@ internal sealed class Http1Scanner : DirectionScanner
             _isResponse = true;
             _status = line.Length >= 12 && int.TryParse(Encoding.ASCII.GetString(line.Slice(9, 3)), out int s) ? s : 0;
             _state = State.Headers;
+            // The answer to a request --deny kept out goes too, from its status line on.
+            _elide = _pairing.NextIsDenied;
+            if (_elide) Held.Elide(_lineStart, _lineStart + _lineLength);
             return;
         }
         if (line.SequenceEqual("PRI * HTTP/2.0"u8))
@@ -203,7 +222,14 @@ internal sealed class Http1Scanner : DirectionScanner
             return;
         }
         _isResponse = false;
-        _pairing.RequestSent(isHead: line[..sp1].SequenceEqual("HEAD"u8));
+        _isHead = line[..sp1].SequenceEqual("HEAD"u8);
+        _messageStart = _lineStart;
+        _decided = false;
+        _method = Encoding.ASCII.GetString(line[..sp1]);
+        var rawTarget = line.Slice(sp1 + 1, sp2);
+        int query = rawTarget.IndexOf((byte)'?');
+        _path = Encoding.Latin1.GetString(query < 0 ? rawTarget : rawTarget[..query]);
+        _host = "";
         var target = line.Slice(sp1 + 1, sp2).ToArray();
         var original = (byte[])target.Clone();
         _rewriter.Target(target);
@@ -236,6 +262,9 @@ internal sealed class Http1Scanner : DirectionScanner
             case "upgrade":
                 _upgradeH2c |= text.Contains("h2c", StringComparison.OrdinalIgnoreCase);
                 break;
+            case "host":
+                _host = text;
+                break;
         }
     }
 
@@ -245,8 +274,10 @@ internal sealed class Http1Scanner : DirectionScanner
         if (!_isResponse)
         {
             if (_upgradeH2c) _pairing.H2cRequested = true;
+            Decide(_lineStart + _lineLength);
             _state = _chunked ? State.ChunkSize : _contentLength > 0 ? State.Body : State.StartLine;
             _remaining = Math.Max(_contentLength, 0);
+            if (_state == State.StartLine) EndMessage();
             return;
         }
         if (_status == 101)
@@ -257,12 +288,31 @@ internal sealed class Http1Scanner : DirectionScanner
         }
         if (_status is >= 100 and < 200)
         {
-            _state = State.StartLine;
+            EndMessage();
             return;
         }
         bool noBody = _pairing.ResponseReceived() || _status is 204 or 304;
         _state = noBody ? State.StartLine : _chunked ? State.ChunkSize : _contentLength > 0 ? State.Body : _contentLength == 0 ? State.StartLine : State.UntilClose;
         _remaining = Math.Max(_contentLength, 0);
+        if (_state == State.StartLine) EndMessage();
+    }
+
+    /// <summary>Keeps or elides the request whose head ends at <paramref name="headEnd"/>, once.</summary>
+    private void Decide(long headEnd)
+    {
+        if (_decided) return;
+        _decided = true;
+        bool denied = !_exchanges.IsEmpty && !_exchanges.Keeps(_method, _host, _path);
+        _pairing.RequestSent(_isHead, denied);
+        if (!denied) return;
+        Held.Elide(_messageStart, headEnd);
+        _elide = true;
+    }
+
+    private void EndMessage()
+    {
+        _state = State.StartLine;
+        _elide = false;
     }
 
     private void ChunkSize(ReadOnlySpan<byte> line)
@@ -283,10 +333,16 @@ internal sealed class Http1Scanner : DirectionScanner
         if (_state is State.Body or State.ChunkData && _remaining >= bytes)
         {
             _remaining -= bytes;
-            if (_remaining == 0) _state = _state == State.Body ? State.StartLine : State.ChunkDataEnd;
+            if (_remaining == 0)
+            {
+                if (_state == State.Body) EndMessage();
+                else _state = State.ChunkDataEnd;
+            }
             return;
         }
         if (_state is State.UntilClose or State.Opaque) return;
+        if (!_decided) Decide(_messageStart);
+        _elide = false;
         _state = State.Lost;
         _lineLength = 0;
         _lineHeld = _lineCapped = _filling = false;
@@ -294,6 +350,8 @@ internal sealed class Http1Scanner : DirectionScanner
 
     public override void GiveUpHolding()
     {
+        // A request head too long to wait for its Host header (or cut off by the connection's end): decided on what was seen.
+        if (!_decided) Decide(_lineLength > 0 ? _lineStart + _lineLength : _lineStart);
         if (_lineLength == 0 || !_lineHeld) return;
         var line = _line.AsSpan(0, _lineLength);
         int from = _state == State.StartLine ? line.IndexOf((byte)'?') : line.IndexOf((byte)':');
@@ -320,15 +378,18 @@ internal sealed class Http1Scanner : DirectionScanner
 /// response has no body whatever its Content-Length; an h2c upgrade turns the connection into HTTP/2.</summary>
 internal sealed class Http1Pairing
 {
-    private readonly Queue<bool> _heads = new();
+    private readonly Queue<(bool Head, bool Denied)> _requests = new();
 
     public bool H2cRequested { get; set; }
 
-    public void RequestSent(bool isHead)
+    public void RequestSent(bool isHead, bool denied)
     {
-        if (_heads.Count < 1024) _heads.Enqueue(isHead);
+        if (_requests.Count < 1024) _requests.Enqueue((isHead, denied));
     }
 
-    /// <summary>True when the response answers a HEAD request.</summary>
-    public bool ResponseReceived() => _heads.TryDequeue(out bool head) && head;
+    /// <summary>The next response answers a request that --allow/--deny keeps out.</summary>
+    public bool NextIsDenied => _requests.TryPeek(out var next) && next.Denied;
+
+    /// <summary>A final response arrived; true when it answers a HEAD request.</summary>
+    public bool ResponseReceived() => _requests.TryDequeue(out var request) && request.Head;
 }

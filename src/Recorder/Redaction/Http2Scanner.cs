@@ -178,6 +178,7 @@ internal sealed class Http2Scanner : DirectionScanner
         var decoded = Decoder.Decode(block, _literals);
         foreach (var literal in _literals)
         {
+            if (!_policy.Redacts) break;
             if (literal.Name is not null && literal.Name != RedactionPolicy.PathPseudoHeader && !_policy.IsSecretHeader(literal.Name)) continue;
             var value = block.Slice(literal.Offset, literal.Length);
             if (literal.Huffman) _rewriter.Huffman(literal.Name, value);

@@ -21,15 +21,23 @@ internal sealed class RedactionPolicy
     private readonly HashSet<string> _headers;
     private readonly HashSet<string> _query;
 
-    public RedactionPolicy(IEnumerable<string> extraHeaders, IEnumerable<string> extraQueryParameters, byte[]? key)
+    /// <param name="redact">False (--no-redact): nothing is replaced, and the scanners only serve --allow/--deny.</param>
+    public RedactionPolicy(IEnumerable<string> extraHeaders, IEnumerable<string> extraQueryParameters, byte[]? key, bool redact = true)
     {
-        _headers = new HashSet<string>(DefaultHeaders.Concat(extraHeaders).Select(n => n.ToLowerInvariant()), StringComparer.OrdinalIgnoreCase);
-        _query = new HashSet<string>(DefaultQueryParameters.Concat(extraQueryParameters), StringComparer.OrdinalIgnoreCase);
+        _headers = new HashSet<string>(redact ? DefaultHeaders.Concat(extraHeaders).Select(n => n.ToLowerInvariant()) : [], StringComparer.OrdinalIgnoreCase);
+        _query = new HashSet<string>(redact ? DefaultQueryParameters.Concat(extraQueryParameters) : [], StringComparer.OrdinalIgnoreCase);
+        Redacts = redact;
+        LongestHeaderName = _headers.Count == 0 ? 0 : _headers.Max(h => h.Length);
         KeyFromFile = key is not null;
         Hasher = new SecretHasher(key ?? RandomNumberGenerator.GetBytes(32));
     }
 
     public SecretHasher Hasher { get; }
+
+    public bool Redacts { get; }
+
+    /// <summary>--allow/--deny: which exchanges are kept at all.</summary>
+    public ExchangePolicy Exchanges { get; set; } = new([], []);
 
     /// <summary>The key came from --redact-key (recordings made with the same file can be joined), not from chance.</summary>
     public bool KeyFromFile { get; }
@@ -42,7 +50,7 @@ internal sealed class RedactionPolicy
     public bool IsSecretQueryParameter(ReadOnlySpan<char> name) => _query.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name);
 
     /// <summary>The longest configured header name: a line whose first this-many+1 bytes hold no ':' is not a secret header.</summary>
-    public int LongestHeaderName => _headers.Max(h => h.Length);
+    public int LongestHeaderName { get; }
 
     /// <summary>Counts, for run_info, values that could not be hashed because they outgrew what a connection may hold
     /// back; they were overwritten with <see cref="FillerByte"/> instead (readable by no one, joinable with nothing).</summary>

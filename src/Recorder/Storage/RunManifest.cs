@@ -28,10 +28,13 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
             ["monotonic_to_wall_offset_ns"] = realtime - monotonic,
             ["recorder_pid"] = Environment.ProcessId,
             // Which names were redacted and how the key came about; never the key.
-            ["redaction"] = settings.Redaction is null ? "off" : "on",
-            ["redacted_headers"] = settings.Redaction is { } r ? string.Join(',', r.Headers) : null,
-            ["redacted_query_parameters"] = settings.Redaction is { } q ? string.Join(',', q.QueryParameters) : null,
-            ["redaction_key"] = settings.Redaction is null ? null : settings.Redaction.KeyFromFile ? "from --redact-key" : "random, not stored",
+            ["redaction"] = settings.Redaction is { Redacts: true } ? "on" : "off",
+            ["redacted_headers"] = settings.Redaction is { Redacts: true } r ? string.Join(',', r.Headers) : null,
+            ["redacted_query_parameters"] = settings.Redaction is { Redacts: true } q ? string.Join(',', q.QueryParameters) : null,
+            ["redaction_key"] = settings.Redaction is not { Redacts: true } ? null : settings.Redaction.KeyFromFile ? "from --redact-key" : "random, not stored",
+            // One pattern a line, as given.
+            ["allow"] = settings.Redaction?.Exchanges.Allow is { Count: > 0 } a ? string.Join('\n', a) : null,
+            ["deny"] = settings.Redaction?.Exchanges.Deny is { Count: > 0 } d ? string.Join('\n', d) : null,
         });
     }
 

@@ -156,4 +156,34 @@ public sealed class SecretsRecordingTests
         Assert.NotEqual(first, random);
         Assert.Equal("JOINEDTOKEN77", raw);
     }
+
+    [Fact]
+    public void A_denied_path_leaves_no_bytes_and_no_gap_while_its_keep_alive_neighbours_analyze_normally()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        int port = Ports.Free();
+        using var nginx = NginxSettingCookies(dir.Path, port);
+        var pcapng = dir.File("run.pcapng");
+        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString(), "--deny", "*/login*", "--pcapng", pcapng);
+        var url = $"http://127.0.0.1:{port}";
+        Peers.Curl("-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null", $"{url}/hello?first", $"{url}/login?user=DENIEDMARKER", $"{url}/hello?last");
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        string stored = StoredText(recorder.DbPath);
+        Assert.DoesNotContain("DENIEDMARKER", stored);
+        Assert.DoesNotContain("/login", stored);
+        Assert.DoesNotContain("/login", Encoding.Latin1.GetString(File.ReadAllBytes(pcapng)));
+        using (var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly;Pooling=False"))
+            Assert.Equal(4L, db.ExecuteScalar<long>("SELECT count(*) FROM chunks WHERE flags & 4 != 0 AND data_len = 0")); // request and response, two views
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        Assert.Equal(["/hello?first", "/hello?first", "/hello?last", "/hello?last"], exchanges.Select(e => e.GetProperty("path").GetString()).Order());
+        Assert.All(exchanges, e =>
+        {
+            Assert.Equal(200, e.GetProperty("status").GetInt32());
+            Assert.Empty(e.GetProperty("flags").EnumerateArray());
+        });
+    }
 }

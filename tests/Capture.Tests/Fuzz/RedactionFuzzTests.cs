@@ -6,7 +6,7 @@ namespace Capture.Tests.Fuzz;
 /// <summary>
 /// The recorder's redaction on mutated connections (HTTP/1 and HTTP/2 seeds, both directions), in random pieces
 /// with lost bytes: it never throws or hangs, and what it stores is every byte it was given, at its position, in
-/// stream order — redaction changes bytes, never lengths.
+/// stream order, or counted as elided by --deny — redaction changes bytes, never lengths.
 /// </summary>
 public sealed class RedactionFuzzTests
 {
@@ -20,11 +20,12 @@ public sealed class RedactionFuzzTests
         var report = FuzzLoop.Run("redaction", 91, Inputs, random => random.Next(2) == 0 ? requests.Next(random) : responses.Next(random),
             (input, random) =>
             {
-                var harness = new RedactionHarness(headers: ["host"]);
+                var harness = new RedactionHarness(headers: ["host"], deny: random.Next(2) == 0 ? ["*/*a*"] : null);
                 var other = random.Next(2) == 0 ? requests.Next(random) : responses.Next(random);
                 long sent = Feed(harness, Direction.Egress, input, random) + Feed(harness, Direction.Ingress, other, random);
                 harness.Close();
-                Assert.Equal(sent, harness.Stored(Direction.Egress).Length + harness.Stored(Direction.Ingress).Length);
+                long elided = harness.Elided.Values.SelectMany(r => r).Sum(r => r.To - r.From);
+                Assert.Equal(sent, harness.Stored(Direction.Egress).Length + harness.Stored(Direction.Ingress).Length + elided);
             });
         Assert.Equal(Inputs, report.Inputs);
     }

@@ -14,8 +14,11 @@ internal sealed class RedactionHarness
     private readonly Dictionary<Direction, SortedDictionary<long, byte[]>> _stored = new() { [Direction.Egress] = new(), [Direction.Ingress] = new() };
     private readonly Dictionary<Direction, long> _positions = new() { [Direction.Egress] = 0, [Direction.Ingress] = 0 };
 
-    public RedactionHarness(string[]? headers = null, string[]? query = null, byte[]? key = null) =>
-        _redactor = new StreamRedactor(new RedactionPolicy(headers ?? [], query ?? [], key ?? Key));
+    public RedactionHarness(string[]? headers = null, string[]? query = null, byte[]? key = null, string[]? allow = null, string[]? deny = null) =>
+        _redactor = new StreamRedactor(new RedactionPolicy(headers ?? [], query ?? [], key ?? Key) { Exchanges = new ExchangePolicy(allow ?? [], deny ?? []) });
+
+    /// <summary>Ranges stored as elided by policy (no data, call_bytes counting them), per direction.</summary>
+    public Dictionary<Direction, List<(long From, long To)>> Elided { get; } = new() { [Direction.Egress] = [], [Direction.Ingress] = [] };
 
     public RedactionPolicy Policy => _redactor.Policy;
 
@@ -57,8 +60,20 @@ internal sealed class RedactionHarness
     private void Store(DataEvent ev, byte[] bytes)
     {
         var stored = _stored[ev.Direction];
-        long expected = stored.Count == 0 ? 0 : stored.Last().Key + stored.Last().Value.Length;
+        long expected = Math.Max(stored.Count == 0 ? 0 : stored.Last().Key + stored.Last().Value.Length,
+            Elided[ev.Direction].Count == 0 ? 0 : Elided[ev.Direction][^1].To);
         Assert.True((long)ev.StreamPos >= expected, "chunks are stored in stream order");
+        if (((byte)ev.Flags & ChunkFlags.ElidedByPolicy) != 0)
+        {
+            Assert.Empty(bytes);
+            Assert.Equal(0u, ev.DataLen);
+            var ranges = Elided[ev.Direction];
+            long from = (long)ev.StreamPos, to = from + (long)ev.CallBytes;
+            if (ranges.Count > 0 && ranges[^1].To == from) ranges[^1] = (ranges[^1].From, to);
+            else ranges.Add((from, to));
+            return;
+        }
+        Assert.Equal((uint)bytes.Length, ev.DataLen);
         stored[(long)ev.StreamPos] = bytes;
     }
 }
