@@ -19,12 +19,13 @@ mkdir -p "$work"
 if [ ! -x "$work/tools/sharpfuzz" ]; then
   dotnet tool install --tool-path "$work/tools" SharpFuzz.CommandLine --version 2.3.0 >/dev/null
 fi
-# A fresh copy per target: sharpfuzz instruments analyze.dll in place, and only once.
+# A fresh copy per target: sharpfuzz instruments analyze.dll and Capture.Hpack.dll in place, and only once.
 out="$work/out/$target"
 rm -rf "$out"
 say "building and instrumenting the Analyzer"
 dotnet build "$CAPTURE_ROOT/fuzz/Capture.Fuzz/Capture.Fuzz.csproj" -c Release -o "$out" 2>&1 | tail -1
 "$work/tools/sharpfuzz" "$out/analyze.dll"
+"$work/tools/sharpfuzz" "$out/Capture.Hpack.dll"
 
 # Seeds: the recorded fixtures, small enough for AFL (HTTP/2 directions cut to their first 4 KiB). The first
 # byte of every input says how the rest is split into feeds (0: whole).

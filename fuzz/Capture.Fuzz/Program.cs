@@ -1,3 +1,4 @@
+using Capture.Hpack;
 using Capture.Analyzer.Http1;
 using Capture.Analyzer.Http2;
 using SharpFuzz;

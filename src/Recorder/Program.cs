@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Capture.Recorder;
 using Capture.Recorder.Cli;
+using Capture.Recorder.Redaction;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
@@ -25,11 +26,18 @@ namespace Capture.Recorder.Cli
             var overwrite = new Option<bool>("--overwrite") { Description = "Replace the output file if it exists" };
             var noTls = new Option<bool>("--no-tls") { Description = "Do not probe TLS libraries (plaintext sockets only)" };
             var pcapng = new Option<string?>("--pcapng") { Description = "Also write a pcapng file for Wireshark: recorded bytes as synthetic packets naming their process, and the real TCP packets" };
+            var noRedact = new Option<bool>("--no-redact") { Description = "Store credentials as they were sent (only for traffic that is yours: the recorder sees every process)" };
+            var redactHeader = new Option<string[]>("--redact-header") { Description = "Also replace this header field's values by a keyed hash; repeatable", AllowMultipleArgumentsPerToken = false };
+            var redactQuery = new Option<string[]>("--redact-query") { Description = "Also replace this query parameter's values by a keyed hash; repeatable", AllowMultipleArgumentsPerToken = false };
+            var redactKey = new Option<string?>("--redact-key") { Description = "Key the hash with this file's bytes (at least 16) so that recordings made with it can be joined; default: a random key, never stored" };
+            var allow = new Option<string[]>("--allow") { Description = "Keep only exchanges matching this pattern ([METHOD ]host/path glob); repeatable", AllowMultipleArgumentsPerToken = false };
+            var deny = new Option<string[]>("--deny") { Description = "Keep no bytes of exchanges matching this pattern ([METHOD ]host/path glob); repeatable", AllowMultipleArgumentsPerToken = false };
             var tlsBinary = new Option<string[]>("--tls-binary") { Description = "Also probe this executable's own TLS library (OpenSSL/BoringSSL linked in); repeatable", AllowMultipleArgumentsPerToken = false };
 
             var root = new RootCommand("Record every HTTP exchange made or served on this host, HTTPS in plaintext included, into a SQLite file, with eBPF (needs root).")
             {
                 output, duration, pid, comm, port, allTcp, maxCapture, ring, overwrite, noTls, pcapng, tlsBinary,
+                noRedact, redactHeader, redactQuery, redactKey, allow, deny,
             };
             root.SetAction(parsed =>
             {
@@ -50,9 +58,32 @@ namespace Capture.Recorder.Cli
                 var binaries = parsed.GetValue(tlsBinary) ?? [];
                 if (binaries.FirstOrDefault(b => !File.Exists(b)) is { } absent) return Fail($"--tls-binary {absent}: no such file");
 
+                RedactionPolicy? redaction = null;
+                if (!parsed.GetValue(noRedact))
+                {
+                    byte[]? key = null;
+                    if (parsed.GetValue(redactKey) is { } keyFile)
+                    {
+                        if (!File.Exists(keyFile)) return Fail($"--redact-key {keyFile}: no such file");
+                        try { key = File.ReadAllBytes(keyFile); }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Fail($"--redact-key {keyFile}: {e.Message}"); }
+                        if (key.Length < 16) return Fail($"--redact-key {keyFile}: the key must be at least 16 bytes (e.g. head -c 32 /dev/urandom > {keyFile})");
+                    }
+                    redaction = new RedactionPolicy(parsed.GetValue(redactHeader) ?? [], parsed.GetValue(redactQuery) ?? [], key);
+                }
+                else if (parsed.GetValue(redactHeader) is { Length: > 0 } || parsed.GetValue(redactQuery) is { Length: > 0 } || parsed.GetValue(redactKey) is not null)
+                    return Fail("--no-redact cannot be combined with --redact-header, --redact-query or --redact-key");
+                var exchanges = new ExchangePolicy(parsed.GetValue(allow) ?? [], parsed.GetValue(deny) ?? []);
+                if ((parsed.GetValue(allow) ?? []).Concat(parsed.GetValue(deny) ?? []).FirstOrDefault(p => !p.Contains('/')) is { } bad)
+                    return Fail($"pattern '{bad}' has no '/': write host/path, e.g. '*/health' or 'GET api.example.com/v1/*'");
+                if (!exchanges.IsEmpty)
+                {
+                    redaction ??= new RedactionPolicy([], [], null, redact: false);
+                    redaction.Exchanges = exchanges;
+                }
                 var settings = new RecordSettings(parsed.GetValue(output)!, limit, parsed.GetValue(pid), commValue, parsed.GetValue(port),
                     parsed.GetValue(allTcp), capture, ringMb, parsed.GetValue(overwrite), parsed.GetValue(noTls), args)
-                    { PcapngPath = parsed.GetValue(pcapng), TlsBinaries = binaries.Select(Path.GetFullPath).ToList() };
+                    { PcapngPath = parsed.GetValue(pcapng), TlsBinaries = binaries.Select(Path.GetFullPath).ToList(), Redaction = redaction };
                 using var stop = new CancellationTokenSource();
                 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
                 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });

@@ -76,7 +76,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             {
                 tls = settings.NoTls ? null : TlsLibraries.Find(detector, settings.TlsBinaries);
                 session = BpfSession.Start(objectPath, BuildConfig(), settings.RingBufferMegabytes * 1024 * 1024, router, tls?.Files);
-                pcapng?.CaptureRealPackets(settings.Port);
+                pcapng?.CaptureRealPackets(settings.Port, keepPayload: settings.Redaction is null);
             }
             catch (Exception e) when (e is RecorderSetupException or LibbpfException or InvalidOperationException)
             {
@@ -90,7 +90,8 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             {
                 router.Execs = execs;
                 foreach (var probe in session.Probes.Concat(tls?.NotProbed ?? [])) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
-                var writer = new EventWriter(db.Connection, pcapng is null ? null : pcapng.Offer);
+                var writer = new EventWriter(db.Connection, pcapng is null ? null : pcapng.Offer,
+                    settings.Redaction is { } policy ? new Redaction.StreamRedactor(policy) : null);
                 var writing = Task.Run(async () =>
                 {
                     try { await writer.RunAsync(queue.Reader); }

@@ -1,3 +1,4 @@
+using Capture.Hpack;
 using System.Text;
 
 namespace Capture.Analyzer.Http2;

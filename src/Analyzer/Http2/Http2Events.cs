@@ -1,3 +1,5 @@
+using Capture.Hpack;
+
 namespace Capture.Analyzer.Http2;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Capture.Hpack;
+
 namespace Capture.Analyzer.Http2;
 
 /// <summary>What the analyzer could and could not establish about one stream.</summary>

@@ -5,7 +5,9 @@ namespace Capture.Analyzer.Reassembly;
 
 /// <summary>Puts one direction of a connection (its socket bytes, or its TLS plaintext) back in stream order and hands it to a consumer
 /// piece by piece: bytes, or the size of a hole. Overlaps (the same bytes captured twice) are
-/// trimmed; holes after a truncated call are "truncated", other holes are "gap" (lost bytes).</summary>
+/// trimmed; holes after a truncated call are "truncated", other holes are "gap" (lost bytes). Ranges the recorder
+/// elided by policy (--deny) are skipped as if never sent: the consumer and the timeline see the stream without
+/// them (their positions shift down by the bytes elided before), so the exchanges around them parse and time exactly.</summary>
 internal static class DirectionStream
 {
     public static ByteTimeline Replay(SqliteConnection db, long connId, bool tls, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole)
@@ -18,6 +20,7 @@ internal static class DirectionStream
         // The syscall the current chunk belongs to: one call over 16 KiB spans several rows, which share ts_ns and
         // call_bytes and follow each other. Its end tells how many bytes a truncated last call left uncaptured.
         long callEnd = -1, previousTs = -1, previousCallBytes = -1, previousEnd = -1;
+        long elided = 0;
         var chunks = db.Query<StreamChunk>(
             "SELECT ts_ns AS TimestampNs, stream_pos AS StreamPos, call_bytes AS CallBytes, flags AS Flags, source AS Source, data AS Data " +
             "FROM chunks WHERE conn_id = @connId AND tls = @tls AND direction = @direction ORDER BY stream_pos, id",
@@ -29,9 +32,27 @@ internal static class DirectionStream
             (previousTs, previousCallBytes, previousEnd) = (chunk.TimestampNs, chunk.CallBytes, chunk.StreamPos + chunk.Data.Length);
             long pos = chunk.StreamPos;
             var data = chunk.Data.AsSpan();
+            if ((chunk.Flags & StreamChunk.FlagElided) != 0)
+            {
+                // Bytes the recorder kept out on purpose: not a hole, not data. A hole before them is still a hole.
+                if (pos > expected)
+                {
+                    timeline.AddMissing(expected - elided, pos - elided, previousTruncated);
+                    onHole(pos - expected);
+                    expected = pos;
+                }
+                long end = pos + chunk.CallBytes;
+                if (end > expected)
+                {
+                    elided += end - expected;
+                    expected = end;
+                }
+                previousTruncated = false;
+                continue;
+            }
             if (pos > expected)
             {
-                timeline.AddMissing(expected, pos, previousTruncated);
+                timeline.AddMissing(expected - elided, pos - elided, previousTruncated);
                 onHole(pos - expected);
                 expected = pos;
             }
@@ -43,22 +64,23 @@ internal static class DirectionStream
             }
             if (data.Length > 0)
             {
-                timeline.AddChunk(pos, chunk.TimestampNs);
+                timeline.AddChunk(pos - elided, chunk.TimestampNs);
                 onBytes(data);
                 expected = pos + data.Length;
             }
             else if (chunk.Data.Length == 0)
             {
-                timeline.AddChunk(pos, chunk.TimestampNs);
+                timeline.AddChunk(pos - elided, chunk.TimestampNs);
             }
             previousTruncated = (chunk.Flags & StreamChunk.FlagTruncated) != 0;
-            if ((chunk.Flags & StreamChunk.FlagUnreadable) != 0) timeline.AddMissing(chunk.StreamPos, chunk.StreamPos + chunk.Data.Length, truncated: true);
+            if ((chunk.Flags & StreamChunk.FlagUnreadable) != 0)
+                timeline.AddMissing(chunk.StreamPos - elided, chunk.StreamPos - elided + chunk.Data.Length, truncated: true);
         }
         // The last call moved more than was captured (the per-call cap, sendfile): its uncaptured tail is a hole
         // like any other, so that a message ending inside it still ends, with its true length.
         if (previousTruncated && callEnd > expected)
         {
-            timeline.AddMissing(expected, callEnd, truncated: true);
+            timeline.AddMissing(expected - elided, callEnd - elided, truncated: true);
             onHole(callEnd - expected);
         }
         return timeline;

@@ -5,4 +5,6 @@ internal readonly record struct StreamChunk(long TimestampNs, long StreamPos, lo
 {
     public const int FlagTruncated = 1;
     public const int FlagUnreadable = 2;
+    /// <summary>Set by the recorder, not the kernel: call_bytes bytes of an exchange --allow/--deny kept out; no data.</summary>
+    public const int FlagElided = 4;
 }

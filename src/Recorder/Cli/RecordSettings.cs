@@ -18,4 +18,6 @@ internal sealed record RecordSettings(
     public string? PcapngPath { get; init; }
     /// <summary>Executables to check for a TLS library linked into them even if no process runs them yet.</summary>
     public IReadOnlyList<string> TlsBinaries { get; init; } = [];
+    /// <summary>What is replaced before it is stored; null: --no-redact.</summary>
+    public Redaction.RedactionPolicy? Redaction { get; init; }
 }

@@ -56,8 +56,9 @@ internal sealed class LivePcapng : IDisposable
         return new LivePcapng(path, new PcapngWriter(stream, $"Capture record {typeof(LivePcapng).Assembly.GetName().Version}"));
     }
 
-    /// <summary>Adds the real packets of TCP traffic (of <paramref name="port"/> if given) on every interface.</summary>
-    public void CaptureRealPackets(ushort? port) => _capture = PacketCapture.Start(this, port, SnapLength);
+    /// <summary>Adds the real packets of TCP traffic (of <paramref name="port"/> if given) on every interface; their
+    /// payloads only if <paramref name="keepPayload"/> (not while redacting).</summary>
+    public void CaptureRealPackets(ushort? port, bool keepPayload = true) => _capture = PacketCapture.Start(this, port, SnapLength, keepPayload);
 
     /// <summary>Called by the SQLite writer for every chunk it stores; never waits.</summary>
     public void Offer(DataEvent ev, byte[] data)

@@ -36,7 +36,7 @@ internal sealed unsafe class PacketCapture : IDisposable
         _thread.Start();
     }
 
-    public static PacketCapture Start(LivePcapng output, ushort? port, uint snapLength)
+    public static PacketCapture Start(LivePcapng output, ushort? port, uint snapLength, bool keepPayload)
     {
         // Protocol 0: no packet arrives before the filter and the ring are in place; bind starts them.
         int fd = Socket(AfPacket, SockDgram, 0);
@@ -63,7 +63,7 @@ internal sealed unsafe class PacketCapture : IDisposable
             if (ring == -1) throw Failure("map the packet ring");
             var all = new SockaddrLl { Family = AfPacket, Protocol = (ushort)System.Net.IPAddress.HostToNetworkOrder((short)EthPAll) };
             if (Bind(fd, &all, (uint)sizeof(SockaddrLl)) != 0) throw Failure("bind the packet socket to every interface");
-            return new PacketCapture(output, fd, ring, loopback);
+            return new PacketCapture(output, fd, ring, loopback) { KeepPayload = keepPayload };
         }
         catch
         {
@@ -107,8 +107,14 @@ internal sealed unsafe class PacketCapture : IDisposable
         }
     }
 
+    /// <summary>False while redacting: a plaintext packet's payload would carry the secrets the db no longer holds,
+    /// so only its IP and TCP headers are kept (timing, flags, sequence numbers), its length as it was; a segment
+    /// that begins with a TLS record keeps its payload (ciphertext).</summary>
+    public bool KeepPayload { get; init; } = true;
+
     private void Write(Tpacket3Header* header, SockaddrLl* address, ReadOnlySpan<byte> network)
     {
+        if (!KeepPayload) network = Redaction.PacketHeaders.WithoutPlaintext(network);
         var frame = new byte[Sll2Header.Length + network.Length];
         Sll2Header.Write(frame, (ushort)System.Net.IPAddress.NetworkToHostOrder((short)address->Protocol), address->InterfaceIndex,
             address->HardwareType, address->PacketType, new ReadOnlySpan<byte>(address->Address, address->AddressLength));

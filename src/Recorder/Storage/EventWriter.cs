@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using Capture.Recorder.Capture;
 using Capture.Recorder.Interop;
+using Capture.Recorder.Redaction;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -26,12 +27,17 @@ internal sealed class EventWriter
     public RecordingTotals Totals { get; } = new();
 
     private readonly Action<DataEvent, byte[]>? _onChunk;
+    private readonly StreamRedactor? _redactor;
+    private readonly Action<DataEvent, byte[]> _store;
 
     /// <param name="onChunk">Also given every chunk stored (record --pcapng); it must not wait.</param>
-    public EventWriter(SqliteConnection db, Action<DataEvent, byte[]>? onChunk = null)
+    /// <param name="redactor">Replaces secrets in the chunks before they are stored (null: --no-redact).</param>
+    public EventWriter(SqliteConnection db, Action<DataEvent, byte[]>? onChunk = null, StreamRedactor? redactor = null)
     {
         _db = db;
         _onChunk = onChunk;
+        _redactor = redactor;
+        _store = StoreChunk;
         _processes = new ProcessCatalog(db);
     }
 
@@ -56,6 +62,14 @@ internal sealed class EventWriter
             }
             tx.Commit();
             Totals.Committed = Totals.Events;
+        }
+        if (_redactor is not null)
+        {
+            // Chunks still held back for an unfinished secret: stored now, that secret as filler.
+            using var tx = _db.BeginTransaction();
+            Prepare(tx);
+            _redactor.FlushAll(_store);
+            tx.Commit();
         }
     }
 
@@ -158,8 +172,19 @@ internal sealed class EventWriter
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
         var data = sample.Slice(EventDecoder.DataHeaderSize, length);
         var bytes = data.ToArray();
+        if (_redactor is null) StoreChunk(ev, bytes);
+        else _redactor.Accept(ev, bytes, _store);
+        _processes.Observe(header, (long)header.TimestampNs);
+        Totals.Chunks++;
+        Totals.CapturedBytes += length;
+        if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data);
+    }
+
+    private void StoreChunk(DataEvent ev, byte[] bytes)
+    {
+        var header = ev.Header;
         Set(_insertChunk, (long)header.ConnId, (long)header.TimestampNs, header.Pid, header.Tid, header.Fd, (int)ev.Direction,
-            (long)ev.StreamPos, (long)ev.CallBytes, length, (int)ev.Flags, EventDecoder.SourceName(header.Source),
+            (long)ev.StreamPos, (long)ev.CallBytes, bytes.Length, (int)ev.Flags, EventDecoder.SourceName(header.Source),
             ev.TlsLibrary == TlsLibrary.None ? 0 : 1, bytes);
         if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
         {
@@ -168,10 +193,6 @@ internal sealed class EventWriter
         }
         _insertChunk.ExecuteNonQuery();
         _onChunk?.Invoke(ev, bytes);
-        _processes.Observe(header, (long)header.TimestampNs);
-        Totals.Chunks++;
-        Totals.CapturedBytes += length;
-        if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data);
     }
 
     private void WriteOpen(ConnEvent ev, bool authoritative)
@@ -188,6 +209,7 @@ internal sealed class EventWriter
 
     private void WriteClose(ConnEvent ev)
     {
+        _redactor?.Close(ev.Header.ConnId, _store);
         Set(_closeConnection, (long)ev.Header.TimestampNs, (long)ev.BytesSent, (long)ev.BytesReceived, (long)ev.Header.ConnId);
         _closeConnection.ExecuteNonQuery();
     }

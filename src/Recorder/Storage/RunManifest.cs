@@ -27,6 +27,14 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
             // wall-clock ns = CLOCK_MONOTONIC ns + this offset (timestamps in the db are monotonic).
             ["monotonic_to_wall_offset_ns"] = realtime - monotonic,
             ["recorder_pid"] = Environment.ProcessId,
+            // Which names were redacted and how the key came about; never the key.
+            ["redaction"] = settings.Redaction is { Redacts: true } ? "on" : "off",
+            ["redacted_headers"] = settings.Redaction is { Redacts: true } r ? string.Join(',', r.Headers) : null,
+            ["redacted_query_parameters"] = settings.Redaction is { Redacts: true } q ? string.Join(',', q.QueryParameters) : null,
+            ["redaction_key"] = settings.Redaction is not { Redacts: true } ? null : settings.Redaction.KeyFromFile ? "from --redact-key" : "random, not stored",
+            // One pattern a line, as given.
+            ["allow"] = settings.Redaction?.Exchanges.Allow is { Count: > 0 } a ? string.Join('\n', a) : null,
+            ["deny"] = settings.Redaction?.Exchanges.Deny is { Count: > 0 } d ? string.Join('\n', d) : null,
         });
     }
 
@@ -41,6 +49,7 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
             ["captured_bytes"] = totals.CapturedBytes,
             ["http_messages_seen"] = totals.MessageStarts,
             ["kernel_drops"] = kernelDrops,
+            ["redaction_fillers"] = settings.Redaction?.Overflows,
         });
 
     /// <summary>How long binaries started during the recording ran unprobed: exec → uprobes attached.</summary>

@@ -59,7 +59,7 @@ CREATE TABLE chunks (
     stream_pos  INTEGER NOT NULL,   -- offset of data's first byte in this direction's stream
     call_bytes  INTEGER NOT NULL,   -- bytes the whole syscall moved
     data_len    INTEGER NOT NULL,   -- bytes captured in data
-    flags       INTEGER NOT NULL,   -- 1 truncated (call exceeded the cap), 2 unreadable
+    flags       INTEGER NOT NULL,   -- 1 truncated (call exceeded the cap), 2 unreadable, 4 elided by --allow/--deny (data empty, call_bytes counts it)
     source      TEXT NOT NULL,      -- read | write | readv | writev | recvfrom | sendto | recvmsg | sendmsg | sendfile | tls_read | tls_write
     tls         INTEGER NOT NULL,   -- 1: plaintext from a TLS library (its own stream positions), 0: socket bytes
     data        BLOB NOT NULL

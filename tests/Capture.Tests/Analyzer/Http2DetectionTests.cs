@@ -1,3 +1,4 @@
+using Capture.Hpack;
 using System.Text.Json;
 using Capture.Tests.Http2;
 using Capture.Tests.Support;

@@ -1,3 +1,4 @@
+using Capture.Hpack;
 using System.IO.Compression;
 using System.Text;
 using Capture.Tests.Http2;

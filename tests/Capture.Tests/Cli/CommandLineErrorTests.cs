@@ -69,9 +69,19 @@ public sealed class CommandLineErrorTests
     [InlineData("--ring-buffer-mb", "3", "--ring-buffer-mb must be a power of two between 1 and 1024")]
     [InlineData("--port", "70000", "Cannot parse argument '70000' for option '--port'")]
     [InlineData("--tls-binary", "/nonexistent/app", "record: --tls-binary /nonexistent/app: no such file")]
+    [InlineData("--redact-key", "/nonexistent/key", "record: --redact-key /nonexistent/key: no such file")]
+    [InlineData("--redact-key", "/dev/null", "record: --redact-key /dev/null: the key must be at least 16 bytes")]
     public void Record_rejects_bad_options_before_touching_the_kernel(string option, string value, string expected)
     {
         AssertOneLineError(ProcessRunner.Run(Repo.RecordBinary, ["-o", "/tmp/never-written.db", option, value]), 2, expected);
+        Assert.False(File.Exists("/tmp/never-written.db"));
+    }
+
+    [Fact]
+    public void Record_refuses_no_redact_together_with_what_configures_redaction()
+    {
+        AssertOneLineError(ProcessRunner.Run(Repo.RecordBinary, ["-o", "/tmp/never-written.db", "--no-redact", "--redact-header", "x-secret"]), 2,
+            "record: --no-redact cannot be combined with --redact-header, --redact-query or --redact-key");
         Assert.False(File.Exists("/tmp/never-written.db"));
     }
 

@@ -51,7 +51,8 @@ public sealed class LivePcapngTests
         int port = Ports.Free();
         using var server = Peers.PythonServer("127.0.0.1", port);
         var pcapng = dir.File("live.pcapng");
-        using var recorder = RecorderRun.Start(dir.Path, "--pcapng", pcapng, "--port", port.ToString());
+        // --no-redact: the real packets keep their plaintext payload, which this test reads back.
+        using var recorder = RecorderRun.Start(dir.Path, "--pcapng", pcapng, "--port", port.ToString(), "--no-redact");
         Peers.Curl("-o", "/dev/null", $"http://127.0.0.1:{port}/fast");
         Thread.Sleep(500);
         recorder.Kill();

@@ -1,3 +1,4 @@
+using Capture.Hpack;
 using System.Text;
 using Capture.Analyzer.Http2;
 using static Capture.Tests.Http2.HpackBlock;

@@ -1,3 +1,4 @@
+using Capture.Hpack;
 using Capture.Analyzer.Http2;
 
 namespace Capture.Tests.Http2;

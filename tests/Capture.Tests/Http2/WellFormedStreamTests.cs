@@ -1,3 +1,4 @@
+using Capture.Hpack;
 using Capture.Analyzer.Http2;
 using static Capture.Tests.Http2.Frames;
 using static Capture.Tests.Http2.Http2Harness;

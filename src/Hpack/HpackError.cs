@@ -1,4 +1,4 @@
-namespace Capture.Analyzer.Http2;
+namespace Capture.Hpack;
 
 /// <summary>Why a header block (RFC 7541) could not be decoded to its end.</summary>
 internal enum HpackErrorCode

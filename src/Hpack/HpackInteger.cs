@@ -1,4 +1,4 @@
-namespace Capture.Analyzer.Http2;
+namespace Capture.Hpack;
 
 /// <summary>
 /// Integer representation, RFC 7541 §5.1: an N-bit prefix, and if it is all ones, continuation octets of 7

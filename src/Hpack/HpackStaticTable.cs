@@ -1,4 +1,4 @@
-namespace Capture.Analyzer.Http2;
+namespace Capture.Hpack;
 
 /// <summary>The static table, RFC 7541 Appendix A. Index 1 is the first entry; index 0 is not used.</summary>
 internal static class HpackStaticTable

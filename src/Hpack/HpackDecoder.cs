@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Capture.Analyzer.Http2;
+namespace Capture.Hpack;
 
 /// <summary>
 /// HPACK decoder (RFC 7541) for the header blocks of one direction of one connection. Each call to
@@ -100,7 +100,9 @@ internal sealed class HpackDecoder
     /// <summary>Header blocks were missed (a gap, or a block that could not be decoded): forget the dynamic table.</summary>
     public void LoseContext() => _table.LoseContext(_maxTableSizeKnown ? _maxTableSize : null);
 
-    public HpackHeaderBlock Decode(ReadOnlySpan<byte> block)
+    /// <param name="literalValues">When given, receives where each literal value lies in the block (the Recorder's
+    /// redaction rewrites them in place).</param>
+    public HpackHeaderBlock Decode(ReadOnlySpan<byte> block, List<HpackLiteralValue>? literalValues = null)
     {
         var headers = new List<KeyValuePair<string, string>>();
         int unknown = 0;
@@ -125,7 +127,7 @@ internal sealed class HpackDecoder
             else
             {
                 bool index = (first & IncrementalMask) == IncrementalPattern;
-                error = ReadLiteral(block, ref pos, index ? 6 : 4, index, out var field, out bool isUnknown);
+                error = ReadLiteral(block, ref pos, index ? 6 : 4, index, literalValues, out var field, out bool isUnknown);
                 if (error is null) Add(field, isUnknown);
             }
             if (error is not null) return new HpackHeaderBlock(headers, unknown, error);
@@ -164,7 +166,7 @@ internal sealed class HpackDecoder
 
     /// <summary>RFC 7541 §6.2.1 (indexed), §6.2.2 and §6.2.3: a literal value, with an indexed or literal name.</summary>
     private HpackError? ReadLiteral(ReadOnlySpan<byte> block, ref int pos, int prefixBits, bool index,
-        out KeyValuePair<string, string> field, out bool isUnknown)
+        List<HpackLiteralValue>? literalValues, out KeyValuePair<string, string> field, out bool isUnknown)
     {
         int start = pos;
         field = default;
@@ -175,7 +177,7 @@ internal sealed class HpackDecoder
         string? name;
         if (nameIndex == 0)
         {
-            error = ReadString(block, ref pos, out name);
+            error = ReadString(block, ref pos, out name, out _, out _);
             if (error is not null) return error;
         }
         else
@@ -193,8 +195,9 @@ internal sealed class HpackDecoder
             }
         }
 
-        error = ReadString(block, ref pos, out string? value);
+        error = ReadString(block, ref pos, out string? value, out int valueStart, out bool huffman);
         if (error is not null) return error;
+        literalValues?.Add(new HpackLiteralValue(name, valueStart, pos - valueStart, huffman));
         if (index) _table.Add(name, value!);
         isUnknown = name is null;
         field = new(name ?? UnknownName, value!);
@@ -215,13 +218,15 @@ internal sealed class HpackDecoder
     }
 
     /// <summary>RFC 7541 §5.2.</summary>
-    private HpackError? ReadString(ReadOnlySpan<byte> block, ref int pos, out string? value)
+    private HpackError? ReadString(ReadOnlySpan<byte> block, ref int pos, out string? value, out int dataStart, out bool huffman)
     {
         int start = pos;
         value = null;
+        dataStart = pos;
+        huffman = false;
         if (pos >= block.Length)
             return new(HpackErrorCode.TruncatedString, start, "header block ends before a string literal");
-        bool huffman = (block[pos] & HuffmanFlag) != 0;
+        huffman = (block[pos] & HuffmanFlag) != 0;
         var error = HpackInteger.Read(block, ref pos, 7, out int length);
         if (error is not null) return error;
         int available = block.Length - pos;
@@ -229,6 +234,7 @@ internal sealed class HpackDecoder
             return new(HpackErrorCode.TruncatedString, start,
                 $"string literal of {length} bytes, but the header block ends after {available}");
 
+        dataStart = pos;
         var data = block.Slice(pos, length);
         pos += length;
         if (!huffman)
@@ -263,3 +269,7 @@ internal sealed class HpackDecoder
         ? "index 0 is not a table index"
         : $"index {index} is past the static table (61 entries) and the dynamic table ({_table.Count} entries)");
 }
+
+/// <summary>Where a literal field value's octets (after its length prefix) lie in a header block; <see cref="Name"/>
+/// is null when it came from a dynamic table entry the capture never saw.</summary>
+internal readonly record struct HpackLiteralValue(string? Name, int Offset, int Length, bool Huffman);

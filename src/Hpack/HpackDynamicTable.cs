@@ -1,4 +1,4 @@
-namespace Capture.Analyzer.Http2;
+namespace Capture.Hpack;
 
 /// <summary>
 /// The dynamic table of RFC 7541 §2.3.2 and §4 as far as the capture knows it: the entries it saw inserted,

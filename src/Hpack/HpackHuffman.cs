@@ -1,4 +1,4 @@
-namespace Capture.Analyzer.Http2;
+namespace Capture.Hpack;
 
 /// <summary>
 /// The Huffman code for string literals, RFC 7541 §5.2 and Appendix B. The code is canonical: codes of one

@@ -1,0 +1,118 @@
+using Capture.Recorder.Interop;
+
+namespace Capture.Recorder.Redaction;
+
+/// <summary>
+/// One direction of one connection on its way to storage: each chunk is scanned, then stored at once unless part
+/// of a secret value may lie in it that the scanner has not seen the end of. Held chunks are bounded by
+/// <see cref="MaxHeldBytes"/>; past it the scanner overwrites the unfinished secret with filler.
+/// </summary>
+internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : IHeldBytes
+{
+    /// <summary>Most bytes one direction may hold back waiting for the end of a header line or block.</summary>
+    public const int MaxHeldBytes = 256 * 1024;
+
+    private readonly List<(DataEvent Event, byte[] Bytes)> _held = [];
+    /// <summary>Ranges of held bytes to store as elided, in stream order.</summary>
+    private readonly List<(long From, long To)> _elided = [];
+    private long _heldBytes;
+    private long _next = -1;
+    private DirectionScanner? _scanner;
+
+    public void Accept(DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    {
+        _scanner ??= start(this);
+        long pos = (long)ev.StreamPos;
+        if (_next >= 0 && pos != _next) _scanner.Lost(Math.Max(pos - _next, 0));
+        _next = pos + bytes.Length;
+        _held.Add((ev, bytes));
+        _heldBytes += bytes.Length;
+        for (int offset = 0; offset < bytes.Length;)
+        {
+            int used = _scanner.Feed(bytes.AsSpan(offset), pos + offset, callStart: offset == 0);
+            offset += used;
+            if (offset < bytes.Length)
+            {
+                if (_scanner.Successor is not { } next) break;
+                _scanner = next;
+            }
+            else if (_scanner.Successor is { } after) _scanner = after;
+        }
+        if (_heldBytes > MaxHeldBytes) _scanner.GiveUpHolding();
+        Release(_scanner.HoldFrom, store);
+    }
+
+    /// <summary>The connection ended (or the recording did): store everything, an unfinished secret as filler.</summary>
+    public void Flush(Action<DataEvent, byte[]> store)
+    {
+        if (_held.Count == 0) return;
+        _scanner?.GiveUpHolding();
+        Release(DirectionScanner.NothingHeld, store);
+    }
+
+    private void Release(long holdFrom, Action<DataEvent, byte[]> store)
+    {
+        int released = 0;
+        while (released < _held.Count && (long)_held[released].Event.StreamPos + _held[released].Bytes.Length <= holdFrom)
+        {
+            Store(_held[released].Event, _held[released].Bytes, store);
+            _heldBytes -= _held[released].Bytes.Length;
+            released++;
+        }
+        if (released > 0) _held.RemoveRange(0, released);
+    }
+
+    /// <summary>Stores a chunk, split around the ranges to elide: kept bytes as chunks of their own, each elided range as
+    /// a chunk without data whose call_bytes counts it, flagged <see cref="ChunkFlags.ElidedByPolicy"/>.</summary>
+    private void Store(DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    {
+        long start = (long)ev.StreamPos, end = start + bytes.Length;
+        while (_elided.Count > 0 && _elided[0].To <= start) _elided.RemoveAt(0);
+        if (_elided.Count == 0 || _elided[0].From >= end)
+        {
+            store(ev, bytes);
+            return;
+        }
+        long at = start;
+        foreach (var (from, to) in _elided)
+        {
+            if (from >= end) break;
+            long cutFrom = Math.Max(from, at), cutTo = Math.Min(to, end);
+            if (cutFrom >= cutTo) continue;
+            if (cutFrom > at) store(Part(ev, at, cutFrom - at, elided: false), bytes[(int)(at - start)..(int)(cutFrom - start)]);
+            store(Part(ev, cutFrom, cutTo - cutFrom, elided: true), []);
+            at = cutTo;
+        }
+        if (at < end) store(Part(ev, at, end - at, elided: false), bytes[(int)(at - start)..]);
+    }
+
+    private static DataEvent Part(DataEvent ev, long pos, long length, bool elided)
+    {
+        var part = ev;
+        part.StreamPos = (ulong)pos;
+        part.DataLen = elided ? 0 : (uint)length;
+        if (elided)
+        {
+            part.CallBytes = (ulong)length;
+            part.Flags = (DataFlags)((byte)ev.Flags | ChunkFlags.ElidedByPolicy);
+        }
+        return part;
+    }
+
+    public void Elide(long from, long to)
+    {
+        if (from >= to) return;
+        if (_elided.Count > 0 && _elided[^1].To >= from) _elided[^1] = (_elided[^1].From, Math.Max(_elided[^1].To, to));
+        else _elided.Add((from, to));
+    }
+
+    public void Overwrite(long streamPos, ReadOnlySpan<byte> bytes)
+    {
+        foreach (var (ev, chunk) in _held)
+        {
+            long start = (long)ev.StreamPos;
+            long from = Math.Max(start, streamPos), to = Math.Min(start + chunk.Length, streamPos + bytes.Length);
+            if (from < to) bytes.Slice((int)(from - streamPos), (int)(to - from)).CopyTo(chunk.AsSpan((int)(from - start)));
+        }
+    }
+}

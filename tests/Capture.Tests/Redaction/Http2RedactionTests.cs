@@ -1,0 +1,86 @@
+using Capture.Recorder.Interop;
+using Capture.Tests.Http2;
+
+namespace Capture.Tests.Redaction;
+
+/// <summary>The recorder's redaction of HTTP/2 header blocks: HPACK literals rewritten at the same length, raw and
+/// Huffman-coded, so that the Analyzer's own parser decodes the stored stream without an error.</summary>
+public sealed class Http2RedactionTests
+{
+    // Static table (RFC 7541 Appendix A): 2 :method GET, 4 :path, 23 authorization, 32 cookie.
+    private static byte[] ClientStream() =>
+    [
+        .. Frames.Preface,
+        .. Frames.Settings(),
+        .. Frames.Headers(1, new HpackBlock()
+            .Indexed(2)
+            .Incremental(4, "/api?page=1&token=SECRETQUERY", huffman: true)
+            .Incremental(23, "Bearer SECRETH2TOKEN", huffman: true)
+            .WithoutIndexing(32, "sid=SECRETCOOKIE; lang=en")
+            .NeverIndexed("x-api-key", "SECRETAPIKEY", huffman: true), endStream: true, pad: 3, priority: (false, 0, 16)),
+        .. Frames.Data(1, "authorization: SECRET-LOOKING-BODY"),
+        // Stream 3 reuses the authorization entry (dynamic index 62; :path is 63) and sends a new token in a CONTINUATION.
+        .. Frames.Headers(3, new HpackBlock().Indexed(2).Indexed(62), endHeaders: false),
+        .. Frames.Continuation(3, new HpackBlock().WithoutIndexing(23, "Bearer SECRETOTHER00", huffman: true)),
+    ];
+
+    private static string[] Decode(byte[] stored)
+    {
+        var result = Http2Harness.Run(clientToServer: true, Http2Harness.Script(stored), Http2Harness.Whole);
+        Assert.Empty(result.Errors);
+        return result.Events;
+    }
+
+    private static byte[] Redact(byte[] stream, int[] cuts) =>
+        new RedactionHarness().SendSplit(Direction.Egress, stream, cuts).Close().Stored(Direction.Egress);
+
+    [Fact]
+    public void Literal_values_are_rewritten_raw_and_huffman_and_the_stream_still_decodes()
+    {
+        var stream = ClientStream();
+        var stored = Redact(stream, []);
+        var events = Decode(stored);
+        string all = string.Join("\n", events);
+
+        Assert.Equal(stream.Length, stored.Length);
+        Assert.DoesNotContain("SECRET", all.Replace("SECRET-LOOKING-BODY", ""));
+        Assert.Contains("preview=\"authorization: SECRET-LOOKING-BODY\"", all); // DATA is not a header block
+        Assert.Matches(@"\[:path: /api\?page=1&token=[0-9a-zA-Z_.-]+\]", all);
+        Assert.Matches(@"\[authorization: Bearer [0-9a-zA-Z_.-]+\]", all);
+        Assert.Matches(@"\[cookie: sid=[a-z2-7]{12}; lang=[a-z2-7]{2}\]", all);
+    }
+
+    [Fact]
+    public void An_indexed_reference_carries_the_same_replacement_as_the_literal_that_inserted_it()
+    {
+        var events = Decode(Redact(ClientStream(), []));
+        string First(string line) => System.Text.RegularExpressions.Regex.Match(line, @"\[authorization: ([^\]]*)\]").Groups[1].Value;
+        var headers = events.Where(e => e.StartsWith("HEADERS")).ToArray();
+
+        Assert.Equal(First(headers[0]), First(headers[1])); // stream 3's indexed field
+        Assert.Contains("[authorization: Bearer ", headers[1][(headers[1].IndexOf("[authorization", StringComparison.Ordinal) + 10)..]);
+        Assert.DoesNotContain("SECRETOTHER00", headers[1]);
+    }
+
+    [Fact]
+    public void A_stream_cut_at_every_byte_is_redacted_the_same_as_whole()
+    {
+        var stream = ClientStream();
+        var whole = Redact(stream, []);
+        for (int cut = 1; cut < stream.Length; cut++) Assert.Equal(whole, Redact(stream, [cut]));
+        Assert.Equal(whole, Redact(stream, Enumerable.Range(1, stream.Length - 1).ToArray()));
+    }
+
+    [Fact]
+    public void Joined_mid_connection_a_literal_whose_name_is_unknown_is_replaced_whole()
+    {
+        // A literal naming dynamic entry 62, which the capture never saw inserted.
+        var frame = Frames.Headers(5, new HpackBlock().WithoutIndexing(62, "SECRETUNKNOWNNAME"));
+        var harness = new RedactionHarness();
+        harness.Send(Direction.Egress, frame, lost: 1000);
+        var stored = harness.Close().Stored(Direction.Egress);
+
+        Assert.Equal(frame.Length, stored.Length);
+        Assert.DoesNotContain("SECRETUNKNOWNNAME", System.Text.Encoding.Latin1.GetString(stored));
+    }
+}
