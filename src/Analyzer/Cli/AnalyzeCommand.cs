@@ -38,8 +38,11 @@ internal static class AnalyzeCommand
         root.SetAction(parsed =>
         {
             var files = parsed.GetValue(databases)!;
+            ExchangeFilter filter;
+            try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
+            catch (FilterException e) { return Fail(stderr, e.Message); }
             if (export.Requested(parsed))
-                return files.Length == 1 ? export.Run(parsed, files[0], stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
+                return files.Length == 1 ? export.Run(parsed, files[0], filter, stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
             int count = parsed.GetValue(slowest) ?? DefaultSlowest;
             if (count <= 0) return Fail(stderr, "--slowest takes a positive count");
             if (parsed.GetValue(limit) is <= 0) return Fail(stderr, "--limit takes a positive count");
@@ -51,10 +54,6 @@ internal static class AnalyzeCommand
             if (parsed.GetValue(json) && parsed.GetValue(csv)) return Fail(stderr, "choose --json or --csv, not both");
             if (parsed.GetValue(compare) && files.Length != 2) return Fail(stderr, "--compare takes exactly two recordings: analyze BEFORE.db AFTER.db --compare");
             var format = parsed.GetValue(json) ? OutputFormat.Json : parsed.GetValue(csv) ? OutputFormat.Csv : OutputFormat.Table;
-
-            ExchangeFilter filter;
-            try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
-            catch (FilterException e) { return Fail(stderr, e.Message); }
 
             var recordings = new List<RecordingFile>();
             try

@@ -20,7 +20,7 @@ public sealed class LivePcapngTests
         Peers.Curl("-k", "-o", "/dev/null", $"https://127.0.0.1:{port}/hello?again");
         Thread.Sleep(300);
         Assert.Equal(0, recorder.Stop());
-        Assert.Matches(@"pcapng .*live\.pcapng: [\d,]+ packets \([\d,]+ real, 0 dropped by the packet ring\)", recorder.Output);
+        Assert.Matches(@"pcapng .*live\.pcapng: [\d,]+ packets \([\d,]+ real, 0 dropped by the packet ring, [\d,]+ of connections not recorded left out\)", recorder.Output);
 
         // The decrypted side: each request once in curl's view and once in nginx's.
         var requests = PacketTools.Tshark(pcapng, "http.request", ["http.request.uri", "frame.comment", "frame.interface_name"]);
@@ -33,11 +33,8 @@ public sealed class LivePcapngTests
         Assert.Equal(2, PacketTools.TsharkCount(pcapng, $"tcp.port == {port} && tcp.flags.syn == 1 && tcp.flags.ack == 0"));
         Assert.True(PacketTools.TsharkCount(pcapng, $"tcp.port == {port} && tls.handshake.type == 1") == 2, "each connection's ClientHello once");
         Assert.All(PacketTools.Tshark(pcapng, $"tcp.port == {port}", ["frame.interface_name"]), r => Assert.Equal("lo", r[0]));
-        // --port narrows the real packets too: the kernel's socket filter kept no other traffic.
-        // Known issue (under investigation): in a full test run one stray real packet of another port was
-        // seen now and then; the filter must keep almost nothing else.
-        int realPackets = PacketTools.TsharkCount(pcapng, "!frame.comment");
-        Assert.InRange(PacketTools.TsharkCount(pcapng, $"!frame.comment && !(tcp.port == {port})"), 0, Math.Max(1, realPackets / 100));
+        // Only the recorded connections' real packets: none of another port.
+        Assert.Equal(0, PacketTools.TsharkCount(pcapng, $"!frame.comment && !(tcp.port == {port})"));
         // Loopback doubled would make every real packet a retransmission of itself.
         Assert.Equal(0, PacketTools.TsharkCount(pcapng, $"tcp.port == {port} && tcp.analysis.retransmission"));
         Assert.Equal(PacketTools.TsharkCount(pcapng, null), PacketTools.TcpdumpCount(pcapng));
@@ -53,7 +50,9 @@ public sealed class LivePcapngTests
         var pcapng = dir.File("live.pcapng");
         using var recorder = RecorderRun.Start(dir.Path, "--pcapng", pcapng, "--port", port.ToString());
         Peers.Curl("-o", "/dev/null", $"http://127.0.0.1:{port}/fast");
-        Thread.Sleep(500);
+        // Packets reach the file after the delay buffer's hold (2 s); a kill -9 loses what is still held.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (PacketTools.TsharkCount(pcapng, "http.request") < 3 && DateTime.UtcNow < deadline) Thread.Sleep(250);
         recorder.Kill();
 
         Assert.Equal(2, PacketTools.TsharkCount(pcapng, "http.request && frame.comment contains \"comm=\"")); // curl's view and python's
