@@ -24,7 +24,7 @@ internal static class AnalyzeCommand
         var show = new Option<long?>("--show") { Description = "One exchange in full (also: `analyze RUN.db show ID`)" };
         var compare = new Option<bool>("--compare") { Description = "Per-endpoint latency and error changes from the first recording to the second" };
         var har = new Option<string?>("--export-har") { Description = "Write the exchanges as HAR 1.2 to FILE (devtools import it)" };
-        var where = new Option<string[]>("--where") { Description = "Keep exchanges where FIELD OP VALUE (repeatable; e.g. status>=500, path=/api/*, comm=nginx, duration>100)" };
+        var where = new Option<string[]>("--where") { Description = "Keep exchanges where FIELD OP VALUE (repeatable; e.g. status>=500, path=/api/*, comm=nginx, duration>100); with --export-pcapng, the connections with such an exchange, cut to since/until" };
         var limit = new Option<int?>("--limit") { Description = "At most N rows" };
         var json = new Option<bool>("--json") { Description = "JSON lines for scripts instead of a table (fields: docs/json.md)" };
         var csv = new Option<bool>("--csv") { Description = "CSV with a header row instead of a table" };

@@ -1,4 +1,6 @@
 using Capture.Tests.Support;
+using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace Capture.Tests.EndToEnd;
 
@@ -38,6 +40,53 @@ public sealed class LivePcapngTests
         // Loopback doubled would make every real packet a retransmission of itself.
         Assert.Equal(0, PacketTools.TsharkCount(pcapng, $"tcp.port == {port} && tcp.analysis.retransmission"));
         Assert.Equal(PacketTools.TsharkCount(pcapng, null), PacketTools.TcpdumpCount(pcapng));
+    }
+
+    [Fact]
+    public void Http2_cleartext_and_over_tls_recorded_live_without_port_has_each_request_once_per_side_and_only_recorded_connections_real_packets()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        using var servers = new Http2Servers(dir.Path);
+        var (h2cPort, h2Port, h2c, h2) = (servers.CleartextPort, servers.TlsPort, servers.Cleartext, servers.Tls);
+        var pcapng = dir.File("live.pcapng");
+        using var recorder = RecorderRun.Start(dir.Path, "--pcapng", pcapng);
+        servers.MakeRequests();
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        var exchanges = Analyze.SlowestJson(recorder.DbPath);
+        foreach (var (port, server, tls) in new[] { (h2cPort, h2c, "tls=0"), (h2Port, h2, "tls=1") })
+        {
+            // One HEADERS frame with a method per exchange the Analyzer reports, with the same paths and processes.
+            var headers = PacketTools.Tshark(pcapng, $"http2.headers.method && {PacketTools.CommentOnPort(port)}", ["http2.headers.path", "frame.comment"])
+                .SelectMany(r => r[0].Split(',').Select(path => (Path: path, Comment: r[1]))).ToList();
+            var recorded = Analyze.OnPort(exchanges, port);
+            Assert.Equal(recorded.Select(e => e.GetProperty("path").GetString()).Order(), headers.Select(h => h.Path).Order());
+            Assert.Equal(recorded.Count(e => e.GetProperty("side").GetString() == "server"), headers.Count(h => h.Comment.StartsWith($"pid={server.Pid} ") && h.Comment.Contains("comm=nghttpd")));
+            Assert.All(headers, h => Assert.Contains(tls, h.Comment));
+        }
+        Assert.Equal(3, Analyze.OnPort(exchanges, h2cPort).Count(e => e.GetProperty("side").GetString() == "client"));
+
+        // Without --port the real packets are those of recorded connections, handshakes included: curl's and
+        // nghttp's connections to the cleartext server, curl's to the TLS one, each SYN once.
+        Assert.Equal(2, PacketTools.TsharkCount(pcapng, $"!frame.comment && tcp.port == {h2cPort} && tcp.flags.syn == 1 && tcp.flags.ack == 0"));
+        Assert.Equal(1, PacketTools.TsharkCount(pcapng, $"!frame.comment && tcp.port == {h2Port} && tcp.flags.syn == 1 && tcp.flags.ack == 0"));
+        var recordedPorts = RecordedPortPairs(recorder.DbPath);
+        Assert.All(PacketTools.Tshark(pcapng, "!frame.comment", ["tcp.srcport", "tcp.dstport"]),
+            r => Assert.Contains(Pair(int.Parse(r[0]), int.Parse(r[1])), recordedPorts));
+        Assert.Equal(0, PacketTools.TsharkCount(pcapng, "tcp.analysis.retransmission"));
+        Assert.Equal(PacketTools.TsharkCount(pcapng, null), PacketTools.TcpdumpCount(pcapng));
+    }
+
+    private static (int, int) Pair(int a, int b) => a < b ? (a, b) : (b, a);
+
+    private static HashSet<(int, int)> RecordedPortPairs(string db)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        return connection.Query<(long Local, long Remote)>("SELECT local_port, remote_port FROM connections")
+            .Select(c => Pair((int)c.Local, (int)c.Remote)).ToHashSet();
     }
 
     [Fact]
