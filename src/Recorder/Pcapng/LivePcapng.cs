@@ -23,6 +23,7 @@ internal sealed class LivePcapng : IDisposable
     private readonly Channel<(DataEvent Event, byte[] Data)> _chunks =
         Channel.CreateBounded<(DataEvent, byte[])>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Dictionary<ulong, RecordedConnection> _connections = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, bool> _offeredConnections = new();
     private readonly Task _synthetic;
     private readonly long _monotonicToWallNs = Libc.RealtimeNanoseconds() - Libc.MonotonicNanoseconds();
     private PacketCapture? _capture;
@@ -64,9 +65,16 @@ internal sealed class LivePcapng : IDisposable
     /// <paramref name="port"/> if given) on every interface.</summary>
     public void CaptureRealPackets(ushort? port) => _capture = PacketCapture.Start(this, port, SnapLength);
 
-    /// <summary>Called by the SQLite writer for every chunk it stores; never waits.</summary>
+    /// <summary>Called by the SQLite writer for every chunk it stores; never waits. A connection's
+    /// real packets are kept from its first chunk on, told here rather than after the queue so that
+    /// a busy synthetic writer does not make the delay buffer judge them before it knows.</summary>
     public void Offer(DataEvent ev, byte[] data)
     {
+        if (_offeredConnections.TryAdd(ev.Header.ConnId, true))
+        {
+            var c = ToRecorded(ev.Header);
+            _delay.Recorded(TcpFlowKey.FromEndpoints(c.Local, c.LocalPort, c.Remote, c.RemotePort));
+        }
         if (!_chunks.Writer.TryWrite((ev, data))) Interlocked.Increment(ref SkippedChunks);
     }
 
@@ -76,10 +84,7 @@ internal sealed class LivePcapng : IDisposable
         {
             var h = ev.Header;
             if (!_connections.TryGetValue(h.ConnId, out var connection))
-            {
                 _connections[h.ConnId] = connection = ToRecorded(h);
-                _delay.Recorded(TcpFlowKey.FromEndpoints(connection.Local, connection.LocalPort, connection.Remote, connection.RemotePort));
-            }
             var chunk = new PlaintextChunk((long)h.ConnId, (long)h.TimestampNs + _monotonicToWallNs, h.Pid, h.Tid, h.Fd, EventDecoder.Comm(h),
                 ev.Direction == Direction.Egress, (long)ev.StreamPos, data, ev.TlsLibrary != TlsLibrary.None);
             _plaintext.Write(connection, chunk);

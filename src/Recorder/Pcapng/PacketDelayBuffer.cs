@@ -15,6 +15,9 @@ internal sealed class PacketDelayBuffer : IPacketSink
 {
     public static readonly TimeSpan Delay = TimeSpan.FromSeconds(2);
     public const long MaxBytes = 64L << 20;
+    /// <summary>What a held packet costs beyond its bytes (its entry, array header, queue slot), counted
+    /// against <see cref="MaxBytes"/> so that the bound is on memory, not only on packet bytes.</summary>
+    private const int OverheadPerPacket = 128;
     private static readonly TimeSpan ReleaseEvery = TimeSpan.FromMilliseconds(100);
 
     private readonly PcapngWriter _file;
@@ -83,7 +86,7 @@ internal sealed class PacketDelayBuffer : IPacketSink
         {
             if (packet.TimestampNs < _releasedUpToNs) OutOfOrder++;
             _queue.Enqueue(packet, (packet.TimestampNs, _arrivals++));
-            _bytes += packet.Bytes.Length;
+            _bytes += packet.Bytes.Length + OverheadPerPacket;
             over = _bytes > MaxBytes;
         }
         if (over) _overBound.Set();
@@ -103,7 +106,7 @@ internal sealed class PacketDelayBuffer : IPacketSink
                     bool early = next.TimestampNs > cutoffNs;
                     if (early && _bytes <= MaxBytes * 3 / 4) break;
                     _queue.Dequeue();
-                    _bytes -= next.Bytes.Length;
+                    _bytes -= next.Bytes.Length + OverheadPerPacket;
                     _releasedUpToNs = Math.Max(_releasedUpToNs, next.TimestampNs);
                     if (early) WrittenEarly++;
                     bool write = !next.Real || next.Connection is { } c && _recorded.Contains(c);
