@@ -30,6 +30,8 @@ public sealed class LivePcapngTests
         Assert.All(requests, r => Assert.Equal("capture-tls-plaintext", r[2]));
         Assert.Equal(3, requests.Count(r => r[1].Contains("comm=curl")));
         Assert.Equal(3, requests.Count(r => r[1].StartsWith($"pid={nginx.Pid} ") && r[1].Contains("comm=nginx")));
+        Assert.Equal(Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port).Select(e => e.GetProperty("path").GetString()).Order(),
+            requests.Select(r => r[0]).Order());
 
         // The real side: TLS on the real port, on loopback, each packet once (two connections: two SYNs, not four).
         Assert.Equal(2, PacketTools.TsharkCount(pcapng, $"tcp.port == {port} && tcp.flags.syn == 1 && tcp.flags.ack == 0"));
@@ -43,15 +45,18 @@ public sealed class LivePcapngTests
     }
 
     [Fact]
-    public void Http2_cleartext_and_over_tls_recorded_live_without_port_has_each_request_once_per_side_and_only_recorded_connections_real_packets()
+    public void Http1_and_http2_cleartext_and_over_tls_recorded_live_without_port_have_each_request_once_per_side_and_only_recorded_connections_real_packets()
     {
         Requires.RootAndBpf();
         using var dir = new TempDir();
         using var servers = new Http2Servers(dir.Path);
         var (h2cPort, h2Port, h2c, h2) = (servers.CleartextPort, servers.TlsPort, servers.Cleartext, servers.Tls);
+        int plainPort = Ports.Free();
+        using var python = Peers.PythonServer("127.0.0.1", plainPort);
         var pcapng = dir.File("live.pcapng");
         using var recorder = RecorderRun.Start(dir.Path, "--pcapng", pcapng);
         servers.MakeRequests();
+        Peers.Curl("-o", "/dev/null", "-o", "/dev/null", $"http://127.0.0.1:{plainPort}/fast", $"http://127.0.0.1:{plainPort}/chunked");
         Thread.Sleep(300);
         Assert.Equal(0, recorder.Stop());
 
@@ -67,6 +72,13 @@ public sealed class LivePcapngTests
             Assert.All(headers, h => Assert.Contains(tls, h.Comment));
         }
         Assert.Equal(3, Analyze.OnPort(exchanges, h2cPort).Count(e => e.GetProperty("side").GetString() == "client"));
+
+        // HTTP/1.1 in plaintext: each request in curl's view and python's, and once on the wire (loopback not doubled).
+        var http1 = PacketTools.Tshark(pcapng, $"http.request && {PacketTools.CommentOnPort(plainPort)}", ["http.request.uri", "frame.comment"]);
+        Assert.Equal(Analyze.OnPort(exchanges, plainPort).Select(e => e.GetProperty("path").GetString()).Order(), http1.Select(r => r[0]).Order());
+        Assert.Equal(["/chunked", "/fast"], http1.Where(r => r[1].Contains("comm=curl")).Select(r => r[0]).Order());
+        Assert.Equal(["/chunked", "/fast"], http1.Where(r => r[1].StartsWith($"pid={python.Pid} ")).Select(r => r[0]).Order());
+        Assert.Equal(2, PacketTools.TsharkCount(pcapng, $"!frame.comment && http.request && tcp.port == {plainPort}"));
 
         // Without --port the real packets are those of recorded connections, handshakes included: curl's and
         // nghttp's connections to the cleartext server, curl's to the TLS one, each SYN once.

@@ -88,6 +88,9 @@ public sealed class PcapngExportTests
         Assert.Equal(["/keepalive_client.py"], Paths(h2Headers, "comm=curl"));
         Assert.Equal(["/keepalive_client.py"], Paths(h2Headers, $"pid={h2.Pid} "));
         Assert.All(h2Headers, r => Assert.Contains("tls=1", r[1]));
+        var all = Analyze.SlowestJson(recorder.DbPath);
+        foreach (var (port, headers) in new[] { (h2cPort, h2cHeaders), (h2Port, h2Headers) }) // one HEADERS with a method per exchange
+            Assert.Equal(Analyze.OnPort(all, port).Select(e => e.GetProperty("path").GetString()).Order(), Paths(headers, "pid=").Order());
         Assert.Equal(PacketTools.TsharkCount(pcapng, null), PacketTools.TcpdumpCount(pcapng));
 
         // --pid keeps one process's packets: here nghttpd's (cleartext), whose view is the server's.
