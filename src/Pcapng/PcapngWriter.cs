@@ -11,7 +11,7 @@ public enum PacketDirection { Unknown = 0, Inbound = 1, Outbound = 2 }
 /// Every block is built whole in memory and handed to the stream in one Write, so an
 /// interrupted writer leaves a file that readers accept up to its last whole block. Open the
 /// file unbuffered (FileStream bufferSize 1) for that to hold on disk as well as in the API.</summary>
-public sealed class PcapngWriter : IDisposable
+public sealed class PcapngWriter : IPacketSink, IDisposable
 {
     private readonly Stream _stream;
     private readonly BlockBuilder _block = new();

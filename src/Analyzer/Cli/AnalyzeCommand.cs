@@ -24,7 +24,7 @@ internal static class AnalyzeCommand
         var show = new Option<long?>("--show") { Description = "One exchange in full (also: `analyze RUN.db show ID`)" };
         var compare = new Option<bool>("--compare") { Description = "Per-endpoint latency and error changes from the first recording to the second" };
         var har = new Option<string?>("--export-har") { Description = "Write the exchanges as HAR 1.2 to FILE (devtools import it)" };
-        var where = new Option<string[]>("--where") { Description = "Keep exchanges where FIELD OP VALUE (repeatable; e.g. status>=500, path=/api/*, comm=nginx, duration>100)" };
+        var where = new Option<string[]>("--where") { Description = "Keep exchanges where FIELD OP VALUE (repeatable; e.g. status>=500, path=/api/*, comm=nginx, duration>100); with --export-pcapng, the connections with such an exchange, cut to since/until" };
         var limit = new Option<int?>("--limit") { Description = "At most N rows" };
         var json = new Option<bool>("--json") { Description = "JSON lines for scripts instead of a table (fields: docs/json.md)" };
         var csv = new Option<bool>("--csv") { Description = "CSV with a header row instead of a table" };
@@ -40,8 +40,11 @@ internal static class AnalyzeCommand
         root.SetAction(parsed =>
         {
             var files = parsed.GetValue(databases)!;
+            ExchangeFilter filter;
+            try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
+            catch (FilterException e) { return Fail(stderr, e.Message); }
             if (export.Requested(parsed))
-                return files.Length == 1 ? export.Run(parsed, files[0], stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
+                return files.Length == 1 ? export.Run(parsed, files[0], filter, stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
             int count = parsed.GetValue(slowest) ?? DefaultSlowest;
             if (count <= 0) return Fail(stderr, "--slowest takes a positive count");
             if (parsed.GetValue(limit) is <= 0) return Fail(stderr, "--limit takes a positive count");
@@ -54,9 +57,6 @@ internal static class AnalyzeCommand
             if (parsed.GetValue(compare) && files.Length != 2) return Fail(stderr, "--compare takes exactly two recordings: analyze BEFORE.db AFTER.db --compare");
             var format = parsed.GetValue(json) ? OutputFormat.Json : parsed.GetValue(csv) ? OutputFormat.Csv : OutputFormat.Table;
 
-            ExchangeFilter filter;
-            try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
-            catch (FilterException e) { return Fail(stderr, e.Message); }
             var (parserLimits, limitError) = limits.Read(parsed);
             if (limitError is not null) return Fail(stderr, limitError);
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Capture.Analyzer.Query;
 using Capture.Analyzer.Recording;
 
 namespace Capture.Analyzer.Export;
@@ -9,14 +10,15 @@ internal sealed class ExportOptions
 {
     private readonly Option<string?> _output = new("--export-pcapng") { Description = "Write the recording as a pcapng file for Wireshark: decrypted HTTPS and plaintext as TCP packets, each naming its process" };
     private readonly Option<long?> _pid = new("--pid") { Description = "With --export-pcapng: only bytes moved by this process" };
-    private readonly Option<long?> _connection = new("--connection") { Description = "With --export-pcapng: only this connection (connection_id in --json)" };
+    private readonly Option<long?> _connection = new("--connection") { Description = "With --export-pcapng: only this connection (connection_id in --json), even one without HTTP exchanges" };
 
     public IEnumerable<Option> All => [_output, _pid, _connection];
 
     public bool Requested(ParseResult parsed) => parsed.GetValue(_output) is not null;
 
-    /// <summary>Exports and prints one line saying what was written; returns the exit code.</summary>
-    public int Run(ParseResult parsed, string databasePath, TextWriter stdout, TextWriter stderr)
+    /// <summary>Exports and prints one line saying what was written; returns the exit code.
+    /// <paramref name="where"/> is the `--where` every question takes (see <see cref="PcapngExport.Filter"/>).</summary>
+    public int Run(ParseResult parsed, string databasePath, ExchangeFilter where, TextWriter stdout, TextWriter stderr)
     {
         var output = parsed.GetValue(_output)!;
         if (Directory.Exists(output)) { stderr.WriteLine($"analyze: --export-pcapng {output} is a directory"); return 2; }
@@ -24,7 +26,7 @@ internal sealed class ExportOptions
         long packets;
         try
         {
-            packets = PcapngExport.Write(recording, output, new PcapngExport.Filter(parsed.GetValue(_pid), parsed.GetValue(_connection)));
+            packets = PcapngExport.Write(recording, output, new PcapngExport.Filter(parsed.GetValue(_pid), parsed.GetValue(_connection), where));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

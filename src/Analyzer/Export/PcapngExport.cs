@@ -1,4 +1,6 @@
 using System.Net;
+using Capture.Analyzer.Exchanges;
+using Capture.Analyzer.Query;
 using Capture.Analyzer.Recording;
 using Capture.Pcapng;
 using Capture.Pcapng.Synthetic;
@@ -11,12 +13,21 @@ namespace Capture.Analyzer.Export;
 /// disk when it must), so memory holds only the connection list and one flow state per connection.</summary>
 internal static class PcapngExport
 {
-    public sealed record Filter(long? Pid, long? ConnectionId);
+    /// <param name="Pid">Only the bytes this process moved.</param>
+    /// <param name="ConnectionId">Only this connection, whether or not it holds an HTTP exchange.</param>
+    /// <param name="Where">The `--where` of the other questions: a connection is exported when one of
+    /// its exchanges matches, and its since/until cut the packets to that window.</param>
+    public sealed record Filter(long? Pid, long? ConnectionId, ExchangeFilter Where);
 
     public static long Write(RecordingFile recording, string outputPath, Filter filter)
     {
         var connections = recording.Connection.Query<ConnectionRow>(
             "SELECT * FROM connections WHERE @conn IS NULL OR id = @conn", new { conn = filter.ConnectionId }).ToDictionary(c => c.Id);
+        if (!filter.Where.IsEmpty)
+        {
+            var matching = ExchangeSource.All(recording).Where(filter.Where.Matches).Select(e => e.ConnectionId).ToHashSet();
+            foreach (var id in connections.Keys.Where(id => !matching.Contains(id)).ToList()) connections.Remove(id);
+        }
         var options = new FileStreamOptions
         {
             Mode = FileMode.Create, Access = FileAccess.Write, BufferSize = 1 << 16,
@@ -41,6 +52,7 @@ internal static class PcapngExport
         foreach (var row in chunks)
         {
             if (!recorded.TryGetValue(row.ConnId, out var connection) || row.Data is null) continue;
+            if (filter.Where.HasTimeWindow && !filter.Where.InTimeWindow(recording.Run.WallClock(row.TsNs))) continue;
             var comm = row.Comm ?? connections[row.ConnId].Comm;
             packets.Write(connection, new PlaintextChunk(row.ConnId, row.TsNs + recording.Run.MonotonicToWallOffsetNs, (uint)row.Pid, (uint)row.Tid,
                 (int)row.Fd, comm, row.Direction == 0, row.StreamPos, row.Data, row.Tls != 0));

@@ -1,3 +1,5 @@
+using Capture.Hpack;
+
 namespace Capture.Analyzer.Http2;
 
 /// <summary>Bounds that keep one direction parser's memory fixed whatever the peer sends.</summary>

@@ -14,9 +14,20 @@ internal sealed class ExchangeFilter
 {
     private static readonly string[] Operators = ["!=", ">=", "<=", "=", ">", "<"];
     private readonly List<Func<Exchange, bool>> _conditions = [];
+    private readonly List<Func<DateTimeOffset, bool>> _timeWindow = [];
 
     public static readonly ExchangeFilter None = new();
     public bool IsEmpty => _conditions.Count == 0;
+    public bool HasTimeWindow => _timeWindow.Count > 0;
+
+    /// <summary>Whether an instant lies within the since/until bounds (true when there are none):
+    /// what cuts an export's packets to the window its exchanges were chosen by.</summary>
+    public bool InTimeWindow(DateTimeOffset instant)
+    {
+        foreach (var bound in _timeWindow)
+            if (!bound(instant)) return false;
+        return true;
+    }
 
     public bool Matches(Exchange e)
     {
@@ -31,11 +42,23 @@ internal sealed class ExchangeFilter
         var filter = new ExchangeFilter();
         foreach (var text in conditions)
             foreach (var part in text.Split(" and ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                filter._conditions.Add(ParseOne(part));
+                filter.Add(part);
         return filter;
     }
 
-    private static Func<Exchange, bool> ParseOne(string condition)
+    private void Add(string condition)
+    {
+        var (field, op, value) = Split(condition);
+        if (field is "since" or "until")
+        {
+            var within = TimeBound(op, value, condition, after: field == "since");
+            _timeWindow.Add(within);
+            _conditions.Add(e => within(e.Timestamp));
+        }
+        else _conditions.Add(Build(field, op, value, condition));
+    }
+
+    private static (string Field, string Op, string Value) Split(string condition)
     {
         foreach (var op in Operators)
         {
@@ -44,7 +67,7 @@ internal sealed class ExchangeFilter
             string field = condition[..at].Trim().ToLowerInvariant();
             string value = condition[(at + op.Length)..].Trim();
             if (value.Length == 0) throw new FilterException($"--where {condition}: no value after '{op}'");
-            return Build(field, op, value, condition);
+            return (field, op, value);
         }
         throw new FilterException($"--where {condition}: expected FIELD=VALUE, FIELD!=VALUE, FIELD>VALUE, ... (fields: {Fields})");
     }
@@ -67,8 +90,6 @@ internal sealed class ExchangeFilter
         "flag" => op is "=" or "!="
             ? (e => e.Flags.Any(f => Glob(value).IsMatch(f)) == (op == "="))
             : throw new FilterException($"--where {condition}: flag takes = or !="),
-        "since" => TimeBound(op, value, condition, after: true),
-        "until" => TimeBound(op, value, condition, after: false),
         _ => throw new FilterException($"--where {condition}: unknown field '{field}' (fields: {Fields})"),
     };
 
@@ -97,11 +118,11 @@ internal sealed class ExchangeFilter
         return e => (get(e) is { } x && patterns.Any(p => p.IsMatch(x))) == want;
     }
 
-    private static Func<Exchange, bool> TimeBound(string op, string value, string condition, bool after)
+    private static Func<DateTimeOffset, bool> TimeBound(string op, string value, string condition, bool after)
     {
         if (op != "=") throw new FilterException($"--where {condition}: use since=TIME or until=TIME");
         var bound = ParseTime(value) ?? throw new FilterException($"--where {condition}: '{value}' is not a time (2026-11-22T10:00:00Z, or 10:00:00 UTC)");
-        return e => Within(e.Timestamp, bound, after);
+        return instant => Within(instant, bound, after);
     }
 
     private static bool Within(DateTimeOffset ts, TimeBoundValue bound, bool after)

@@ -10,7 +10,7 @@ public sealed class PlaintextPacketWriter
     public const string TlsInterfaceName = "capture-tls-plaintext";
     public const string SocketInterfaceName = "capture-socket-plaintext";
 
-    private readonly PcapngWriter _writer;
+    private readonly IPacketSink _writer;
     private readonly int _tlsInterface, _socketInterface;
     private readonly Dictionary<(long Connection, bool Tls), (SyntheticFlow Flow, PlaintextChunk Last)> _flows = [];
     private readonly Dictionary<uint, int> _processBlocks = [];
@@ -18,7 +18,7 @@ public sealed class PlaintextPacketWriter
 
     /// <param name="snapLength">The snap length the interfaces declare: 0 (none) unless the file
     /// also holds real packets, whose interfaces must declare the same for libpcap to read the file.</param>
-    public PlaintextPacketWriter(PcapngWriter writer, uint snapLength = 0)
+    public PlaintextPacketWriter(IPacketSink writer, uint snapLength = 0)
     {
         _writer = writer;
         const string how = "synthetic TCP made by Capture from recorded bytes; ports 80/8088 (client's view) or 8080/3128 (server's view) " +
@@ -27,7 +27,8 @@ public sealed class PlaintextPacketWriter
         _socketInterface = writer.AddInterface(PcapngFormat.LinkTypeLinuxSll2, snapLength, SocketInterfaceName, "Plaintext socket payload, " + how);
     }
 
-    public long Packets => _writer.PacketsWritten;
+    /// <summary>Packets handed to the sink.</summary>
+    public long Packets { get; private set; }
 
     /// <summary>Writes one chunk's packets. Socket bytes of a TLS connection are ciphertext
     /// (recorded with --all-tcp) and are left out: the real packets carry them, its plaintext is
@@ -65,6 +66,7 @@ public sealed class PlaintextPacketWriter
             var packet = Sll2Header.Wrap(ip, 0, s.Outbound);
             _writer.WritePacket(chunk.Tls ? _tlsInterface : _socketInterface, chunk.TimestampNs, packet, packet.Length,
                 s.Outbound ? PacketDirection.Outbound : PacketDirection.Inbound, comment, process);
+            Packets++;
         }
     }
 

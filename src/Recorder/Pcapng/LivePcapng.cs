@@ -11,16 +11,19 @@ namespace Capture.Recorder.Pcapng;
 /// each chunk it stores (<see cref="Offer"/>, which never waits: when this writer falls behind,
 /// chunks are counted as skipped in the pcapng, the db keeps them); one thread of its own turns
 /// them into synthetic packets. Real packets from <see cref="PacketCapture"/> go into the same
-/// file; one lock orders the blocks of both.</summary>
+/// file. Both pass through <see cref="PacketDelayBuffer"/>, which writes them in time order and
+/// keeps only the real packets of recorded connections.</summary>
 internal sealed class LivePcapng : IDisposable
 {
     private const int QueueCapacity = 4096;
 
     private readonly PcapngWriter _writer;
+    private readonly PacketDelayBuffer _delay;
     private readonly PlaintextPacketWriter _plaintext;
     private readonly Channel<(DataEvent Event, byte[] Data)> _chunks =
         Channel.CreateBounded<(DataEvent, byte[])>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Dictionary<ulong, RecordedConnection> _connections = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, bool> _offeredConnections = new();
     private readonly Task _synthetic;
     private readonly long _monotonicToWallNs = Libc.RealtimeNanoseconds() - Libc.MonotonicNanoseconds();
     private PacketCapture? _capture;
@@ -28,8 +31,8 @@ internal sealed class LivePcapng : IDisposable
     public string Path { get; }
     public long SkippedChunks;
     public long Packets => _writer.PacketsWritten;
-    public object WriteLock { get; } = new();
-    public PcapngWriter Writer => _writer;
+    /// <summary>Where packets go on their way to the file.</summary>
+    public PacketDelayBuffer Output => _delay;
 
     /// <summary>Bytes kept of each real packet (tcpdump's default): whole packets, loopback's 64 KiB included.</summary>
     public const uint SnapLength = 262144;
@@ -40,7 +43,9 @@ internal sealed class LivePcapng : IDisposable
     {
         Path = path;
         _writer = writer;
-        _plaintext = new PlaintextPacketWriter(writer, InterfaceSnapLength);
+        _delay = new PacketDelayBuffer(writer);
+        _delay.StartReleasing(Libc.RealtimeNanoseconds);
+        _plaintext = new PlaintextPacketWriter(_delay, InterfaceSnapLength);
         _synthetic = Task.Run(WriteSyntheticAsync);
     }
 
@@ -56,13 +61,21 @@ internal sealed class LivePcapng : IDisposable
         return new LivePcapng(path, new PcapngWriter(stream, $"Capture record {typeof(LivePcapng).Assembly.GetName().Version}"));
     }
 
-    /// <summary>Adds the real packets of TCP traffic (of <paramref name="port"/> if given) on every interface; their
-    /// payloads only if <paramref name="keepPayload"/> (not while redacting).</summary>
+    /// <summary>Adds the real packets of recorded connections (the kernel's filter passes TCP, of
+    /// <paramref name="port"/> if given) on every interface; their payloads only if
+    /// <paramref name="keepPayload"/> (not while redacting).</summary>
     public void CaptureRealPackets(ushort? port, bool keepPayload = true) => _capture = PacketCapture.Start(this, port, SnapLength, keepPayload);
 
-    /// <summary>Called by the SQLite writer for every chunk it stores; never waits.</summary>
+    /// <summary>Called by the SQLite writer for every chunk it stores; never waits. A connection's
+    /// real packets are kept from its first chunk on, told here rather than after the queue so that
+    /// a busy synthetic writer does not make the delay buffer judge them before it knows.</summary>
     public void Offer(DataEvent ev, byte[] data)
     {
+        if (_offeredConnections.TryAdd(ev.Header.ConnId, true))
+        {
+            var c = ToRecorded(ev.Header);
+            _delay.Recorded(TcpFlowKey.FromEndpoints(c.Local, c.LocalPort, c.Remote, c.RemotePort));
+        }
         if (!_chunks.Writer.TryWrite((ev, data))) Interlocked.Increment(ref SkippedChunks);
     }
 
@@ -75,9 +88,9 @@ internal sealed class LivePcapng : IDisposable
                 _connections[h.ConnId] = connection = ToRecorded(h);
             var chunk = new PlaintextChunk((long)h.ConnId, (long)h.TimestampNs + _monotonicToWallNs, h.Pid, h.Tid, h.Fd, EventDecoder.Comm(h),
                 ev.Direction == Direction.Egress, (long)ev.StreamPos, data, ev.TlsLibrary != TlsLibrary.None);
-            lock (WriteLock) _plaintext.Write(connection, chunk);
+            _plaintext.Write(connection, chunk);
         }
-        lock (WriteLock) _plaintext.Finish();
+        _plaintext.Finish();
     }
 
     private static RecordedConnection ToRecorded(in EventHeader h)
@@ -93,9 +106,13 @@ internal sealed class LivePcapng : IDisposable
         _capture?.Dispose();
         _chunks.Writer.TryComplete();
         _synthetic.GetAwaiter().GetResult();
+        _delay.ReleaseAll();
         _writer.Flush();
         return $"pcapng {Path}: {Packets:N0} packets" +
-               (_capture is { } c ? $" ({c.Packets:N0} real, {c.KernelDrops:N0} dropped by the packet ring)" : "") +
+               (_capture is { } c ? $" ({_delay.RealWritten:N0} real, {c.KernelDrops:N0} dropped by the packet ring, " +
+                                    $"{_delay.RealLeftOut:N0} of connections not recorded left out)" : "") +
+               (_delay.WrittenEarly > 0 ? $", {_delay.WrittenEarly:N0} written before their {PacketDelayBuffer.Delay.TotalSeconds:0} s delay (buffer full)" : "") +
+               (_delay.OutOfOrder > 0 ? $", {_delay.OutOfOrder:N0} out of time order (they lagged more than the delay)" : "") +
                (SkippedChunks > 0 ? $", {SkippedChunks:N0} chunks left out (the pcapng writer fell behind; the db has them)" : "");
     }
 
@@ -104,6 +121,7 @@ internal sealed class LivePcapng : IDisposable
         _capture?.Dispose();
         _chunks.Writer.TryComplete();
         try { _synthetic.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        _delay.ReleaseAll();
         _writer.Dispose();
     }
 }

@@ -123,16 +123,13 @@ internal sealed unsafe class PacketCapture : IDisposable
         var direction = address->InterfaceIndex == _loopbackIndex ? PacketDirection.Unknown
             : address->PacketType == PacketOutgoing ? PacketDirection.Outbound : PacketDirection.Inbound;
         long ts = header->Sec * 1_000_000_000L + header->Nsec;
-        lock (_output.WriteLock)
+        if (!_interfaces.TryGetValue(address->InterfaceIndex, out int id))
         {
-            if (!_interfaces.TryGetValue(address->InterfaceIndex, out int id))
-            {
-                var name = InterfaceName(address->InterfaceIndex);
-                _interfaces[address->InterfaceIndex] = id = _output.Writer.AddInterface(PcapngFormat.LinkTypeLinuxSll2, LivePcapng.InterfaceSnapLength,
-                    name, $"{name}: real packets (TCP), captured by Capture through an AF_PACKET ring");
-            }
-            _output.Writer.WritePacket(id, ts, frame, Sll2Header.Length + (int)header->Length, direction);
+            var name = InterfaceName(address->InterfaceIndex);
+            _interfaces[address->InterfaceIndex] = id = _output.Output.AddInterface(PcapngFormat.LinkTypeLinuxSll2, LivePcapng.InterfaceSnapLength,
+                name, $"{name}: real packets (TCP of recorded connections), captured by Capture through an AF_PACKET ring");
         }
+        _output.Output.AddReal(id, ts, frame, Sll2Header.Length + (int)header->Length, direction, TcpFlowKey.FromPacket(network));
         Packets++;
     }
 

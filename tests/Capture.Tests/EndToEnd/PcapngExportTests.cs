@@ -7,9 +7,7 @@ namespace Capture.Tests.EndToEnd;
 [Collection(RecordingCollection.Name)]
 public sealed class PcapngExportTests
 {
-    /// <summary>The packets of one test's server: synthetic ports differ from the real ones, whose
-    /// endpoints are in every packet's comment ("local=… remote=… side=…").</summary>
-    private static string OnPort(int port) => $"frame.comment contains \":{port} \"";
+    private static string OnPort(int port) => PacketTools.CommentOnPort(port);
 
     /// <summary>The paths of HTTP/2 requests in packets whose comment contains <paramref name="who"/>;
     /// one packet may carry several HEADERS frames (tshark joins their values with commas).</summary>
@@ -71,21 +69,10 @@ public sealed class PcapngExportTests
     {
         Requires.RootAndBpf();
         using var dir = new TempDir();
-        int h2cPort = Ports.Free(), h2Port = Ports.Free();
-        var (cert, key) = TlsPeers.SelfSignedCertificate(dir.Path);
-        using var h2c = new BackgroundProcess("nghttpd", ["-a", "127.0.0.1", "--no-tls", "-d", Repo.Fixture("servers"), h2cPort.ToString()]);
-        using var h2 = new BackgroundProcess("nghttpd", ["-a", "127.0.0.1", "-d", Repo.Fixture("servers"), h2Port.ToString(), key, cert]);
-        Peers.WaitForPort(h2cPort);
-        Peers.WaitForPort(h2Port);
-        // nghttpd sends its SETTINGS before it reads the client's preface: the kernel's HTTP check knows
-        // that server preface, so both ends are recorded without --all-tcp.
+        using var servers = new Http2Servers(dir.Path);
+        var (h2cPort, h2Port, h2c, h2) = (servers.CleartextPort, servers.TlsPort, servers.Cleartext, servers.Tls);
         using var recorder = RecorderRun.Start(dir.Path);
-        // curl 7.88 cannot reuse a prior-knowledge connection with nghttpd: one request per curl, and nghttp
-        // for two streams on one connection (the second HEADERS needs the first's HPACK state).
-        Peers.Curl("--http2-prior-knowledge", "-o", "/dev/null", $"http://127.0.0.1:{h2cPort}/missing");
-        var nghttp = ProcessRunner.Run("nghttp", ["-n", $"http://127.0.0.1:{h2cPort}/http_test_server.py", $"http://127.0.0.1:{h2cPort}/keepalive_client.py"]);
-        Assert.True(nghttp.ExitCode == 0, "nghttp failed: " + nghttp.Stderr);
-        Peers.Curl("-k", "--http2", "-o", "/dev/null", $"https://127.0.0.1:{h2Port}/keepalive_client.py");
+        servers.MakeRequests();
         Thread.Sleep(300);
         Assert.Equal(0, recorder.Stop());
         var pcapng = Export(recorder.DbPath, dir.File("out.pcapng"));
@@ -101,6 +88,9 @@ public sealed class PcapngExportTests
         Assert.Equal(["/keepalive_client.py"], Paths(h2Headers, "comm=curl"));
         Assert.Equal(["/keepalive_client.py"], Paths(h2Headers, $"pid={h2.Pid} "));
         Assert.All(h2Headers, r => Assert.Contains("tls=1", r[1]));
+        var all = Analyze.SlowestJson(recorder.DbPath);
+        foreach (var (port, headers) in new[] { (h2cPort, h2cHeaders), (h2Port, h2Headers) }) // one HEADERS with a method per exchange
+            Assert.Equal(Analyze.OnPort(all, port).Select(e => e.GetProperty("path").GetString()).Order(), Paths(headers, "pid=").Order());
         Assert.Equal(PacketTools.TsharkCount(pcapng, null), PacketTools.TcpdumpCount(pcapng));
 
         // --pid keeps one process's packets: here nghttpd's (cleartext), whose view is the server's.
@@ -109,5 +99,58 @@ public sealed class PcapngExportTests
         Assert.NotEmpty(comments);
         Assert.All(comments, r => Assert.StartsWith($"pid={h2c.Pid} ", r[0]));
         Assert.Equal(3, PacketTools.Tshark(onlyServer, "http2.headers.method", ["http2.headers.method"]).Sum(r => r[0].Split(',').Length));
+    }
+
+    [Fact]
+    public void Where_exports_the_connections_with_a_matching_exchange_and_its_time_window_cuts_their_packets()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        int port = Ports.Free();
+        using var server = Peers.PythonServer("127.0.0.1", port);
+        using var recorder = RecorderRun.Start(dir.Path);
+        var go = dir.File("go");
+        // One keep-alive connection: /fast, a pause with the window's edge in it, then /chunked.
+        using (var client = new BackgroundProcess("/usr/bin/python3", [Repo.Fixture("servers/keepalive_client.py"), "127.0.0.1", port.ToString(), go, "/chunked"]))
+        {
+            client.WaitForLine("connected", TimeSpan.FromSeconds(15));
+            Thread.Sleep(1000);
+            var edge = DateTimeOffset.UtcNow;
+            Thread.Sleep(1000);
+            File.WriteAllText(go, "");
+            client.WaitForLine("done", TimeSpan.FromSeconds(15));
+            Peers.Curl("-o", "/dev/null", $"http://127.0.0.1:{port}/status/404"); // a connection of its own, after the edge
+            Thread.Sleep(300);
+            Assert.Equal(0, recorder.Stop());
+
+            string since = $"since={edge.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}", until = $"until={edge.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}";
+            foreach (var (where, paths) in new[]
+                     {
+                         (since, new[] { "/chunked", "/status/404" }),
+                         (until, new[] { "/fast" }),
+                         ("path=/chunked", new[] { "/fast", "/chunked" }), // the whole connection: its /fast too
+                         ($"path=/status/* and {since}", new[] { "/status/404" }),
+                     })
+            {
+                var pcapng = Export(recorder.DbPath, dir.File("where.pcapng"), "--where", where);
+                var requests = PacketTools.Tshark(pcapng, $"http.request && {OnPort(port)}", ["http.request.uri"]).Select(r => r[0]).ToList();
+                Assert.Equal(paths.Concat(paths).Order(), requests.Order()); // curl's or python's view and the server's
+                if (!where.Contains('/'))
+                    Assert.Equal(Analyze.OnPort(Analyze.ListJson(recorder.DbPath, "--where", where), port).Count, requests.Count);
+                var times = PacketTools.Tshark(pcapng, OnPort(port), ["frame.time_epoch"]).Select(r => decimal.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture));
+                decimal edgeSeconds = edge.ToUnixTimeMilliseconds() / 1000m;
+                if (where == since) Assert.All(times, t => Assert.True(t >= edgeSeconds - 0.001m, $"a packet at {t} before the window's start {edgeSeconds}"));
+                if (where == until) Assert.All(times, t => Assert.True(t <= edgeSeconds + 0.001m, $"a packet at {t} after the window's end {edgeSeconds}"));
+                Assert.Equal(PacketTools.TsharkCount(pcapng, null), PacketTools.TcpdumpCount(pcapng));
+            }
+        }
+
+        // A condition no exchange meets exports an empty file that readers still open; a bad one is one line.
+        var none = Export(recorder.DbPath, dir.File("none.pcapng"), "--where", "status=599");
+        Assert.Equal(0, PacketTools.TsharkCount(none, null));
+        var bad = ProcessRunner.Run(Repo.AnalyzeBinary, [recorder.DbPath, "--export-pcapng", dir.File("bad.pcapng"), "--where", "colour=red"]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("analyze: --where colour=red: unknown field", bad.Stderr);
+        Assert.Single(bad.Stderr.Trim().Split('\n'));
     }
 }

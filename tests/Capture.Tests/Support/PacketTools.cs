@@ -23,6 +23,10 @@ internal static class PacketTools
         return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
     }
 
+    /// <summary>A display filter for the synthetic packets of connections to or from <paramref name="port"/>: their
+    /// ports are Capture's own, the real endpoints are in each packet's comment ("local=… remote=… side=…").</summary>
+    public static string CommentOnPort(int port) => $"frame.comment contains \":{port} \"";
+
     public static int TsharkCount(string file, string? filter, params string[] preferences) =>
         Tshark(file, filter, ["frame.number"], preferences).Count;
 

@@ -55,9 +55,14 @@ internal sealed class RecorderRun : IDisposable
 /// <summary>Runs `analyze` and parses its JSON lines.</summary>
 internal static class Analyze
 {
-    public static List<JsonElement> SlowestJson(string db, int count = 100000)
+    public static List<JsonElement> SlowestJson(string db, int count = 100000) => Json(db, "--slowest", count.ToString());
+
+    /// <summary>`analyze DB --list --json EXTRA…`: every exchange that passes, in id order.</summary>
+    public static List<JsonElement> ListJson(string db, params string[] extra) => Json(db, ["--list", .. extra]);
+
+    private static List<JsonElement> Json(string db, params string[] question)
     {
-        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--slowest", count.ToString(), "--json"]);
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, .. question, "--json"]);
         Assert.True(result.ExitCode == 0, $"analyze failed ({result.ExitCode}): {result.Stderr}");
         return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
     }
