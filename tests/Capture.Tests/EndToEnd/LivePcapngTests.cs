@@ -54,7 +54,8 @@ public sealed class LivePcapngTests
         int plainPort = Ports.Free();
         using var python = Peers.PythonServer("127.0.0.1", plainPort);
         var pcapng = dir.File("live.pcapng");
-        using var recorder = RecorderRun.Start(dir.Path, "--pcapng", pcapng);
+        // --no-redact: the real packets keep their payload, so that tshark can find each request on the wire too.
+        using var recorder = RecorderRun.Start(dir.Path, "--pcapng", pcapng, "--no-redact");
         servers.MakeRequests();
         Peers.Curl("-o", "/dev/null", "-o", "/dev/null", $"http://127.0.0.1:{plainPort}/fast", $"http://127.0.0.1:{plainPort}/chunked");
         Thread.Sleep(300);

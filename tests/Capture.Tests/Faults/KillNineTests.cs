@@ -31,7 +31,9 @@ public sealed class KillNineTests
             string pcapng = Path.Combine(roundDir, "run.pcapng");
             using var recorder = RecorderRun.Start(roundDir, "--port", port.ToString(), "--pcapng", pcapng);
             var held = KernelObjects.HeldBy(recorder.Pid);
-            Thread.Sleep(random.Next(50, 1500));
+            // Up to 4 s: the pcapng holds packets back 2 s (to keep only recorded connections' real packets),
+            // so only the later kills find requests in it.
+            Thread.Sleep(random.Next(50, 4000));
             recorder.Kill();
 
             held.AssertAllReleased($"kill -9 in round {round}");
