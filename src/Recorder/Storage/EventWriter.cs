@@ -21,7 +21,8 @@ internal sealed class EventWriter
     private SqliteTransaction? _tx;
     private readonly HashSet<ulong> _tlsConnections = [];
     private SqliteCommand _markTls = null!, _insertProbe = null!;
-    private SqliteCommand _insertChunk = null!, _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
+    private ChunkInserter? _chunks;
+    private SqliteCommand _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
 
     public RecordingTotals Totals { get; } = new();
 
@@ -37,25 +38,33 @@ internal sealed class EventWriter
 
     public async Task RunAsync(ChannelReader<WriterItem> reader)
     {
-        while (await reader.WaitToReadAsync())
+        try
         {
-            using var tx = _db.BeginTransaction();
-            Prepare(tx);
-            var deadline = DateTime.UtcNow + CommitInterval;
-            int rows = 0;
-            while (rows < MaxRowsPerTransaction && DateTime.UtcNow < deadline)
+            while (await reader.WaitToReadAsync())
             {
-                if (!reader.TryRead(out var item))
+                using var tx = _db.BeginTransaction();
+                Prepare(tx);
+                var deadline = DateTime.UtcNow + CommitInterval;
+                int rows = 0;
+                while (rows < MaxRowsPerTransaction && DateTime.UtcNow < deadline)
                 {
-                    var wait = deadline - DateTime.UtcNow;
-                    if (wait <= TimeSpan.Zero || !await WaitAsync(reader, wait)) break;
-                    continue;
+                    if (!reader.TryRead(out var item))
+                    {
+                        var wait = deadline - DateTime.UtcNow;
+                        if (wait <= TimeSpan.Zero || !await WaitAsync(reader, wait)) break;
+                        continue;
+                    }
+                    Write(item);
+                    rows++;
                 }
-                Write(item);
-                rows++;
+                tx.Commit();
+                Totals.Committed = Totals.Events;
             }
-            tx.Commit();
-            Totals.Committed = Totals.Events;
+        }
+        finally
+        {
+            _chunks?.Dispose(); // finalized before the connection closes
+            _chunks = null;
         }
     }
 
@@ -70,10 +79,7 @@ internal sealed class EventWriter
     private void Prepare(SqliteTransaction tx)
     {
         _tx = tx;
-        _insertChunk ??= Command("""
-            INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, tls, data)
-            VALUES ($conn, $ts, $pid, $tid, $fd, $dir, $pos, $call, $len, $flags, $source, $tls, $data)
-            """, "$conn", "$ts", "$pid", "$tid", "$fd", "$dir", "$pos", "$call", "$len", "$flags", "$source", "$tls", "$data");
+        _chunks ??= new ChunkInserter(_db);
         _openConnection ??= Command("""
             INSERT INTO connections(id, pid, tid, comm, fd, role, opened_by, family, local_addr, local_port, remote_addr, remote_port, mid_stream, opened_ns, tls_attribution)
             VALUES ($id, $pid, $tid, $comm, $fd, $role, $by, $family, $laddr, $lport, $raddr, $rport, $mid, $ts, $attribution)
@@ -92,7 +98,7 @@ internal sealed class EventWriter
             "$start", "$end", "$drops");
         _insertProbe ??= Command("INSERT OR REPLACE INTO probes(name, kind, target, status, detail) VALUES ($name, $kind, $target, $status, $detail)",
             "$name", "$kind", "$target", "$status", "$detail");
-        foreach (var c in new[] { _insertChunk, _openConnection, _closeConnection, _insertDrops, _markTls, _insertProbe }) c.Transaction = tx;
+        foreach (var c in new[] { _openConnection, _closeConnection, _insertDrops, _markTls, _insertProbe }) c.Transaction = tx;
         _processes.UseTransaction(tx);
     }
 
@@ -157,17 +163,13 @@ internal sealed class EventWriter
         }
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
         var data = sample.Slice(EventDecoder.DataHeaderSize, length);
-        var bytes = data.ToArray();
-        Set(_insertChunk, (long)header.ConnId, (long)header.TimestampNs, header.Pid, header.Tid, header.Fd, (int)ev.Direction,
-            (long)ev.StreamPos, (long)ev.CallBytes, length, (int)ev.Flags, EventDecoder.SourceName(header.Source),
-            ev.TlsLibrary == TlsLibrary.None ? 0 : 1, bytes);
         if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
         {
             Set(_markTls, EventDecoder.TlsLibraryName(ev.TlsLibrary), (long)header.ConnId);
             _markTls.ExecuteNonQuery();
         }
-        _insertChunk.ExecuteNonQuery();
-        _onChunk?.Invoke(ev, bytes);
+        _chunks!.Insert(ev, data);
+        _onChunk?.Invoke(ev, data.ToArray());
         _processes.Observe(header, (long)header.TimestampNs);
         Totals.Chunks++;
         Totals.CapturedBytes += length;
