@@ -12,7 +12,7 @@ ANALYZE=src/Analyzer/bin/Release/net10.0/analyze
 work=$(mktemp -d /tmp/capture-bench.XXXXXX)
 mkdir -p bench/results
 server_pids=()
-cleanup() { for p in "${server_pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${server_pids[@]}" ${rec:-}; do kill "$p" 2>/dev/null || true; done; [ -z "${rec:-}" ] || wait "$rec" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 # Placement for every run: the server on CPU 0, the load generator and the tracer on CPU 1.
@@ -45,11 +45,21 @@ start_recorder() {
   wait_for "$work/record.log" '^recording'
 }
 # Stops the recorder ($rec); SIGINT is ignored by the background jobs of a script, so SIGTERM.
-stop_recorder() { kill -TERM "$rec"; wait "$rec" || true; }
+stop_recorder() { kill -TERM "$rec"; wait "$rec" || true; rec=; }
 kernel_drops() { sqlite3 "$1" "select value from run_info where key='kernel_drops'"; }
-# Exchanges of one side (server or client) the analyzer finds in a recording, and how many were whole.
-exchanges() { "$ANALYZE" "$1" --slowest 1000000000 --json | grep -c "\"side\":\"$2\"" || true; }
-flagged() { "$ANALYZE" "$1" --slowest 1000000000 --json | grep "\"side\":\"$2\"" | grep -c '"gap"' || true; }
+# exchange_counts <db>: "whole flagged" — the server-side exchanges analyze finds with a request and a
+# response and no flag, and those flagged (gap: the connection lost bytes to a kernel drop).
+exchange_counts() {
+  "$ANALYZE" "$1" --slowest 1000000000 --json | python3 -c '
+import json, sys
+whole = flagged = 0
+for line in sys.stdin:
+    e = json.loads(line)
+    if e["side"] != "server": continue
+    if e["flags"]: flagged += 1
+    elif e["method"] and e["status"]: whole += 1
+print(whole, flagged)'
+}
 
 # BPF cost per program, from the kernel's own accounting (insensitive to other load): the ids of
 # the programs a process holds, then run_cnt and run_time_ns of each.
@@ -83,12 +93,96 @@ print(f"  {'all programs':32s} {'':15s} {'':15s} {total / requests:8.0f} ns/req"
 PY
 }
 
-# Requests/sec, p99 and total of a wrk run's output.
-wrk_reqs() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
-wrk_p99() { awk '$1=="99%" {print $2}' <<<"$1"; }
-wrk_total() { awk '/requests in/ {print $1}' <<<"$1"; }
+# Load generators, on the client CPU. Each prints "req_per_s p99_ms requests".
+load_wrk() {  # keep-alive HTTP/1.1 at saturation: wrk -c32
+  taskset -c $client_cpu wrk -t1 -c32 -d"${seconds}s" --latency "$1" 2>&1 | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ {rps = $2} $1 == "99%" {p99 = ms($2)} /requests in/ {n = $1}
+    END {printf "%s %.3f %s\n", rps, p99, n}'
+}
+# h2load_summary <log file> <h2load output>: req/s and succeeded requests from its output, p99 from its per-request log.
+h2load_summary() {
+  local rps n p99
+  rps=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' <<<"$2")
+  n=$(awk '/^requests:/ {print $8}' <<<"$2")
+  p99=$(awk '{print $3}' "$1" | sort -n | awk '{v[NR] = $1} END {i = int(NR * 0.99); if (i < 1) i = 1; printf "%.3f", v[i] / 1000}')
+  echo "$rps $p99 $n"
+}
+load_h2() {  # HTTP/2 (h2c, prior knowledge) at saturation: 32 connections, 10 streams each
+  local out; out=$(taskset -c $client_cpu h2load -c32 -m10 -D "$seconds" --log-file="$work/h2load.log" "$1" 2>&1)
+  h2load_summary "$work/h2load.log" "$out"
+}
+load_rate() {  # HTTP/1.1 at a fixed rate well below saturation: 10 keep-alive clients sharing $rate req/s
+  local out; out=$(taskset -c $client_cpu h2load --h1 -c10 --rps=$((rate / 10)) -D "$rate_seconds" --log-file="$work/h2load.log" "$1" 2>&1)
+  h2load_summary "$work/h2load.log" "$out"
+}
 
-# thread_cpu <pid>: "name cpu-seconds" of each thread of a process (to diff before and after).
+# run_one <label> <tracer: none|capture|no-tls|bpftrace|tcpdump> <load function> <url>: one measured run; appends to $results
+# "label tracer req/s p99_ms requests tracer_cpu_s_per_1k tracer_rss_mb whole flagged drops" (- where not applicable).
+results=()
+run_one() {
+  local label=$1 tracer=$2 load=$3 url=$4 port pid="" cpu0 rps p99 n cost=- rss=- whole=- flagged=- drops=-
+  port=${url##*:}; port=${port%%/*}
+  case $tracer in
+    capture) start_recorder "$work/run.db" --port "$port"; pid=$rec ;;
+    no-tls) start_recorder "$work/run.db" --port "$port" --no-tls; pid=$rec ;;  # the syscall tracepoints alone
+    bpftrace)  # bare uprobes+uretprobes on SSL_read/SSL_write of $libssl: the floor of any uprobe-based recorder
+      taskset -c $client_cpu bpftrace -e "
+        uprobe:$libssl:SSL_read, uprobe:$libssl:SSL_write, uretprobe:$libssl:SSL_read, uretprobe:$libssl:SSL_write { @calls[probe] = count(); }
+        BEGIN { printf(\"tracing\\n\"); }" >"$work/bpftrace.log" 2>&1 & pid=$!
+      wait_for "$work/bpftrace.log" '^tracing' ;;
+    tcpdump)
+      taskset -c $client_cpu tcpdump -i lo -s 0 -w "$work/run.pcap" "tcp port $port" 2>"$work/tcpdump.log" & pid=$!
+      wait_for "$work/tcpdump.log" 'listening on' ;;
+  esac
+  [ -z "$pid" ] || cpu0=$(cpu_seconds "$pid")
+  read -r rps p99 n < <("$load" "$url")
+  if [ -n "$pid" ]; then
+    cost=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$pid")" -v n="$n" 'BEGIN {printf "%.4f", (b - a) / (n / 1000)}')
+    rss=$(peak_rss_mb "$pid")
+  fi
+  case $tracer in
+    capture) stop_recorder; drops=$(kernel_drops "$work/run.db"); read -r whole flagged < <(exchange_counts "$work/run.db") ;;
+    no-tls) stop_recorder; drops=$(kernel_drops "$work/run.db") ;;
+    bpftrace) kill -INT "$pid"; wait "$pid" || true ;;
+    tcpdump) kill -INT "$pid"; wait "$pid" || true; drops=$(awk '/dropped by kernel/ {print $1}' "$work/tcpdump.log"); rm -f "$work/run.pcap" ;;
+  esac
+  results+=("$label $tracer $rps $p99 $n $cost $rss $whole $flagged $drops")
+  echo "  $label $tracer: $rps req/s, p99 $p99 ms" >&2
+}
+
+# report <name>: prints $results as a table, with each run's req/s against the mean untraced run of its
+# label and the p99 it added, and saves them as bench/results/<name>-<time>.json.
+report() {
+  local json="bench/results/$1-$(date +%Y%m%d-%H%M%S).json"
+  printf '%s\n' "${results[@]}" | python3 -c '
+import json, sys
+fields = ["label", "tracer", "req_per_s", "p99_ms", "requests", "cpu_s_per_1k", "rss_mb", "whole", "flagged", "drops"]
+rows = []
+for line in sys.stdin:
+    row = {}
+    for k, v in zip(fields, line.split()):
+        try: row[k] = None if v == "-" else (float(v) if k not in ("label", "tracer") else v)
+        except ValueError: row[k] = v
+    rows.append(row)
+def mean(label, key):
+    vals = [r[key] for r in rows if r["label"] == label and r["tracer"] == "none" and r[key] is not None]
+    return sum(vals) / len(vals) if vals else None
+print(f"{\"run\":9} {\"tracer\":8} {\"req/s\":>10} {\"vs_none\":>7} {\"p99_ms\":>8} {\"+p99_ms\":>8} {\"cpu_s/1k\":>9} {\"rss_MB\":>6} {\"exchanges/requests\":>19} {\"flagged\":>7} {\"drops\":>7}")
+for r in rows:
+    base, base_p99 = mean(r["label"], "req_per_s"), mean(r["label"], "p99_ms")
+    r["vs_untraced"] = round(r["req_per_s"] / base, 3) if base else None
+    r["added_p99_ms"] = round(r["p99_ms"] - base_p99, 3) if base_p99 is not None else None
+    got = f"{r[\"whole\"]:.0f}/{r[\"requests\"]:.0f}" if r["whole"] is not None else "-"
+    fmt = lambda v, f: "-" if v is None else format(v, f)
+    print(f"{r[\"label\"]:9} {r[\"tracer\"]:8} {r[\"req_per_s\"]:10.0f} {fmt(r[\"vs_untraced\"], \".2f\"):>7} {r[\"p99_ms\"]:8.2f} {fmt(r[\"added_p99_ms\"], \"+.2f\"):>8} "
+          f"{fmt(r[\"cpu_s_per_1k\"], \".4f\"):>9} {fmt(r[\"rss_mb\"], \".0f\"):>6} {got:>19} {fmt(r[\"flagged\"], \".0f\"):>7} {fmt(r[\"drops\"], \".0f\"):>7}")
+json.dump(rows, open(sys.argv[1], "w"), indent=1)
+' "$json"
+  echo "saved $json"
+}
+
+# thread_cpu <pid>: "name/tid cpu-seconds" of each thread of a process (to diff before and after).
 thread_cpu() {
   for t in /proc/"$1"/task/*; do
     # Fields after the ")" that closes the name (names may hold spaces): utime and stime are the 12th and 13th.

@@ -21,9 +21,9 @@ bpf_snapshot $rec >"$work/before"; thread_cpu $rec >"$work/threads-before"; cpu0
 out=$(taskset -c $client_cpu wrk -t1 -c32 -d"${seconds}s" "$url" 2>&1)
 bpf_snapshot $rec >"$work/after"; thread_cpu $rec >"$work/threads-after"; cpu1=$(cpu_seconds $rec); rss=$(peak_rss_mb $rec)
 stop_recorder
-n=$(wrk_total "$out")
-echo "$mode: $(wrk_reqs "$out") req/s, $n requests in ${seconds}s"
+n=$(awk "/requests in/ {print \$1}" <<<"$out")
+echo "$mode: $(awk "/Requests\\/sec/ {print \$2}" <<<"$out") req/s, $n requests in ${seconds}s"
 bpf_cost "$work/before" "$work/after" "$n"
 awk -v c="$cpu0" -v d="$cpu1" -v n="$n" 'BEGIN {printf "recorder: %.4f CPU-s per 1k requests\n", (d - c) / (n / 1000)}'
 thread_cost "$work/threads-before" "$work/threads-after" "$n"
-echo "recorder peak RSS: $rss MB; kernel drops: $(kernel_drops "$work/run.db"); server exchanges: $(exchanges "$work/run.db" server)"
+echo "recorder peak RSS: $rss MB; kernel drops: $(kernel_drops "$work/run.db"); server exchanges whole and flagged: $(exchange_counts "$work/run.db")"
