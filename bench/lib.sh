@@ -47,18 +47,19 @@ start_recorder() {
 # Stops the recorder ($rec); SIGINT is ignored by the background jobs of a script, so SIGTERM.
 stop_recorder() { kill -TERM "$rec"; wait "$rec" || true; rec=; }
 kernel_drops() { sqlite3 "$1" "select value from run_info where key='kernel_drops'"; }
-# exchange_counts <db>: "whole flagged" — the server-side exchanges analyze finds with a request and a
-# response and no flag, and those flagged (gap: the connection lost bytes to a kernel drop).
+# exchange_counts <db>: "whole gap" — the server-side exchanges analyze finds with a request and a response
+# and no flag, and those flagged gap (their connection lost bytes to a kernel drop). Exchanges cut by the
+# load generator's stop (incomplete, reset) are neither.
 exchange_counts() {
-  "$ANALYZE" "$1" --slowest 1000000000 --json | python3 -c '
+  "$ANALYZE" "$1" --slowest 1000000000 --json | /usr/bin/python3 -c '
 import json, sys
-whole = flagged = 0
+whole = gap = 0
 for line in sys.stdin:
     e = json.loads(line)
     if e["side"] != "server": continue
-    if e["flags"]: flagged += 1
-    elif e["method"] and e["status"]: whole += 1
-print(whole, flagged)'
+    if "gap" in e["flags"]: gap += 1
+    elif not e["flags"] and e["method"] and e["status"]: whole += 1
+print(whole, gap)'
 }
 
 # BPF cost per program, from the kernel's own accounting (insensitive to other load): the ids of
@@ -118,10 +119,10 @@ load_rate() {  # HTTP/1.1 at a fixed rate well below saturation: 10 keep-alive c
 }
 
 # run_one <label> <tracer: none|capture|no-tls|bpftrace|tcpdump> <load function> <url>: one measured run; appends to $results
-# "label tracer req/s p99_ms requests tracer_cpu_s_per_1k tracer_rss_mb whole flagged drops" (- where not applicable).
+# "label tracer req/s p99_ms requests tracer_cpu_s_per_1k tracer_rss_mb whole gap drops" (- where not applicable).
 results=()
 run_one() {
-  local label=$1 tracer=$2 load=$3 url=$4 port pid="" cpu0 rps p99 n cost=- rss=- whole=- flagged=- drops=-
+  local label=$1 tracer=$2 load=$3 url=$4 port pid="" cpu0 rps p99 n cost=- rss=- whole=- gap=- drops=-
   port=${url##*:}; port=${port%%/*}
   case $tracer in
     capture) start_recorder "$work/run.db" --port "$port"; pid=$rec ;;
@@ -142,43 +143,19 @@ run_one() {
     rss=$(peak_rss_mb "$pid")
   fi
   case $tracer in
-    capture) stop_recorder; drops=$(kernel_drops "$work/run.db"); read -r whole flagged < <(exchange_counts "$work/run.db") ;;
+    capture) stop_recorder; drops=$(kernel_drops "$work/run.db"); read -r whole gap < <(exchange_counts "$work/run.db") ;;
     no-tls) stop_recorder; drops=$(kernel_drops "$work/run.db") ;;
     bpftrace) kill -INT "$pid"; wait "$pid" || true ;;
     tcpdump) kill -INT "$pid"; wait "$pid" || true; drops=$(awk '/dropped by kernel/ {print $1}' "$work/tcpdump.log"); rm -f "$work/run.pcap" ;;
   esac
-  results+=("$label $tracer $rps $p99 $n $cost $rss $whole $flagged $drops")
+  results+=("$label $tracer $rps $p99 $n $cost $rss $whole $gap $drops")
   echo "  $label $tracer: $rps req/s, p99 $p99 ms" >&2
 }
 
-# report <name>: prints $results as a table, with each run's req/s against the mean untraced run of its
-# label and the p99 it added, and saves them as bench/results/<name>-<time>.json.
+# report <name>: prints $results as a table (bench/report.py) and saves them as bench/results/<name>-<time>.json.
 report() {
   local json="bench/results/$1-$(date +%Y%m%d-%H%M%S).json"
-  printf '%s\n' "${results[@]}" | python3 -c '
-import json, sys
-fields = ["label", "tracer", "req_per_s", "p99_ms", "requests", "cpu_s_per_1k", "rss_mb", "whole", "flagged", "drops"]
-rows = []
-for line in sys.stdin:
-    row = {}
-    for k, v in zip(fields, line.split()):
-        try: row[k] = None if v == "-" else (float(v) if k not in ("label", "tracer") else v)
-        except ValueError: row[k] = v
-    rows.append(row)
-def mean(label, key):
-    vals = [r[key] for r in rows if r["label"] == label and r["tracer"] == "none" and r[key] is not None]
-    return sum(vals) / len(vals) if vals else None
-print(f"{\"run\":9} {\"tracer\":8} {\"req/s\":>10} {\"vs_none\":>7} {\"p99_ms\":>8} {\"+p99_ms\":>8} {\"cpu_s/1k\":>9} {\"rss_MB\":>6} {\"exchanges/requests\":>19} {\"flagged\":>7} {\"drops\":>7}")
-for r in rows:
-    base, base_p99 = mean(r["label"], "req_per_s"), mean(r["label"], "p99_ms")
-    r["vs_untraced"] = round(r["req_per_s"] / base, 3) if base else None
-    r["added_p99_ms"] = round(r["p99_ms"] - base_p99, 3) if base_p99 is not None else None
-    got = f"{r[\"whole\"]:.0f}/{r[\"requests\"]:.0f}" if r["whole"] is not None else "-"
-    fmt = lambda v, f: "-" if v is None else format(v, f)
-    print(f"{r[\"label\"]:9} {r[\"tracer\"]:8} {r[\"req_per_s\"]:10.0f} {fmt(r[\"vs_untraced\"], \".2f\"):>7} {r[\"p99_ms\"]:8.2f} {fmt(r[\"added_p99_ms\"], \"+.2f\"):>8} "
-          f"{fmt(r[\"cpu_s_per_1k\"], \".4f\"):>9} {fmt(r[\"rss_mb\"], \".0f\"):>6} {got:>19} {fmt(r[\"flagged\"], \".0f\"):>7} {fmt(r[\"drops\"], \".0f\"):>7}")
-json.dump(rows, open(sys.argv[1], "w"), indent=1)
-' "$json"
+  printf '%s\n' "${results[@]}" | /usr/bin/python3 bench/report.py "$json"
   echo "saved $json"
 }
 

@@ -26,4 +26,4 @@ echo "$mode: $(awk "/Requests\\/sec/ {print \$2}" <<<"$out") req/s, $n requests 
 bpf_cost "$work/before" "$work/after" "$n"
 awk -v c="$cpu0" -v d="$cpu1" -v n="$n" 'BEGIN {printf "recorder: %.4f CPU-s per 1k requests\n", (d - c) / (n / 1000)}'
 thread_cost "$work/threads-before" "$work/threads-after" "$n"
-echo "recorder peak RSS: $rss MB; kernel drops: $(kernel_drops "$work/run.db"); server exchanges whole and flagged: $(exchange_counts "$work/run.db")"
+echo "recorder peak RSS: $rss MB; kernel drops: $(kernel_drops "$work/run.db"); server exchanges whole and flagged gap: $(exchange_counts "$work/run.db")"
