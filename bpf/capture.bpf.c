@@ -102,8 +102,11 @@ struct {
 	__type(value, struct conn_state);
 } conns SEC(".maps");
 
+/* One slot per thread, kept between its calls and rewritten in place (an update
+ * and a delete per syscall cost more than the rest of the entry probe); sk = 0
+ * marks a slot with no call pending. LRU: the slots of threads gone are reused. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64); /* pid_tgid */
 	__type(value, struct io_call);
@@ -557,7 +560,11 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 		.source = source,
 		.is_iov = is_iov,
 	};
-	bpf_map_update_elem(&active_io_calls, &pid_tgid, &call, BPF_ANY);
+	struct io_call *slot = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
+	if (slot)
+		*slot = call;
+	else
+		bpf_map_update_elem(&active_io_calls, &pid_tgid, &call, BPF_ANY);
 	note_tls_socket(pid_tgid, sk, fd);
 	return 0;
 }
@@ -567,10 +574,10 @@ static __always_inline int io_exit(long ret, __u8 direction)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct io_call *pending = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
-	if (!pending)
+	if (!pending || !pending->sk)
 		return 0;
 	struct io_call c = *pending;
-	bpf_map_delete_elem(&active_io_calls, &pid_tgid);
+	pending->sk = 0; /* done; the slot stays for the thread's next call */
 	if (ret <= 0)
 		return 0;
 
@@ -609,7 +616,8 @@ static __always_inline int io_exit(long ret, __u8 direction)
 static __always_inline bool has_pending_call(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	return bpf_map_lookup_elem(&active_io_calls, &pid_tgid) != NULL;
+	struct io_call *pending = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
+	return pending && pending->sk;
 }
 
 static __always_inline struct pt_regs *syscall_regs(void)
