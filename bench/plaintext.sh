@@ -1,56 +1,26 @@
 #!/usr/bin/env bash
-# Measures what recording costs a plaintext HTTP/1.1 server: nginx under wrk (keep-alive),
-# untraced and traced by Capture, alternating, on loopback. Prints a table and writes
-# bench/results/plaintext-<time>.json. Needs root. Usage: sudo bench/plaintext.sh [seconds] [rounds]
-set -euo pipefail
+# What recording costs plaintext HTTP servers, on loopback, nginx on CPU 0 and the load generator and
+# the tracer on CPU 1. Each round alternates three tracers — none (untraced), Capture (--port) and
+# `tcpdump -w` (the reference peer) — over three loads:
+#   h1    nginx `return 200` under wrk -c32 keep-alive, at saturation;
+#   h2    the same nginx over HTTP/2 (h2c) under h2load -c32 -m10, at saturation;
+#   rate  HTTP/1.1 at a fixed rate well below saturation (h2load --h1 --rps, 10 clients), where every
+#         request must be captured whole (exchanges/requests) and what matters is the p99 added.
+# Prints req/s, its ratio to untraced, p99 and the p99 added, the tracer's CPU seconds per 1k requests
+# and peak RSS, exchanges analyzed whole / requests sent, exchanges flagged gap, and kernel drops; saves
+# bench/results/plaintext-<time>.json. Needs root.
+# Usage: sudo bench/plaintext.sh [seconds=10] [rounds=2] [rate seconds=60] [rate=5000]
 cd "$(dirname "$0")/.."
-CAPTURE_WHO=bench
-source scripts/prepare.sh
-install_packages "${BUILD_PACKAGES[@]}" nginx-light wrk
-ensure_dotnet
-build_if_needed record src/Recorder/Recorder.csproj
-build_if_needed analyze src/Analyzer/Analyzer.csproj
+source bench/lib.sh nginx-light wrk nghttp2-client tcpdump
+seconds=${1:-10} rounds=${2:-2} rate_seconds=${3:-60} rate=${4:-5000}
+h1=18480 h2=18481
+start_nginx $h1
+start_nginx $h2 http2
 
-seconds=${1:-10}
-rounds=${2:-2}
-port=18480
-work=$(mktemp -d /tmp/capture-bench.XXXXXX)
-mkdir -p bench/results
-cat >"$work/nginx.conf" <<CONF
-daemon off; master_process off; worker_processes 1; pid $work/nginx.pid; error_log $work/error.log;
-events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:$port; location / { return 200 "hello, capture\n"; } } }
-CONF
-# nginx on CPU 0, wrk and the recorder on CPU 1: the same placement for every run.
-taskset -c 0 /usr/sbin/nginx -c "$work/nginx.conf" & nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null; rm -rf "$work"' EXIT
-sleep 0.5
-
-run_wrk() { taskset -c 1 wrk -t1 -c32 -d"${seconds}s" --latency "http://127.0.0.1:$port/" 2>&1; }
-reqs() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
-p99() { awk '$1=="99%" {print $2}' <<<"$1"; }
-total() { awk '/requests in/ {print $1}' <<<"$1"; }
-
-results=()
 for round in $(seq 1 "$rounds"); do
-  out=$(run_wrk); results+=("untraced $(reqs "$out") $(p99 "$out") $(total "$out") - - - -")
-  db="$work/run-$round.db"
-  taskset -c 1 src/Recorder/bin/Release/net10.0/record -o "$db" --port $port 2>"$work/record.log" & rec=$!
-  until grep -q '^recording' "$work/record.log" 2>/dev/null; do sleep 0.1; done
-  cpu0=$(awk '{print $14+$15}' /proc/$rec/stat)
-  out=$(run_wrk)
-  cpu1=$(awk '{print $14+$15}' /proc/$rec/stat)
-  rss=$(awk '/VmHWM/ {print $2}' /proc/$rec/status)
-  kill -TERM $rec; wait $rec || true  # SIGINT is ignored by background jobs of a script
-  drops=$(sqlite3 "$db" "select value from run_info where key='kernel_drops'")
-  captured=$(src/Analyzer/bin/Release/net10.0/analyze "$db" --slowest 100000000 --json | grep -c '"side":"server"' || true)
-  n=$(total "$out")
-  cpu_per_1k=$(awk -v t=$((cpu1 - cpu0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", (t / hz) / (n / 1000) }')
-  results+=("capture $(reqs "$out") $(p99 "$out") $n $cpu_per_1k $((rss / 1024)) $captured $drops")
+  echo "round $round of $rounds" >&2
+  for tracer in none capture tcpdump; do run_one h1 $tracer load_wrk "http://127.0.0.1:$h1/"; done
+  for tracer in none capture tcpdump; do run_one h2 $tracer load_h2 "http://127.0.0.1:$h2/"; done
+  for tracer in none capture tcpdump; do run_one rate $tracer load_rate "http://127.0.0.1:$h1/"; done
 done
-
-printf '%-9s %12s %10s %10s %14s %8s %14s %8s\n' run req/s p99 requests cpu_s/1k_req rss_MB server_exch drops
-for r in "${results[@]}"; do printf '%-9s %12s %10s %10s %14s %8s %14s %8s\n' $r; done
-json="bench/results/plaintext-$(date +%Y%m%d-%H%M%S).json"
-printf '%s\n' "${results[@]}" | awk 'BEGIN{print "["} {printf "%s{\"run\":\"%s\",\"req_per_s\":\"%s\",\"p99\":\"%s\",\"requests\":\"%s\",\"cpu_s_per_1k\":\"%s\",\"rss_mb\":\"%s\",\"server_exchanges\":\"%s\",\"drops\":\"%s\"}", (NR>1?",\n":""), $1,$2,$3,$4,$5,$6,$7,$8} END{print "\n]"}' >"$json"
-echo "saved $json"
+report plaintext

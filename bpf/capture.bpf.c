@@ -108,8 +108,11 @@ struct {
 	__type(value, struct conn_state);
 } conns SEC(".maps");
 
+/* One slot per thread, kept between its calls and rewritten in place (an update
+ * and a delete per syscall cost more than the rest of the entry probe); sk = 0
+ * marks a slot with no call pending. LRU: the slots of threads gone are reused. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64); /* pid_tgid */
 	__type(value, struct io_call);
@@ -171,6 +174,19 @@ static __always_inline void count_drop(void)
 	__u64 *drops = bpf_map_lookup_elem(&ringbuf_drops, &zero);
 	if (drops)
 		__sync_fetch_and_add(drops, 1);
+}
+
+/* Wake-up policy. Waking the reader for every event cost the traced host a
+ * context switch per syscall at moderate rates; the recorder polls the ring on
+ * a short timer instead (Recording.PollIntervalMs) and is woken early only when
+ * the ring holds a sizeable backlog (1/RING_WAKE_FRACTION of it). */
+#define RING_WAKE_FRACTION 16
+
+static __always_inline __u64 ring_wakeup_flag(void)
+{
+	__u64 ready = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	return ready * RING_WAKE_FRACTION >= size ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline bool process_is_traced(__u64 pid_tgid)
@@ -310,7 +326,7 @@ static __always_inline void emit_conn_event(__u8 kind, __u8 source, struct conn_
 	ev.mid_stream = st->mid_stream;
 	ev.tls_library = st->tls_library;
 	ev.tls_attribution = st->tls_attribution;
-	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), ring_wakeup_flag()))
 		count_drop();
 }
 
@@ -390,7 +406,7 @@ static __always_inline void flush_chunk(struct data_scratch *scratch, bool last)
 	ev->flags = ((last && s->truncated) ? DATA_FLAG_TRUNCATED : 0) |
 		    (s->unreadable ? DATA_FLAG_UNREADABLE : 0);
 	s->unreadable = 0;
-	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data) + filled, 0))
+	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data) + filled, ring_wakeup_flag()))
 		count_drop();
 	s->stream_pos += filled;
 	s->filled = 0;
@@ -438,9 +454,60 @@ static long copy_step(__u32 index, void *ctx)
 	return 0;
 }
 
+/* Small calls from one buffer (most HTTP heads, small bodies) are reserved
+ * straight in the ring and copied there once, instead of into the per-CPU
+ * scratch and then into the ring by a bpf_loop. A reservation's size must be
+ * a constant, so there are two classes; the event says its data_len, and the
+ * rest of the reservation is never read. */
+#define SMALL_EVENT_BYTES 256
+#define MEDIUM_EVENT_BYTES 2048
+
+#define DEFINE_EMIT_RESERVED(name, payload_bytes)                                                       \
+	static __always_inline bool name(struct io_call *c, struct conn_state *st, struct sock *sk,     \
+					 __u8 direction, __u64 call_start_pos, __u64 moved, __u32 captured, \
+					 __u8 tls_library)                                               \
+	{                                                                                        \
+		struct data_event *ev = bpf_ringbuf_reserve(                                     \
+			&events, offsetof(struct data_event, data) + (payload_bytes), 0);         \
+		if (!ev) {                                                                       \
+			count_drop();                                                            \
+			return true;                                                             \
+		}                                                                                \
+		fill_header(&ev->header, EVENT_DATA, c->source, st, sk, c->fd);                   \
+		if (direction == DIRECTION_EGRESS && c->entered_ns)                               \
+			ev->header.timestamp_ns = c->entered_ns;                                  \
+		ev->stream_pos = call_start_pos;                                                 \
+		ev->call_bytes = moved;                                                          \
+		ev->data_len = captured;                                                         \
+		ev->direction = direction;                                                       \
+		ev->flags = moved > captured ? DATA_FLAG_TRUNCATED : 0;                           \
+		ev->tls_library = tls_library;                                                   \
+		ev->_pad = 0;                                                                    \
+		/* The caller checked the size; the verifier must see it checked here too. */  \
+		__u64 n = captured;                                                              \
+		asm volatile("" : "+r"(n));                                                      \
+		if (n > (payload_bytes) || bpf_probe_read_user(ev->data, n, (void *)c->buf))     \
+			ev->flags |= DATA_FLAG_UNREADABLE;                                        \
+		bpf_ringbuf_submit(ev, ring_wakeup_flag());                                      \
+		return true;                                                                     \
+	}
+
+DEFINE_EMIT_RESERVED(emit_small, SMALL_EVENT_BYTES)
+DEFINE_EMIT_RESERVED(emit_medium, MEDIUM_EVENT_BYTES)
+
 static __always_inline void emit_data(struct io_call *c, struct conn_state *st, struct sock *sk,
 				      __u8 direction, __u64 call_start_pos, __u64 moved, __u8 tls_library)
 {
+	if (!c->is_iov) {
+		__u64 limit = capture_config.max_capture_bytes;
+		__u32 captured = moved < limit ? moved : limit;
+		if (captured <= SMALL_EVENT_BYTES &&
+		    emit_small(c, st, sk, direction, call_start_pos, moved, captured, tls_library))
+			return;
+		if (captured <= MEDIUM_EVENT_BYTES &&
+		    emit_medium(c, st, sk, direction, call_start_pos, moved, captured, tls_library))
+			return;
+	}
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct data_scratch *scratch = bpf_map_lookup_elem(&data_scratch, &cpu);
 	if (!scratch)
@@ -486,7 +553,7 @@ static __always_inline void emit_counted_only(struct io_call *c, struct conn_sta
 	ev->flags = DATA_FLAG_TRUNCATED;
 	ev->tls_library = TLS_NONE;
 	ev->_pad = 0;
-	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data), 0))
+	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data), ring_wakeup_flag()))
 		count_drop();
 }
 
@@ -521,7 +588,11 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 		.source = source,
 		.is_iov = is_iov,
 	};
-	bpf_map_update_elem(&active_io_calls, &pid_tgid, &call, BPF_ANY);
+	struct io_call *slot = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
+	if (slot)
+		*slot = call;
+	else
+		bpf_map_update_elem(&active_io_calls, &pid_tgid, &call, BPF_ANY);
 	note_tls_socket(pid_tgid, sk, fd);
 	return 0;
 }
@@ -531,10 +602,10 @@ static __always_inline int io_exit(long ret, __u8 direction)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct io_call *pending = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
-	if (!pending)
+	if (!pending || !pending->sk)
 		return 0;
 	struct io_call c = *pending;
-	bpf_map_delete_elem(&active_io_calls, &pid_tgid);
+	pending->sk = 0; /* done; the slot stays for the thread's next call */
 	if (ret <= 0)
 		return 0;
 
@@ -573,7 +644,8 @@ static __always_inline int io_exit(long ret, __u8 direction)
 static __always_inline bool has_pending_call(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	return bpf_map_lookup_elem(&active_io_calls, &pid_tgid) != NULL;
+	struct io_call *pending = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
+	return pending && pending->sk;
 }
 
 static __always_inline struct pt_regs *syscall_regs(void)

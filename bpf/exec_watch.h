@@ -28,7 +28,8 @@ int sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 	unsigned int at = ctx->__data_loc_filename & 0xFFFF;
 	if (bpf_probe_read_kernel_str(ev.filename, sizeof(ev.filename), (void *)ctx + at) < 0)
 		ev.filename[0] = 0;
-	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
+	/* Woken at once: the TLS probes of the new program should attach before its first call. */
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), BPF_RB_FORCE_WAKEUP))
 		count_drop();
 	return 0;
 }

@@ -112,10 +112,14 @@ struct {
 
 static __always_inline void note_tls_socket(__u64 pid_tgid, struct sock *sk, int fd)
 {
-	/* Every socket syscall passes here: an event-loop thread mostly stays on one
-	 * socket for a while, and a lookup costs far less than an LRU update. */
+	/* Every socket syscall passes here, and an event-loop thread moves from socket
+	 * to socket on nearly every call: the thread's entry is rewritten in place (only
+	 * this thread writes it), an LRU update only creates it. */
 	struct tls_socket *seen = bpf_map_lookup_elem(&thread_last_socket, &pid_tgid);
-	if (!seen || seen->sk != (__u64)sk || seen->fd != fd) {
+	if (seen) {
+		seen->sk = (__u64)sk;
+		seen->fd = fd;
+	} else {
 		struct tls_socket last = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_THREAD };
 		bpf_map_update_elem(&thread_last_socket, &pid_tgid, &last, BPF_ANY);
 	}

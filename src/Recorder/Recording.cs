@@ -13,6 +13,10 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
 {
     public const int ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitUnsupported = 3;
 
+    /// <summary>How often the ring buffer is read: the kernel does not wake us per event (see RingBuffer.Poll),
+    /// so this bounds how long an event waits in the ring.</summary>
+    private const int PollIntervalMs = 20;
+
     public int Run(CancellationToken stop)
     {
         if (Preflight.Check() is { } missing)
@@ -160,7 +164,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 endReason = "writer stopped: " + (writing.Exception?.InnerException?.Message ?? "unknown");
                 break;
             }
-            int polled = session.Ring.Poll(100);
+            int polled = session.Ring.Poll(PollIntervalMs);
             if (polled < 0 && polled != -4 /* EINTR */)
             {
                 endReason = $"ring buffer poll failed: {Libc.ErrorText(-polled)}";

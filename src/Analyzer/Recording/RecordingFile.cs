@@ -42,6 +42,7 @@ internal sealed class RecordingFile : IDisposable
             if (version > SupportedSchemaVersion)
                 throw new RecordingFileException($"{path} was written by a newer Capture (schema {version}; this analyze reads up to {SupportedSchemaVersion}): update Capture");
             RecordingSchema.Check(connection, path);
+            StreamIndexes.EnsureBuilt(path, connection);
             var info = connection.Query<(string Key, string? Value)>("SELECT key, value FROM run_info").ToDictionary(r => r.Key, r => r.Value);
             return new RecordingFile(path, connection, RunInfo.From(info, connection));
         }

@@ -59,7 +59,12 @@ internal static unsafe class EventDecoder
         _ => null,
     };
 
-    public static string SourceName(EventSource source) => source switch
+    // Named once per value: the writer asks for a name on every chunk.
+    private static readonly string[] SourceNames = [.. Enumerable.Range(0, 256).Select(i => NameOf((EventSource)i))];
+
+    public static string SourceName(EventSource source) => SourceNames[(byte)source];
+
+    private static string NameOf(EventSource source) => source switch
     {
         EventSource.FirstSeen => "first_seen",
         EventSource.TcpClose => "tcp_close",

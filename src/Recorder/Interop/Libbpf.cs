@@ -76,6 +76,9 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "ring_buffer__poll")]
     internal static partial int RingBufferPoll(nint ringBuffer, int timeoutMs);
 
+    [LibraryImport(Lib, EntryPoint = "ring_buffer__consume")]
+    internal static partial int RingBufferConsume(nint ringBuffer);
+
     [LibraryImport(Lib, EntryPoint = "ring_buffer__free")]
     internal static partial void RingBufferFree(nint ringBuffer);
 

@@ -24,8 +24,17 @@ internal sealed unsafe class RingBuffer : IDisposable
         }
     }
 
-    /// <summary>Consumes what is ready, waiting at most <paramref name="timeoutMs"/>. Returns the sample count or -errno.</summary>
-    public int Poll(int timeoutMs) => Libbpf.RingBufferPoll(_ring, timeoutMs);
+    /// <summary>Waits at most <paramref name="timeoutMs"/> for a wake-up, then consumes everything in the ring.
+    /// Returns the sample count or -errno. The kernel side wakes us only when the ring holds a backlog
+    /// (bpf/capture.bpf.c, ring_wakeup_flag), so the timeout is what normally ends the wait, and the samples
+    /// are there without any wake-up: hence the consume after every poll.</summary>
+    public int Poll(int timeoutMs)
+    {
+        int woken = Libbpf.RingBufferPoll(_ring, timeoutMs);
+        if (woken < 0) return woken;
+        int consumed = Libbpf.RingBufferConsume(_ring);
+        return consumed < 0 ? consumed : woken + consumed;
+    }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static int OnSample(nint context, nint data, nuint size)

@@ -22,7 +22,8 @@ internal sealed class EventWriter
     private SqliteTransaction? _tx;
     private readonly HashSet<ulong> _tlsConnections = [];
     private SqliteCommand _markTls = null!, _insertProbe = null!;
-    private SqliteCommand _insertChunk = null!, _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
+    private ChunkInserter? _chunks;
+    private SqliteCommand _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
 
     public RecordingTotals Totals { get; } = new();
 
@@ -37,39 +38,47 @@ internal sealed class EventWriter
         _db = db;
         _onChunk = onChunk;
         _redactor = redactor;
-        _store = StoreChunk;
+        _store = (ev, bytes) => StoreChunk(ev, bytes);
         _processes = new ProcessCatalog(db);
     }
 
     public async Task RunAsync(ChannelReader<WriterItem> reader)
     {
-        while (await reader.WaitToReadAsync())
+        try
         {
-            using var tx = _db.BeginTransaction();
-            Prepare(tx);
-            var deadline = DateTime.UtcNow + CommitInterval;
-            int rows = 0;
-            while (rows < MaxRowsPerTransaction && DateTime.UtcNow < deadline)
+            while (await reader.WaitToReadAsync())
             {
-                if (!reader.TryRead(out var item))
+                using var tx = _db.BeginTransaction();
+                Prepare(tx);
+                var deadline = DateTime.UtcNow + CommitInterval;
+                int rows = 0;
+                while (rows < MaxRowsPerTransaction && DateTime.UtcNow < deadline)
                 {
-                    var wait = deadline - DateTime.UtcNow;
-                    if (wait <= TimeSpan.Zero || !await WaitAsync(reader, wait)) break;
-                    continue;
+                    if (!reader.TryRead(out var item))
+                    {
+                        var wait = deadline - DateTime.UtcNow;
+                        if (wait <= TimeSpan.Zero || !await WaitAsync(reader, wait)) break;
+                        continue;
+                    }
+                    Write(item);
+                    rows++;
                 }
-                Write(item);
-                rows++;
+                tx.Commit();
+                Totals.Committed = Totals.Events;
             }
-            tx.Commit();
-            Totals.Committed = Totals.Events;
+            if (_redactor is not null)
+            {
+                // Chunks still held back for an unfinished secret: stored now, that secret as filler.
+                using var tx = _db.BeginTransaction();
+                Prepare(tx);
+                _redactor.FlushAll(_store);
+                tx.Commit();
+            }
         }
-        if (_redactor is not null)
+        finally
         {
-            // Chunks still held back for an unfinished secret: stored now, that secret as filler.
-            using var tx = _db.BeginTransaction();
-            Prepare(tx);
-            _redactor.FlushAll(_store);
-            tx.Commit();
+            _chunks?.Dispose(); // finalized before the connection closes
+            _chunks = null;
         }
     }
 
@@ -84,10 +93,7 @@ internal sealed class EventWriter
     private void Prepare(SqliteTransaction tx)
     {
         _tx = tx;
-        _insertChunk ??= Command("""
-            INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, tls, data)
-            VALUES ($conn, $ts, $pid, $tid, $fd, $dir, $pos, $call, $len, $flags, $source, $tls, $data)
-            """, "$conn", "$ts", "$pid", "$tid", "$fd", "$dir", "$pos", "$call", "$len", "$flags", "$source", "$tls", "$data");
+        _chunks ??= new ChunkInserter(_db);
         _openConnection ??= Command("""
             INSERT INTO connections(id, pid, tid, comm, fd, role, opened_by, family, local_addr, local_port, remote_addr, remote_port, mid_stream, opened_ns, tls_attribution)
             VALUES ($id, $pid, $tid, $comm, $fd, $role, $by, $family, $laddr, $lport, $raddr, $rport, $mid, $ts, $attribution)
@@ -106,7 +112,7 @@ internal sealed class EventWriter
             "$start", "$end", "$drops");
         _insertProbe ??= Command("INSERT OR REPLACE INTO probes(name, kind, target, status, detail) VALUES ($name, $kind, $target, $status, $detail)",
             "$name", "$kind", "$target", "$status", "$detail");
-        foreach (var c in new[] { _insertChunk, _openConnection, _closeConnection, _insertDrops, _markTls, _insertProbe }) c.Transaction = tx;
+        foreach (var c in new[] { _openConnection, _closeConnection, _insertDrops, _markTls, _insertProbe }) c.Transaction = tx;
         _processes.UseTransaction(tx);
     }
 
@@ -171,28 +177,24 @@ internal sealed class EventWriter
         }
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
         var data = sample.Slice(EventDecoder.DataHeaderSize, length);
-        var bytes = data.ToArray();
-        if (_redactor is null) StoreChunk(ev, bytes);
-        else _redactor.Accept(ev, bytes, _store);
+        if (_redactor is null) StoreChunk(ev, data);
+        else _redactor.Accept(ev, data.ToArray(), _store);
         _processes.Observe(header, (long)header.TimestampNs);
         Totals.Chunks++;
         Totals.CapturedBytes += length;
         if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data);
     }
 
-    private void StoreChunk(DataEvent ev, byte[] bytes)
+    private void StoreChunk(DataEvent ev, ReadOnlySpan<byte> bytes)
     {
         var header = ev.Header;
-        Set(_insertChunk, (long)header.ConnId, (long)header.TimestampNs, header.Pid, header.Tid, header.Fd, (int)ev.Direction,
-            (long)ev.StreamPos, (long)ev.CallBytes, bytes.Length, (int)ev.Flags, EventDecoder.SourceName(header.Source),
-            ev.TlsLibrary == TlsLibrary.None ? 0 : 1, bytes);
         if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
         {
             Set(_markTls, EventDecoder.TlsLibraryName(ev.TlsLibrary), (long)header.ConnId);
             _markTls.ExecuteNonQuery();
         }
-        _insertChunk.ExecuteNonQuery();
-        _onChunk?.Invoke(ev, bytes);
+        _chunks!.Insert(ev, bytes);
+        _onChunk?.Invoke(ev, bytes.ToArray());
     }
 
     private void WriteOpen(ConnEvent ev, bool authoritative)

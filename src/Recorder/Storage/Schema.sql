@@ -64,6 +64,7 @@ CREATE TABLE chunks (
     tls         INTEGER NOT NULL,   -- 1: plaintext from a TLS library (its own stream positions), 0: socket bytes
     data        BLOB NOT NULL
 );
+-- Built when the recording ends, not on every insert; the Analyzer builds it for a recording whose recorder was killed.
 CREATE INDEX chunks_by_stream ON chunks(conn_id, tls, direction, stream_pos);
 
 -- Events the kernel's ring buffer could not take, per one-second window. Never silent.
