@@ -38,7 +38,7 @@ internal sealed class EventWriter
         _db = db;
         _onChunk = onChunk;
         _redactor = redactor;
-        _store = (ev, bytes) => StoreChunk(ev, bytes);
+        _store = (ev, bytes) => StoreChunk(ev, bytes, bytes);
         _processes = new ProcessCatalog(db);
     }
 
@@ -185,7 +185,9 @@ internal sealed class EventWriter
         if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data);
     }
 
-    private void StoreChunk(DataEvent ev, ReadOnlySpan<byte> bytes)
+    /// <param name="owned">The same bytes as an array the caller gives away, if it has one: handed to the
+    /// pcapng writer as they are instead of copied again.</param>
+    private void StoreChunk(DataEvent ev, ReadOnlySpan<byte> bytes, byte[]? owned = null)
     {
         var header = ev.Header;
         if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
@@ -194,7 +196,7 @@ internal sealed class EventWriter
             _markTls.ExecuteNonQuery();
         }
         _chunks!.Insert(ev, bytes);
-        _onChunk?.Invoke(ev, bytes.ToArray());
+        _onChunk?.Invoke(ev, owned ?? bytes.ToArray());
     }
 
     private void WriteOpen(ConnEvent ev, bool authoritative)
