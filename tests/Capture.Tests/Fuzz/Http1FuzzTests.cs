@@ -1,3 +1,4 @@
+using Capture.Tests.Support;
 using Capture.Analyzer.Http1;
 using Capture.Tests.Http1;
 
@@ -63,7 +64,7 @@ public sealed class Http1FuzzTests
             {
                 case StreamOp.Bytes(var data):
                     int at = 0;
-                    foreach (int piece in byPieces ? Mutator.Pieces(random, data.Length) : ParserHarness.Whole(data.Length))
+                    foreach (int piece in byPieces ? Mutator.Pieces(random, data.Length) : StreamSplits.Whole(data.Length))
                     {
                         parser.Feed(data.AsSpan(at, piece));
                         at += piece;

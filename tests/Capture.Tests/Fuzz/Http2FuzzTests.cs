@@ -1,3 +1,4 @@
+using Capture.Tests.Support;
 using Capture.Analyzer.Http2;
 using Capture.Tests.Http2;
 
@@ -73,7 +74,7 @@ public sealed class Http2FuzzTests
             {
                 case Step.Bytes(var data):
                     int at = 0;
-                    foreach (int piece in byPieces ? Mutator.Pieces(random, data.Length) : Http2Harness.Whole(data.Length))
+                    foreach (int piece in byPieces ? Mutator.Pieces(random, data.Length) : StreamSplits.Whole(data.Length))
                     {
                         parser.Feed(data.AsSpan(at, piece));
                         at += piece;

@@ -1,3 +1,4 @@
+using Capture.Tests.Support;
 using System.Text;
 
 namespace Capture.Tests.Fuzz;
@@ -138,8 +139,8 @@ internal sealed class Mutator(byte[][] seeds, byte[][] tokens)
     /// <summary>Cuts an input into the pieces a capture could deliver: whole, byte by byte, or at random points.</summary>
     public static IEnumerable<int> Pieces(Random random, int length) => random.Next(8) switch
     {
-        0 => Http1.ParserHarness.Whole(length),
-        1 => Http1.ParserHarness.ByteByByte(length),
-        _ => Http1.ParserHarness.Random(random.Next())(length),
+        0 => StreamSplits.Whole(length),
+        1 => StreamSplits.ByteByByte(length),
+        _ => StreamSplits.Random(random.Next())(length),
     };
 }

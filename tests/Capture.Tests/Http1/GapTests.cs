@@ -1,5 +1,6 @@
 using Capture.Analyzer.Http1;
 using static Capture.Tests.Http1.ParserHarness;
+using static Capture.Tests.Support.StreamSplits;
 
 namespace Capture.Tests.Http1;
 

@@ -1,5 +1,7 @@
 using System.Text;
 using Capture.Analyzer.Http1;
+using Capture.Tests.Support;
+using static Capture.Tests.Support.StreamSplits;
 
 namespace Capture.Tests.Http1;
 
@@ -23,8 +25,6 @@ internal sealed record ParseResult(string[] Messages, string[] Errors, bool Upgr
 /// <summary>Feeds streams to a parser in the ways a capture can split them.</summary>
 internal static class ParserHarness
 {
-    public static readonly int[] Seeds = [1, 7, 42, 1234, 99991];
-
     public static byte[] Bytes(string latin1) => Encoding.Latin1.GetBytes(latin1);
 
     public static StreamOp[] Script(params object[] steps) => steps.Select<object, StreamOp>(s => s switch
@@ -35,26 +35,6 @@ internal static class ParserHarness
         StreamOp op => op,
         _ => throw new ArgumentException($"unknown step {s}"),
     }).ToArray();
-
-    /// <summary>Cuts a feed of <paramref name="length"/> bytes into pieces; returns the piece lengths.</summary>
-    public delegate IEnumerable<int> Splitter(int length);
-
-    public static IEnumerable<int> Whole(int length) { if (length > 0) yield return length; }
-
-    public static IEnumerable<int> ByteByByte(int length) => Enumerable.Repeat(1, length);
-
-    public static Splitter Random(int seed) => length => RandomPieces(length, new Random(seed));
-
-    public static Splitter TwoPieces(int cut) => length =>
-        cut <= 0 || cut >= length ? Whole(length) : [cut, length - cut];
-
-    /// <summary>Whole, byte by byte, and each seed: the ways every case is fed.</summary>
-    public static IEnumerable<(string Name, Splitter Split)> AllSplitters()
-    {
-        yield return ("whole", Whole);
-        yield return ("byte by byte", ByteByByte);
-        foreach (int seed in Seeds) yield return ($"random seed {seed}", Random(seed));
-    }
 
     public static ParseResult Run(Http1MessageKind kind, StreamOp[] script, Splitter split,
         IEnumerable<string?>? requestMethods = null, Http1Limits? limits = null)
@@ -70,13 +50,7 @@ internal static class ParserHarness
             switch (op)
             {
                 case StreamOp.Bytes(var data):
-                    int at = 0;
-                    foreach (int piece in split(data.Length))
-                    {
-                        parser.Feed(data.AsSpan(at, piece));
-                        at += piece;
-                    }
-                    Assert.Equal(data.Length, at);
+                    StreamSplits.Feed(data, split, parser.Feed);
                     break;
                 case StreamOp.Lost(var count):
                     parser.Gap(count);
@@ -134,18 +108,5 @@ internal static class ParserHarness
             });
         }
         return s.ToString();
-    }
-
-    private static IEnumerable<int> RandomPieces(int length, Random random)
-    {
-        int left = length;
-        while (left > 0)
-        {
-            // Mostly small pieces, sometimes large ones, so cuts land both inside and across lines.
-            int max = random.Next(4) == 0 ? left : Math.Min(left, 16);
-            int piece = random.Next(1, max + 1);
-            yield return piece;
-            left -= piece;
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Capture.Analyzer.Http1;
 using static Capture.Tests.Http1.ParserHarness;
+using static Capture.Tests.Support.StreamSplits;
 
 namespace Capture.Tests.Http1;
 

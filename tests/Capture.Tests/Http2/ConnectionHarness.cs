@@ -1,3 +1,4 @@
+using Capture.Tests.Support;
 using Capture.Analyzer.Http2;
 using static Capture.Tests.Http2.Frames;
 
@@ -13,12 +14,12 @@ internal static class ConnectionHarness
 
     public static List<Http2Stream> Assemble(object[] client, object[] server)
     {
-        var clientParser = Http2Harness.Parse(true, Http2Harness.Script([.. client, new Step.Close()]), Http2Harness.Whole);
-        var serverParser = Http2Harness.Parse(false, Http2Harness.Script([.. server, new Step.Close()]), Http2Harness.Whole);
+        var clientParser = Http2Harness.Parse(true, Http2Harness.Script([.. client, new Step.Close()]), StreamSplits.Whole);
+        var serverParser = Http2Harness.Parse(false, Http2Harness.Script([.. server, new Step.Close()]), StreamSplits.Whole);
         var streams = Http2ExchangeAssembler.Assemble(clientParser, serverParser);
 
         // However the bytes were split, the streams are the same.
-        foreach (var (how, split) in Http2Harness.AllSplitters())
+        foreach (var (how, split) in StreamSplits.AllSplitters())
         {
             var c = Http2Harness.Parse(true, Http2Harness.Script([.. client, new Step.Close()]), split);
             var s = Http2Harness.Parse(false, Http2Harness.Script([.. server, new Step.Close()]), split);

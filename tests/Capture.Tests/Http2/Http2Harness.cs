@@ -1,6 +1,8 @@
 using Capture.Hpack;
 using System.Text;
 using Capture.Analyzer.Http2;
+using Capture.Tests.Support;
+using static Capture.Tests.Support.StreamSplits;
 
 namespace Capture.Tests.Http2;
 
@@ -23,8 +25,6 @@ internal sealed record Http2Result(string[] Events, string[] Errors, long Positi
 /// <summary>Feeds a direction to <see cref="Http2DirectionParser"/> in the ways a capture can split it.</summary>
 internal static class Http2Harness
 {
-    public static readonly int[] Seeds = [1, 7, 42, 1234, 99991];
-
     public static Step[] Script(params object[] steps) => steps.Select<object, Step>(s => s switch
     {
         byte[] data => new Step.Bytes(data),
@@ -33,25 +33,6 @@ internal static class Http2Harness
         Step step => step,
         _ => throw new ArgumentException($"unknown step {s}"),
     }).ToArray();
-
-    /// <summary>Cuts a feed of <paramref name="length"/> bytes into pieces; returns the piece lengths.</summary>
-    public delegate IEnumerable<int> Splitter(int length);
-
-    public static IEnumerable<int> Whole(int length) { if (length > 0) yield return length; }
-
-    public static IEnumerable<int> ByteByByte(int length) => Enumerable.Repeat(1, length);
-
-    public static Splitter Random(int seed) => length => RandomPieces(length, new Random(seed));
-
-    public static Splitter TwoPieces(int cut) => length => cut <= 0 || cut >= length ? Whole(length) : [cut, length - cut];
-
-    /// <summary>Whole, byte by byte, and each seed: the ways every case is fed.</summary>
-    public static IEnumerable<(string Name, Splitter Split)> AllSplitters()
-    {
-        yield return ("whole", Whole);
-        yield return ("byte by byte", ByteByByte);
-        foreach (int seed in Seeds) yield return ($"random seed {seed}", Random(seed));
-    }
 
     public static Http2DirectionParser Parse(bool clientToServer, Step[] script, Splitter split,
         Action<Http2DirectionParser>? setup = null, Http2Limits? limits = null)
@@ -63,13 +44,7 @@ internal static class Http2Harness
             switch (step)
             {
                 case Step.Bytes(var data):
-                    int at = 0;
-                    foreach (int piece in split(data.Length))
-                    {
-                        parser.Feed(data.AsSpan(at, piece));
-                        at += piece;
-                    }
-                    Assert.Equal(data.Length, at);
+                    StreamSplits.Feed(data, split, parser.Feed);
                     break;
                 case Step.Lost(var count):
                     parser.Gap(count);
@@ -122,18 +97,5 @@ internal static class Http2Harness
         foreach (byte b in bytes)
             s.Append(b is >= 0x20 and < 0x7F and not (byte)'"' and not (byte)'\\' ? ((char)b).ToString() : $"\\x{b:x2}");
         return s.ToString();
-    }
-
-    private static IEnumerable<int> RandomPieces(int length, Random random)
-    {
-        int left = length;
-        while (left > 0)
-        {
-            // Mostly small pieces, sometimes large ones, so cuts land inside and across frame headers.
-            int max = random.Next(4) == 0 ? left : Math.Min(left, 16);
-            int piece = random.Next(1, max + 1);
-            yield return piece;
-            left -= piece;
-        }
     }
 }

@@ -2,6 +2,7 @@ using Capture.Hpack;
 using Capture.Analyzer.Http2;
 using static Capture.Tests.Http2.Frames;
 using static Capture.Tests.Http2.Http2Harness;
+using static Capture.Tests.Support.StreamSplits;
 
 namespace Capture.Tests.Http2;
 

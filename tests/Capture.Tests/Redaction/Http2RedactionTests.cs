@@ -1,3 +1,4 @@
+using Capture.Tests.Support;
 using Capture.Recorder.Interop;
 using Capture.Tests.Http2;
 
@@ -26,7 +27,7 @@ public sealed class Http2RedactionTests
 
     private static string[] Decode(byte[] stored)
     {
-        var result = Http2Harness.Run(clientToServer: true, Http2Harness.Script(stored), Http2Harness.Whole);
+        var result = Http2Harness.Run(clientToServer: true, Http2Harness.Script(stored), StreamSplits.Whole);
         Assert.Empty(result.Errors);
         return result.Events;
     }
