@@ -178,15 +178,32 @@ static __always_inline void count_drop(void)
 
 /* Wake-up policy. Waking the reader for every event cost the traced host a
  * context switch per syscall at moderate rates; the recorder polls the ring on
- * a short timer instead (Recording.PollIntervalMs) and is woken early only when
- * the ring holds a sizeable backlog (1/RING_WAKE_FRACTION of it). */
+ * a short timer instead (Recording.PollIntervalMs) and is woken early only by
+ * the event that takes the ring's backlog across 1/RING_WAKE_FRACTION of it.
+ * Only the crossing wakes: a wake-up raises a self-interrupt through an MSR
+ * write, which traps to the hypervisor on a virtual machine, and forcing one on
+ * every event while the backlog stayed above the mark cost 2-3 µs per event.
+ * Two CPUs racing across the mark may both miss it; the timer still polls. */
 #define RING_WAKE_FRACTION 16
 
-static __always_inline __u64 ring_wakeup_flag(void)
+static __always_inline __u64 wakeup_flag(__u64 backlog_before, __u64 event_bytes)
 {
-	__u64 ready = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-	return ready * RING_WAKE_FRACTION >= size ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u64 mark = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / RING_WAKE_FRACTION;
+	return backlog_before < mark && backlog_before + event_bytes >= mark ? BPF_RB_FORCE_WAKEUP
+									      : BPF_RB_NO_WAKEUP;
+}
+
+/* For bpf_ringbuf_output: the event is not in the backlog yet. */
+static __always_inline __u64 wakeup_flag_for_output(__u64 event_bytes)
+{
+	return wakeup_flag(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), event_bytes);
+}
+
+/* For bpf_ringbuf_submit: the reservation already counts in the backlog. */
+static __always_inline __u64 wakeup_flag_for_submit(__u64 event_bytes)
+{
+	__u64 backlog = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	return wakeup_flag(backlog > event_bytes ? backlog - event_bytes : 0, event_bytes);
 }
 
 static __always_inline bool process_is_traced(__u64 pid_tgid)
@@ -326,7 +343,7 @@ static __always_inline void emit_conn_event(__u8 kind, __u8 source, struct conn_
 	ev.mid_stream = st->mid_stream;
 	ev.tls_library = st->tls_library;
 	ev.tls_attribution = st->tls_attribution;
-	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), ring_wakeup_flag()))
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flag_for_output(sizeof(ev))))
 		count_drop();
 }
 
@@ -406,7 +423,8 @@ static __always_inline void flush_chunk(struct data_scratch *scratch, bool last)
 	ev->flags = ((last && s->truncated) ? DATA_FLAG_TRUNCATED : 0) |
 		    (s->unreadable ? DATA_FLAG_UNREADABLE : 0);
 	s->unreadable = 0;
-	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data) + filled, ring_wakeup_flag()))
+	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data) + filled,
+			       wakeup_flag_for_output(offsetof(struct data_event, data) + filled)))
 		count_drop();
 	s->stream_pos += filled;
 	s->filled = 0;
@@ -488,7 +506,7 @@ static long copy_step(__u32 index, void *ctx)
 		asm volatile("" : "+r"(n));                                                      \
 		if (n > (payload_bytes) || bpf_probe_read_user(ev->data, n, (void *)c->buf))     \
 			ev->flags |= DATA_FLAG_UNREADABLE;                                        \
-		bpf_ringbuf_submit(ev, ring_wakeup_flag());                                      \
+		bpf_ringbuf_submit(ev, wakeup_flag_for_submit(offsetof(struct data_event, data) + (payload_bytes))); \
 		return true;                                                                     \
 	}
 
@@ -553,7 +571,8 @@ static __always_inline void emit_counted_only(struct io_call *c, struct conn_sta
 	ev->flags = DATA_FLAG_TRUNCATED;
 	ev->tls_library = TLS_NONE;
 	ev->_pad = 0;
-	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data), ring_wakeup_flag()))
+	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data),
+			       wakeup_flag_for_output(offsetof(struct data_event, data))))
 		count_drop();
 }
 

@@ -25,8 +25,8 @@ internal sealed unsafe class RingBuffer : IDisposable
     }
 
     /// <summary>Waits at most <paramref name="timeoutMs"/> for a wake-up, then consumes everything in the ring.
-    /// Returns the sample count or -errno. The kernel side wakes us only when the ring holds a backlog
-    /// (bpf/capture.bpf.c, ring_wakeup_flag), so the timeout is what normally ends the wait, and the samples
+    /// Returns the sample count or -errno. The kernel side wakes us only when the backlog crosses a mark
+    /// (bpf/capture.bpf.c, wakeup_flag), so the timeout is what normally ends the wait, and the samples
     /// are there without any wake-up: hence the consume after every poll.</summary>
     public int Poll(int timeoutMs)
     {
