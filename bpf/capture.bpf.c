@@ -19,6 +19,7 @@
 #include <bpf/bpf_tracing.h>
 #include "capture.h"
 #include "http_sniff.h"
+#include "syscall_regs.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -75,6 +76,11 @@ struct conn_state {
 	__u8 mid_stream;
 	__u8 tls_library;
 	__u8 tls_attribution;
+	/* Read from the socket once, at its first event: an established
+	 * connection's addresses do not change, and reading them cost five
+	 * helper calls per event. */
+	__u8 tuple_known;
+	struct conn_tuple tuple;
 };
 
 struct io_call {
@@ -226,35 +232,46 @@ static __always_inline bool process_is_traced(__u64 pid_tgid)
 	return true;
 }
 
+/* A kernel address as a typed pointer that the program may load fields from
+ * directly: each load is one instruction (fault-safe) instead of a
+ * bpf_probe_read_kernel call, and this walk runs on every socket syscall. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define KERNEL_PTR(addr, type) ((type *)bpf_rdonly_cast((void *)(addr), bpf_core_type_id_kernel(type)))
+
 /* fd of the current task → its struct sock, when it is a TCP socket. */
 static __always_inline struct sock *tcp_sock_of_fd(int fd)
 {
 	if (fd < 0)
 		return NULL;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct files_struct *files = task->files;
+	if (!files)
 		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct fdtable *fdt = KERNEL_PTR(files->fdt, struct fdtable);
+	if (!fdt || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	/* The fd array is an array of pointers, which the verifier will not index
+	 * with a variable: the one helper call of the walk. */
 	struct file *file = NULL;
-	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	bpf_probe_read_kernel(&file, sizeof(file), (void *)((__u64)fdt->fd + (__u64)fd * sizeof(file)));
 	if (!file)
 		return NULL;
-	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
+	file = KERNEL_PTR(file, struct file);
+	struct inode *inode = file->f_inode;
+	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
 		return NULL;
-	struct socket *sock = BPF_CORE_READ(file, private_data);
-	if (!sock || BPF_CORE_READ(sock, type) != SOCK_STREAM)
+	struct socket *sock = KERNEL_PTR(file->private_data, struct socket);
+	if (!sock || sock->type != SOCK_STREAM)
 		return NULL;
-	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct sock *sk = sock->sk;
 	if (!sk)
 		return NULL;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
 		return NULL;
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return NULL;
-	return sk;
+	return (struct sock *)(__u64)sk;
 }
 
 static __always_inline void read_tuple(struct sock *sk, struct conn_tuple *t)
@@ -270,6 +287,15 @@ static __always_inline void read_tuple(struct sock *sk, struct conn_tuple *t)
 		bpf_core_read(t->local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 		bpf_core_read(t->remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
+}
+
+static __always_inline struct conn_tuple *tuple_of(struct conn_state *st, struct sock *sk)
+{
+	if (!st->tuple_known) {
+		read_tuple(sk, &st->tuple);
+		st->tuple_known = 1;
+	}
+	return &st->tuple;
 }
 
 static __always_inline struct conn_state *create_conn(__u64 sk, __u8 role, __u8 source, bool mid_stream, __u64 update_flags)
@@ -316,7 +342,7 @@ static __always_inline void fill_header(struct event_header *h, __u8 kind, __u8 
 	h->role = st->role;
 	h->_pad = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
-	read_tuple(sk, &h->tuple);
+	h->tuple = *tuple_of(st, sk);
 }
 
 static __always_inline void emit_conn_event(__u8 kind, __u8 source, struct conn_state *st,
@@ -576,13 +602,12 @@ static __always_inline void emit_counted_only(struct io_call *c, struct conn_sta
 		count_drop();
 }
 
-static __always_inline bool port_matches(struct sock *sk)
+static __always_inline bool port_matches(struct conn_state *st, struct sock *sk)
 {
 	if (!capture_config.filter_port)
 		return true;
-	__u16 local = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 remote = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	return local == capture_config.filter_port || remote == capture_config.filter_port;
+	struct conn_tuple *t = tuple_of(st, sk);
+	return t->local_port == capture_config.filter_port || t->remote_port == capture_config.filter_port;
 }
 
 #include "tls_probes.h"
@@ -633,7 +658,7 @@ static __always_inline int io_exit(long ret, __u8 direction)
 	if (!st)
 		return 0;
 	__u64 start = __sync_fetch_and_add(&st->stream_pos[direction & 1], (__u64)ret);
-	if (!port_matches(sk))
+	if (!port_matches(st, sk))
 		return 0;
 	if (c.source == SOURCE_SENDFILE) {
 		if (st->socket_verdict.verdict != VERDICT_HTTP)
@@ -653,125 +678,119 @@ static __always_inline int io_exit(long ret, __u8 direction)
 	return 0;
 }
 
+/* ---------- the syscall hooks ---------- */
+
+/* A data syscall's arguments, as io_enter takes them (one call site: each
+ * inlined copy of io_enter would be verified again). */
+static __always_inline int data_call_enter(struct pt_regs *regs, long nr)
+{
+	int fd = (int)SYSCALL_ARG1(regs);
+	__u64 buf = SYSCALL_ARG2(regs);
+	__u64 iov_count = 0;
+	__u8 source;
+	bool is_iov = false;
+	switch (nr) {
+	case SYS_READ:
+		source = SOURCE_READ;
+		break;
+	case SYS_WRITE:
+		source = SOURCE_WRITE;
+		break;
+	case SYS_RECVFROM:
+		source = SOURCE_RECVFROM;
+		break;
+	case SYS_SENDTO:
+		source = SOURCE_SENDTO;
+		break;
+	case SYS_READV:
+	case SYS_WRITEV:
+		source = nr == SYS_READV ? SOURCE_READV : SOURCE_WRITEV;
+		iov_count = SYSCALL_ARG3(regs);
+		is_iov = true;
+		break;
+	case SYS_RECVMSG:
+	case SYS_SENDMSG: {
+		/* sendmsg/recvmsg: the iovec array sits inside the user's msghdr. */
+		struct user_msghdr msg = {};
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)buf))
+			return 0;
+		source = nr == SYS_RECVMSG ? SOURCE_RECVMSG : SOURCE_SENDMSG;
+		buf = (__u64)msg.msg_iov;
+		iov_count = msg.msg_iovlen;
+		is_iov = true;
+		break;
+	}
+	case SYS_SENDFILE:
+		/* sendfile(out_fd, in_fd, ...): the body comes from a file; it is
+		 * counted so the Analyzer knows how long it was, never captured. */
+		source = SOURCE_SENDFILE;
+		buf = 0;
+		break;
+	default:
+		return 0;
+	}
+	return io_enter(fd, buf, iov_count, source, is_iov);
+}
+
 /*
  * A read that was already blocked when recording began (an idle keep-alive
  * connection, the usual case for connections open before we started) never
- * passed our sys_enter probe. Its arguments are still in the task's saved
- * user registers, so recover them there. Only for ingress calls that returned
- * bytes, and only when no entry was stored, so the common path pays nothing.
+ * passed the entry hook. Its arguments are still in the saved user registers,
+ * so recover them there. Only for ingress calls that returned bytes, and only
+ * when no entry was stored, so the common path pays nothing.
  */
-static __always_inline bool has_pending_call(void)
+static __always_inline void recover_blocked_read(struct pt_regs *regs, long nr, long ret)
 {
+	if (ret <= 0)
+		return;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct io_call *pending = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
-	return pending && pending->sk;
-}
-
-static __always_inline struct pt_regs *syscall_regs(void)
-{
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-}
-
-static __always_inline void recover_buffer_call(long ret, __u8 source)
-{
-	if (ret <= 0 || has_pending_call())
+	if (pending && pending->sk)
 		return;
-	struct pt_regs *regs = syscall_regs();
-	io_enter((int)PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs), 0, source, false);
+	data_call_enter(regs, nr);
 }
 
-static __always_inline void recover_iovec_call(long ret, __u8 source)
+static __always_inline int connect_enter(int fd);
+static __always_inline int connect_exit(long ret);
+static __always_inline int accept_exit(long ret);
+static __always_inline int close_enter(int fd);
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
 {
-	if (ret <= 0 || has_pending_call())
-		return;
-	struct pt_regs *regs = syscall_regs();
-	io_enter((int)PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),
-		 PT_REGS_PARM3_CORE_SYSCALL(regs), source, true);
-}
-
-static __always_inline void recover_msghdr_call(long ret, __u8 source)
-{
-	if (ret <= 0 || has_pending_call())
-		return;
-	struct pt_regs *regs = syscall_regs();
-	struct user_msghdr msg = {};
-	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)PT_REGS_PARM2_CORE_SYSCALL(regs)))
-		return;
-	io_enter((int)PT_REGS_PARM1_CORE_SYSCALL(regs), (__u64)msg.msg_iov, msg.msg_iovlen, source, true);
-}
-
-static __always_inline void recover_none(long ret, __u8 source) {}
-
-#define SYSCALL_ARG(ctx, n) (((struct trace_event_raw_sys_enter *)(ctx))->args[n])
-#define SYSCALL_RET(ctx) (((struct trace_event_raw_sys_exit *)(ctx))->ret)
-
-#define BUFFER_SYSCALL(name, source, direction, recover)                                  \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
-	int sys_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
-	{                                                                        \
-		return io_enter((int)SYSCALL_ARG(ctx, 0), SYSCALL_ARG(ctx, 1), 0, \
-				source, false);                                  \
-	}                                                                        \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
-	int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
-	{                                                                        \
-		recover(SYSCALL_RET(ctx), source);                               \
-		return io_exit(SYSCALL_RET(ctx), direction);                     \
+	switch (nr) {
+	case SYS_CONNECT:
+		return connect_enter((int)SYSCALL_ARG1(regs));
+	case SYS_CLOSE:
+		return close_enter((int)SYSCALL_ARG1(regs));
 	}
-
-#define IOVEC_SYSCALL(name, source, direction, recover)                                   \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
-	int sys_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
-	{                                                                        \
-		return io_enter((int)SYSCALL_ARG(ctx, 0), SYSCALL_ARG(ctx, 1),    \
-				SYSCALL_ARG(ctx, 2), source, true);              \
-	}                                                                        \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
-	int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
-	{                                                                        \
-		recover(SYSCALL_RET(ctx), source);                               \
-		return io_exit(SYSCALL_RET(ctx), direction);                     \
-	}
-
-/* sendmsg/recvmsg: the iovec array sits inside the user's msghdr. */
-#define MSGHDR_SYSCALL(name, source, direction, recover)                                  \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                              \
-	int sys_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
-	{                                                                        \
-		struct user_msghdr msg = {};                                     \
-		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)SYSCALL_ARG(ctx, 1))) \
-			return 0;                                                \
-		return io_enter((int)SYSCALL_ARG(ctx, 0), (__u64)msg.msg_iov,     \
-				msg.msg_iovlen, source, true);                   \
-	}                                                                        \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                               \
-	int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
-	{                                                                        \
-		recover(SYSCALL_RET(ctx), source);                               \
-		return io_exit(SYSCALL_RET(ctx), direction);                     \
-	}
-
-BUFFER_SYSCALL(read, SOURCE_READ, DIRECTION_INGRESS, recover_buffer_call)
-BUFFER_SYSCALL(write, SOURCE_WRITE, DIRECTION_EGRESS, recover_none)
-BUFFER_SYSCALL(recvfrom, SOURCE_RECVFROM, DIRECTION_INGRESS, recover_buffer_call)
-BUFFER_SYSCALL(sendto, SOURCE_SENDTO, DIRECTION_EGRESS, recover_none)
-IOVEC_SYSCALL(readv, SOURCE_READV, DIRECTION_INGRESS, recover_iovec_call)
-IOVEC_SYSCALL(writev, SOURCE_WRITEV, DIRECTION_EGRESS, recover_none)
-MSGHDR_SYSCALL(recvmsg, SOURCE_RECVMSG, DIRECTION_INGRESS, recover_msghdr_call)
-MSGHDR_SYSCALL(sendmsg, SOURCE_SENDMSG, DIRECTION_EGRESS, recover_none)
-
-/* sendfile(out_fd, in_fd, ...): the body comes from a file; count it so the
- * Analyzer knows how long it was, though its bytes are not captured. */
-SEC("tracepoint/syscalls/sys_enter_sendfile64")
-int sys_enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
-{
-	return io_enter((int)SYSCALL_ARG(ctx, 0), 0, 0, SOURCE_SENDFILE, false);
+	return data_call_enter(regs, nr);
 }
 
-SEC("tracepoint/syscalls/sys_exit_sendfile64")
-int sys_exit_sendfile64(struct trace_event_raw_sys_exit *ctx)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	return io_exit(SYSCALL_RET(ctx), DIRECTION_EGRESS);
+	long nr = SYSCALL_NR(regs);
+	switch (nr) {
+	case SYS_READ:
+	case SYS_RECVFROM:
+	case SYS_READV:
+	case SYS_RECVMSG:
+		recover_blocked_read(regs, nr, ret);
+		return io_exit(ret, DIRECTION_INGRESS);
+	case SYS_WRITE:
+	case SYS_SENDTO:
+	case SYS_WRITEV:
+	case SYS_SENDMSG:
+	case SYS_SENDFILE:
+		return io_exit(ret, DIRECTION_EGRESS);
+	case SYS_CONNECT:
+		return connect_exit(ret);
+	case SYS_ACCEPT:
+	case SYS_ACCEPT4:
+		return accept_exit(ret);
+	}
+	return 0;
 }
 
 /* ---------- connection lifecycle ---------- */
@@ -792,19 +811,17 @@ static __always_inline void remember_opener(int fd, __u8 role, __u8 source)
 	st->opener_fd = fd;
 }
 
-SEC("tracepoint/syscalls/sys_enter_connect")
-int sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int connect_enter(int fd)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!process_is_traced(pid_tgid))
 		return 0;
-	__s32 fd = (int)SYSCALL_ARG(ctx, 0);
-	bpf_map_update_elem(&active_connect_calls, &pid_tgid, &fd, BPF_ANY);
+	__s32 connecting = fd;
+	bpf_map_update_elem(&active_connect_calls, &pid_tgid, &connecting, BPF_ANY);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_connect")
-int sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int connect_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__s32 *fd = bpf_map_lookup_elem(&active_connect_calls, &pid_tgid);
@@ -812,7 +829,6 @@ int sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	__s32 connected_fd = *fd;
 	bpf_map_delete_elem(&active_connect_calls, &pid_tgid);
-	long ret = SYSCALL_RET(ctx);
 	if (ret == 0 || ret == -EINPROGRESS)
 		remember_opener(connected_fd, ROLE_CLIENT, SOURCE_CONNECT);
 	return 0;
@@ -826,24 +842,10 @@ static __always_inline int accept_exit(long ret)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_accept")
-int sys_exit_accept(struct trace_event_raw_sys_exit *ctx)
-{
-	return accept_exit(SYSCALL_RET(ctx));
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int sys_exit_accept4(struct trace_event_raw_sys_exit *ctx)
-{
-	return accept_exit(SYSCALL_RET(ctx));
-}
-
-SEC("tracepoint/syscalls/sys_enter_close")
-int sys_enter_close(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int close_enter(int fd)
 {
 	if (!process_is_traced(bpf_get_current_pid_tgid()))
 		return 0;
-	int fd = (int)SYSCALL_ARG(ctx, 0);
 	struct sock *sk = tcp_sock_of_fd(fd);
 	if (!sk)
 		return 0;

@@ -76,7 +76,7 @@ static __always_inline int emit_tls(struct tls_call *call, long moved, __u8 dire
 		st->tls_attribution = attribution;
 	st->tls_library = call->library;
 	__u64 start = __sync_fetch_and_add(&st->tls_stream_pos[direction & 1], (__u64)moved);
-	if (!port_matches(sk))
+	if (!port_matches(st, sk))
 		return 0;
 	struct io_call io = {
 		.entered_ns = call->entered_ns,

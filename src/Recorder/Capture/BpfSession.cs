@@ -43,28 +43,26 @@ internal sealed partial class BpfSession : IDisposable
         try
         {
             var probes = new List<ProbeReport>();
-            var wanted = new List<(BpfProgram Program, string Target)>();
+            var wanted = new List<(BpfProgram Program, ProbePoint Probe)>();
             var programs = obj.Programs().ToDictionary(p => p.Name);
             foreach (var program in programs.Values)
             {
-                var target = TracepointTarget(program.Section);
-                if (target is null) continue; // uprobes are attached per library below
-                if (target == ExecTracepoint && tlsLibraries is null)
+                var probe = ProbePoint.Of(program.Section);
+                if (probe is null) continue; // uprobes are attached per library below
+                if (probe.Target == ExecTracepoint && tlsLibraries is null)
                 {
                     program.SetAutoload(false); // process starts matter only for TLS binaries
                     continue;
                 }
-                if (!Tracefs.HasTracepoint(target))
+                if (probe.Kind == ProbePoint.Tracepoint && !Tracefs.HasTracepoint(probe.Target))
                 {
                     program.SetAutoload(false);
-                    probes.Add(new ProbeReport(program.Name, "tracepoint", target, "missing",
-                        $"this kernel has no tracepoint {target} (CONFIG_FTRACE_SYSCALLS?): that path is not recorded"));
+                    probes.Add(new ProbeReport(program.Name, probe.Kind, probe.Target, "missing",
+                        $"this kernel has no tracepoint {probe.Target}: that path is not recorded"));
                     continue;
                 }
-                wanted.Add((program, target));
+                wanted.Add((program, probe));
             }
-            if (!wanted.Any(w => w.Target.StartsWith("syscalls/sys_exit_read", StringComparison.Ordinal) || w.Target.StartsWith("syscalls/sys_exit_write", StringComparison.Ordinal)))
-                throw new RecorderSetupException("this kernel offers none of the syscall tracepoints Capture records from (syscalls/sys_exit_read, sys_exit_write): enable CONFIG_FTRACE_SYSCALLS");
 
             int cpus = Libbpf.NumPossibleCpus();
             obj.Map(".rodata").WriteInitialValue(config);
@@ -84,16 +82,23 @@ internal sealed partial class BpfSession : IDisposable
             }
 
             var links = new List<BpfLink>();
-            foreach (var (program, target) in wanted)
+            foreach (var (program, probe) in wanted)
             {
                 try
                 {
                     links.Add(program.Attach());
-                    probes.Add(new ProbeReport(program.Name, "tracepoint", target, "attached", null));
+                    probes.Add(new ProbeReport(program.Name, probe.Kind, probe.Target, "attached", null));
+                }
+                catch (LibbpfException e) when (!probe.Required)
+                {
+                    probes.Add(new ProbeReport(program.Name, probe.Kind, probe.Target, "failed", e.Message));
                 }
                 catch (LibbpfException e)
                 {
-                    probes.Add(new ProbeReport(program.Name, "tracepoint", target, "failed", e.Message));
+                    foreach (var link in links) link.Dispose();
+                    throw new RecorderSetupException(
+                        $"the kernel refused to attach {program.Name} to the raw tracepoint {probe.Target}: {Interop.Libc.ErrorText(e.Errno)}. " +
+                        "Capture reads every socket call there; it needs BTF-typed raw tracepoints (tp_btf, kernel 5.5 or later with CONFIG_DEBUG_INFO_BTF=y)");
                 }
             }
             if (links.Count == 0)
@@ -179,9 +184,6 @@ internal sealed partial class BpfSession : IDisposable
     }
 
     private const string ExecTracepoint = "sched/sched_process_exec";
-
-    private static string? TracepointTarget(string section) =>
-        section.StartsWith("tracepoint/", StringComparison.Ordinal) ? section["tracepoint/".Length..] : null;
 
     private static string? FailedProgram(IReadOnlyList<string> log)
     {

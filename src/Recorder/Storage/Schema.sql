@@ -10,9 +10,9 @@ CREATE TABLE run_info (
 
 -- Every probe the Recorder tried, and what came of it.
 CREATE TABLE probes (
-    name    TEXT PRIMARY KEY,  -- BPF program name, e.g. sys_exit_recvfrom
-    kind    TEXT NOT NULL,     -- tracepoint
-    target  TEXT NOT NULL,     -- e.g. syscalls/sys_exit_recvfrom
+    name    TEXT PRIMARY KEY,  -- BPF program name, e.g. on_sys_exit
+    kind    TEXT NOT NULL,     -- tp_btf | tracepoint | uprobe | uretprobe
+    target  TEXT NOT NULL,     -- e.g. sys_exit, sock/inet_sock_set_state, libssl path:SSL_read
     status  TEXT NOT NULL,     -- attached | missing | failed
     detail  TEXT
 );

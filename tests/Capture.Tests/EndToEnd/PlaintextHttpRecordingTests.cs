@@ -137,7 +137,8 @@ public sealed class PlaintextHttpRecordingTests
             Assert.True(info.ContainsKey(key), $"run_info lacks {key}");
         Assert.Equal("duration reached", info["end_reason"]);
         Assert.Equal("262144", info["max_capture_bytes"]);
-        Assert.True(db.ExecuteScalar<long>("SELECT count(*) FROM probes WHERE status = 'attached' AND name = 'sys_exit_recvfrom'") == 1);
+        var syscallHooks = db.Query<(string Name, string Kind, string Target)>("SELECT name, kind, target FROM probes WHERE status = 'attached' AND kind = 'tp_btf' ORDER BY name").ToList();
+        Assert.Equal([("on_sys_enter", "tp_btf", "sys_enter"), ("on_sys_exit", "tp_btf", "sys_exit")], syscallHooks);
         var python = db.QueryFirst<(string Comm, string Cmdline, string Exe)>("SELECT comm, cmdline, exe FROM processes WHERE pid = @pid", new { pid = server.Pid });
         Assert.Equal("python3", python.Comm);
         Assert.Contains($"http_test_server.py 127.0.0.1 {port}", python.Cmdline);
