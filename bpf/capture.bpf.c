@@ -4,7 +4,7 @@
  *
  * Only tracepoints are used (syscalls:*, sock:inet_sock_set_state): the
  * kernels we target may lack kprobes and refuse fentry/fexit. Each data
- * syscall's entry remembers its arguments per thread (active_io_calls) when
+ * syscall's entry remembers its arguments per thread (thread_state.h) when
  * the fd is a TCP socket; its exit copies the bytes it moved into the ring
  * buffer, split into CAPTURE_CHUNK_BYTES events.
  *
@@ -83,16 +83,6 @@ struct conn_state {
 	struct conn_tuple tuple;
 };
 
-struct io_call {
-	__u64 entered_ns; /* egress bytes leave during the call: they are timed from its start */
-	__u64 sk;
-	__u64 buf;     /* user buffer, or the iovec array when is_iov */
-	__u64 iov_count;
-	__s32 fd;
-	__u8 source;
-	__u8 is_iov;
-};
-
 /* The ring is sized by the Recorder (--ring-buffer-mb) before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -114,15 +104,7 @@ struct {
 	__type(value, struct conn_state);
 } conns SEC(".maps");
 
-/* One slot per thread, kept between its calls and rewritten in place (an update
- * and a delete per syscall cost more than the rest of the entry probe); sk = 0
- * marks a slot with no call pending. LRU: the slots of threads gone are reused. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, struct io_call);
-} active_io_calls SEC(".maps");
+#include "thread_state.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -632,12 +614,11 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 		.source = source,
 		.is_iov = is_iov,
 	};
-	struct io_call *slot = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
-	if (slot)
-		*slot = call;
-	else
-		bpf_map_update_elem(&active_io_calls, &pid_tgid, &call, BPF_ANY);
-	note_tls_socket(pid_tgid, sk, fd);
+	struct thread_state *ts = thread_state_of(pid_tgid);
+	if (!ts)
+		return 0;
+	ts->io = call;
+	note_tls_socket(ts, pid_tgid, sk, fd);
 	return 0;
 }
 
@@ -645,11 +626,11 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 static __always_inline int io_exit(long ret, __u8 direction)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct io_call *pending = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
-	if (!pending || !pending->sk)
+	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
+	if (!ts || !ts->io.sk)
 		return 0;
-	struct io_call c = *pending;
-	pending->sk = 0; /* done; the slot stays for the thread's next call */
+	struct io_call c = ts->io;
+	ts->io.sk = 0; /* done; the entry stays for the thread's next call */
 	if (ret <= 0)
 		return 0;
 
@@ -744,8 +725,8 @@ static __always_inline void recover_blocked_read(struct pt_regs *regs, long nr, 
 	if (ret <= 0)
 		return;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct io_call *pending = bpf_map_lookup_elem(&active_io_calls, &pid_tgid);
-	if (pending && pending->sk)
+	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
+	if (ts && ts->io.sk)
 		return;
 	data_call_enter(regs, nr);
 }

@@ -17,34 +17,11 @@
 #ifndef TLS_PROBES_H
 #define TLS_PROBES_H
 
-struct tls_call {
-	__u64 entered_ns;
-	__u64 tls_object;
-	__u64 buf;
-	__u64 count_out; /* size_t * for the _ex variants, else 0 */
-	__u64 sk;        /* socket the library used during this call */
-	__s32 fd;
-	__u8 library;
-};
-
 struct tls_object_key {
 	__u64 tls_object;
 	__u32 pid; /* TLS objects are user pointers: only unique within a process */
 	__u32 _pad;
 };
-
-struct tls_socket {
-	__u64 sk;
-	__s32 fd;
-	__u8 attribution;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, struct tls_call);
-} active_tls_calls SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -52,18 +29,6 @@ struct {
 	__type(key, struct tls_object_key);
 	__type(value, struct tls_socket);
 } tls_sockets SEC(".maps");
-
-/* The TCP socket each thread moved bytes on last: the fallback for libraries
- * that encrypt into memory buffers and do their socket I/O outside the call
- * (.NET's SslStream, node). Right when a thread serves one connection at a
- * time around each call; connections attributed this way say so. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, struct tls_socket);
-} thread_last_socket SEC(".maps");
-
 
 /* Sends a TLS call's plaintext once its socket is known. */
 static __always_inline int emit_tls(struct tls_call *call, long moved, __u8 direction, __u8 attribution)
@@ -95,40 +60,19 @@ static __always_inline int emit_tls(struct tls_call *call, long moved, __u8 dire
 	return 0;
 }
 
-struct pending_tls_write {
-	struct tls_call call;
-	long moved;
-};
-
 /* Waiting at most this long for the socket write that follows a memory-BIO write. */
 #define PENDING_TLS_WRITE_MAX_NS (100 * 1000 * 1000ULL)
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, struct pending_tls_write);
-} pending_tls_writes SEC(".maps");
-
-static __always_inline void note_tls_socket(__u64 pid_tgid, struct sock *sk, int fd)
+static __always_inline void note_tls_socket(struct thread_state *ts, __u64 pid_tgid, struct sock *sk, int fd)
 {
-	/* Every socket syscall passes here, and an event-loop thread moves from socket
-	 * to socket on nearly every call: the thread's entry is rewritten in place (only
-	 * this thread writes it), an LRU update only creates it. */
-	struct tls_socket *seen = bpf_map_lookup_elem(&thread_last_socket, &pid_tgid);
-	if (seen) {
-		seen->sk = (__u64)sk;
-		seen->fd = fd;
-	} else {
-		struct tls_socket last = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_THREAD };
-		bpf_map_update_elem(&thread_last_socket, &pid_tgid, &last, BPF_ANY);
-	}
+	ts->last_socket.sk = (__u64)sk;
+	ts->last_socket.fd = fd;
+	ts->last_socket.attribution = ATTRIBUTION_THREAD;
 	/* A memory-BIO library's write finished with no socket in sight: the
 	 * next socket this thread writes to carries its ciphertext. */
-	struct pending_tls_write *pending = bpf_map_lookup_elem(&pending_tls_writes, &pid_tgid);
-	if (pending) {
-		struct pending_tls_write write = *pending;
-		bpf_map_delete_elem(&pending_tls_writes, &pid_tgid);
+	if (ts->pending_write.moved) {
+		struct pending_tls_write write = ts->pending_write;
+		ts->pending_write.moved = 0;
 		if (bpf_ktime_get_ns() - write.call.entered_ns < PENDING_TLS_WRITE_MAX_NS) {
 			write.call.sk = (__u64)sk;
 			write.call.fd = fd;
@@ -138,10 +82,9 @@ static __always_inline void note_tls_socket(__u64 pid_tgid, struct sock *sk, int
 			emit_tls(&write.call, write.moved, DIRECTION_EGRESS, ATTRIBUTION_THREAD);
 		}
 	}
-	struct tls_call *call = bpf_map_lookup_elem(&active_tls_calls, &pid_tgid);
-	if (call && !call->sk) {
-		call->sk = (__u64)sk;
-		call->fd = fd;
+	if (ts->tls.entered_ns && !ts->tls.sk) {
+		ts->tls.sk = (__u64)sk;
+		ts->tls.fd = fd;
 	}
 }
 
@@ -163,7 +106,7 @@ static __always_inline void remember_tls_socket(struct tls_object_key *key, __u6
  * SSL_read/SSL_write in between). Knowing it before the first write matters:
  * node's SSL_write returns before its socket write, and by then the plaintext
  * buffer has been reused, so waiting for the socket write loses the request. */
-static __always_inline void learn_tls_socket(struct tls_call *call, __u64 pid_tgid)
+static __always_inline void learn_tls_socket(struct tls_call *call, struct thread_state *ts, __u64 pid_tgid)
 {
 	struct tls_object_key key = { .tls_object = call->tls_object, .pid = pid_tgid >> 32 };
 	if (call->sk) {
@@ -178,8 +121,8 @@ static __always_inline void learn_tls_socket(struct tls_call *call, __u64 pid_tg
 	struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, &key);
 	if (known && known->attribution != ATTRIBUTION_THREAD)
 		return;
-	struct tls_socket *last = bpf_map_lookup_elem(&thread_last_socket, &pid_tgid);
-	if (!last || !bpf_map_lookup_elem(&conns, &last->sk))
+	struct tls_socket *last = &ts->last_socket;
+	if (!last->sk || !bpf_map_lookup_elem(&conns, &last->sk))
 		return;
 	if (known && known->sk == last->sk && known->fd == last->fd)
 		return;
@@ -201,18 +144,20 @@ static __always_inline int tls_enter(struct pt_regs *ctx, bool has_count_out)
 		.fd = -1,
 		.library = (__u8)bpf_get_attach_cookie(ctx),
 	};
-	bpf_map_update_elem(&active_tls_calls, &pid_tgid, &call, BPF_ANY);
+	struct thread_state *ts = thread_state_of(pid_tgid);
+	if (ts)
+		ts->tls = call;
 	return 0;
 }
 
 static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool has_count_out)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct tls_call *pending = bpf_map_lookup_elem(&active_tls_calls, &pid_tgid);
-	if (!pending)
+	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
+	if (!ts || !ts->tls.entered_ns)
 		return 0;
-	struct tls_call call = *pending;
-	bpf_map_delete_elem(&active_tls_calls, &pid_tgid);
+	struct tls_call call = ts->tls;
+	ts->tls.entered_ns = 0;
 
 	long moved = PT_REGS_RC(ctx);
 	/* OpenSSL's and NSPR's functions return int: the upper half of the register is not ours to read. */
@@ -225,7 +170,7 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 		moved = (long)count;
 	}
 	if (moved <= 0) {
-		learn_tls_socket(&call, pid_tgid);
+		learn_tls_socket(&call, ts, pid_tgid);
 		return 0;
 	}
 
@@ -240,12 +185,12 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 		} else if (call.library == TLS_NSS) {
 			return 0; /* PR_Read/PR_Write of a file or pipe: no socket, not TLS */
 		} else if (direction == DIRECTION_EGRESS) {
-			struct pending_tls_write write = { .call = call, .moved = moved };
-			bpf_map_update_elem(&pending_tls_writes, &pid_tgid, &write, BPF_ANY);
+			ts->pending_write.call = call;
+			ts->pending_write.moved = moved;
 			return 0;
 		} else {
-			known = bpf_map_lookup_elem(&thread_last_socket, &pid_tgid);
-			if (!known)
+			known = &ts->last_socket;
+			if (!known->sk)
 				return 0; /* no socket named yet: nothing to attribute these bytes to */
 			if (!bpf_map_lookup_elem(&conns, &known->sk))
 				return 0; /* that socket has closed since: it cannot be this call's */

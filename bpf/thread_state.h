@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the probes remember about one thread between its calls: the socket
+ * syscall in flight, the TLS library call in flight, the socket the thread
+ * moved bytes on last and a TLS write waiting for its socket. One map entry
+ * per thread, found with one lookup and rewritten in place: a map per item
+ * cost four lookups on every socket syscall, the hottest path of all.
+ * Included by capture.bpf.c.
+ */
+#ifndef THREAD_STATE_H
+#define THREAD_STATE_H
+
+/* A socket syscall between its entry and its exit. */
+struct io_call {
+	__u64 entered_ns; /* egress bytes leave during the call: they are timed from its start */
+	__u64 sk;         /* 0: no call in flight */
+	__u64 buf;        /* user buffer, or the iovec array when is_iov */
+	__u64 iov_count;
+	__s32 fd;
+	__u8 source;
+	__u8 is_iov;
+};
+
+/* A TLS library call (SSL_read, gnutls_record_send, PR_Write...) between entry and return. */
+struct tls_call {
+	__u64 entered_ns; /* 0: no call in flight */
+	__u64 tls_object;
+	__u64 buf;
+	__u64 count_out; /* size_t * for the _ex variants, else 0 */
+	__u64 sk;        /* socket the library used during this call */
+	__s32 fd;
+	__u8 library;
+};
+
+struct tls_socket {
+	__u64 sk; /* 0: none */
+	__s32 fd;
+	__u8 attribution;
+};
+
+/* A memory-BIO library's write that returned before any socket was named. */
+struct pending_tls_write {
+	struct tls_call call;
+	long moved; /* 0: none waiting */
+};
+
+struct thread_state {
+	struct io_call io;
+	struct tls_call tls;
+	/* The TCP socket this thread moved bytes on last: the fallback for libraries
+	 * that encrypt into memory buffers and do their socket I/O outside the call
+	 * (.NET's SslStream, node). Right when a thread serves one connection at a
+	 * time around each call; connections attributed this way say so. */
+	struct tls_socket last_socket;
+	struct pending_tls_write pending_write;
+};
+
+/* LRU: the entries of threads gone are reused. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct thread_state);
+} threads SEC(".maps");
+
+/* The current thread's state, created empty on its first call. */
+static __always_inline struct thread_state *thread_state_of(__u64 pid_tgid)
+{
+	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
+	if (ts)
+		return ts;
+	struct thread_state empty = {};
+	bpf_map_update_elem(&threads, &pid_tgid, &empty, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&threads, &pid_tgid);
+}
+
+#endif /* THREAD_STATE_H */
