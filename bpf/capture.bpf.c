@@ -597,7 +597,7 @@ static __always_inline bool port_matches(struct conn_state *st, struct sock *sk)
 
 /* ---------- data syscalls ---------- */
 
-static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 source, bool is_iov)
+static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 source, bool is_iov, bool count_only)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!process_is_traced(pid_tgid))
@@ -613,6 +613,7 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 		.fd = fd,
 		.source = source,
 		.is_iov = is_iov,
+		.count_only = count_only || source == SOURCE_SENDFILE,
 	};
 	struct thread_state *ts = thread_state_of(pid_tgid);
 	if (!ts)
@@ -641,7 +642,7 @@ static __always_inline int io_exit(long ret, __u8 direction)
 	__u64 start = __sync_fetch_and_add(&st->stream_pos[direction & 1], (__u64)ret);
 	if (!port_matches(st, sk))
 		return 0;
-	if (c.source == SOURCE_SENDFILE) {
+	if (c.count_only) {
 		if (st->socket_verdict.verdict != VERDICT_HTTP)
 			return 0;
 	} else if (!wants_bytes(&st->socket_verdict, &c, ret, direction)) {
@@ -651,7 +652,7 @@ static __always_inline int io_exit(long ret, __u8 direction)
 		st->announced = 1;
 		emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, c.fd);
 	}
-	if (c.source == SOURCE_SENDFILE) {
+	if (c.count_only) {
 		emit_counted_only(&c, st, sk, direction, start, ret);
 		return 0;
 	}
@@ -663,14 +664,14 @@ static __always_inline int io_exit(long ret, __u8 direction)
 
 /* A data syscall's arguments, as io_enter takes them (one call site: each
  * inlined copy of io_enter would be verified again). */
-static __always_inline int data_call_enter(struct pt_regs *regs, long nr)
+static __always_inline int data_call_enter(struct syscall_call *call)
 {
-	int fd = (int)SYSCALL_ARG1(regs);
-	__u64 buf = SYSCALL_ARG2(regs);
+	int fd = (int)call->arg1;
+	__u64 buf = call->arg2;
 	__u64 iov_count = 0;
 	__u8 source;
 	bool is_iov = false;
-	switch (nr) {
+	switch (call->nr) {
 	case SYS_READ:
 		source = SOURCE_READ;
 		break;
@@ -685,20 +686,22 @@ static __always_inline int data_call_enter(struct pt_regs *regs, long nr)
 		break;
 	case SYS_READV:
 	case SYS_WRITEV:
-		source = nr == SYS_READV ? SOURCE_READV : SOURCE_WRITEV;
-		iov_count = SYSCALL_ARG3(regs);
+		source = call->nr == SYS_READV ? SOURCE_READV : SOURCE_WRITEV;
+		iov_count = call->arg3;
 		is_iov = true;
 		break;
 	case SYS_RECVMSG:
 	case SYS_SENDMSG: {
+		source = call->nr == SYS_RECVMSG ? SOURCE_RECVMSG : SOURCE_SENDMSG;
+		is_iov = true;
+		if (call->compat_layout)
+			break;
 		/* sendmsg/recvmsg: the iovec array sits inside the user's msghdr. */
 		struct user_msghdr msg = {};
 		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)buf))
 			return 0;
-		source = nr == SYS_RECVMSG ? SOURCE_RECVMSG : SOURCE_SENDMSG;
 		buf = (__u64)msg.msg_iov;
 		iov_count = msg.msg_iovlen;
-		is_iov = true;
 		break;
 	}
 	case SYS_SENDFILE:
@@ -710,7 +713,7 @@ static __always_inline int data_call_enter(struct pt_regs *regs, long nr)
 	default:
 		return 0;
 	}
-	return io_enter(fd, buf, iov_count, source, is_iov);
+	return io_enter(fd, buf, iov_count, source, is_iov, call->compat_layout);
 }
 
 /*
@@ -720,7 +723,7 @@ static __always_inline int data_call_enter(struct pt_regs *regs, long nr)
  * so recover them there. Only for ingress calls that returned bytes, and only
  * when no entry was stored, so the common path pays nothing.
  */
-static __always_inline void recover_blocked_read(struct pt_regs *regs, long nr, long ret)
+static __always_inline void recover_blocked_read(struct syscall_call *call, long ret)
 {
 	if (ret <= 0)
 		return;
@@ -728,7 +731,7 @@ static __always_inline void recover_blocked_read(struct pt_regs *regs, long nr, 
 	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
 	if (ts && ts->io.sk)
 		return;
-	data_call_enter(regs, nr);
+	data_call_enter(call);
 }
 
 static __always_inline int connect_enter(int fd);
@@ -739,25 +742,30 @@ static __always_inline int close_enter(int fd);
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
 {
-	switch (nr) {
+	struct syscall_call call;
+	if (!decode_syscall(regs, nr, &call))
+		return 0;
+	switch (call.nr) {
 	case SYS_CONNECT:
-		return connect_enter((int)SYSCALL_ARG1(regs));
+		return connect_enter((int)call.arg1);
 	case SYS_CLOSE:
-		return close_enter((int)SYSCALL_ARG1(regs));
+		return close_enter((int)call.arg1);
 	}
-	return data_call_enter(regs, nr);
+	return data_call_enter(&call);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	long nr = SYSCALL_NR(regs);
-	switch (nr) {
+	struct syscall_call call;
+	if (!decode_syscall(regs, SYSCALL_NR(regs), &call))
+		return 0;
+	switch (call.nr) {
 	case SYS_READ:
 	case SYS_RECVFROM:
 	case SYS_READV:
 	case SYS_RECVMSG:
-		recover_blocked_read(regs, nr, ret);
+		recover_blocked_read(&call, ret);
 		return io_exit(ret, DIRECTION_INGRESS);
 	case SYS_WRITE:
 	case SYS_SENDTO:

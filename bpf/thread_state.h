@@ -19,6 +19,7 @@ struct io_call {
 	__s32 fd;
 	__u8 source;
 	__u8 is_iov;
+	__u8 count_only; /* bytes counted, not copied: sendfile, a 32-bit iovec */
 };
 
 /* A TLS library call (SSL_read, gnutls_record_send, PR_Write...) between entry and return. */

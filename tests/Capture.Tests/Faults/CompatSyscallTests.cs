@@ -1,0 +1,47 @@
+using Capture.Tests.EndToEnd;
+using Capture.Tests.Support;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Tests.Faults;
+
+/// <summary>
+/// The syscall hooks see every syscall and pick theirs by number, but a 32-bit syscall (an ia32 process, or
+/// int 0x80 from a 64-bit one) numbers differently: its read is 3, the native close, and its arguments sit in
+/// other registers. It is recorded as what it is, and never taken for the native call of the same number.
+/// </summary>
+[Collection(RecordingCollection.Name)]
+public sealed class CompatSyscallTests
+{
+    [Fact]
+    public void A_32_bit_read_on_a_recorded_socket_is_recorded_as_a_read_never_as_a_close()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        var program = dir.File("ia32_read");
+        var build = ProcessRunner.Run("clang", ["-O1", "-o", program, Repo.Fixture("programs/ia32_read.c")]);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+        int port = Ports.Free();
+        using var nginx = Peers.Nginx(dir.Path, port);
+        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString());
+
+        var client = ProcessRunner.Run(program, [port.ToString()], TimeSpan.FromSeconds(20));
+        Assert.True(client.ExitCode == 0, $"ia32_read exited {client.ExitCode}: {client.Stderr}");
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        using var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly");
+        db.Open();
+        var connection = db.QuerySingle<(long Id, long? ClosedNs)>("SELECT id, closed_ns FROM connections WHERE comm = 'ia32_read'");
+        long lastChunkNs = db.ExecuteScalar<long>("SELECT max(ts_ns) FROM chunks WHERE conn_id = @id", new { id = connection.Id });
+        // Taken for a close, the 32-bit read would have closed the connection before its second exchange.
+        Assert.NotNull(connection.ClosedNs);
+        Assert.True(connection.ClosedNs >= lastChunkNs, $"closed at {connection.ClosedNs}, before its last chunk at {lastChunkNs}");
+        // Both answers were captured, the first through the 32-bit read, each paired with its own request.
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port)
+            .Where(e => e.GetProperty("side").GetString() == "client" && e.GetProperty("comm").GetString() == "ia32_read")
+            .Select(e => (Path: e.GetProperty("path").GetString(), Status: e.GetProperty("status").ToString(), Flags: e.GetProperty("flags").GetArrayLength()))
+            .OrderBy(e => e.Path).ToList();
+        Assert.Equal([("/hello", "200", 0), ("/status/503", "503", 0)], exchanges);
+    }
+}
