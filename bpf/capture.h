@@ -3,10 +3,14 @@
  * The single truth for every struct that crosses from the kernel to user
  * space. src/Recorder/Interop/CaptureAbi.cs mirrors each one field by field,
  * and tests/Capture.Tests/Abi/BtfLayoutTests.cs compares every offset with
- * the BTF of the built capture.bpf.o — change both sides together.
+ * the BTF of the built capture.bpf.o — change both sides together. The enums
+ * are mirrored too; BtfEnumTests compares every value the same way.
  *
  * Layout rules: fixed-width types only, explicit padding, attributes first and
- * payload last, _Static_assert on every size.
+ * payload last, _Static_assert on every size. Enums name their one-byte
+ * underlying type (a clang extension, standard in C23) so that the fields can
+ * carry the enum's type: that is what puts the enums into the object's BTF,
+ * where the tests read them.
  */
 #ifndef CAPTURE_H
 #define CAPTURE_H
@@ -21,7 +25,7 @@
 /* Bytes of an executed file's name kept in exec events (longer names are cut). */
 #define CAPTURE_PATH_LEN 256
 
-enum capture_event_kind {
+enum capture_event_kind : __u8 {
 	EVENT_DATA = 1,
 	EVENT_CONN_OPEN = 2,
 	EVENT_CONN_CLOSE = 3,
@@ -29,19 +33,19 @@ enum capture_event_kind {
 };
 
 /* Direction as seen by the traced process. */
-enum capture_direction {
+enum capture_direction : __u8 {
 	DIRECTION_EGRESS = 0,  /* the process wrote these bytes */
 	DIRECTION_INGRESS = 1, /* the process read these bytes */
 };
 
-enum capture_role {
+enum capture_role : __u8 {
 	ROLE_UNKNOWN = 0, /* connection predates the recording; the Analyzer infers it */
 	ROLE_CLIENT = 1,  /* the process called connect() */
 	ROLE_SERVER = 2,  /* the process accept()ed it */
 };
 
 /* Which syscall moved the bytes (data events) or why a connection event fired. */
-enum capture_source {
+enum capture_source : __u8 {
 	SOURCE_READ = 1,
 	SOURCE_WRITE = 2,
 	SOURCE_READV = 3,
@@ -62,7 +66,7 @@ enum capture_source {
 };
 
 /* Which TLS library produced a plaintext event (the uprobe's attach cookie). */
-enum capture_tls_library {
+enum capture_tls_library : __u8 {
 	TLS_NONE = 0,
 	TLS_OPENSSL = 1,
 	TLS_GNUTLS = 2,
@@ -70,7 +74,7 @@ enum capture_tls_library {
 };
 
 /* How a TLS call was tied to its socket; recorded per connection. */
-enum capture_tls_attribution {
+enum capture_tls_attribution : __u8 {
 	ATTRIBUTION_NONE = 0,
 	ATTRIBUTION_SYSCALL = 1, /* the library moved bytes on the socket during the call */
 	ATTRIBUTION_SET_FD = 2,  /* SSL_set_fd named the socket */
@@ -78,7 +82,9 @@ enum capture_tls_attribution {
 	ATTRIBUTION_THREAD = 4,  /* memory-BIO libraries (.NET, node): the socket this thread used last */
 };
 
-enum capture_data_flags {
+/* Bits of data_event.flags. The recorder adds its own bits above these when it
+ * writes chunks.flags (src/Recorder/Redaction/ChunkFlags.cs). */
+enum capture_data_flags : __u8 {
 	DATA_FLAG_TRUNCATED = 1, /* the call moved more bytes than max_capture_bytes */
 	DATA_FLAG_UNREADABLE = 2 /* bpf_probe_read_user failed: payload is missing */
 };
@@ -101,9 +107,9 @@ struct event_header {
 	__u32 pid;          /* thread group id */
 	__u32 tid;
 	__s32 fd;
-	__u8 kind;   /* enum capture_event_kind */
-	__u8 source; /* enum capture_source */
-	__u8 role;   /* enum capture_role */
+	enum capture_event_kind kind;
+	enum capture_source source;
+	enum capture_role role;
 	__u8 _pad;
 	char comm[CAPTURE_COMM_LEN];
 	struct conn_tuple tuple;
@@ -115,9 +121,9 @@ struct data_event {
 	__u64 stream_pos;  /* offset of data[0] in this direction's byte stream */
 	__u64 call_bytes;  /* bytes the whole syscall moved (its return value) */
 	__u32 data_len;    /* bytes of data[] in this event */
-	__u8 direction;    /* enum capture_direction */
-	__u8 flags;        /* enum capture_data_flags */
-	__u8 tls_library;  /* enum capture_tls_library; TLS_NONE for socket bytes */
+	enum capture_direction direction;
+	enum capture_data_flags flags; /* bits of it */
+	enum capture_tls_library tls_library; /* TLS_NONE for socket bytes */
 	__u8 _pad;
 	__u8 data[CAPTURE_CHUNK_BYTES]; /* only the first data_len bytes are sent */
 };
@@ -128,8 +134,8 @@ struct conn_event {
 	__u64 bytes_sent;     /* stream positions when the event fired */
 	__u64 bytes_received;
 	__u8 mid_stream;      /* 1: bytes flowed before we saw the connection */
-	__u8 tls_library;     /* enum capture_tls_library of its plaintext, if any */
-	__u8 tls_attribution; /* enum capture_tls_attribution */
+	enum capture_tls_library tls_library; /* of its plaintext, if any */
+	enum capture_tls_attribution tls_attribution;
 	__u8 _pad[5];
 };
 _Static_assert(sizeof(struct conn_event) == 88 + 24, "conn_event size");

@@ -57,6 +57,6 @@ public sealed class BtfLayoutTests
         return field.FieldType.IsEnum ? Marshal.SizeOf(Enum.GetUnderlyingType(field.FieldType)) : Marshal.SizeOf(field.FieldType);
     }
 
-    private static string PascalCase(string snake) =>
+    internal static string PascalCase(string snake) =>
         string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
 }
