@@ -86,7 +86,7 @@ enum capture_tls_attribution : __u8 {
  * writes chunks.flags (src/Recorder/Redaction/ChunkFlags.cs). */
 enum capture_data_flags : __u8 {
 	DATA_FLAG_TRUNCATED = 1, /* the call moved more bytes than max_capture_bytes */
-	DATA_FLAG_UNREADABLE = 2 /* bpf_probe_read_user failed: payload is missing */
+	DATA_FLAG_UNREADABLE = 2 /* bpf_probe_read_user failed: the payload bytes are zeros */
 };
 
 /* Addresses in network byte order; ports in host byte order. IPv4 addresses
