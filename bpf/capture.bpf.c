@@ -624,10 +624,8 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 }
 
 
-static __always_inline int io_exit(long ret, __u8 direction)
+static __always_inline int io_exit(struct thread_state *ts, long ret, __u8 direction)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
 	if (!ts || !ts->io.sk)
 		return 0;
 	struct io_call c = ts->io;
@@ -717,21 +715,22 @@ static __always_inline int data_call_enter(struct syscall_call *call)
 }
 
 /*
- * A read that was already blocked when recording began (an idle keep-alive
- * connection, the usual case for connections open before we started) never
- * passed the entry hook. Its arguments are still in the saved user registers,
- * so recover them there. Only for ingress calls that returned bytes, and only
- * when no entry was stored, so the common path pays nothing.
+ * A data syscall's exit. A read that was already blocked when recording began
+ * (an idle keep-alive connection, the usual case for connections open before
+ * we started) never passed the entry hook. Its arguments are still in the
+ * saved user registers, so they are recovered there: only for ingress calls
+ * that returned bytes with no entry stored, so the common path pays nothing
+ * beyond the lookup it makes anyway.
  */
-static __always_inline void recover_blocked_read(struct syscall_call *call, long ret)
+static __always_inline int data_call_exit(struct syscall_call *call, long ret, __u8 direction)
 {
-	if (ret <= 0)
-		return;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
-	if (ts && ts->io.sk)
-		return;
-	data_call_enter(call);
+	if (direction == DIRECTION_INGRESS && ret > 0 && (!ts || !ts->io.sk)) {
+		data_call_enter(call);
+		ts = bpf_map_lookup_elem(&threads, &pid_tgid);
+	}
+	return io_exit(ts, ret, direction);
 }
 
 static __always_inline int connect_enter(int fd);
@@ -765,14 +764,13 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	case SYS_RECVFROM:
 	case SYS_READV:
 	case SYS_RECVMSG:
-		recover_blocked_read(&call, ret);
-		return io_exit(ret, DIRECTION_INGRESS);
+		return data_call_exit(&call, ret, DIRECTION_INGRESS);
 	case SYS_WRITE:
 	case SYS_SENDTO:
 	case SYS_WRITEV:
 	case SYS_SENDMSG:
 	case SYS_SENDFILE:
-		return io_exit(ret, DIRECTION_EGRESS);
+		return data_call_exit(&call, ret, DIRECTION_EGRESS);
 	case SYS_CONNECT:
 		return connect_exit(ret);
 	case SYS_ACCEPT:
