@@ -26,15 +26,13 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
         // The kernel writes only these two (capture.h, enum capture_direction).
         int direction = ev.Direction == Direction.Egress ? 0 : 1;
         if (!_connections.TryGetValue(ev.Header.ConnId, out var streams)) _connections[ev.Header.ConnId] = streams = new ConnectionStreams();
-        ref var flow = ref streams.Flows[tls * 2 + direction];
-        if (flow is null)
-        {
-            var connection = streams.Contexts[tls] ??= new ConnectionContext(policy);
-            bool atStart = ev.StreamPos == 0;
-            flow = new DirectionFlow(held => Start(held, connection, direction, atStart, bytes));
-        }
+        var flow = streams.Flows[tls * 2 + direction] ??= NewFlow(streams.Contexts[tls] ??= new ConnectionContext(policy), direction, ev.StreamPos == 0, bytes);
         flow.Accept(ev, bytes, store);
     }
+
+    // A method of its own: a lambda in Accept would make it allocate the captured variables on every chunk.
+    private DirectionFlow NewFlow(ConnectionContext connection, int direction, bool atStart, byte[] first) =>
+        new(held => Start(held, connection, direction, atStart, first));
 
     /// <summary>Which protocol a direction speaks, from its first captured bytes (and the other direction's).</summary>
     private DirectionScanner Start(IHeldBytes held, ConnectionContext connection, int direction, bool atStart, byte[] first)

@@ -67,6 +67,7 @@ internal sealed class EventWriter
                     }
                     rows += Write(item, queue);
                 }
+                _chunks!.Flush();
                 tx.Commit();
                 Totals.Committed = Totals.Events;
             }
@@ -76,6 +77,7 @@ internal sealed class EventWriter
                 using var tx = _db.BeginTransaction();
                 Prepare(tx);
                 _redactor.FlushAll(_store);
+                _chunks!.Flush();
                 tx.Commit();
             }
         }
