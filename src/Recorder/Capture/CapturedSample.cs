@@ -19,9 +19,9 @@ internal sealed record DropWindow(long StartNs, long EndNs, ulong KernelDrops);
 /// array, a channel write and a read each (bench/profile.sh).</summary>
 internal sealed class SampleBatch
 {
-    /// <summary>Room for a few hundred small samples; a ring sample is at most ~16 KiB (capture.h ChunkBytes plus its header).</summary>
-    public const int BufferBytes = 1 << 20;
-    public const int MaxSamples = 512;
+    /// <summary>Room for a couple of thousand small samples; a ring sample is at most ~16 KiB (capture.h ChunkBytes plus its header).</summary>
+    public const int BufferBytes = 2 << 20;
+    public const int MaxSamples = 2048;
 
     private readonly byte[] _buffer = new byte[BufferBytes];
     private readonly int[] _ends = new int[MaxSamples];

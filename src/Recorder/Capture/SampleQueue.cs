@@ -11,7 +11,7 @@ namespace Capture.Recorder.Capture;
 /// batch, not once per sample.</summary>
 internal sealed class SampleQueue : ISampleSink
 {
-    /// <summary>Batches waiting for the writer: at most 8 × 512 samples and 8 MiB in flight.</summary>
+    /// <summary>Batches waiting for the writer: at most 8 × 2048 samples and 16 MiB in flight.</summary>
     public const int CapacityBatches = 8;
 
     private readonly object _lock = new();

@@ -20,7 +20,7 @@ internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : 
     private long _next = -1;
     private DirectionScanner? _scanner;
 
-    public void Accept(DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    public void Accept(in DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
     {
         _scanner ??= start(this);
         long pos = (long)ev.StreamPos;

@@ -262,7 +262,7 @@ internal sealed class Http1Scanner : DirectionScanner
         // Names compared as octets: no Latin-1 letter but A-Z lowercases into ASCII, so this equals lowering the decoded name.
         var rest = line[(colon + 1)..];
         if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
-            _contentLength = long.TryParse(Text(rest), out long length) && length >= 0 ? length : -1;
+            _contentLength = ContentLength(rest);
         else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
             _chunked = Text(rest).EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
         else if (Ascii.EqualsIgnoreCase(name, "upgrade"u8))
@@ -272,6 +272,20 @@ internal sealed class Http1Scanner : DirectionScanner
     }
 
     private static string Text(ReadOnlySpan<byte> value) => Encoding.Latin1.GetString(value).Trim();
+
+    /// <summary>A Content-Length value, or -1 when it is not a number of octets. Digits between spaces, the usual
+    /// case, are read as octets; anything else as the trimmed text long.TryParse reads.</summary>
+    private static long ContentLength(ReadOnlySpan<byte> value)
+    {
+        var digits = value.Trim(" \t"u8);
+        if (digits.Length is > 0 and <= 18 && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
+        {
+            long length = 0;
+            foreach (byte d in digits) length = length * 10 + (d - '0');
+            return length;
+        }
+        return long.TryParse(Text(value), out long parsed) && parsed >= 0 ? parsed : -1;
+    }
 
     /// <summary>RFC 9112 §6.3: how long the body is.</summary>
     private void EndOfHeaders()

@@ -20,7 +20,7 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
 
     public RedactionPolicy Policy => policy;
 
-    public void Accept(DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    public void Accept(in DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
     {
         int tls = ev.TlsLibrary != TlsLibrary.None ? 1 : 0;
         // The kernel writes only these two (capture.h, enum capture_direction).

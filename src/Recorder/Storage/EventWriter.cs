@@ -177,7 +177,7 @@ internal sealed class EventWriter
     private void WriteData(Span<byte> sample)
     {
         var ev = MemoryMarshal.Read<DataEvent>(sample);
-        var header = ev.Header;
+        ref readonly var header = ref ev.Header;
         if (!_knownConnections.Contains(header.ConnId))
         {
             // The open event was dropped or is still behind us: the data event carries enough to stand in.
@@ -195,9 +195,9 @@ internal sealed class EventWriter
 
     /// <param name="owned">The same bytes as an array the caller gives away, if it has one: handed to the
     /// pcapng writer as they are instead of copied again.</param>
-    private void StoreChunk(DataEvent ev, ReadOnlySpan<byte> bytes, byte[]? owned = null)
+    private void StoreChunk(in DataEvent ev, ReadOnlySpan<byte> bytes, byte[]? owned = null)
     {
-        var header = ev.Header;
+        ref readonly var header = ref ev.Header;
         if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
         {
             Set(_markTls, EventDecoder.TlsLibraryName(ev.TlsLibrary), (long)header.ConnId);
