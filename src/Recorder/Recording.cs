@@ -96,11 +96,13 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 foreach (var probe in session.Probes.Concat(tls?.NotProbed ?? [])) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
                 var writer = new EventWriter(db.Connection, pcapng is null ? null : pcapng.Offer,
                     settings.Redaction is { } policy ? new Redaction.StreamRedactor(policy) : null);
-                var writing = Task.Run(async () =>
+                // A thread of its own: the writer is busy whenever traffic is, and a pool thread handed work
+                // per wake-up spun (sched_yield) between batches.
+                var writing = Task.Factory.StartNew(() =>
                 {
-                    try { await writer.RunAsync(queue.Reader); }
+                    try { writer.Run(queue); }
                     finally { queue.Complete(); }
-                });
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
                 int attached = session.Probes.Count(p => p.Attached);
                 var unavailable = session.Probes.Where(p => p.Status == "failed" || (p.Status == "missing" && p.Kind == "tracepoint")).ToList();
@@ -114,6 +116,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
 
                 session.Detach();
                 while (session.Ring.Poll(0) > 0) { }
+                queue.Publish();
                 drops = session.KernelDrops;
                 execs?.Dispose(); // its last probe reports go into the queue before it completes
                 queue.Complete();
@@ -165,6 +168,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 break;
             }
             int polled = session.Ring.Poll(PollIntervalMs);
+            queue.Publish();
             if (polled < 0 && polled != -4 /* EINTR */)
             {
                 endReason = $"ring buffer poll failed: {Libc.ErrorText(-polled)}";

@@ -45,9 +45,12 @@ internal static class RecordingSchema
             var bad = db.QueryFirstOrDefault<long?>($"SELECT rowid FROM {table} WHERE {wrongType} LIMIT 1");
             if (bad is { } rowid)
             {
-                var (column, types) = columns.First(c => !c.Types.Contains(db.ExecuteScalar<string>($"SELECT typeof({c.Column}) FROM {table} WHERE rowid = {rowid}")));
+                var wrong = columns.FirstOrDefault(c => !c.Types.Contains(db.ExecuteScalar<string>($"SELECT typeof({c.Column}) FROM {table} WHERE rowid = {rowid}")));
+                // A damaged b-tree can show the row to a scan and another (or none) to a lookup by rowid.
+                if (wrong.Column is not { } column)
+                    throw new RecordingFileException($"{path} is damaged: {table} row {rowid} reads differently by rowid than in a scan");
                 throw new RecordingFileException(
-                    $"{path} is damaged: {table} row {rowid} has a value of the wrong type in {column} (expected {string.Join(" or ", types)})");
+                    $"{path} is damaged: {table} row {rowid} has a value of the wrong type in {column} (expected {string.Join(" or ", wrong.Types)})");
             }
         }
     }

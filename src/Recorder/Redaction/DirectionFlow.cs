@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Capture.Recorder.Interop;
 
 namespace Capture.Recorder.Redaction;
@@ -19,7 +20,7 @@ internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : 
     private long _next = -1;
     private DirectionScanner? _scanner;
 
-    public void Accept(DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    public void Accept(in DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
     {
         _scanner ??= start(this);
         long pos = (long)ev.StreamPos;
@@ -53,13 +54,16 @@ internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : 
     private void Release(long holdFrom, Action<DataEvent, byte[]> store)
     {
         int released = 0;
-        while (released < _held.Count && (long)_held[released].Event.StreamPos + _held[released].Bytes.Length <= holdFrom)
+        var held = CollectionsMarshal.AsSpan(_held); // by reference: a held chunk's event is 100-odd bytes
+        while (released < held.Length && (long)held[released].Event.StreamPos + held[released].Bytes.Length <= holdFrom)
         {
-            Store(_held[released].Event, _held[released].Bytes, store);
-            _heldBytes -= _held[released].Bytes.Length;
+            ref var chunk = ref held[released];
+            Store(chunk.Event, chunk.Bytes, store);
+            _heldBytes -= chunk.Bytes.Length;
             released++;
         }
-        if (released > 0) _held.RemoveRange(0, released);
+        if (released == _held.Count) _held.Clear();
+        else if (released > 0) _held.RemoveRange(0, released);
     }
 
     /// <summary>Stores a chunk, split around the ranges to elide: kept bytes as chunks of their own, each elided range as

@@ -146,13 +146,7 @@ internal sealed class Http1Scanner : DirectionScanner
         }
     }
 
-    private bool IsSecretName(ReadOnlySpan<byte> name)
-    {
-        if (name.Length > _policy.LongestHeaderName) return false;
-        Span<char> chars = stackalloc char[name.Length];
-        Encoding.Latin1.GetChars(name, chars);
-        return _policy.IsSecretHeader(chars);
-    }
+    private bool IsSecretName(ReadOnlySpan<byte> name) => _policy.IsSecretHeader(name);
 
     private void OnLine(ReadOnlySpan<byte> line)
     {
@@ -201,7 +195,7 @@ internal sealed class Http1Scanner : DirectionScanner
         if (line.StartsWith("HTTP/1."u8))
         {
             _isResponse = true;
-            _status = line.Length >= 12 && int.TryParse(Encoding.ASCII.GetString(line.Slice(9, 3)), out int s) ? s : 0;
+            _status = line.Length >= 12 ? StatusCode(line.Slice(9, 3)) : 0;
             _state = State.Headers;
             // The answer to a request --deny kept out goes too, from its status line on.
             _elide = _pairing.NextIsDenied;
@@ -225,16 +219,31 @@ internal sealed class Http1Scanner : DirectionScanner
         _isHead = line[..sp1].SequenceEqual("HEAD"u8);
         _messageStart = _lineStart;
         _decided = false;
-        _method = Encoding.ASCII.GetString(line[..sp1]);
         var rawTarget = line.Slice(sp1 + 1, sp2);
         int query = rawTarget.IndexOf((byte)'?');
-        _path = Encoding.Latin1.GetString(query < 0 ? rawTarget : rawTarget[..query]);
-        _host = "";
-        var target = line.Slice(sp1 + 1, sp2).ToArray();
-        var original = (byte[])target.Clone();
-        _rewriter.Target(target);
-        if (!target.AsSpan().SequenceEqual(original)) Held.Overwrite(_lineStart + sp1 + 1, target);
+        if (!_exchanges.IsEmpty)
+        {
+            // Only --allow/--deny read them (Decide).
+            _method = Encoding.ASCII.GetString(line[..sp1]);
+            _path = Encoding.Latin1.GetString(query < 0 ? rawTarget : rawTarget[..query]);
+            _host = "";
+        }
+        if (query >= 0) // a target without a query holds no secret parameter
+        {
+            var target = rawTarget.ToArray();
+            _rewriter.Target(target);
+            if (!target.AsSpan().SequenceEqual(rawTarget)) Held.Overwrite(_lineStart + sp1 + 1, target);
+        }
         _state = State.Headers;
+    }
+
+    /// <summary>The 3 octets after "HTTP/1.x " as a number, as int.TryParse reads them (0 when it cannot);
+    /// three digits, the usual case, without making a string of them.</summary>
+    private static int StatusCode(ReadOnlySpan<byte> digits)
+    {
+        if (digits[0] is >= (byte)'0' and <= (byte)'9' && digits[1] is >= (byte)'0' and <= (byte)'9' && digits[2] is >= (byte)'0' and <= (byte)'9')
+            return (digits[0] - '0') * 100 + (digits[1] - '0') * 10 + (digits[2] - '0');
+        return int.TryParse(Encoding.ASCII.GetString(digits), out int status) ? status : 0;
     }
 
     private void HeaderLine(ReadOnlySpan<byte> line, bool framing)
@@ -250,22 +259,32 @@ internal sealed class Http1Scanner : DirectionScanner
             return;
         }
         if (!framing) return;
-        var text = Encoding.Latin1.GetString(line[(colon + 1)..]).Trim();
-        switch (Encoding.Latin1.GetString(name).ToLowerInvariant())
+        // Names compared as octets: no Latin-1 letter but A-Z lowercases into ASCII, so this equals lowering the decoded name.
+        var rest = line[(colon + 1)..];
+        if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
+            _contentLength = ContentLength(rest);
+        else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
+            _chunked = Text(rest).EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
+        else if (Ascii.EqualsIgnoreCase(name, "upgrade"u8))
+            _upgradeH2c |= Text(rest).Contains("h2c", StringComparison.OrdinalIgnoreCase);
+        else if (!_exchanges.IsEmpty && Ascii.EqualsIgnoreCase(name, "host"u8)) // only --allow/--deny read it
+            _host = Text(rest);
+    }
+
+    private static string Text(ReadOnlySpan<byte> value) => Encoding.Latin1.GetString(value).Trim();
+
+    /// <summary>A Content-Length value, or -1 when it is not a number of octets. Digits between spaces, the usual
+    /// case, are read as octets; anything else as the trimmed text long.TryParse reads.</summary>
+    private static long ContentLength(ReadOnlySpan<byte> value)
+    {
+        var digits = value.Trim(" \t"u8);
+        if (digits.Length is > 0 and <= 18 && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
         {
-            case "content-length":
-                _contentLength = long.TryParse(text, out long length) && length >= 0 ? length : -1;
-                break;
-            case "transfer-encoding":
-                _chunked = text.EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
-                break;
-            case "upgrade":
-                _upgradeH2c |= text.Contains("h2c", StringComparison.OrdinalIgnoreCase);
-                break;
-            case "host":
-                _host = text;
-                break;
+            long length = 0;
+            foreach (byte d in digits) length = length * 10 + (d - '0');
+            return length;
         }
+        return long.TryParse(Text(value), out long parsed) && parsed >= 0 ? parsed : -1;
     }
 
     /// <summary>RFC 9112 §6.3: how long the body is.</summary>

@@ -28,6 +28,7 @@ internal sealed class RedactionPolicy
         _query = new HashSet<string>(redact ? DefaultQueryParameters.Concat(extraQueryParameters) : [], StringComparer.OrdinalIgnoreCase);
         Redacts = redact;
         LongestHeaderName = _headers.Count == 0 ? 0 : _headers.Max(h => h.Length);
+        _firstBytesByLength = FirstBytesByLength(_headers, LongestHeaderName);
         KeyFromFile = key is not null;
         Hasher = new SecretHasher(key ?? RandomNumberGenerator.GetBytes(32));
     }
@@ -46,6 +47,33 @@ internal sealed class RedactionPolicy
     public IEnumerable<string> QueryParameters => _query.Order(StringComparer.Ordinal);
 
     public bool IsSecretHeader(ReadOnlySpan<char> name) => _headers.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name);
+
+    /// <summary><see cref="IsSecretHeader(ReadOnlySpan{char})"/> for a name as it arrived (Latin-1 octets). Most header lines
+    /// of a message are not secret; they are turned away by their length and first octet without decoding them.</summary>
+    public bool IsSecretHeader(ReadOnlySpan<byte> name)
+    {
+        if (name.IsEmpty || name.Length > LongestHeaderName || !_firstBytesByLength[name.Length][name[0]]) return false;
+        Span<char> chars = stackalloc char[name.Length];
+        System.Text.Encoding.Latin1.GetChars(name, chars);
+        return IsSecretHeader(chars);
+    }
+
+    /// <summary>[length][octet]: whether some secret header name of that length begins with that octet (Latin-1,
+    /// compared as the name set compares: OrdinalIgnoreCase).</summary>
+    private readonly bool[][] _firstBytesByLength;
+
+    private static bool[][] FirstBytesByLength(HashSet<string> names, int longest)
+    {
+        var table = new bool[longest + 1][];
+        for (int length = 0; length <= longest; length++) table[length] = new bool[256];
+        foreach (var name in names)
+        {
+            if (name.Length == 0) continue;
+            for (int b = 0; b < 256; b++)
+                if (string.Equals(((char)b).ToString(), name[..1], StringComparison.OrdinalIgnoreCase)) table[name.Length][b] = true;
+        }
+        return table;
+    }
 
     public bool IsSecretQueryParameter(ReadOnlySpan<char> name) => _query.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name);
 

@@ -9,25 +9,30 @@ namespace Capture.Recorder.Redaction;
 /// </summary>
 internal sealed class StreamRedactor(RedactionPolicy policy)
 {
-    private readonly Dictionary<(ulong Conn, bool Tls), ConnectionContext> _connections = [];
-    private readonly Dictionary<(ulong Conn, bool Tls, Direction Direction), DirectionFlow> _flows = [];
+    /// <summary>Per connection id, one lookup per chunk: its socket and TLS streams, each with two directions.</summary>
+    private readonly Dictionary<ulong, ConnectionStreams> _connections = [];
+
+    private sealed class ConnectionStreams
+    {
+        public readonly ConnectionContext?[] Contexts = new ConnectionContext?[2];     // [tls]
+        public readonly DirectionFlow?[] Flows = new DirectionFlow?[4];                // [tls * 2 + direction]
+    }
 
     public RedactionPolicy Policy => policy;
 
-    public void Accept(DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    public void Accept(in DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
     {
-        bool tls = ev.TlsLibrary != TlsLibrary.None;
-        var key = (ev.Header.ConnId, tls, ev.Direction);
-        if (!_flows.TryGetValue(key, out var flow))
-        {
-            if (!_connections.TryGetValue((ev.Header.ConnId, tls), out var connection))
-                _connections[(ev.Header.ConnId, tls)] = connection = new ConnectionContext(policy);
-            int direction = (int)ev.Direction;
-            bool atStart = ev.StreamPos == 0;
-            _flows[key] = flow = new DirectionFlow(held => Start(held, connection, direction, atStart, bytes));
-        }
+        int tls = ev.TlsLibrary != TlsLibrary.None ? 1 : 0;
+        // The kernel writes only these two (capture.h, enum capture_direction).
+        int direction = ev.Direction == Direction.Egress ? 0 : 1;
+        if (!_connections.TryGetValue(ev.Header.ConnId, out var streams)) _connections[ev.Header.ConnId] = streams = new ConnectionStreams();
+        var flow = streams.Flows[tls * 2 + direction] ??= NewFlow(streams.Contexts[tls] ??= new ConnectionContext(policy), direction, ev.StreamPos == 0, bytes);
         flow.Accept(ev, bytes, store);
     }
+
+    // A method of its own: a lambda in Accept would make it allocate the captured variables on every chunk.
+    private DirectionFlow NewFlow(ConnectionContext connection, int direction, bool atStart, byte[] first) =>
+        new(held => Start(held, connection, direction, atStart, first));
 
     /// <summary>Which protocol a direction speaks, from its first captured bytes (and the other direction's).</summary>
     private DirectionScanner Start(IHeldBytes held, ConnectionContext connection, int direction, bool atStart, byte[] first)
@@ -44,19 +49,19 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     /// <summary>The connection closed: nothing more will complete what its directions hold.</summary>
     public void Close(ulong connId, Action<DataEvent, byte[]> store)
     {
-        foreach (bool tls in new[] { false, true })
-        {
-            foreach (var direction in new[] { Direction.Egress, Direction.Ingress })
-                if (_flows.Remove((connId, tls, direction), out var flow)) flow.Flush(store);
-            _connections.Remove((connId, tls));
-        }
+        if (_connections.Remove(connId, out var streams)) Flush(streams, store);
     }
 
     /// <summary>The recording ends: store everything still held.</summary>
     public void FlushAll(Action<DataEvent, byte[]> store)
     {
-        foreach (var flow in _flows.Values) flow.Flush(store);
-        _flows.Clear();
+        foreach (var streams in _connections.Values) Flush(streams, store);
         _connections.Clear();
+    }
+
+    /// <summary>Socket bytes first, then TLS plaintext; egress before ingress.</summary>
+    private static void Flush(ConnectionStreams streams, Action<DataEvent, byte[]> store)
+    {
+        foreach (var flow in streams.Flows) flow?.Flush(store);
     }
 }

@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using Capture.Recorder.Capture;
 using Capture.Recorder.Interop;
 using Capture.Recorder.Redaction;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Capture.Recorder.Storage;
@@ -42,27 +40,34 @@ internal sealed class EventWriter
         _processes = new ProcessCatalog(db);
     }
 
-    public async Task RunAsync(ChannelReader<WriterItem> reader)
+    /// <summary>Runs on a thread of its own until the queue is complete and empty.</summary>
+    public void Run(SampleQueue queue)
     {
         try
         {
-            while (await reader.WaitToReadAsync())
+            while (true)
             {
+                if (!queue.TryTake(IdleWait, out var first, out bool finished))
+                {
+                    if (finished) break;
+                    continue;
+                }
                 using var tx = _db.BeginTransaction();
                 Prepare(tx);
-                var deadline = DateTime.UtcNow + CommitInterval;
-                int rows = 0;
-                while (rows < MaxRowsPerTransaction && DateTime.UtcNow < deadline)
+                long deadline = Environment.TickCount64 + (long)CommitInterval.TotalMilliseconds;
+                int rows = Write(first, queue);
+                while (rows < MaxRowsPerTransaction)
                 {
-                    if (!reader.TryRead(out var item))
+                    long wait = deadline - Environment.TickCount64;
+                    if (wait <= 0) break;
+                    if (!queue.TryTake(TimeSpan.FromMilliseconds(wait), out var item, out finished))
                     {
-                        var wait = deadline - DateTime.UtcNow;
-                        if (wait <= TimeSpan.Zero || !await WaitAsync(reader, wait)) break;
+                        if (finished) break;
                         continue;
                     }
-                    Write(item);
-                    rows++;
+                    rows += Write(item, queue);
                 }
+                _chunks!.Flush();
                 tx.Commit();
                 Totals.Committed = Totals.Events;
             }
@@ -72,6 +77,7 @@ internal sealed class EventWriter
                 using var tx = _db.BeginTransaction();
                 Prepare(tx);
                 _redactor.FlushAll(_store);
+                _chunks!.Flush();
                 tx.Commit();
             }
         }
@@ -82,13 +88,8 @@ internal sealed class EventWriter
         }
     }
 
-    /// <summary>False only when the queue is complete and empty; a timeout returns true.</summary>
-    private static async Task<bool> WaitAsync(ChannelReader<WriterItem> reader, TimeSpan wait)
-    {
-        using var timeout = new CancellationTokenSource(wait);
-        try { return await reader.WaitToReadAsync(timeout.Token); }
-        catch (OperationCanceledException) { return true; }
-    }
+    /// <summary>How long an idle writer sleeps before looking again (it is woken as soon as a batch arrives).</summary>
+    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
 
     private void Prepare(SqliteTransaction tx)
     {
@@ -126,50 +127,57 @@ internal sealed class EventWriter
         return command;
     }
 
-    private void Write(WriterItem item)
+    /// <summary>Writes one item; returns the rows it added.</summary>
+    private int Write(WriterItem item, SampleQueue queue)
     {
         if (item.Drops is { } window)
         {
             Set(_insertDrops, window.StartNs, window.EndNs, (long)window.KernelDrops);
             _insertDrops.ExecuteNonQuery();
-            return;
+            return 1;
         }
         if (item.Probe is { } probe)
         {
             Set(_insertProbe, probe.Name, probe.Kind, probe.Target, probe.Status, (object?)probe.Detail ?? DBNull.Value);
             _insertProbe.ExecuteNonQuery();
-            return;
+            return 1;
         }
-        var sample = item.Sample.AsSpan(0, item.Length);
+        var batch = item.Samples!;
         try
         {
-            switch (EventDecoder.KindOf(sample))
-            {
-                case EventKind.Data when sample.Length >= EventDecoder.DataHeaderSize:
-                    WriteData(sample);
-                    break;
-                case EventKind.ConnOpen when sample.Length >= EventDecoder.ConnEventSize:
-                    WriteOpen(MemoryMarshal.Read<ConnEvent>(sample), authoritative: true);
-                    break;
-                case EventKind.ConnClose when sample.Length >= EventDecoder.ConnEventSize:
-                    WriteClose(MemoryMarshal.Read<ConnEvent>(sample));
-                    break;
-                default:
-                    Totals.Malformed++;
-                    break;
-            }
-            Totals.Events++;
+            for (int i = 0; i < batch.Count; i++) WriteSample(batch[i]);
+            return batch.Count;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(item.Sample!);
+            queue.Return(batch);
         }
     }
 
-    private void WriteData(ReadOnlySpan<byte> sample)
+    private void WriteSample(Span<byte> sample)
+    {
+        switch (EventDecoder.KindOf(sample))
+        {
+            case EventKind.Data when sample.Length >= EventDecoder.DataHeaderSize:
+                WriteData(sample);
+                break;
+            case EventKind.ConnOpen when sample.Length >= EventDecoder.ConnEventSize:
+                WriteOpen(MemoryMarshal.Read<ConnEvent>(sample), authoritative: true);
+                break;
+            case EventKind.ConnClose when sample.Length >= EventDecoder.ConnEventSize:
+                WriteClose(MemoryMarshal.Read<ConnEvent>(sample));
+                break;
+            default:
+                Totals.Malformed++;
+                break;
+        }
+        Totals.Events++;
+    }
+
+    private void WriteData(Span<byte> sample)
     {
         var ev = MemoryMarshal.Read<DataEvent>(sample);
-        var header = ev.Header;
+        ref readonly var header = ref ev.Header;
         if (!_knownConnections.Contains(header.ConnId))
         {
             // The open event was dropped or is still behind us: the data event carries enough to stand in.
@@ -187,9 +195,9 @@ internal sealed class EventWriter
 
     /// <param name="owned">The same bytes as an array the caller gives away, if it has one: handed to the
     /// pcapng writer as they are instead of copied again.</param>
-    private void StoreChunk(DataEvent ev, ReadOnlySpan<byte> bytes, byte[]? owned = null)
+    private void StoreChunk(in DataEvent ev, ReadOnlySpan<byte> bytes, byte[]? owned = null)
     {
-        var header = ev.Header;
+        ref readonly var header = ref ev.Header;
         if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
         {
             Set(_markTls, EventDecoder.TlsLibraryName(ev.TlsLibrary), (long)header.ConnId);

@@ -10,6 +10,7 @@ namespace Capture.Recorder.Storage;
 internal sealed class ProcessCatalog(SqliteConnection db)
 {
     private readonly HashSet<uint> _seen = [];
+    private uint _last;
     private SqliteCommand? _insert;
 
     public void UseTransaction(SqliteTransaction tx)
@@ -29,7 +30,9 @@ internal sealed class ProcessCatalog(SqliteConnection db)
     public void Observe(in EventHeader header, long timestampNs)
     {
         uint pid = header.Pid;
-        if (pid == 0 || _insert is null || !_seen.Add(pid)) return;
+        if (pid == _last || pid == 0 || _insert is null) return;
+        _last = pid; // most events come from the process of the one before: no set lookup for them
+        if (!_seen.Add(pid)) return;
         _insert.Parameters[0].Value = pid;
         _insert.Parameters[1].Value = EventDecoder.Comm(header);
         _insert.Parameters[2].Value = (object?)CommandLine(pid) ?? DBNull.Value;
