@@ -9,6 +9,11 @@ build_if_needed record src/Recorder/Recorder.csproj
 build_if_needed analyze src/Analyzer/Analyzer.csproj
 RECORD=src/Recorder/bin/Release/net10.0/record
 ANALYZE=src/Analyzer/bin/Release/net10.0/analyze
+# Another tracer's probes would slow every run, untraced ones included: measure on a quiet kernel.
+if others=$(pgrep -x 'record|bpftrace' | paste -sd, -) && [ -n "$others" ]; then
+  echo "bench: a recorder or bpftrace is running (pid $others): its probes would slow every run; stop it first" >&2
+  exit 1
+fi
 work=$(mktemp -d /tmp/capture-bench.XXXXXX)
 mkdir -p bench/results
 server_pids=()
