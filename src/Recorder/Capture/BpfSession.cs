@@ -78,7 +78,7 @@ internal sealed partial class BpfSession : IDisposable
                 throw new RecorderSetupException(
                     (program is null ? "loading the BPF programs failed" : $"the kernel refused BPF program {program}") +
                     $": {Interop.Libc.ErrorText(e.Errno)}. Verifier's last lines:\n  " + string.Join("\n  ", e.Log.TakeLast(8)) +
-                    "\nCapture needs kernel 5.17 or later with BPF ring buffers and bpf_loop; set CAPTURE_LIBBPF_DEBUG=1 for libbpf's full log");
+                    "\nCapture needs kernel 6.2 or later with BTF, BPF ring buffers, bpf_loop and bpf_rdonly_cast; set CAPTURE_LIBBPF_DEBUG=1 for libbpf's full log");
             }
 
             var links = new List<BpfLink>();
@@ -98,7 +98,7 @@ internal sealed partial class BpfSession : IDisposable
                     foreach (var link in links) link.Dispose();
                     throw new RecorderSetupException(
                         $"the kernel refused to attach {program.Name} to the raw tracepoint {probe.Target}: {Interop.Libc.ErrorText(e.Errno)}. " +
-                        "Capture reads every socket call there; it needs BTF-typed raw tracepoints (tp_btf, kernel 5.5 or later with CONFIG_DEBUG_INFO_BTF=y)");
+                        "Capture reads every socket call there; it needs BTF-typed raw tracepoints (tp_btf) of the syscalls: CONFIG_FTRACE_SYSCALLS=y and CONFIG_DEBUG_INFO_BTF=y");
                 }
             }
             if (links.Count == 0)
