@@ -2,8 +2,9 @@
 /*
  * Capture's kernel side: plaintext TCP payloads from syscall tracepoints.
  *
- * Only tracepoints are used (syscalls:*, sock:inet_sock_set_state): the
- * kernels we target may lack kprobes and refuse fentry/fexit. Each data
+ * Only tracepoints are used (the raw sys_enter/sys_exit as tp_btf, and
+ * sock:inet_sock_set_state): the kernels we target may lack kprobes and
+ * refuse fentry/fexit. Each data
  * syscall's entry remembers its arguments per thread (thread_state.h) when
  * the fd is a TCP socket; its exit copies the bytes it moved into the ring
  * buffer, split into CAPTURE_CHUNK_BYTES events.
