@@ -40,8 +40,8 @@ internal sealed class SampleBatch
         return true;
     }
 
-    /// <summary>Sample <paramref name="index"/>, writable: the writer redacts in place what it stores at once.</summary>
-    public Span<byte> this[int index]
+    /// <summary>Sample <paramref name="index"/>, valid until the batch is returned to the queue.</summary>
+    public ReadOnlySpan<byte> this[int index]
     {
         get
         {

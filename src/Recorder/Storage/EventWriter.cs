@@ -154,7 +154,7 @@ internal sealed class EventWriter
         }
     }
 
-    private void WriteSample(Span<byte> sample)
+    private void WriteSample(ReadOnlySpan<byte> sample)
     {
         switch (EventDecoder.KindOf(sample))
         {
@@ -174,7 +174,7 @@ internal sealed class EventWriter
         Totals.Events++;
     }
 
-    private void WriteData(Span<byte> sample)
+    private void WriteData(ReadOnlySpan<byte> sample)
     {
         var ev = MemoryMarshal.Read<DataEvent>(sample);
         ref readonly var header = ref ev.Header;
