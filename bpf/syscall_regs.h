@@ -139,12 +139,21 @@ static __always_inline long native_of_compat(long nr)
 }
 #endif
 
-/* Decodes the syscall in flight; false when it is none of ours. Cheap for the
- * others: a switch on the number comes first. */
+/* Decodes the syscall in flight; false when it is none of ours. Every syscall
+ * of the host passes here: one that is none of ours under either numbering
+ * leaves on its number alone, before the task is read. */
 static __always_inline bool decode_syscall(struct pt_regs *regs, long nr, struct syscall_call *call)
 {
+	bool native_candidate = is_socket_syscall(nr);
+#if HAS_COMPAT_SYSCALLS
+	long compat = native_of_compat(nr);
+#else
+	long compat = -1;
+#endif
+	if (!native_candidate && compat < 0)
+		return false;
 	if (SYSCALL_IS_NATIVE(regs)) {
-		if (!is_socket_syscall(nr))
+		if (!native_candidate)
 			return false;
 		call->nr = nr;
 		call->arg1 = SYSCALL_ARG1(regs);
@@ -154,14 +163,14 @@ static __always_inline bool decode_syscall(struct pt_regs *regs, long nr, struct
 		return true;
 	}
 #if HAS_COMPAT_SYSCALLS
-	call->nr = native_of_compat(nr);
-	if (call->nr < 0)
+	if (compat < 0)
 		return false;
+	call->nr = compat;
 	call->arg1 = COMPAT_ARG1(regs);
 	call->arg2 = COMPAT_ARG2(regs);
 	call->arg3 = COMPAT_ARG3(regs);
-	call->compat_layout = call->nr == SYS_READV || call->nr == SYS_WRITEV ||
-			      call->nr == SYS_RECVMSG || call->nr == SYS_SENDMSG;
+	call->compat_layout = compat == SYS_READV || compat == SYS_WRITEV ||
+			      compat == SYS_RECVMSG || compat == SYS_SENDMSG;
 	return true;
 #else
 	return false;
