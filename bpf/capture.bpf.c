@@ -4,10 +4,9 @@
  *
  * Only tracepoints are used (the raw sys_enter/sys_exit as tp_btf, and
  * sock:inet_sock_set_state): the kernels we target may lack kprobes and
- * refuse fentry/fexit. Each data
- * syscall's entry remembers its arguments per thread (thread_state.h) when
- * the fd is a TCP socket; its exit copies the bytes it moved into the ring
- * buffer, split into CAPTURE_CHUNK_BYTES events.
+ * refuse fentry/fexit. Each data syscall's entry remembers its arguments per
+ * thread (thread_state.h) when the fd is a TCP socket; its exit copies the
+ * bytes it moved into the ring buffer, split into CAPTURE_CHUNK_BYTES events.
  *
  * Hot path rule: a connection is classified from its first bytes (HTTP/1.x
  * method or status line, or the HTTP/2 preface); bytes of connections that
@@ -614,7 +613,7 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 		.fd = fd,
 		.source = source,
 		.is_iov = is_iov,
-		.count_only = count_only || source == SOURCE_SENDFILE,
+		.count_only = count_only,
 	};
 	struct thread_state *ts = thread_state_of(pid_tgid);
 	if (!ts)
@@ -659,8 +658,6 @@ static __always_inline int io_exit(struct thread_state *ts, long ret, __u8 direc
 	return 0;
 }
 
-/* ---------- the syscall hooks ---------- */
-
 /* A data syscall's arguments, as io_enter takes them (one call site: each
  * inlined copy of io_enter would be verified again). */
 static __always_inline int data_call_enter(struct syscall_call *call)
@@ -670,6 +667,7 @@ static __always_inline int data_call_enter(struct syscall_call *call)
 	__u64 iov_count = 0;
 	__u8 source;
 	bool is_iov = false;
+	bool count_only = call->compat_layout;
 	switch (call->nr) {
 	case SYS_READ:
 		source = SOURCE_READ;
@@ -708,11 +706,12 @@ static __always_inline int data_call_enter(struct syscall_call *call)
 		 * counted so the Analyzer knows how long it was, never captured. */
 		source = SOURCE_SENDFILE;
 		buf = 0;
+		count_only = true;
 		break;
 	default:
 		return 0;
 	}
-	return io_enter(fd, buf, iov_count, source, is_iov, call->compat_layout);
+	return io_enter(fd, buf, iov_count, source, is_iov, count_only);
 }
 
 /*
@@ -732,53 +731,6 @@ static __always_inline int data_call_exit(struct syscall_call *call, long ret, _
 		ts = bpf_map_lookup_elem(&threads, &pid_tgid);
 	}
 	return io_exit(ts, ret, direction);
-}
-
-static __always_inline int connect_enter(int fd);
-static __always_inline int connect_exit(long ret);
-static __always_inline int accept_exit(long ret);
-static __always_inline int close_enter(int fd);
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
-{
-	struct syscall_call call;
-	if (!decode_syscall(regs, nr, &call))
-		return 0;
-	switch (call.nr) {
-	case SYS_CONNECT:
-		return connect_enter((int)call.arg1);
-	case SYS_CLOSE:
-		return close_enter((int)call.arg1);
-	}
-	return data_call_enter(&call);
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
-{
-	struct syscall_call call;
-	if (!decode_syscall(regs, SYSCALL_NR(regs), &call))
-		return 0;
-	switch (call.nr) {
-	case SYS_READ:
-	case SYS_RECVFROM:
-	case SYS_READV:
-	case SYS_RECVMSG:
-		return data_call_exit(&call, ret, DIRECTION_INGRESS);
-	case SYS_WRITE:
-	case SYS_SENDTO:
-	case SYS_WRITEV:
-	case SYS_SENDMSG:
-	case SYS_SENDFILE:
-		return data_call_exit(&call, ret, DIRECTION_EGRESS);
-	case SYS_CONNECT:
-		return connect_exit(ret);
-	case SYS_ACCEPT:
-	case SYS_ACCEPT4:
-		return accept_exit(ret);
-	}
-	return 0;
 }
 
 /* ---------- connection lifecycle ---------- */
@@ -865,6 +817,50 @@ int on_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		if (st->announced)
 			emit_conn_event(EVENT_CONN_CLOSE, SOURCE_TCP_CLOSE, st, (struct sock *)sk, -1);
 		bpf_map_delete_elem(&conns, &sk);
+	}
+	return 0;
+}
+
+/* ---------- the syscall hooks ---------- */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
+{
+	struct syscall_call call;
+	if (!decode_syscall(regs, nr, &call))
+		return 0;
+	switch (call.nr) {
+	case SYS_CONNECT:
+		return connect_enter((int)call.arg1);
+	case SYS_CLOSE:
+		return close_enter((int)call.arg1);
+	}
+	return data_call_enter(&call);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct syscall_call call;
+	if (!decode_syscall(regs, SYSCALL_NR(regs), &call))
+		return 0;
+	switch (call.nr) {
+	case SYS_READ:
+	case SYS_RECVFROM:
+	case SYS_READV:
+	case SYS_RECVMSG:
+		return data_call_exit(&call, ret, DIRECTION_INGRESS);
+	case SYS_WRITE:
+	case SYS_SENDTO:
+	case SYS_WRITEV:
+	case SYS_SENDMSG:
+	case SYS_SENDFILE:
+		return data_call_exit(&call, ret, DIRECTION_EGRESS);
+	case SYS_CONNECT:
+		return connect_exit(ret);
+	case SYS_ACCEPT:
+	case SYS_ACCEPT4:
+		return accept_exit(ret);
 	}
 	return 0;
 }
