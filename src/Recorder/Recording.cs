@@ -105,7 +105,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
                 int attached = session.Probes.Count(p => p.Attached);
-                var unavailable = session.Probes.Where(p => p.Status == "failed" || (p.Status == "missing" && p.Kind == "tracepoint")).ToList();
+                var unavailable = session.Probes.Where(p => p.Status == "failed" || (p.Status == "missing" && p.Kind == ProbePoint.Tracepoint)).ToList();
                 var tlsFiles = session.Probes.Where(p => p.Kind == "uprobe" && p.Attached).Select(p => p.Target.Split(':')[0]).Distinct().ToList();
                 stderr.WriteLine($"recording to {settings.OutputPath}: {attached} probes attached" +
                                  (unavailable.Count > 0 ? $", {unavailable.Count} unavailable ({string.Join(", ", unavailable.Select(p => p.Name))})" : "") +
