@@ -163,9 +163,12 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 	/* OpenSSL's and NSPR's functions return int: the upper half of the register is not ours to read. */
 	if (call.library == TLS_OPENSSL || call.library == TLS_NSS)
 		moved = (int)moved;
-	if (has_count_out) {
+	/* The _ex functions (and OpenSSL's internal ssl_read_internal/ssl_write_internal, which the
+	 * recorder probes in their place when that saves a single-step) return success and store the
+	 * count through their fourth argument. */
+	if (has_count_out && moved > 0) {
 		__u64 count = 0;
-		if (moved != 1 || !call.count_out || bpf_probe_read_user(&count, sizeof(count), (void *)call.count_out))
+		if (!call.count_out || bpf_probe_read_user(&count, sizeof(count), (void *)call.count_out))
 			return 0;
 		moved = (long)count;
 	}

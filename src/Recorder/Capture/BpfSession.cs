@@ -121,28 +121,27 @@ internal sealed partial class BpfSession : IDisposable
     public IReadOnlyList<ProbeReport> AttachTls(TlsLibraryFile library)
     {
         var reports = new List<ProbeReport>();
-        foreach (var hook in TlsProbePlan.For(library.Library))
+        foreach (var (hook, fileOffset, note) in TlsProbePlacement.Place(library))
         {
             var kind = hook.ReturnProbe ? "uretprobe" : "uprobe";
             var name = $"{hook.Program} {hook.Function} {library.Path}";
             var target = $"{library.Path}:{hook.Function}";
-            ElfFunction? located = null;
-            if (library.Functions is not null && !library.Functions.TryGetValue(hook.Function, out located))
+            if (library.Functions is not null && fileOffset is null)
             {
                 reports.Add(new ProbeReport(name, kind, target, "missing", $"{library.Path} defines no {hook.Function}" + (hook.Optional ? " (not needed)" : "")));
                 continue;
             }
             try
             {
-                var link = _programs[hook.Program].AttachUprobe(library.Path, hook.Function, hook.ReturnProbe, (ulong)library.Library, located?.FileOffset);
+                var link = _programs[hook.Program].AttachUprobe(library.Path, hook.Function, hook.ReturnProbe, (ulong)library.Library, fileOffset);
                 lock (_lock)
                 {
                     // Stopped meanwhile (an exec seen as the recording ends): nothing may stay attached.
                     if (_detached) link.Dispose();
                     else _links.Add(link);
                 }
-                var where = located is null ? "" : $" at file offset 0x{located.FileOffset:x}";
-                reports.Add(new ProbeReport(name, kind, target, "attached", $"{library.Library} found in {library.FoundIn}{where}"));
+                var where = fileOffset is null ? "" : $" at file offset 0x{fileOffset:x}";
+                reports.Add(new ProbeReport(name, kind, target, "attached", $"{library.Library} found in {library.FoundIn}{where}" + (note is null ? "" : $"; {note}")));
             }
             catch (LibbpfException e)
             {
