@@ -31,7 +31,7 @@ namespace Capture.Recorder.Cli
             var redactQuery = new Option<string[]>("--redact-query") { Description = "Also replace this query parameter's values by a keyed hash; repeatable", AllowMultipleArgumentsPerToken = false };
             var redactKey = new Option<string?>("--redact-key") { Description = "Key the hash with this file's bytes (at least 16) so that recordings made with it can be joined; default: a random key, never stored" };
             var allow = new Option<string[]>("--allow") { Description = "Keep only exchanges matching this pattern ([METHOD ]host/path glob); repeatable", AllowMultipleArgumentsPerToken = false };
-            var deny = new Option<string[]>("--deny") { Description = "Keep no bytes of exchanges matching this pattern ([METHOD ]host/path glob); repeatable", AllowMultipleArgumentsPerToken = false };
+            var deny = new Option<string[]>("--deny") { Description = "Keep out exchanges matching this pattern ([METHOD ]host/path glob): no bytes of HTTP/1 ones, no body of HTTP/2 ones; repeatable", AllowMultipleArgumentsPerToken = false };
             var tlsBinary = new Option<string[]>("--tls-binary") { Description = "Also probe this executable's own TLS library (OpenSSL/BoringSSL linked in); repeatable", AllowMultipleArgumentsPerToken = false };
 
             var root = new RootCommand("Record every HTTP exchange made or served on this host, HTTPS in plaintext included, into a SQLite file, with eBPF (needs root).")

@@ -69,7 +69,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var streams = Http2ExchangeAssembler.Assemble(clientH2.Parser, serverH2.Parser);
         var client = new StreamView(requestTimeline, clientH2.Origin);
         var server = new StreamView(responseTimeline, serverH2.Origin);
-        foreach (var stream in streams)
+        foreach (var stream in streams.Where(s => !run.IsDenied(conn, s.StreamId)))
             yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
     }
 

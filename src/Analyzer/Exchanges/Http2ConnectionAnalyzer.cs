@@ -28,8 +28,10 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             else side = "client";
         }
         var streams = Http2ExchangeAssembler.Assemble(parsed.Client, parsed.Server);
-        return streams.Select((s, i) => Http2ExchangeBuilder.Build(run, conn, side, s, new StreamView(parsed.ClientTimeline, 0),
-            new StreamView(parsed.ServerTimeline, 0), upgradeRequest: null, firstOnConnection: i == 0));
+        return streams.Select((s, i) => (Stream: s, First: i == 0))
+            .Where(s => !run.IsDenied(conn, s.Stream.StreamId))
+            .Select(s => Http2ExchangeBuilder.Build(run, conn, side, s.Stream, new StreamView(parsed.ClientTimeline, 0),
+                new StreamView(parsed.ServerTimeline, 0), upgradeRequest: null, firstOnConnection: s.First));
     }
 
     private sealed record Parsed(Http2DirectionParser Client, ByteTimeline ClientTimeline, Http2DirectionParser Server, ByteTimeline ServerTimeline);

@@ -79,12 +79,23 @@ internal sealed class RecordingFileException(string message) : Exception(message
 /// <summary>The manifest fields the Analyzer uses.</summary>
 internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestampNs, IReadOnlyDictionary<string, string?> All)
 {
+    /// <summary>HTTP/2 streams the recorder's --allow/--deny kept out (connection, TLS stream or not, stream id).</summary>
+    public IReadOnlySet<(long ConnId, bool Tls, int StreamId)> DeniedStreams { get; init; } = new HashSet<(long, bool, int)>();
+
+    public bool IsDenied(ConnectionRow conn, int streamId) =>
+        DeniedStreams.Count > 0 && DeniedStreams.Contains((conn.Id, conn.Tls, streamId));
+
     public static RunInfo From(Dictionary<string, string?> info, SqliteConnection db)
     {
         long offset = long.TryParse(info.GetValueOrDefault("monotonic_to_wall_offset_ns"), out var o) ? o : 0;
         // A killed recorder never wrote ended_at: the last chunk is the best end we know.
         var last = db.ExecuteScalar<long?>("SELECT max(ts_ns) FROM chunks");
-        return new RunInfo(offset, last, info);
+        // Recordings made before --allow/--deny covered HTTP/2 have no such table.
+        bool hasDenied = db.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'denied_streams'") == 1;
+        var denied = hasDenied
+            ? db.Query<(long, long, long)>("SELECT conn_id, tls, stream_id FROM denied_streams").Select(r => (r.Item1, r.Item2 != 0, (int)r.Item3)).ToHashSet()
+            : [];
+        return new RunInfo(offset, last, info) { DeniedStreams = denied };
     }
 
     public DateTimeOffset WallClock(long monotonicNs) =>

@@ -8,12 +8,17 @@ namespace Capture.Recorder.Redaction;
 /// then decoded with this direction's own HPACK state, and every literal value of a secret field (and of a field
 /// whose name the capture could not learn) is rewritten in place, raw or Huffman-coded, at the same length.
 /// Indexed fields need nothing: they point at table entries whose literal was already rewritten.
+///
+/// --allow/--deny: a request's header block names its method, :authority and :path; a stream the policy keeps out
+/// is told to the connection, and both directions elide its DATA frames whole (header and payload), so the frames
+/// around them stay intact. Its header blocks are kept: every later block is decoded against the HPACK state they
+/// changed. The Analyzer leaves the stream out (the denied_streams table).
 /// </summary>
 internal sealed class Http2Scanner : DirectionScanner
 {
     // RFC 9113 §4.1: Length (24) | Type (8) | Flags (8) | R (1) | Stream Identifier (31)
     private const int FrameHeaderLength = 9;
-    private const byte TypeHeaders = 0x1, TypeSettings = 0x4, TypePushPromise = 0x5, TypeContinuation = 0x9;
+    private const byte TypeData = 0x0, TypeHeaders = 0x1, TypeSettings = 0x4, TypePushPromise = 0x5, TypeContinuation = 0x9;
     private const byte FlagEndHeaders = 0x4, FlagPadded = 0x8, FlagPriority = 0x20, FlagAck = 0x1;
     private const int SettingsHeaderTableSize = 0x1;
     /// <summary>The largest dynamic table followed, whatever the peer allows (more only costs references Unknown).</summary>
@@ -23,6 +28,7 @@ internal sealed class Http2Scanner : DirectionScanner
     private enum State { Preface, FrameHeader, Payload, Lost }
 
     private readonly RedactionPolicy _policy;
+    private readonly ConnectionContext _connection;
     private readonly ValueRewriter _rewriter;
     private readonly List<HpackLiteralValue> _literals = [];
     private State _state;
@@ -32,6 +38,9 @@ internal sealed class Http2Scanner : DirectionScanner
     private int _headerFill;
     private int _length;
     private byte _type, _flags;
+    private uint _streamId, _blockStreamId;
+    private bool _blockIsHeaders; // a HEADERS block (a request or a response), not a PUSH_PROMISE
+    private long _frameStart;
     private long _remaining;
     private bool _collect;
     private byte[] _payload = new byte[256];
@@ -43,9 +52,10 @@ internal sealed class Http2Scanner : DirectionScanner
     private readonly List<(int BlockOffset, long StreamPos, int Length)> _fragments = [];
     private bool _inBlock, _discarding;
 
-    public Http2Scanner(IHeldBytes held, RedactionPolicy policy, long prefaceRemaining, bool lost) : base(held)
+    public Http2Scanner(IHeldBytes held, RedactionPolicy policy, ConnectionContext connection, long prefaceRemaining, bool lost) : base(held)
     {
         _policy = policy;
+        _connection = connection;
         _rewriter = new ValueRewriter(policy);
         _prefaceRemaining = prefaceRemaining;
         _state = lost ? State.Lost : prefaceRemaining > 0 ? State.Preface : State.FrameHeader;
@@ -59,7 +69,9 @@ internal sealed class Http2Scanner : DirectionScanner
     public Http2Scanner? Peer { get; set; }
 
     public override long HoldFrom => _inBlock && _fragments.Count > 0 ? _fragments[0].StreamPos
-        : _state == State.Payload && _collect && IsHeaderFrame && !_discarding ? _payloadStart : NothingHeld;
+        : _state == State.Payload && _collect && IsHeaderFrame && !_discarding ? _payloadStart
+        // A frame header split across calls: held until its frame is known, in case it is a denied stream's DATA.
+        : _state == State.FrameHeader && _headerFill > 0 && !_policy.Exchanges.IsEmpty ? _frameStart : NothingHeld;
 
     private bool IsHeaderFrame => _type is TypeHeaders or TypePushPromise or TypeContinuation;
 
@@ -79,6 +91,7 @@ internal sealed class Http2Scanner : DirectionScanner
                     if ((_prefaceRemaining -= skip) == 0) _state = State.FrameHeader;
                     break;
                 case State.FrameHeader:
+                    if (_headerFill == 0) _frameStart = pos + i;
                     int take = Math.Min(FrameHeaderLength - _headerFill, data.Length - i);
                     data.Slice(i, take).CopyTo(_header.AsSpan(_headerFill));
                     _headerFill += take;
@@ -102,6 +115,13 @@ internal sealed class Http2Scanner : DirectionScanner
         _length = _header[0] << 16 | _header[1] << 8 | _header[2];
         _type = _header[3];
         _flags = _header[4];
+        _streamId = (uint)(_header[5] << 24 | _header[6] << 16 | _header[7] << 8 | _header[8]) & 0x7FFF_FFFF;
+        if (_type == TypeData && _connection.IsDenied(_streamId)) Held.Elide(_frameStart, payloadStart + _length);
+        if (_type is TypeHeaders or TypePushPromise)
+        {
+            _blockStreamId = _streamId;
+            _blockIsHeaders = _type == TypeHeaders;
+        }
         _remaining = _length;
         _payloadStart = payloadStart;
         _payloadFill = 0;
@@ -184,6 +204,8 @@ internal sealed class Http2Scanner : DirectionScanner
             if (literal.Huffman) _rewriter.Huffman(literal.Name, value);
             else _rewriter.Raw(literal.Name, value);
         }
+        if (_blockIsHeaders && !_policy.Exchanges.IsEmpty && decoded.Error is null && IsDenied(decoded.Headers))
+            _connection.DenyStream(_blockStreamId);
         if (decoded.Error is not null)
         {
             // Past the error nothing can be told apart: blank the rest so no secret passes, and start HPACK afresh.
@@ -194,6 +216,28 @@ internal sealed class Http2Scanner : DirectionScanner
         _inBlock = false;
         _blockLength = 0;
         _fragments.Clear();
+    }
+
+    /// <summary>Whether a request's header block names an exchange --allow/--deny keeps out. A response, or a request
+    /// whose method, authority or path the capture could not learn, is kept (as HTTP/1 does on a lost connection).</summary>
+    private bool IsDenied(IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        string? method = null, authority = null, host = null, path = null;
+        foreach (var (name, value) in headers)
+        {
+            switch (name)
+            {
+                case ":method": method = value; break;
+                case ":authority": authority = value; break;
+                case "host": host = value; break;
+                case ":path": path = value; break;
+            }
+        }
+        authority ??= host;
+        if (method is null || path is null || authority is null) return false;
+        if (method == HpackDecoder.UnknownValue || path == HpackDecoder.UnknownValue || authority == HpackDecoder.UnknownValue) return false;
+        int query = path.IndexOf('?');
+        return !_policy.Exchanges.Keeps(method, authority, query < 0 ? path : path[..query]);
     }
 
     private void WriteBack()

@@ -20,15 +20,21 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
 
     public RedactionPolicy Policy => policy;
 
+    /// <summary>Told (connection id, TLS stream or not, stream id) of each HTTP/2 stream --allow/--deny keeps out.</summary>
+    public Action<ulong, bool, uint>? StreamDenied { get; set; }
+
     public void Accept(in DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
     {
         int tls = ev.TlsLibrary != TlsLibrary.None ? 1 : 0;
         // The kernel writes only these two (capture.h, enum capture_direction).
         int direction = ev.Direction == Direction.Egress ? 0 : 1;
         if (!_connections.TryGetValue(ev.Header.ConnId, out var streams)) _connections[ev.Header.ConnId] = streams = new ConnectionStreams();
-        var flow = streams.Flows[tls * 2 + direction] ??= NewFlow(streams.Contexts[tls] ??= new ConnectionContext(policy), direction, ev.StreamPos == 0, bytes);
+        var flow = streams.Flows[tls * 2 + direction] ??= NewFlow(streams.Contexts[tls] ??= NewContext(ev.Header.ConnId, tls == 1), direction, ev.StreamPos == 0, bytes);
         flow.Accept(ev, bytes, store);
     }
+
+    private ConnectionContext NewContext(ulong connId, bool tls) =>
+        new(policy, StreamDenied is { } denied ? streamId => denied(connId, tls, streamId) : null);
 
     // A method of its own: a lambda in Accept would make it allocate the captured variables on every chunk.
     private DirectionFlow NewFlow(ConnectionContext connection, int direction, bool atStart, byte[] first) =>

@@ -19,7 +19,7 @@ internal sealed class EventWriter
     private readonly HashSet<ulong> _knownConnections = [];
     private SqliteTransaction? _tx;
     private readonly HashSet<ulong> _tlsConnections = [];
-    private SqliteCommand _markTls = null!, _insertProbe = null!;
+    private SqliteCommand _markTls = null!, _insertProbe = null!, _insertDeniedStream = null!;
     private ChunkInserter? _chunks;
     private SqliteCommand _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
 
@@ -37,6 +37,7 @@ internal sealed class EventWriter
         _onChunk = onChunk;
         _redactor = redactor;
         _store = (ev, bytes) => StoreChunk(ev, bytes, bytes);
+        if (redactor is not null) redactor.StreamDenied = WriteDeniedStream;
         _processes = new ProcessCatalog(db);
     }
 
@@ -113,7 +114,9 @@ internal sealed class EventWriter
             "$start", "$end", "$drops");
         _insertProbe ??= Command("INSERT OR REPLACE INTO probes(name, kind, target, status, detail) VALUES ($name, $kind, $target, $status, $detail)",
             "$name", "$kind", "$target", "$status", "$detail");
-        foreach (var c in new[] { _openConnection, _closeConnection, _insertDrops, _markTls, _insertProbe }) c.Transaction = tx;
+        _insertDeniedStream ??= Command("INSERT OR IGNORE INTO denied_streams(conn_id, tls, stream_id) VALUES ($id, $tls, $stream)",
+            "$id", "$tls", "$stream");
+        foreach (var c in new[] { _openConnection, _closeConnection, _insertDrops, _markTls, _insertProbe, _insertDeniedStream }) c.Transaction = tx;
         _processes.UseTransaction(tx);
     }
 
@@ -217,6 +220,12 @@ internal sealed class EventWriter
         _openConnection.ExecuteNonQuery();
         if (_knownConnections.Add(h.ConnId)) Totals.Connections++;
         _processes.Observe(h, (long)h.TimestampNs);
+    }
+
+    private void WriteDeniedStream(ulong connId, bool tls, uint streamId)
+    {
+        Set(_insertDeniedStream, (long)connId, tls ? 1 : 0, (long)streamId);
+        _insertDeniedStream.ExecuteNonQuery();
     }
 
     private void WriteClose(ConnEvent ev)

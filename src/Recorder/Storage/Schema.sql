@@ -67,6 +67,16 @@ CREATE TABLE chunks (
 -- Built when the recording ends, not on every insert; the Analyzer builds it for a recording whose recorder was killed.
 CREATE INDEX chunks_by_stream ON chunks(conn_id, tls, direction, stream_pos);
 
+-- HTTP/2 streams --allow/--deny kept out. Their DATA frames are elided (chunks flag 4); their header blocks stay,
+-- because every later header block of the connection is decoded against the HPACK state they changed. The
+-- Analyzer leaves these streams out of every answer.
+CREATE TABLE denied_streams (
+    conn_id   INTEGER NOT NULL,
+    tls       INTEGER NOT NULL,     -- which of the connection's streams carries the HTTP/2: 1 TLS plaintext, 0 socket bytes
+    stream_id INTEGER NOT NULL,
+    PRIMARY KEY (conn_id, tls, stream_id)
+);
+
 -- Events the kernel's ring buffer could not take, per one-second window. Never silent.
 CREATE TABLE drops (
     window_start_ns INTEGER NOT NULL,

@@ -102,10 +102,7 @@ public sealed class SecretsRecordingTests
         Requires.RootAndBpf();
         using var dir = new TempDir();
         int port = Ports.Free();
-        var root = Directory.CreateDirectory(Path.Combine(dir.Path, "h2root")).FullName;
-        File.WriteAllText(Path.Combine(root, "a.txt"), "alpha\n");
-        using var server = new BackgroundProcess("nghttpd", ["-d", root, "--no-tls", port.ToString()]);
-        Peers.WaitForPort(port);
+        using var server = Nghttpd(dir, port, ("a.txt", "alpha\n"));
         using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString());
         var result = ProcessRunner.Run("nghttp", ["-n", "-H", "authorization: Bearer H2TOKENSECRET123", "-H", "cookie: sid=H2COOKIESECRET",
             $"http://127.0.0.1:{port}/a.txt?token=H2QUERYSECRET&n=1", $"http://127.0.0.1:{port}/a.txt?token=H2QUERYSECRET&n=2"], TimeSpan.FromSeconds(30));
@@ -185,5 +182,51 @@ public sealed class SecretsRecordingTests
             Assert.Equal(200, e.GetProperty("status").GetInt32());
             Assert.Empty(e.GetProperty("flags").EnumerateArray());
         });
+    }
+
+    [Fact]
+    public void A_denied_http2_stream_leaves_no_body_and_no_exchange_while_the_streams_around_it_decode_normally()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        int port = Ports.Free();
+        using var server = Nghttpd(dir, port, ("a.txt", "alpha\n"),
+            ("secret.txt", string.Concat(Enumerable.Repeat("DENIEDBODYMARKER ", 2000))), ("b.txt", "beta\n"));
+        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString(), "--deny", "*/secret*");
+        // One connection, three streams (1, 3, 5): the denied one in the middle, its frames interleaved with the others'.
+        var url = $"http://127.0.0.1:{port}";
+        var result = ProcessRunner.Run("nghttp", ["-n", $"{url}/a.txt", $"{url}/secret.txt?who=DENIEDQUERYMARKER", $"{url}/b.txt"], TimeSpan.FromSeconds(30));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        string stored = StoredText(recorder.DbPath);
+        Assert.DoesNotContain("DENIEDBODYMARKER", stored);
+        using (var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly;Pooling=False"))
+        {
+            // Both ends of the one connection name the same stream (nghttp's requests start at 13: 3 to 11 are its priority groups).
+            var denied = db.Query<long>("SELECT stream_id FROM denied_streams ORDER BY conn_id").ToList();
+            Assert.Equal(2, denied.Count);
+            Assert.Single(denied.Distinct());
+            Assert.True(db.ExecuteScalar<long>("SELECT count(*) FROM chunks WHERE flags & 4 != 0 AND data_len = 0") >= 2);
+        }
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        Assert.Equal(["/a.txt", "/a.txt", "/b.txt", "/b.txt"], exchanges.Select(e => e.GetProperty("path").GetString()).Order());
+        Assert.All(exchanges, e =>
+        {
+            Assert.Equal("h2", e.GetProperty("protocol").GetString());
+            Assert.Equal(200, e.GetProperty("status").GetInt32());
+            Assert.Empty(e.GetProperty("flags").EnumerateArray());
+        });
+    }
+    /// <summary>nghttpd serving <paramref name="files"/> over h2c on <paramref name="port"/>, ready for connections.</summary>
+    private static BackgroundProcess Nghttpd(TempDir dir, int port, params (string Name, string Content)[] files)
+    {
+        var root = Directory.CreateDirectory(Path.Combine(dir.Path, "h2root")).FullName;
+        foreach (var (name, content) in files) File.WriteAllText(Path.Combine(root, name), content);
+        var server = new BackgroundProcess("nghttpd", ["-d", root, "--no-tls", port.ToString()]);
+        Peers.WaitForPort(port);
+        return server;
     }
 }

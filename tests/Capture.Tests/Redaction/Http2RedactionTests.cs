@@ -84,4 +84,56 @@ public sealed class Http2RedactionTests
         Assert.Equal(frame.Length, stored.Length);
         Assert.DoesNotContain("SECRETUNKNOWNNAME", System.Text.Encoding.Latin1.GetString(stored));
     }
+    // Static table: 1 :authority, 2 :method GET, 4 :path /, 8 :status 200. Dynamic entries are numbered from 62, newest
+    // first: after stream 1, 62 is :path /a and 63 :authority. Stream 3 is denied; its request inserts :path /secret and
+    // then x-trace, after which x-trace is 62 and :authority 65, and stream 5's request only references them.
+    private static byte[] DenyClientStream() =>
+    [
+        .. Frames.Preface,
+        .. Frames.Settings(),
+        .. Frames.Headers(1, new HpackBlock().Indexed(2).Incremental(1, "example.test").Incremental(4, "/a"), endStream: true),
+        .. Frames.Headers(3, new HpackBlock().Indexed(2).Indexed(63).Incremental(4, "/secret").Incremental("x-trace", "t-1")),
+        .. Frames.Data(3, "DENIEDREQUESTBODY", endStream: true),
+        .. Frames.Headers(5, new HpackBlock().Indexed(2).Indexed(65).Indexed(62).Incremental(4, "/b"), endStream: true),
+    ];
+
+    private static byte[] DenyServerStream() =>
+    [
+        .. Frames.Settings(),
+        .. Frames.Headers(1, new HpackBlock().Indexed(8)),
+        .. Frames.Headers(3, new HpackBlock().Indexed(8)),
+        .. Frames.Data(3, "DENIEDRESPONSEBODY"),
+        .. Frames.Data(1, "alpha", endStream: true),
+        .. Frames.Data(3, "MOREDENIED", endStream: true),
+        .. Frames.Headers(5, new HpackBlock().Indexed(8)),
+        .. Frames.Data(5, "beta", endStream: true),
+    ];
+
+    private static int Find(byte[] stream, string text) => stream.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(text));
+
+    [Fact]
+    public void A_denied_stream_loses_its_data_frames_whole_both_ways_and_the_header_blocks_after_it_still_decode()
+    {
+        var client = DenyClientStream();
+        var server = DenyServerStream();
+        // The DATA frames of stream 3, header (9 octets) and payload.
+        (long, long) FrameOf(byte[] stream, string payload) => (Find(stream, payload) - 9, Find(stream, payload) + payload.Length);
+
+        for (int cut = 0; cut < client.Length; cut++)
+        {
+            var harness = new RedactionHarness(deny: ["*/secret"]);
+            harness.SendSplit(Direction.Egress, client, cut == 0 ? [] : [cut]);
+            harness.SendSplit(Direction.Ingress, server, cut == 0 || cut >= server.Length ? [] : [cut]).Close();
+
+            Assert.Equal([FrameOf(client, "DENIEDREQUESTBODY")], harness.Elided[Direction.Egress]);
+            Assert.Equal([FrameOf(server, "DENIEDRESPONSEBODY"), FrameOf(server, "MOREDENIED")], harness.Elided[Direction.Ingress]);
+            var requests = string.Join("\n", Decode(harness.Stored(Direction.Egress)));
+            Assert.DoesNotContain("DENIED", requests);
+            Assert.Contains("[:path: /b]", requests);
+            Assert.Contains("[x-trace: t-1]", requests); // stream 5 references what stream 3's block inserted
+            var responses = Http2Harness.Run(clientToServer: false, Http2Harness.Script(harness.Stored(Direction.Ingress)), StreamSplits.Whole);
+            Assert.Empty(responses.Errors);
+            Assert.DoesNotContain("DENIED", string.Join("\n", responses.Events));
+        }
+    }
 }
