@@ -615,7 +615,7 @@ static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 sou
 		.is_iov = is_iov,
 		.count_only = count_only,
 	};
-	struct thread_state *ts = thread_state_of(pid_tgid);
+	struct thread_state *ts = thread_state_of();
 	if (!ts)
 		return 0;
 	ts->io = call;
@@ -724,11 +724,10 @@ static __always_inline int data_call_enter(struct syscall_call *call)
  */
 static __always_inline int data_call_exit(struct syscall_call *call, long ret, __u8 direction)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
+	struct thread_state *ts = thread_state_if_any();
 	if (direction == DIRECTION_INGRESS && ret > 0 && (!ts || !ts->io.sk)) {
 		data_call_enter(call);
-		ts = bpf_map_lookup_elem(&threads, &pid_tgid);
+		ts = thread_state_if_any();
 	}
 	return io_exit(ts, ret, direction);
 }

@@ -56,23 +56,26 @@ struct thread_state {
 	struct pending_tls_write pending_write;
 };
 
-/* LRU: the entries of threads gone are reused. */
+/* Task-local storage: the state hangs off the thread's task_struct, found in a
+ * few loads instead of a hash of pid_tgid (this runs on every socket syscall,
+ * twice), and the kernel frees it when the thread exits. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct thread_state);
 } threads SEC(".maps");
 
 /* The current thread's state, created empty on its first call. */
-static __always_inline struct thread_state *thread_state_of(__u64 pid_tgid)
+static __always_inline struct thread_state *thread_state_of(void)
 {
-	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
-	if (ts)
-		return ts;
-	struct thread_state empty = {};
-	bpf_map_update_elem(&threads, &pid_tgid, &empty, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&threads, &pid_tgid);
+	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/* The current thread's state, if it has any. */
+static __always_inline struct thread_state *thread_state_if_any(void)
+{
+	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
 }
 
 #endif /* THREAD_STATE_H */

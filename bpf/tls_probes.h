@@ -144,7 +144,7 @@ static __always_inline int tls_enter(struct pt_regs *ctx, bool has_count_out)
 		.fd = -1,
 		.library = (__u8)bpf_get_attach_cookie(ctx),
 	};
-	struct thread_state *ts = thread_state_of(pid_tgid);
+	struct thread_state *ts = thread_state_of();
 	if (ts)
 		ts->tls = call;
 	return 0;
@@ -153,7 +153,7 @@ static __always_inline int tls_enter(struct pt_regs *ctx, bool has_count_out)
 static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool has_count_out)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct thread_state *ts = bpf_map_lookup_elem(&threads, &pid_tgid);
+	struct thread_state *ts = thread_state_if_any();
 	if (!ts || !ts->tls.entered_ns)
 		return 0;
 	struct tls_call call = ts->tls;
