@@ -54,4 +54,28 @@ public sealed class OpenSslCalleesTests
         Assert.Null(callee);
         Assert.Equal("emulated_entry_read starts with an instruction the kernel emulates", reason);
     }
+    /// <summary>On the machine's own libssl, objdump is the independent witness: when the probes move, SSL_read and
+    /// SSL_read_ex (SSL_write and SSL_write_ex) both call the address they move to, and it starts with a push.</summary>
+    [Theory]
+    [InlineData("SSL_read", "SSL_read_ex")]
+    [InlineData("SSL_write", "SSL_write_ex")]
+    public void On_this_machines_libssl_the_callee_is_one_objdump_shows_both_variants_calling(string plain, string ex)
+    {
+        var libssl = X86InstructionsTests.LibraryPath("libssl.so.3");
+        var functions = ElfSymbols.FindFunctions(libssl, [plain, ex]);
+        var (callee, reason) = OpenSslCallees.Shared(libssl, functions[plain], functions[ex]);
+        if (callee is null)
+        {
+            // Another build of OpenSSL: the probes stay on the exported functions, and the reason is one of the rule's.
+            Assert.Matches("^(.* starts with an instruction the kernel (emulates|single-steps)|.* is not a thin wrapper of one call|.* does not call the function .* calls)$", reason);
+            return;
+        }
+        foreach (var caller in new[] { functions[plain], functions[ex] })
+        {
+            var listing = ProcessRunner.Run("objdump", ["-d", "-w", $"--start-address=0x{caller.Address:x}", $"--stop-address=0x{caller.Address + 0x60:x}", libssl]).Stdout;
+            Assert.Matches($@"\s(call|jmp)\s+{callee.Address:x}\b", listing);
+        }
+        var entry = ProcessRunner.Run("objdump", ["-d", "-w", $"--start-address=0x{callee.Address:x}", $"--stop-address=0x{callee.Address + 2:x}", libssl]).Stdout;
+        Assert.Matches(@"\spush\s+%r", entry);
+    }
 }

@@ -49,7 +49,8 @@ public sealed partial class X86InstructionsTests
         Assert.Equal(emulated, X86Instructions.KernelEmulates(bytes));
     }
 
-    private static string LibraryPath(string name)
+    /// <summary>Where the loader cache puts a 64-bit library of this machine.</summary>
+    internal static string LibraryPath(string name)
     {
         var cache = ProcessRunner.Run("/sbin/ldconfig", ["-p"]).Stdout;
         var match = Regex.Match(cache, $@"^\s*{Regex.Escape(name)} \(libc6,x86-64\) => (\S+)$", RegexOptions.Multiline);
