@@ -301,7 +301,14 @@ internal sealed class Http1Scanner : DirectionScanner
         }
         if (_status == 101)
         {
-            if (_upgradeH2c || _pairing.H2cRequested) Successor = _connection.StartHttp2(Held, _direction, prefaceRemaining: 0);
+            if (_upgradeH2c || _pairing.H2cRequested)
+            {
+                // A denied upgrade request, and this 101, are elided: stream 1 carries its response in HTTP/2 frames,
+                // which the HTTP/2 side elides as a denied stream's (the Analyzer then sees an HTTP/2 connection
+                // from the preface on, without stream 1).
+                if (_elide) _connection.DenyStream(1);
+                Successor = _connection.StartHttp2(Held, _direction, prefaceRemaining: 0);
+            }
             else _state = State.Opaque; // a WebSocket or other protocol: not HTTP any more
             return;
         }

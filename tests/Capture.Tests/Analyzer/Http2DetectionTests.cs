@@ -50,6 +50,31 @@ public sealed class Http2DetectionTests : IDisposable
     }
 
     [Fact]
+    public void A_denied_h2c_upgrade_leaves_an_http2_connection_from_the_preface_on_without_stream_1()
+    {
+        // What the recorder stores for --deny '*/first': the upgrade request and its 101 as counts, stream 1's DATA
+        // frame as a count, and stream 1 in denied_streams.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "denied-upgrade.db"));
+        var conn = rec.Connection("client", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080");
+        conn.ClientElides(1, 120);
+        conn.ServerElides(2, 71).ServerSends(2, Frames.Settings());
+        conn.ClientSends(3, Frames.Concat(Frames.Preface, Frames.Settings(), Frames.SettingsAck()));
+        conn.ServerSends(9, Frames.Concat(Frames.SettingsAck(), Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "200").ToArray())));
+        conn.ServerElides(9, 9 + "first".Length);
+        conn.ClientSends(10, Frames.Headers(3, new HpackBlock().WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "http")
+            .WithoutIndexing(":path", "/second").WithoutIndexing(":authority", "up.test").ToArray(), endStream: true));
+        conn.ServerSends(14, Response("404", "nope", 3));
+        conn.DenyStream(1);
+        var exchanges = List(rec.Save());
+
+        var only = Assert.Single(exchanges);
+        Assert.Equal("GET /second 404 stream 3",
+            $"{only.GetProperty("method").GetString()} {only.GetProperty("path").GetString()} {only.GetProperty("status")} stream {only.GetProperty("stream_id")}");
+        Assert.Equal("h2", only.GetProperty("protocol").GetString());
+        Assert.Empty(only.GetProperty("flags").EnumerateArray());
+    }
+
+    [Fact]
     public void A_connection_joined_mid_way_is_http2_with_unknown_hpack_state_flagged_and_the_side_inferred()
     {
         var rec = new SyntheticRecording(Path.Combine(_dir.Path, "mid.db"));

@@ -136,4 +136,25 @@ public sealed class Http2RedactionTests
             Assert.DoesNotContain("DENIED", string.Join("\n", responses.Events));
         }
     }
+    [Fact]
+    public void A_denied_h2c_upgrade_request_takes_its_http2_answer_on_stream_1_with_it()
+    {
+        var request = System.Text.Encoding.ASCII.GetBytes("GET /secret HTTP/1.1\r\nHost: example.test\r\nConnection: Upgrade, HTTP2-Settings\r\n" +
+            "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n");
+        var switching = System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
+        byte[] server = [.. switching, .. Frames.Settings(), .. Frames.Headers(1, new HpackBlock().Indexed(8)),
+            .. Frames.Data(1, "UPGRADEDDENIEDBODY", endStream: true)];
+
+        // In time order: the client sends its preface once the 101 arrived (RFC 9113 §3.2).
+        var harness = new RedactionHarness(deny: ["*/secret"]);
+        harness.Send(Direction.Egress, request).Send(Direction.Ingress, server).Send(Direction.Egress, [.. Frames.Preface, .. Frames.Settings()]).Close();
+
+        Assert.Equal([1u], harness.DeniedStreams);
+        Assert.Equal([(0L, (long)request.Length)], harness.Elided[Direction.Egress]);
+        int data = Find(server, "UPGRADEDDENIEDBODY") - 9;
+        Assert.Equal([(0L, (long)switching.Length), ((long)data, (long)server.Length)], harness.Elided[Direction.Ingress]);
+        // What is left of each direction is HTTP/2 from its first octet, as the Analyzer will read it.
+        Assert.Equal([.. Frames.Preface, .. Frames.Settings()], harness.Stored(Direction.Egress));
+        Assert.Equal(server[switching.Length..data], harness.Stored(Direction.Ingress));
+    }
 }

@@ -14,8 +14,14 @@ internal sealed class RedactionHarness
     private readonly Dictionary<Direction, SortedDictionary<long, byte[]>> _stored = new() { [Direction.Egress] = new(), [Direction.Ingress] = new() };
     private readonly Dictionary<Direction, long> _positions = new() { [Direction.Egress] = 0, [Direction.Ingress] = 0 };
 
-    public RedactionHarness(string[]? headers = null, string[]? query = null, byte[]? key = null, string[]? allow = null, string[]? deny = null) =>
+    public RedactionHarness(string[]? headers = null, string[]? query = null, byte[]? key = null, string[]? allow = null, string[]? deny = null)
+    {
         _redactor = new StreamRedactor(new RedactionPolicy(headers ?? [], query ?? [], key ?? Key) { Exchanges = new ExchangePolicy(allow ?? [], deny ?? []) });
+        _redactor.StreamDenied = (_, _, streamId) => DeniedStreams.Add(streamId);
+    }
+
+    /// <summary>HTTP/2 streams the redactor reported as denied, in order.</summary>
+    public List<uint> DeniedStreams { get; } = [];
 
     /// <summary>Ranges stored as elided by policy (no data, call_bytes counting them), per direction.</summary>
     public Dictionary<Direction, List<(long From, long To)>> Elided { get; } = new() { [Direction.Egress] = [], [Direction.Ingress] = [] };

@@ -73,6 +73,27 @@ internal sealed class SyntheticRecording
         /// <summary>Bytes the capture lost (a ring-buffer drop): the stream position moves on, nothing is stored.</summary>
         public Conn ClientLoses(int count) { _position[isServer ? 1 : 0] += count; return this; }
 
+        /// <summary>Bytes the recorder's --allow/--deny kept out: stored as a count (chunks flag 4), not as bytes.</summary>
+        public Conn ClientElides(double atMs, int count) => Elided(isServer ? 1 : 0, atMs, count);
+        public Conn ServerElides(double atMs, int count) => Elided(isServer ? 0 : 1, atMs, count);
+
+        /// <summary>An HTTP/2 stream the recorder's --allow/--deny kept out (the denied_streams table).</summary>
+        public Conn DenyStream(int streamId)
+        {
+            owner._db.Execute("INSERT INTO denied_streams(conn_id, tls, stream_id) VALUES (@id, @tls, @streamId)", new { id, tls = tls ? 1 : 0, streamId });
+            return this;
+        }
+
+        private Conn Elided(int direction, double atMs, int count)
+        {
+            owner._db.Execute("""
+                INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, tls, data)
+                VALUES (@id, @ts, @pid, @pid, 3, @direction, @pos, @count, 0, 4, @source, @tls, x'')
+                """, new { id, ts = Ns(atMs), pid, direction, pos = _position[direction], count, source = direction == 0 ? "write" : "read", tls = tls ? 1 : 0 });
+            _position[direction] += count;
+            return this;
+        }
+
         public void Close(double atMs) => owner._db.Execute("UPDATE connections SET closed_ns = @ns WHERE id = @id", new { ns = Ns(atMs), id });
 
         private Conn Chunk(int direction, double atMs, byte[] bytes)
