@@ -38,7 +38,7 @@ internal sealed class Http2Scanner : DirectionScanner
     private int _headerFill;
     private int _length;
     private byte _type, _flags;
-    private uint _streamId, _blockStreamId;
+    private uint _blockStreamId;
     private bool _blockIsHeaders; // a HEADERS block (a request or a response), not a PUSH_PROMISE
     private long _frameStart;
     private long _remaining;
@@ -115,11 +115,11 @@ internal sealed class Http2Scanner : DirectionScanner
         _length = _header[0] << 16 | _header[1] << 8 | _header[2];
         _type = _header[3];
         _flags = _header[4];
-        _streamId = (uint)(_header[5] << 24 | _header[6] << 16 | _header[7] << 8 | _header[8]) & 0x7FFF_FFFF;
-        if (_type == TypeData && _connection.IsDenied(_streamId)) Held.Elide(_frameStart, payloadStart + _length);
+        uint streamId = (uint)(_header[5] << 24 | _header[6] << 16 | _header[7] << 8 | _header[8]) & 0x7FFF_FFFF;
+        if (_type == TypeData && _connection.IsDenied(streamId)) Held.Elide(_frameStart, payloadStart + _length);
         if (_type is TypeHeaders or TypePushPromise)
         {
-            _blockStreamId = _streamId;
+            _blockStreamId = streamId;
             _blockIsHeaders = _type == TypeHeaders;
         }
         _remaining = _length;
