@@ -61,7 +61,7 @@ public sealed class OpenSslCalleesTests
     [InlineData("SSL_write", "SSL_write_ex")]
     public void On_this_machines_libssl_the_callee_is_one_objdump_shows_both_variants_calling(string plain, string ex)
     {
-        var libssl = X86InstructionsTests.LibraryPath("libssl.so.3");
+        var libssl = HostLibraries.Path("libssl.so.3");
         var functions = ElfSymbols.FindFunctions(libssl, [plain, ex]);
         var (callee, reason) = OpenSslCallees.Shared(libssl, functions[plain], functions[ex]);
         if (callee is null)

@@ -16,7 +16,7 @@ public sealed partial class X86InstructionsTests
     [InlineData("libgnutls.so.30")]
     public void Decodes_every_instruction_objdump_decodes_to_the_same_length_or_declines(string library)
     {
-        var path = LibraryPath(library);
+        var path = HostLibraries.Path(library);
         var code = File.ReadAllBytes(path);
         var listing = ProcessRunner.Run("objdump", ["-d", "-w", "--no-addresses", "--show-raw-insn", "-F", path], TimeSpan.FromMinutes(2));
         Assert.Equal(0, listing.ExitCode);
@@ -47,15 +47,6 @@ public sealed partial class X86InstructionsTests
     {
         var bytes = Convert.FromHexString(hex.Replace(" ", ""));
         Assert.Equal(emulated, X86Instructions.KernelEmulates(bytes));
-    }
-
-    /// <summary>Where the loader cache puts a 64-bit library of this machine.</summary>
-    internal static string LibraryPath(string name)
-    {
-        var cache = ProcessRunner.Run("/sbin/ldconfig", ["-p"]).Stdout;
-        var match = Regex.Match(cache, $@"^\s*{Regex.Escape(name)} \(libc6,x86-64\) => (\S+)$", RegexOptions.Multiline);
-        Assert.True(match.Success, $"{name} is not installed");
-        return match.Groups[1].Value;
     }
 
     /// <summary>(file offset, length, text) of each instruction objdump lists, from lines such as

@@ -84,29 +84,24 @@ internal sealed class SyntheticRecording
             return this;
         }
 
-        private Conn Elided(int direction, double atMs, int count)
-        {
-            owner._db.Execute("""
-                INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, tls, data)
-                VALUES (@id, @ts, @pid, @pid, 3, @direction, @pos, @count, 0, 4, @source, @tls, x'')
-                """, new { id, ts = Ns(atMs), pid, direction, pos = _position[direction], count, source = direction == 0 ? "write" : "read", tls = tls ? 1 : 0 });
-            _position[direction] += count;
-            return this;
-        }
-
         public void Close(double atMs) => owner._db.Execute("UPDATE connections SET closed_ns = @ns WHERE id = @id", new { ns = Ns(atMs), id });
 
-        private Conn Chunk(int direction, double atMs, byte[] bytes)
+        private Conn Chunk(int direction, double atMs, byte[] bytes) => Insert(direction, atMs, bytes, bytes.Length, flags: 0);
+
+        /// <summary>An elided chunk (flag 4): no data, call_bytes counting what was kept out.</summary>
+        private Conn Elided(int direction, double atMs, int count) => Insert(direction, atMs, [], count, flags: 4);
+
+        private Conn Insert(int direction, double atMs, byte[] bytes, int callBytes, int flags)
         {
             owner._db.Execute("""
                 INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, tls, data)
-                VALUES (@id, @ts, @pid, @pid, 3, @direction, @pos, @len, @len, 0, @source, @tls, @bytes)
+                VALUES (@id, @ts, @pid, @pid, 3, @direction, @pos, @callBytes, @len, @flags, @source, @tls, @bytes)
                 """, new
             {
-                id, ts = Ns(atMs), pid, direction, pos = _position[direction], len = bytes.Length,
+                id, ts = Ns(atMs), pid, direction, pos = _position[direction], callBytes, len = bytes.Length, flags,
                 source = tls ? (direction == 0 ? "tls_write" : "tls_read") : (direction == 0 ? "write" : "read"), tls = tls ? 1 : 0, bytes,
             });
-            _position[direction] += bytes.Length;
+            _position[direction] += callBytes;
             return this;
         }
     }
