@@ -194,7 +194,10 @@ internal static class X86Instructions
         if (code.IsEmpty) return false;
         if (code[0] == 0x90) return true;
         if (Decode(code) is not { } instruction) return false;
-        return instruction.Kind is X86Kind.Push or X86Kind.CallRelative or X86Kind.JumpRelative or X86Kind.ConditionalJump
-            && (code[0] is 0x41 or (>= 0x50 and <= 0x57) or 0xE8 or 0xE9 or 0xEB or (>= 0x70 and <= 0x7F) or 0x0F);
+        // Push is only decoded as such without a legacy prefix and with no REX but REX.B, as the kernel takes it;
+        // a branch is emulated only unprefixed, its opcode (or the 0f of a near jcc) first.
+        return instruction.Kind == X86Kind.Push
+            || (instruction.Kind is X86Kind.CallRelative or X86Kind.JumpRelative or X86Kind.ConditionalJump
+                && code[0] is 0xE8 or 0xE9 or 0xEB or (>= 0x70 and <= 0x7F) or 0x0F);
     }
 }
