@@ -8,9 +8,10 @@ using Dapper;
 
 namespace Capture.Analyzer.Export;
 
-/// <summary>`analyze RUN.db --export-pcapng OUT`: every recorded chunk as synthetic TCP packets
+/// <summary>`analyze RUN.db --export-pcapng OUT`: every recorded call as synthetic TCP packets
 /// in time order, for Wireshark. Chunks stream out of SQLite one row at a time (SQLite sorts on
-/// disk when it must), so memory holds only the connection list and one flow state per connection.</summary>
+/// disk when it must), so memory holds only the connection list, one flow state per connection, and the
+/// calls of the runs that overlap in time.</summary>
 internal static class PcapngExport
 {
     /// <param name="Pid">Only the bytes this process moved.</param>
@@ -42,21 +43,35 @@ internal static class PcapngExport
             if (c.Tls) packets.MarkTls(c.Id);
         }
 
-        var chunks = recording.Connection.Query<ChunkRow>("""
+        var chunks = recording.Connection.Query<ChunkRow>($"""
             SELECT c.conn_id AS ConnId, c.ts_ns AS TsNs, c.pid AS Pid, c.tid AS Tid, c.fd AS Fd, c.direction AS Direction,
-                   c.stream_pos AS StreamPos, c.tls AS Tls, c.data AS Data, p.comm AS Comm
+                   c.stream_pos AS StreamPos, c.tls AS Tls, c.data AS Data, {ChunkCalls.ColumnIn(recording.Connection)} AS Calls, p.comm AS Comm
             FROM chunks c LEFT JOIN processes p ON p.pid = c.pid
             WHERE (@pid IS NULL OR c.pid = @pid) AND (@conn IS NULL OR c.conn_id = @conn)
             ORDER BY c.ts_ns, c.id
             """, new { pid = filter.Pid, conn = filter.ConnectionId }, buffered: false);
+        // A row holding a run of calls comes in at its first call's time; its later calls wait here until no row
+        // still to come can hold an earlier one (every call of a row is at or after the row's own time).
+        var waiting = new PriorityQueue<(RecordedConnection Connection, PlaintextChunk Chunk), (long TsNs, long Order)>();
+        long order = 0;
         foreach (var row in chunks)
         {
+            while (waiting.TryPeek(out var next, out var at) && at.TsNs <= row.TsNs)
+            {
+                waiting.Dequeue();
+                packets.Write(next.Connection, next.Chunk);
+            }
             if (!recorded.TryGetValue(row.ConnId, out var connection) || row.Data is null) continue;
-            if (filter.Where.HasTimeWindow && !filter.Where.InTimeWindow(recording.Run.WallClock(row.TsNs))) continue;
             var comm = row.Comm ?? connections[row.ConnId].Comm;
-            packets.Write(connection, new PlaintextChunk(row.ConnId, row.TsNs + recording.Run.MonotonicToWallOffsetNs, (uint)row.Pid, (uint)row.Tid,
-                (int)row.Fd, comm, row.Direction == 0, row.StreamPos, row.Data, row.Tls != 0));
+            foreach (var call in ChunkCalls.Of(row.TsNs, row.Calls, row.Data.Length))
+            {
+                if (filter.Where.HasTimeWindow && !filter.Where.InTimeWindow(recording.Run.WallClock(call.TimestampNs))) continue;
+                var chunk = new PlaintextChunk(row.ConnId, call.TimestampNs + recording.Run.MonotonicToWallOffsetNs, (uint)row.Pid, (uint)row.Tid,
+                    (int)row.Fd, comm, row.Direction == 0, row.StreamPos + call.Offset, row.Data.AsMemory(call.Offset, call.Length), row.Tls != 0);
+                waiting.Enqueue((connection, chunk), (call.TimestampNs, order++));
+            }
         }
+        while (waiting.TryDequeue(out var last, out _)) packets.Write(last.Connection, last.Chunk);
         packets.Finish();
         return packets.Packets;
     }
@@ -77,6 +92,7 @@ internal static class PcapngExport
         public long StreamPos { get; init; }
         public long Tls { get; init; }
         public byte[]? Data { get; init; }
+        public byte[]? Calls { get; init; }
         public string? Comm { get; init; }
     }
 }

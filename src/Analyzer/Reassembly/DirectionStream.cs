@@ -1,3 +1,4 @@
+using Capture.Analyzer.Recording;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -21,17 +22,13 @@ internal static class DirectionStream
         // call_bytes and follow each other. Its end tells how many bytes a truncated last call left uncaptured.
         long callEnd = -1, previousTs = -1, previousCallBytes = -1, previousEnd = -1;
         long elided = 0;
-        var chunks = db.Query<StreamChunk>(
-            "SELECT ts_ns AS TimestampNs, stream_pos AS StreamPos, call_bytes AS CallBytes, flags AS Flags, source AS Source, data AS Data " +
-            "FROM chunks WHERE conn_id = @connId AND tls = @tls AND direction = @direction ORDER BY stream_pos, id",
-            new { connId, tls = tls ? 1 : 0, direction }, buffered: false);
-        foreach (var chunk in chunks)
+        foreach (var chunk in Calls(db, connId, tls, direction))
         {
             bool sameCall = chunk.TimestampNs == previousTs && chunk.CallBytes == previousCallBytes && chunk.StreamPos == previousEnd;
             if (!sameCall) callEnd = chunk.StreamPos + Math.Max(chunk.CallBytes, chunk.Data.Length);
             (previousTs, previousCallBytes, previousEnd) = (chunk.TimestampNs, chunk.CallBytes, chunk.StreamPos + chunk.Data.Length);
             long pos = chunk.StreamPos;
-            var data = chunk.Data.AsSpan();
+            var data = chunk.Data.Span;
             if ((chunk.Flags & StreamChunk.FlagElided) != 0)
             {
                 // Bytes the recorder kept out on purpose: not a hole, not data. A hole before them is still a hole.
@@ -84,5 +81,38 @@ internal static class DirectionStream
             onHole(callEnd - expected);
         }
         return timeline;
+    }
+
+    /// <summary>The stream's calls in order: its rows by stream position, each row's calls in turn.</summary>
+    private static IEnumerable<StreamChunk> Calls(SqliteConnection db, long connId, bool tls, int direction)
+    {
+        var rows = db.Query<ChunkRow>(
+            $"SELECT ts_ns AS TimestampNs, stream_pos AS StreamPos, call_bytes AS CallBytes, flags AS Flags, data AS Data, {ChunkCalls.ColumnIn(db)} AS Calls " +
+            "FROM chunks WHERE conn_id = @connId AND tls = @tls AND direction = @direction ORDER BY stream_pos, id",
+            new { connId, tls = tls ? 1 : 0, direction }, buffered: false);
+        foreach (var row in rows)
+        {
+            if (row.Calls is null)
+            {
+                yield return new StreamChunk(row.TimestampNs, row.StreamPos, row.CallBytes, row.Flags, row.Data);
+                continue;
+            }
+            foreach (var call in ChunkCalls.Of(row.TimestampNs, row.Calls, row.Data.Length))
+            {
+                // A run holds whole calls only: each moved exactly the bytes it holds.
+                long callBytes = call.Length == row.Data.Length ? row.CallBytes : call.Length;
+                yield return new StreamChunk(call.TimestampNs, row.StreamPos + call.Offset, callBytes, row.Flags, row.Data.AsMemory(call.Offset, call.Length));
+            }
+        }
+    }
+
+    private sealed class ChunkRow
+    {
+        public long TimestampNs { get; init; }
+        public long StreamPos { get; init; }
+        public long CallBytes { get; init; }
+        public long Flags { get; init; }
+        public byte[] Data { get; init; } = [];
+        public byte[]? Calls { get; init; }
     }
 }

@@ -1,7 +1,8 @@
 namespace Capture.Analyzer.Reassembly;
 
-/// <summary>One captured piece of a direction's byte stream, as stored in the chunks table.</summary>
-internal readonly record struct StreamChunk(long TimestampNs, long StreamPos, long CallBytes, long Flags, string Source, byte[] Data)
+/// <summary>One captured call (or piece of a call over 16 KiB) of a direction's byte stream: a chunks row, or one of
+/// the calls a row holds (chunks.calls).</summary>
+internal readonly record struct StreamChunk(long TimestampNs, long StreamPos, long CallBytes, long Flags, ReadOnlyMemory<byte> Data)
 {
     public const int FlagTruncated = 1;
     public const int FlagUnreadable = 2;

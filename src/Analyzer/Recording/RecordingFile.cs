@@ -7,7 +7,7 @@ namespace Capture.Analyzer.Recording;
 /// Every refusal is a <see cref="RecordingFileException"/> with one line a user can act on.</summary>
 internal sealed class RecordingFile : IDisposable
 {
-    public const int SupportedSchemaVersion = 1;
+    public const int SupportedSchemaVersion = 2;
 
     public SqliteConnection Connection { get; }
     public string Path { get; }
@@ -89,13 +89,26 @@ internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestamp
     {
         long offset = long.TryParse(info.GetValueOrDefault("monotonic_to_wall_offset_ns"), out var o) ? o : 0;
         // A killed recorder never wrote ended_at: the last chunk is the best end we know.
-        var last = db.ExecuteScalar<long?>("SELECT max(ts_ns) FROM chunks");
+        var last = LastCallNs(db);
         // Recordings made before --allow/--deny covered HTTP/2 have no such table.
         bool hasDenied = db.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'denied_streams'") == 1;
         var denied = hasDenied
             ? db.Query<(long, long, long)>("SELECT conn_id, tls, stream_id FROM denied_streams").Select(r => (r.Item1, r.Item2 != 0, (int)r.Item3)).ToHashSet()
             : [];
         return new RunInfo(offset, last, info) { DeniedStreams = denied };
+    }
+
+    /// <summary>When the last captured call happened: the latest row, or a call inside a run that began before it.</summary>
+    private static long? LastCallNs(SqliteConnection db)
+    {
+        var lastRow = db.ExecuteScalar<long?>("SELECT max(ts_ns) FROM chunks");
+        if (lastRow is not { } last) return null;
+        // A run spans one commit of the recorder (200 ms, or as long as a backlog took); a minute covers any.
+        var runs = db.Query<(long Ts, byte[] Calls, long Length)>(
+            $"SELECT ts_ns, {ChunkCalls.ColumnIn(db)} AS calls, length(data) FROM chunks WHERE calls IS NOT NULL AND ts_ns >= @since",
+            new { since = last - 60_000_000_000L });
+        foreach (var (ts, calls, length) in runs) last = Math.Max(last, ChunkCalls.LastTimestampNs(ts, calls, (int)length));
+        return last;
     }
 
     public DateTimeOffset WallClock(long monotonicNs) =>

@@ -27,19 +27,24 @@ internal static class RecordingSchema
         [
             ("id", [Integer]), ("conn_id", [Integer]), ("ts_ns", [Integer]), ("direction", [Integer]), ("stream_pos", [Integer]),
             ("call_bytes", [Integer]), ("data_len", [Integer]), ("flags", [Integer]), ("source", [Text]), ("tls", [Integer]), ("data", [Blob]),
+            ("calls", [Blob, Null]),
         ]),
     ];
+
+    /// <summary>Columns a recording of an older schema lacks: checked only where present.</summary>
+    private static readonly HashSet<(string Table, string Column)> Optional = [("chunks", "calls")];
 
     /// <summary>Throws <see cref="RecordingFileException"/> naming the first missing table or column, or the first value of the wrong type.</summary>
     public static void Check(SqliteConnection db, string path)
     {
-        foreach (var (table, columns) in Read)
+        foreach (var (table, expected) in Read)
         {
             var present = db.Query<string>($"SELECT name FROM pragma_table_info('{table}')").ToHashSet(StringComparer.OrdinalIgnoreCase);
             if (present.Count == 0) throw new RecordingFileException($"{path} is not a complete Capture recording: the {table} table is missing");
-            foreach (var (column, _) in columns)
-                if (!present.Contains(column))
+            foreach (var (column, _) in expected)
+                if (!present.Contains(column) && !Optional.Contains((table, column)))
                     throw new RecordingFileException($"{path} is not a complete Capture recording: column {table}.{column} is missing");
+            var columns = expected.Where(c => present.Contains(c.Column)).ToArray();
 
             var wrongType = string.Join(" OR ", columns.Select(c => $"typeof({c.Column}) NOT IN ({string.Join(", ", c.Types.Select(t => $"'{t}'"))})"));
             var bad = db.QueryFirstOrDefault<long?>($"SELECT rowid FROM {table} WHERE {wrongType} LIMIT 1");

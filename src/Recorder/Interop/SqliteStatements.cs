@@ -36,6 +36,11 @@ internal static unsafe partial class SqliteStatements
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     internal static partial int BindZeroBlob(nint statement, int index, int length);
 
+    [LibraryImport(Lib, EntryPoint = "sqlite3_bind_null")]
+    [SuppressGCTransition]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    internal static partial int BindNull(nint statement, int index);
+
     /// <summary>May write to the WAL (a page cache spill), so it keeps the GC transition.</summary>
     [LibraryImport(Lib, EntryPoint = "sqlite3_step")]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]

@@ -8,7 +8,7 @@ using SQLitePCL;
 
 namespace Capture.Recorder.Storage;
 
-/// <summary>The one statement run for every chunk, on SQLite's own API: values are bound straight from
+/// <summary>The one statement run for every chunks row (a call, or a run of calls: <see cref="ChunkRuns"/>), on SQLite's own API: values are bound straight from
 /// the event (no boxing), which took the writer from ~4 µs to ~1 µs per chunk (bench/profile.sh), through
 /// <see cref="SqliteStatements"/> (no SafeHandle per call). Rows are gathered and inserted
 /// <see cref="RowsPerStatement"/> at a time by one multi-row INSERT, whose per-statement work (step, halt,
@@ -17,24 +17,27 @@ namespace Capture.Recorder.Storage;
 internal sealed unsafe class ChunkInserter : IDisposable
 {
     public const int RowsPerStatement = 32;
-    private const int Columns = 13;
-    private const string Insert1 = "INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, tls, data) VALUES ";
-    private const string Row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private const int Columns = 14;
+    private const string Insert1 = "INSERT INTO chunks(conn_id, ts_ns, pid, tid, fd, direction, stream_pos, call_bytes, data_len, flags, source, tls, data, calls) VALUES ";
+    private const string Row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _one, _many; // own the statements; _oneRow and _manyRows are their pointers
     private readonly nint _oneRow, _manyRows;
 
-    /// <summary>The gathered rows' payloads, back to back, in memory that never moves (bound SQLITE_STATIC).
-    /// Room for 32 chunks of the kernel's largest (16 KiB).</summary>
-    private readonly byte[] _staging = GC.AllocateArray<byte>(RowsPerStatement * (CaptureAbi.ChunkBytes + 1024), pinned: true);
+    /// <summary>The largest row: a run's data and its calls list.</summary>
+    private const int MaxRowBytes = ChunkRuns.MaxRunBytes + ChunkRuns.MaxRunCalls * ChunkCalls.EntryBytes;
+
+    /// <summary>The gathered rows' payloads and calls lists, back to back, in memory that never moves (bound
+    /// SQLITE_STATIC). Room for a few of the largest rows, and for 32 chunks of the kernel's largest (16 KiB).</summary>
+    private readonly byte[] _staging = GC.AllocateArray<byte>(Math.Max(4 * MaxRowBytes, RowsPerStatement * (CaptureAbi.ChunkBytes + 1024)), pinned: true);
     private readonly Pending[] _rows = new Pending[RowsPerStatement];
     private int _count, _stagingUsed;
 
     private struct Pending
     {
         public DataEvent Event;
-        public int Offset, Length;
+        public int Offset, Length, CallsLength;
     }
 
     /// <summary>chunks.source names as UTF-8, by EventSource value, in memory that never moves (bound SQLITE_STATIC).</summary>
@@ -55,16 +58,20 @@ internal sealed unsafe class ChunkInserter : IDisposable
         _manyRows = _many.DangerousGetHandle();
     }
 
-    public void Insert(in DataEvent ev, ReadOnlySpan<byte> data)
+    /// <param name="calls">The row's chunks.calls list; empty: the row is one call (stored NULL).</param>
+    public void Insert(in DataEvent ev, ReadOnlySpan<byte> data, ReadOnlySpan<byte> calls)
     {
-        if (data.Length > _staging.Length - _stagingUsed) Flush();
-        if (data.Length > _staging.Length) throw new ArgumentException($"a chunk of {data.Length} bytes is larger than any the kernel sends", nameof(data));
+        int bytes = data.Length + calls.Length;
+        if (bytes > _staging.Length - _stagingUsed) Flush();
+        if (bytes > MaxRowBytes) throw new ArgumentException($"a chunks row of {bytes} bytes is larger than any the recorder builds", nameof(data));
         data.CopyTo(_staging.AsSpan(_stagingUsed));
+        calls.CopyTo(_staging.AsSpan(_stagingUsed + data.Length));
         ref var row = ref _rows[_count++];
         row.Event = ev;
         row.Offset = _stagingUsed;
         row.Length = data.Length;
-        _stagingUsed += data.Length;
+        row.CallsLength = calls.Length;
+        _stagingUsed += bytes;
         if (_count == RowsPerStatement) Flush();
     }
 
@@ -114,6 +121,8 @@ internal sealed unsafe class ChunkInserter : IDisposable
         // A zero-length blob would bind NULL; the column is NOT NULL, so bind an empty blob.
         if (row.Length == 0) SqliteStatements.BindZeroBlob(s, first + 13, 0);
         else SqliteStatements.BindBlob(s, first + 13, (byte*)Unsafe.AsPointer(ref _staging[row.Offset]), row.Length, SqliteStatements.Static);
+        if (row.CallsLength == 0) SqliteStatements.BindNull(s, first + 14);
+        else SqliteStatements.BindBlob(s, first + 14, (byte*)Unsafe.AsPointer(ref _staging[row.Offset + row.Length]), row.CallsLength, SqliteStatements.Static);
     }
 
     private void Run(nint statement)

@@ -21,6 +21,7 @@ internal sealed class EventWriter
     private readonly HashSet<ulong> _tlsConnections = [];
     private SqliteCommand _markTls = null!, _insertProbe = null!, _insertDeniedStream = null!;
     private ChunkInserter? _chunks;
+    private ChunkRuns? _runs;
     private SqliteCommand _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
 
     public RecordingTotals Totals { get; } = new();
@@ -68,7 +69,7 @@ internal sealed class EventWriter
                     }
                     rows += Write(item, queue);
                 }
-                _chunks!.Flush();
+                EndRows();
                 tx.Commit();
                 Totals.Committed = Totals.Events;
             }
@@ -78,7 +79,7 @@ internal sealed class EventWriter
                 using var tx = _db.BeginTransaction();
                 Prepare(tx);
                 _redactor.FlushAll(_store);
-                _chunks!.Flush();
+                EndRows();
                 tx.Commit();
             }
         }
@@ -89,6 +90,13 @@ internal sealed class EventWriter
         }
     }
 
+    /// <summary>Stores every row still being gathered; before each commit, so that a commit holds every chunk taken before it.</summary>
+    private void EndRows()
+    {
+        _runs!.EmitAll();
+        _chunks!.Flush();
+    }
+
     /// <summary>How long an idle writer sleeps before looking again (it is woken as soon as a batch arrives).</summary>
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
 
@@ -96,6 +104,7 @@ internal sealed class EventWriter
     {
         _tx = tx;
         _chunks ??= new ChunkInserter(_db);
+        _runs ??= new ChunkRuns(_chunks.Insert);
         _openConnection ??= Command("""
             INSERT INTO connections(id, pid, tid, comm, fd, role, opened_by, family, local_addr, local_port, remote_addr, remote_port, mid_stream, opened_ns, tls_attribution)
             VALUES ($id, $pid, $tid, $comm, $fd, $role, $by, $family, $laddr, $lport, $raddr, $rport, $mid, $ts, $attribution)
@@ -206,7 +215,7 @@ internal sealed class EventWriter
             Set(_markTls, EventDecoder.TlsLibraryName(ev.TlsLibrary), (long)header.ConnId);
             _markTls.ExecuteNonQuery();
         }
-        _chunks!.Insert(ev, bytes);
+        _runs!.Add(ev, bytes);
         _onChunk?.Invoke(ev, owned ?? bytes.ToArray());
     }
 

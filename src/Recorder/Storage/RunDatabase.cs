@@ -7,7 +7,7 @@ namespace Capture.Recorder.Storage;
 /// <summary>Creates the recording db (mode 0600: it holds other people's traffic) and keeps its manifest.</summary>
 internal sealed class RunDatabase : IDisposable
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2; // Schema.sql sets the same user_version; a test checks they agree
 
     public SqliteConnection Connection { get; }
     public string Path { get; }

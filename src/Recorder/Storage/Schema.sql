@@ -1,6 +1,6 @@
--- Capture recording, schema version 1 (PRAGMA user_version = 1).
+-- Capture recording, schema version 2 (PRAGMA user_version = 2; version 1 had no chunks.calls).
 -- The contract between the Recorder (writes) and the Analyzer (reads); documented in docs/schema.md.
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- The run manifest: one row per key (start/end time, host, kernel, arguments, cap, clock offset, totals).
 CREATE TABLE run_info (
@@ -47,22 +47,24 @@ CREATE TABLE connections (
     tls_attribution TEXT                -- syscall | set_fd | cache: how TLS calls were tied to this socket
 );
 
--- Payload as the process moved it, one row per event (a syscall larger than 16 KiB spans several).
+-- Payload as the process moved it: one row per call (a syscall larger than 16 KiB spans several rows), or one row for a
+-- run of whole calls that followed each other on one stream, made by one thread and fd, listed in calls.
 CREATE TABLE chunks (
     id          INTEGER PRIMARY KEY,
     conn_id     INTEGER NOT NULL,
-    ts_ns       INTEGER NOT NULL,   -- CLOCK_MONOTONIC: ingress when the call returned, egress when it began
+    ts_ns       INTEGER NOT NULL,   -- CLOCK_MONOTONIC: ingress when the call returned, egress when it began (a run: its first call)
     pid         INTEGER NOT NULL,
     tid         INTEGER NOT NULL,
     fd          INTEGER NOT NULL,
     direction   INTEGER NOT NULL,   -- 0 egress (the process wrote), 1 ingress (the process read)
     stream_pos  INTEGER NOT NULL,   -- offset of data's first byte in this direction's stream
-    call_bytes  INTEGER NOT NULL,   -- bytes the whole syscall moved
+    call_bytes  INTEGER NOT NULL,   -- bytes the whole syscall moved (a run: its calls' bytes, = data_len)
     data_len    INTEGER NOT NULL,   -- bytes captured in data
     flags       INTEGER NOT NULL,   -- 1 truncated (call exceeded the cap), 2 unreadable, 4 elided by --allow/--deny (data empty, call_bytes counts it)
     source      TEXT NOT NULL,      -- read | write | readv | writev | recvfrom | sendto | recvmsg | sendmsg | sendfile | tls_read | tls_write
     tls         INTEGER NOT NULL,   -- 1: plaintext from a TLS library (its own stream positions), 0: socket bytes
-    data        BLOB NOT NULL
+    data        BLOB NOT NULL,
+    calls       BLOB                -- NULL: one call; a run: per call in order, 12 bytes little-endian, int64 ts_ns, int32 bytes
 );
 -- Built when the recording ends, not on every insert; the Analyzer builds it for a recording whose recorder was killed.
 CREATE INDEX chunks_by_stream ON chunks(conn_id, tls, direction, stream_pos);

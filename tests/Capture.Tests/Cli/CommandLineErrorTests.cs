@@ -51,7 +51,7 @@ public sealed class CommandLineErrorTests
             db.Open();
             db.Execute("CREATE TABLE run_info(key TEXT PRIMARY KEY, value TEXT); PRAGMA user_version = 99;");
         }
-        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, [dir.File("new.db")]), 1, "was written by a newer Capture (schema 99; this analyze reads up to 1): update Capture");
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, [dir.File("new.db")]), 1, "was written by a newer Capture (schema 99; this analyze reads up to 2): update Capture");
     }
 
     [Theory]

@@ -131,7 +131,7 @@ public sealed class PlaintextHttpRecordingTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(recorder.DbPath));
         using var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly");
         db.Open();
-        Assert.Equal(1L, db.ExecuteScalar<long>("PRAGMA user_version"));
+        Assert.Equal(2L, db.ExecuteScalar<long>("PRAGMA user_version"));
         var info = db.Query<(string Key, string Value)>("SELECT key, value FROM run_info").ToDictionary(r => r.Key, r => r.Value);
         foreach (var key in new[] { "started_at", "ended_at", "host", "kernel", "capture_version", "arguments", "max_capture_bytes", "monotonic_to_wall_offset_ns", "kernel_drops", "end_reason" })
             Assert.True(info.ContainsKey(key), $"run_info lacks {key}");

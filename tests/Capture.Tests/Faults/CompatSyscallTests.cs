@@ -1,3 +1,4 @@
+using Capture.Analyzer.Recording;
 using Capture.Tests.EndToEnd;
 using Capture.Tests.Support;
 using Dapper;
@@ -33,7 +34,8 @@ public sealed class CompatSyscallTests
         using var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly");
         db.Open();
         var connection = db.QuerySingle<(long Id, long? ClosedNs)>("SELECT id, closed_ns FROM connections WHERE comm = 'ia32_read'");
-        long lastChunkNs = db.ExecuteScalar<long>("SELECT max(ts_ns) FROM chunks WHERE conn_id = @id", new { id = connection.Id });
+        long lastChunkNs = db.Query<(long Ts, byte[] Data, byte[]? Calls)>("SELECT ts_ns, data, calls FROM chunks WHERE conn_id = @id", new { id = connection.Id })
+            .Max(r => ChunkCalls.LastTimestampNs(r.Ts, r.Calls, r.Data.Length));
         // Taken for a close, the 32-bit read would have closed the connection before its second exchange.
         Assert.NotNull(connection.ClosedNs);
         Assert.True(connection.ClosedNs >= lastChunkNs, $"closed at {connection.ClosedNs}, before its last chunk at {lastChunkNs}");

@@ -1,3 +1,4 @@
+using Capture.Analyzer.Recording;
 using Capture.Tests.Support;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -15,16 +16,17 @@ internal static class RecordingChecks
         return string.Join("; ", connection.Query<string>("PRAGMA integrity_check"));
     }
 
-    /// <summary>Chunks that begin a GET on connections to or from <paramref name="port"/>: one per request the recorder committed,
+    /// <summary>Calls that begin a GET on connections to or from <paramref name="port"/>: one per request the recorder committed,
     /// counted on each side that was recorded (each request is written whole, in one syscall, by HttpClient and read whole by nginx).</summary>
     public static long RequestsCommitted(string db, int port)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
-        return connection.ExecuteScalar<long>("""
-            SELECT count(*) FROM chunks c JOIN connections k ON c.conn_id = k.id
-            WHERE (k.local_port = @port OR k.remote_port = @port) AND substr(c.data, 1, 4) = X'47455420'
+        var rows = connection.Query<(long Ts, byte[] Data, byte[]? Calls)>("""
+            SELECT c.ts_ns, c.data, c.calls FROM chunks c JOIN connections k ON c.conn_id = k.id
+            WHERE (k.local_port = @port OR k.remote_port = @port)
             """, new { port });
+        return rows.Sum(r => ChunkCalls.Of(r.Ts, r.Calls, r.Data.Length).Count(call => r.Data.AsSpan(call.Offset, call.Length).StartsWith("GET "u8)));
     }
 
     /// <summary>Exchanges on the port that `analyze --slowest --json` reports with a request.</summary>

@@ -9,7 +9,7 @@ public sealed class DamagedRecordingTests
     private static (int Exit, string Stdout, string Stderr) AnalyzeDamaged(string sql)
     {
         using var dir = new TempDir();
-        byte[] damaged = RecordingFuzzTests.WithSql(SeedRecording.Create(dir.File("valid.db")), dir.File("damaged.db"), sql);
+        byte[] damaged = RecordingFuzzTests.WithSql(SeedRecording.CreateWithRuns(dir.File("valid.db")), dir.File("damaged.db"), sql);
         File.WriteAllBytes(dir.File("damaged.db"), damaged);
         return RecordingFuzzTests.Analyze(dir.File("damaged.db"), json: true);
     }
@@ -57,5 +57,29 @@ public sealed class DamagedRecordingTests
             "UPDATE chunks SET ts_ns = 9223372036854775807 WHERE id % 2 = 0; UPDATE chunks SET ts_ns = -9223372036854775808 WHERE id % 2 = 1");
         Assert.True(exit == AnalyzeCommand.ExitOk, stderr);
         Assert.NotEmpty(stdout);
+    }
+
+    [Theory]
+    [InlineData("x'00ff'")]
+    [InlineData("substr(calls, 13)")]
+    [InlineData("CAST(calls || calls AS BLOB)")]
+    [InlineData("zeroblob(length(calls))")]
+    public void A_calls_list_that_does_not_add_up_to_its_row_reads_as_one_call_and_loses_no_byte(string damage)
+    {
+        using var dir = new TempDir();
+        byte[] valid = SeedRecording.CreateWithRuns(dir.File("valid.db"));
+        File.WriteAllBytes(dir.File("damaged.db"), RecordingFuzzTests.WithSql(valid, dir.File("work.db"), $"UPDATE chunks SET calls = {damage} WHERE calls IS NOT NULL"));
+        string[] Exchanges(string db)
+        {
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            Assert.True(AnalyzeCommand.Run([db, "--list", "--json"], stdout, stderr) == AnalyzeCommand.ExitOk, stderr.ToString());
+            Assert.Empty(stderr.ToString());
+            return [.. stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+                .Select(e => $"{e.GetProperty("connection_id")} {e.GetProperty("method")} {e.GetProperty("path")} {e.GetProperty("status")} {e.GetProperty("req_bytes")} {e.GetProperty("resp_bytes")}")];
+        }
+        var expected = Exchanges(dir.File("valid.db"));
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, Exchanges(dir.File("damaged.db")));
     }
 }

@@ -15,7 +15,7 @@ public sealed class RecordingFuzzTests
     public const int Inputs = 2_000;
 
     private static readonly string[] Columns =
-        ["id", "conn_id", "ts_ns", "pid", "tid", "fd", "direction", "stream_pos", "call_bytes", "data_len", "flags", "source", "tls", "data"];
+        ["id", "conn_id", "ts_ns", "pid", "tid", "fd", "direction", "stream_pos", "call_bytes", "data_len", "flags", "source", "tls", "data", "calls"];
 
     private static readonly string[] ConnectionColumns =
         ["id", "pid", "tid", "comm", "fd", "role", "opened_by", "family", "local_addr", "local_port", "remote_addr", "remote_port",
@@ -29,7 +29,7 @@ public sealed class RecordingFuzzTests
     public void Damaged_recordings_end_in_a_result_or_one_line_and_exit_1()
     {
         using var dir = new TempDir();
-        byte[] valid = SeedRecording.Create(dir.File("valid.db"));
+        byte[] valid = SeedRecording.CreateWithRuns(dir.File("valid.db"));
         Assert.Equal(0, Analyze(dir.File("valid.db"), json: true).Exit);
 
         string path = dir.File("damaged.db");
@@ -118,7 +118,7 @@ public sealed class RecordingFuzzTests
     private static string SchemaDamage(Random random)
     {
         string Pick(string[] from) => from[random.Next(from.Length)];
-        return random.Next(9) switch
+        return random.Next(10) switch
         {
             0 => Pick(["DROP TABLE chunks", "DROP TABLE connections", "DROP TABLE run_info", "DROP TABLE drops", "DROP TABLE processes"]),
             1 => $"ALTER TABLE chunks RENAME COLUMN {Pick(Columns[1..])} TO renamed",
@@ -126,7 +126,8 @@ public sealed class RecordingFuzzTests
             3 => $"PRAGMA user_version = {Pick(["0", "2", "-1", "1000000"])}",
             4 => $"DELETE FROM run_info; INSERT INTO run_info VALUES ('monotonic_to_wall_offset_ns', {Pick(OddValues)})",
             5 => $"DROP INDEX chunks_by_stream; DELETE FROM chunks WHERE id % {random.Next(2, 5)} = 0",
-            6 => $"INSERT INTO chunks SELECT NULL, conn_id, ts_ns, pid, tid, fd, direction, stream_pos - {random.Next(0, 3000)}, call_bytes, data_len, flags, source, tls, data FROM chunks WHERE id % 3 = 0",
+            6 => $"INSERT INTO chunks SELECT NULL, conn_id, ts_ns, pid, tid, fd, direction, stream_pos - {random.Next(0, 3000)}, call_bytes, data_len, flags, source, tls, data, calls FROM chunks WHERE id % 3 = 0",
+            8 => $"UPDATE chunks SET calls = {Pick([.. OddValues, "randomblob(12)", "randomblob(24)", "substr(calls, 13)", "calls || calls"])} WHERE id % {random.Next(1, 4)} = 0",
             // Columns without types (SQLite keeps any value in them), then odd values in one column.
             7 => Untyped("chunks", Columns) + $"UPDATE chunks SET {Pick(Columns[1..])} = {Pick(OddValues)} WHERE id % {random.Next(1, 4)} = 0",
             _ => Untyped("connections", ConnectionColumns) + $"UPDATE connections SET {Pick(ConnectionColumns)} = {Pick(OddValues)} WHERE id = {random.Next(1, 4)}",

@@ -16,7 +16,7 @@ internal static class SeedRecording
     {
         using (var db = RunDatabase.Create(path))
         {
-            db.SetInfo(new Dictionary<string, object?> { ["schema_version"] = 1, ["monotonic_to_wall_offset_ns"] = 1_700_000_000_000_000_000L });
+            db.SetInfo(new Dictionary<string, object?> { ["schema_version"] = RunDatabase.SchemaVersion, ["monotonic_to_wall_offset_ns"] = 1_700_000_000_000_000_000L });
             var random = new Random(5);
             byte[] requests = File.ReadAllBytes(Repo.Fixture("http1/keepalive-session.requests.http"));
             byte[] responses = File.ReadAllBytes(Repo.Fixture("http1/keepalive-session.responses.http"));
@@ -25,6 +25,14 @@ internal static class SeedRecording
             AddConnection(db.Connection, random, 3, "client", File.ReadAllBytes(Repo.Fixture("http2/session.client.bin")),
                 File.ReadAllBytes(Repo.Fixture("http2/session.server.bin")));
         }
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>The same recording with its chunks stored as the recorder stores them: runs of calls in a row.</summary>
+    public static byte[] CreateWithRuns(string path)
+    {
+        Create(path + ".per-call");
+        RunsRecording.Rejoin(path + ".per-call", path);
         return File.ReadAllBytes(path);
     }
 

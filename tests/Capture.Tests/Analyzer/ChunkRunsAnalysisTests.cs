@@ -1,0 +1,69 @@
+using Capture.Tests.Fuzz;
+using Capture.Tests.Support;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>The recorder stores a run of whole calls as one chunks row; every answer the analyzer gives must be the
+/// one it gives for the same calls stored a row each: same exchanges, same times to the nanosecond, same packets.</summary>
+public class ChunkRunsAnalysisTests
+{
+    /// <summary>The shop (HTTP/1.1 from both ends, h2c gRPC) and the fuzzer's seed (calls of random sizes).</summary>
+    public static TheoryData<string> Recordings => ["shop", "seed"];
+
+    private static (string PerCall, string Runs) Both(TempDir dir, string recording)
+    {
+        var perCall = dir.File($"{recording}.db");
+        if (recording == "shop") ShopRecording.Write(perCall);
+        else SeedRecording.Create(perCall);
+        var runs = RunsRecording.Rejoin(perCall, dir.File($"{recording}-runs.db"));
+        using var db = new SqliteConnection($"Data Source={runs};Mode=ReadOnly;Pooling=false");
+        var (rows, joined) = db.QuerySingle<(long, long)>("SELECT count(*), count(calls) FROM chunks");
+        Assert.True(joined > 0, "no row of the rejoined recording holds a run: the comparison would prove nothing");
+        Assert.True(rows < new SqliteConnection($"Data Source={perCall};Mode=ReadOnly;Pooling=false").ExecuteScalar<long>("SELECT count(*) FROM chunks"));
+        return (perCall, runs);
+    }
+
+    private static string Answer(string db, params string[] question)
+    {
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, .. question]);
+        Assert.True(result.ExitCode == 0, $"analyze {string.Join(' ', question)} failed ({result.ExitCode}): {result.Stderr}");
+        return result.Stdout.Replace(db, "RECORDING");
+    }
+
+    [Theory]
+    [MemberData(nameof(Recordings))]
+    public void Every_question_gets_the_same_answer_from_runs_as_from_a_row_per_call(string recording)
+    {
+        using var dir = new TempDir();
+        var (perCall, runs) = Both(dir, recording);
+        string[][] questions = [["--list", "--json"], ["--stats", "--json"], ["--errors", "--json"], ["--by", "connection", "--json"]];
+        foreach (var question in questions)
+        {
+            var expected = Answer(perCall, question);
+            Assert.NotEqual("", expected.Trim());
+            Assert.Equal(expected, Answer(runs, question));
+        }
+        foreach (var id in Analyze.ListJson(perCall).Select(e => e.GetProperty("id").ToString()))
+            Assert.Equal(Answer(perCall, "--show", id), Answer(runs, "--show", id));
+    }
+
+    [Fact]
+    public void The_exported_pcapng_has_the_same_packets_at_the_same_times()
+    {
+        using var dir = new TempDir();
+        var (perCall, runs) = Both(dir, "shop");
+        List<string[]> Packets(string db)
+        {
+            var output = db + ".pcapng";
+            Answer(db, "--export-pcapng", output);
+            // Packets of different connections at the same nanosecond may come in either order: compare them sorted.
+            return [.. PacketTools.Tshark(output, null, ["frame.time_epoch", "tcp.srcport", "tcp.dstport", "tcp.seq", "tcp.len", "frame.comment"])
+                .OrderBy(p => string.Join('\t', p), StringComparer.Ordinal)];
+        }
+        var expected = Packets(perCall);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, Packets(runs));
+    }
+}
