@@ -8,21 +8,27 @@ namespace Capture.Recorder.Redaction;
 /// of a secret value may lie in it that the scanner has not seen the end of. Held chunks are bounded by
 /// <see cref="MaxHeldBytes"/>; past it the scanner overwrites the unfinished secret with filler.
 /// </summary>
-internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : IHeldBytes
+internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldBytes
 {
+    /// <summary>The scanner for a direction, chosen from its first captured bytes.</summary>
+    public delegate DirectionScanner ScannerStart(IHeldBytes held, ReadOnlySpan<byte> first);
+
     /// <summary>Most bytes one direction may hold back waiting for the end of a header line or block.</summary>
     public const int MaxHeldBytes = 256 * 1024;
 
-    private readonly List<(DataEvent Event, byte[] Bytes)> _held = [];
+    /// <summary>Chunks not stored yet. The newest may still be the caller's working copy (<see cref="Accept"/>).</summary>
+    private readonly List<(DataEvent Event, Memory<byte> Bytes)> _held = [];
     /// <summary>Ranges of held bytes to store as elided, in stream order.</summary>
     private readonly List<(long From, long To)> _elided = [];
     private long _heldBytes;
     private long _next = -1;
     private DirectionScanner? _scanner;
 
-    public void Accept(in DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    /// <param name="bytes">A working copy of the chunk that the flow may rewrite; it is the caller's again when Accept
+    /// returns (a chunk still held by then is copied).</param>
+    public void Accept(in DataEvent ev, Memory<byte> bytes, ChunkStore store)
     {
-        _scanner ??= start(this);
+        _scanner ??= start(this, bytes.Span);
         long pos = (long)ev.StreamPos;
         if (_next >= 0 && pos != _next) _scanner.Lost(Math.Max(pos - _next, 0));
         _next = pos + bytes.Length;
@@ -30,7 +36,7 @@ internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : 
         _heldBytes += bytes.Length;
         for (int offset = 0; offset < bytes.Length;)
         {
-            int used = _scanner.Feed(bytes.AsSpan(offset), pos + offset, callStart: offset == 0);
+            int used = _scanner.Feed(bytes.Span[offset..], pos + offset, callStart: offset == 0);
             offset += used;
             if (offset < bytes.Length)
             {
@@ -41,24 +47,26 @@ internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : 
         }
         if (_heldBytes > MaxHeldBytes) _scanner.GiveUpHolding();
         Release(_scanner.HoldFrom, store);
+        // Held past this call: the working copy goes back to the caller, so the chunk gets bytes of its own.
+        if (_held.Count > 0 && _held[^1].Bytes.Equals(bytes)) _held[^1] = (_held[^1].Event, bytes.ToArray());
     }
 
     /// <summary>The connection ended (or the recording did): store everything, an unfinished secret as filler.</summary>
-    public void Flush(Action<DataEvent, byte[]> store)
+    public void Flush(ChunkStore store)
     {
         if (_held.Count == 0) return;
         _scanner?.GiveUpHolding();
         Release(DirectionScanner.NothingHeld, store);
     }
 
-    private void Release(long holdFrom, Action<DataEvent, byte[]> store)
+    private void Release(long holdFrom, ChunkStore store)
     {
         int released = 0;
         var held = CollectionsMarshal.AsSpan(_held); // by reference: a held chunk's event is 100-odd bytes
         while (released < held.Length && (long)held[released].Event.StreamPos + held[released].Bytes.Length <= holdFrom)
         {
             ref var chunk = ref held[released];
-            Store(chunk.Event, chunk.Bytes, store);
+            Store(chunk.Event, chunk.Bytes.Span, store);
             _heldBytes -= chunk.Bytes.Length;
             released++;
         }
@@ -68,7 +76,7 @@ internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : 
 
     /// <summary>Stores a chunk, split around the ranges to elide: kept bytes as chunks of their own, each elided range as
     /// a chunk without data whose call_bytes counts it, flagged <see cref="ChunkFlags.ElidedByPolicy"/>.</summary>
-    private void Store(DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    private void Store(in DataEvent ev, ReadOnlySpan<byte> bytes, ChunkStore store)
     {
         long start = (long)ev.StreamPos, end = start + bytes.Length;
         while (_elided.Count > 0 && _elided[0].To <= start) _elided.RemoveAt(0);
@@ -116,7 +124,7 @@ internal sealed class DirectionFlow(Func<IHeldBytes, DirectionScanner> start) : 
         {
             long start = (long)ev.StreamPos;
             long from = Math.Max(start, streamPos), to = Math.Min(start + chunk.Length, streamPos + bytes.Length);
-            if (from < to) bytes.Slice((int)(from - streamPos), (int)(to - from)).CopyTo(chunk.AsSpan((int)(from - start)));
+            if (from < to) bytes.Slice((int)(from - streamPos), (int)(to - from)).CopyTo(chunk.Span[(int)(from - start)..]);
         }
     }
 }

@@ -1,4 +1,9 @@
+using Capture.Recorder.Interop;
+
 namespace Capture.Recorder.Redaction;
+
+/// <summary>Where redaction hands each chunk once nothing in it can change any more. The bytes are lent for the call only.</summary>
+internal delegate void ChunkStore(in DataEvent ev, ReadOnlySpan<byte> bytes);
 
 /// <summary>Where a scanner rewrites bytes: the chunks of its direction not yet stored, by stream position.</summary>
 internal interface IHeldBytes

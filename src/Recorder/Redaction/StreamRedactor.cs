@@ -23,13 +23,20 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     /// <summary>Told (connection id, TLS stream or not, stream id) of each HTTP/2 stream --allow/--deny keeps out.</summary>
     public Action<ulong, bool, uint>? StreamDenied { get; set; }
 
-    public void Accept(in DataEvent ev, byte[] bytes, Action<DataEvent, byte[]> store)
+    /// <summary>The working copy of the chunk being redacted (a chunk that must wait gets a copy of its own): no
+    /// allocation per chunk.</summary>
+    private byte[] _working = new byte[4096];
+
+    public void Accept(in DataEvent ev, ReadOnlySpan<byte> data, ChunkStore store)
     {
+        if (_working.Length < data.Length) _working = new byte[Math.Max(data.Length, _working.Length * 2)];
+        var bytes = _working.AsMemory(0, data.Length);
+        data.CopyTo(bytes.Span);
         int tls = ev.TlsLibrary != TlsLibrary.None ? 1 : 0;
         // The kernel writes only these two (capture.h, enum capture_direction).
         int direction = ev.Direction == Direction.Egress ? 0 : 1;
         if (!_connections.TryGetValue(ev.Header.ConnId, out var streams)) _connections[ev.Header.ConnId] = streams = new ConnectionStreams();
-        var flow = streams.Flows[tls * 2 + direction] ??= NewFlow(streams.Contexts[tls] ??= NewContext(ev.Header.ConnId, tls == 1), direction, ev.StreamPos == 0, bytes);
+        var flow = streams.Flows[tls * 2 + direction] ??= NewFlow(streams.Contexts[tls] ??= NewContext(ev.Header.ConnId, tls == 1), direction, ev.StreamPos == 0);
         flow.Accept(ev, bytes, store);
     }
 
@@ -37,13 +44,13 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
         new(policy, StreamDenied is { } denied ? streamId => denied(connId, tls, streamId) : null);
 
     // A method of its own: a lambda in Accept would make it allocate the captured variables on every chunk.
-    private DirectionFlow NewFlow(ConnectionContext connection, int direction, bool atStart, byte[] first) =>
-        new(held => Start(held, connection, direction, atStart, first));
+    private DirectionFlow NewFlow(ConnectionContext connection, int direction, bool atStart) =>
+        new((held, first) => Start(held, connection, direction, atStart, first));
 
     /// <summary>Which protocol a direction speaks, from its first captured bytes (and the other direction's).</summary>
-    private DirectionScanner Start(IHeldBytes held, ConnectionContext connection, int direction, bool atStart, byte[] first)
+    private DirectionScanner Start(IHeldBytes held, ConnectionContext connection, int direction, bool atStart, ReadOnlySpan<byte> first)
     {
-        if (atStart && first.AsSpan().StartsWith("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8))
+        if (atStart && first.StartsWith("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8))
             return connection.StartHttp2(held, direction, prefaceRemaining: 24);
         bool frames = Http2Scanner.LooksLikeFrameHeader(first);
         // A server's first frame is SETTINGS (RFC 9113 §3.4); joined mid-way, any plausible frame will do.
@@ -53,20 +60,20 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     }
 
     /// <summary>The connection closed: nothing more will complete what its directions hold.</summary>
-    public void Close(ulong connId, Action<DataEvent, byte[]> store)
+    public void Close(ulong connId, ChunkStore store)
     {
         if (_connections.Remove(connId, out var streams)) Flush(streams, store);
     }
 
     /// <summary>The recording ends: store everything still held.</summary>
-    public void FlushAll(Action<DataEvent, byte[]> store)
+    public void FlushAll(ChunkStore store)
     {
         foreach (var streams in _connections.Values) Flush(streams, store);
         _connections.Clear();
     }
 
     /// <summary>Socket bytes first, then TLS plaintext; egress before ingress.</summary>
-    private static void Flush(ConnectionStreams streams, Action<DataEvent, byte[]> store)
+    private static void Flush(ConnectionStreams streams, ChunkStore store)
     {
         foreach (var flow in streams.Flows) flow?.Flush(store);
     }

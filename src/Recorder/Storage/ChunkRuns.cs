@@ -1,4 +1,3 @@
-using System.Buffers;
 using Capture.Recorder.Interop;
 
 namespace Capture.Recorder.Storage;
@@ -11,7 +10,7 @@ internal delegate void ChunkRowSink(in DataEvent row, ReadOnlySpan<byte> data, R
 /// Joins the whole calls that follow each other on one stream (connection, TLS or socket bytes, direction) into one
 /// chunks row, whose <c>calls</c> column lists each call's time and size (<see cref="ChunkCalls"/>). A row per call
 /// cost the recorder most of its CPU at saturation (an SQLite insert per syscall); a keep-alive connection under
-/// load now takes one row per direction per commit. A call joins the open run of its stream when nothing about it
+/// load now takes one row per 16 KiB it moves each way. A call joins the open run of its stream when nothing about it
 /// needs a row of its own: it moved exactly the bytes captured (not truncated, unreadable, elided, nor one piece of
 /// a call over 16 KiB), it starts where the run ends, and the same thread, fd and call kind made it. Rows of one
 /// stream keep their order; <see cref="EmitAll"/> ends every run, and the writer calls it before each commit, so a
@@ -19,25 +18,30 @@ internal delegate void ChunkRowSink(in DataEvent row, ReadOnlySpan<byte> data, R
 /// </summary>
 internal sealed class ChunkRuns(ChunkRowSink emit)
 {
-    public const int MaxRunBytes = 64 * 1024;
+    public const int MaxRunBytes = 16 * 1024;
     public const int MaxRunCalls = 1024;
-    /// <summary>Bytes all open runs may hold before every one is ended early: bounds memory with many connections.</summary>
-    public const int MaxPendingBytes = 8 << 20;
+    /// <summary>Bytes all open runs hold together; when full, every run is ended early. The runs' bytes live in one
+    /// block of this size, allocated once: memory stays flat whatever the number of connections.</summary>
+    public const int MaxPendingBytes = 2 << 20;
 
     private readonly record struct StreamKey(ulong ConnId, Direction Direction, bool Tls);
+
+    private readonly record struct PendingCall(ulong TimestampNs, int Offset, int Length);
 
     private sealed class Run
     {
         public DataEvent First;
-        public byte[] Data = [];
         public int Length;
-        public byte[] Calls = [];
-        public int CallCount;
+        public readonly List<PendingCall> Calls = [];
         public ulong End => First.StreamPos + (ulong)Length;
     }
 
     private readonly Dictionary<StreamKey, Run> _open = [];
-    private long _pendingBytes;
+    private readonly Stack<Run> _spare = [];
+    private readonly byte[] _pending = new byte[MaxPendingBytes];
+    private int _pendingUsed;
+    private readonly byte[] _rowData = new byte[MaxRunBytes];
+    private readonly byte[] _rowCalls = new byte[MaxRunCalls * ChunkCalls.EntryBytes];
 
     public void Add(in DataEvent ev, ReadOnlySpan<byte> data)
     {
@@ -45,7 +49,7 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
         bool whole = IsWholeCall(ev, data);
         if (_open.TryGetValue(key, out var run))
         {
-            if (whole && Continues(run, ev, data.Length))
+            if (whole && Continues(run, ev, data.Length) && HasRoom(data.Length))
             {
                 Append(run, ev.Header.TimestampNs, data);
                 return;
@@ -57,8 +61,9 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
             emit(ev, data, []);
             return;
         }
-        if (_pendingBytes + data.Length > MaxPendingBytes) EmitAll();
-        run = new Run { First = ev };
+        if (!HasRoom(data.Length)) EmitAll();
+        run = _spare.Count > 0 ? _spare.Pop() : new Run();
+        run.First = ev;
         Append(run, ev.Header.TimestampNs, data);
         _open[key] = run;
     }
@@ -66,9 +71,9 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
     /// <summary>Ends every open run: each becomes its row.</summary>
     public void EmitAll()
     {
-        foreach (var (key, run) in _open) Emit(run);
+        foreach (var run in _open.Values) Emit(run);
         _open.Clear();
-        _pendingBytes = 0;
+        _pendingUsed = 0;
     }
 
     private static bool IsWholeCall(in DataEvent ev, ReadOnlySpan<byte> data) =>
@@ -80,34 +85,24 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
         ref readonly var next = ref ev.Header;
         return ev.StreamPos == run.End && next.Pid == first.Pid && next.Tid == first.Tid && next.Fd == first.Fd
             && next.Source == first.Source && ev.TlsLibrary == run.First.TlsLibrary
-            && run.Length + length <= MaxRunBytes && run.CallCount < MaxRunCalls;
+            && run.Length + length <= MaxRunBytes && run.Calls.Count < MaxRunCalls;
     }
+
+    private bool HasRoom(int length) => _pendingUsed + length <= _pending.Length;
 
     private void Append(Run run, ulong timestampNs, ReadOnlySpan<byte> data)
     {
-        Grow(ref run.Data, run.Length + data.Length);
-        data.CopyTo(run.Data.AsSpan(run.Length));
+        data.CopyTo(_pending.AsSpan(_pendingUsed));
+        run.Calls.Add(new PendingCall(timestampNs, _pendingUsed, data.Length));
+        _pendingUsed += data.Length;
         run.Length += data.Length;
-        Grow(ref run.Calls, (run.CallCount + 1) * ChunkCalls.EntryBytes);
-        ChunkCalls.Write(run.Calls.AsSpan(run.CallCount * ChunkCalls.EntryBytes), (long)timestampNs, data.Length);
-        run.CallCount++;
-        _pendingBytes += data.Length;
     }
 
-    private static void Grow(ref byte[] buffer, int needed)
-    {
-        if (buffer.Length >= needed) return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(buffer.Length * 2, 512)));
-        buffer.CopyTo(bigger, 0);
-        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
-        buffer = bigger;
-    }
-
+    /// <summary>Ends one run; its bytes' room is taken back with everyone's at the next <see cref="EmitAll"/>.</summary>
     private void End(StreamKey key, Run run)
     {
         Emit(run);
         _open.Remove(key);
-        _pendingBytes -= run.Length;
     }
 
     private void Emit(Run run)
@@ -115,10 +110,23 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
         var row = run.First;
         row.CallBytes = (ulong)run.Length;
         row.DataLen = (uint)run.Length;
+        int at = 0;
+        foreach (var call in run.Calls)
+        {
+            _pending.AsSpan(call.Offset, call.Length).CopyTo(_rowData.AsSpan(at));
+            at += call.Length;
+        }
         // One call needs no list: the row's own columns say all of it, as in a recording made before runs.
-        var calls = run.CallCount > 1 ? run.Calls.AsSpan(0, run.CallCount * ChunkCalls.EntryBytes) : [];
-        emit(row, run.Data.AsSpan(0, run.Length), calls);
-        ArrayPool<byte>.Shared.Return(run.Data);
-        ArrayPool<byte>.Shared.Return(run.Calls);
+        int callsLength = 0;
+        if (run.Calls.Count > 1)
+            foreach (var call in run.Calls)
+            {
+                ChunkCalls.Write(_rowCalls.AsSpan(callsLength), (long)call.TimestampNs, call.Length);
+                callsLength += ChunkCalls.EntryBytes;
+            }
+        emit(row, _rowData.AsSpan(0, run.Length), _rowCalls.AsSpan(0, callsLength));
+        run.Calls.Clear();
+        run.Length = 0;
+        _spare.Push(run);
     }
 }

@@ -28,7 +28,7 @@ internal sealed class EventWriter
 
     private readonly Action<DataEvent, byte[]>? _onChunk;
     private readonly StreamRedactor? _redactor;
-    private readonly Action<DataEvent, byte[]> _store;
+    private readonly ChunkStore _store;
 
     /// <param name="onChunk">Also given every chunk stored (record --pcapng); it must not wait.</param>
     /// <param name="redactor">Replaces secrets in the chunks before they are stored (null: --no-redact).</param>
@@ -37,7 +37,7 @@ internal sealed class EventWriter
         _db = db;
         _onChunk = onChunk;
         _redactor = redactor;
-        _store = (ev, bytes) => StoreChunk(ev, bytes, bytes);
+        _store = StoreChunk;
         if (redactor is not null) redactor.StreamDenied = WriteDeniedStream;
         _processes = new ProcessCatalog(db);
     }
@@ -198,16 +198,14 @@ internal sealed class EventWriter
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
         var data = sample.Slice(EventDecoder.DataHeaderSize, length);
         if (_redactor is null) StoreChunk(ev, data);
-        else _redactor.Accept(ev, data.ToArray(), _store);
+        else _redactor.Accept(ev, data, _store);
         _processes.Observe(header, (long)header.TimestampNs);
         Totals.Chunks++;
         Totals.CapturedBytes += length;
         if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data);
     }
 
-    /// <param name="owned">The same bytes as an array the caller gives away, if it has one: handed to the
-    /// pcapng writer as they are instead of copied again.</param>
-    private void StoreChunk(in DataEvent ev, ReadOnlySpan<byte> bytes, byte[]? owned = null)
+    private void StoreChunk(in DataEvent ev, ReadOnlySpan<byte> bytes)
     {
         ref readonly var header = ref ev.Header;
         if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
@@ -216,7 +214,7 @@ internal sealed class EventWriter
             _markTls.ExecuteNonQuery();
         }
         _runs!.Add(ev, bytes);
-        _onChunk?.Invoke(ev, owned ?? bytes.ToArray());
+        _onChunk?.Invoke(ev, bytes.ToArray());
     }
 
     private void WriteOpen(ConnEvent ev, bool authoritative)
