@@ -98,14 +98,23 @@ internal sealed class Http1Scanner : DirectionScanner
             if (newline >= 0) _filling = false;
             return take;
         }
-        if (_lineLength == 0) _lineStart = pos;
+        if (_lineLength == 0)
+        {
+            _lineStart = pos;
+            if (newline >= 0)
+            {
+                // The whole line is in this call, the usual case: read where it lies, without gathering it first.
+                _lineLength = take;
+                OnLine(data[..ContentEnd(data[..take])]);
+                _lineLength = 0;
+                return take;
+            }
+        }
         Append(data[..take]);
         if (newline >= 0)
         {
             var line = _line.AsSpan(0, _lineLength);
-            int contentEnd = line.Length - 1;
-            if (contentEnd > 0 && line[contentEnd - 1] == '\r') contentEnd--;
-            if (!_lineCapped) OnLine(line[..contentEnd]);
+            if (!_lineCapped) OnLine(line[..ContentEnd(line)]);
             _lineLength = 0;
             _lineCapped = false;
             _lineHeld = false;
@@ -115,6 +124,13 @@ internal sealed class Http1Scanner : DirectionScanner
             _lineHeld = MayBeSecret(_line.AsSpan(0, _lineLength));
         }
         return take;
+    }
+
+    /// <summary>Where a line that ends in LF (or CRLF) ends without it.</summary>
+    private static int ContentEnd(ReadOnlySpan<byte> line)
+    {
+        int end = line.Length - 1;
+        return end > 0 && line[end - 1] == '\r' ? end - 1 : end;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)

@@ -10,6 +10,8 @@ internal static class HttpStartCounter
 
     public static int Count(ReadOnlySpan<byte> chunk)
     {
+        // Every start above begins with one of these capitals; most chunks (bodies, frames) are turned away here.
+        if (chunk.IsEmpty || chunk[0] is not ((byte)'G' or (byte)'P' or (byte)'H' or (byte)'D' or (byte)'O' or (byte)'C' or (byte)'T')) return 0;
         foreach (var start in Starts)
             if (chunk.StartsWith(start)) return 1;
         return 0;
