@@ -20,19 +20,20 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
 {
     public const int MaxRunBytes = 16 * 1024;
     public const int MaxRunCalls = 1024;
-    /// <summary>Bytes all open runs hold together; when full, every run is ended early. The runs' bytes live in one
-    /// block of this size, allocated once: memory stays flat whatever the number of connections.</summary>
-    public const int MaxPendingBytes = 2 << 20;
+    /// <summary>Bytes, and calls, all open runs hold together; when either is full, every run is ended early. Both live
+    /// in blocks of this size allocated once: memory stays flat whatever the number of connections.</summary>
+    public const int MaxPendingBytes = 1 << 20;
+    public const int MaxPendingCalls = 8 * 1024;
 
     private readonly record struct StreamKey(ulong ConnId, Direction Direction, bool Tls);
 
-    private readonly record struct PendingCall(ulong TimestampNs, int Offset, int Length);
+    /// <summary>A call of an open run: its bytes in <see cref="_pending"/>, and the run's next call (-1: none).</summary>
+    private record struct PendingCall(ulong TimestampNs, int Offset, int Length, int Next);
 
     private sealed class Run
     {
         public DataEvent First;
-        public int Length;
-        public readonly List<PendingCall> Calls = [];
+        public int Length, Count, Head, Tail;
         public ulong End => First.StreamPos + (ulong)Length;
     }
 
@@ -40,6 +41,8 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
     private readonly Stack<Run> _spare = [];
     private readonly byte[] _pending = new byte[MaxPendingBytes];
     private int _pendingUsed;
+    private readonly PendingCall[] _calls = new PendingCall[MaxPendingCalls];
+    private int _callsUsed;
     private readonly byte[] _rowData = new byte[MaxRunBytes];
     private readonly byte[] _rowCalls = new byte[MaxRunCalls * ChunkCalls.EntryBytes];
 
@@ -74,6 +77,7 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
         foreach (var run in _open.Values) Emit(run);
         _open.Clear();
         _pendingUsed = 0;
+        _callsUsed = 0;
     }
 
     private static bool IsWholeCall(in DataEvent ev, ReadOnlySpan<byte> data) =>
@@ -85,15 +89,20 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
         ref readonly var next = ref ev.Header;
         return ev.StreamPos == run.End && next.Pid == first.Pid && next.Tid == first.Tid && next.Fd == first.Fd
             && next.Source == first.Source && ev.TlsLibrary == run.First.TlsLibrary
-            && run.Length + length <= MaxRunBytes && run.Calls.Count < MaxRunCalls;
+            && run.Length + length <= MaxRunBytes && run.Count < MaxRunCalls;
     }
 
-    private bool HasRoom(int length) => _pendingUsed + length <= _pending.Length;
+    private bool HasRoom(int length) => _pendingUsed + length <= _pending.Length && _callsUsed < _calls.Length;
 
     private void Append(Run run, ulong timestampNs, ReadOnlySpan<byte> data)
     {
         data.CopyTo(_pending.AsSpan(_pendingUsed));
-        run.Calls.Add(new PendingCall(timestampNs, _pendingUsed, data.Length));
+        int call = _callsUsed++;
+        _calls[call] = new PendingCall(timestampNs, _pendingUsed, data.Length, Next: -1);
+        if (run.Count == 0) run.Head = call;
+        else _calls[run.Tail].Next = call;
+        run.Tail = call;
+        run.Count++;
         _pendingUsed += data.Length;
         run.Length += data.Length;
     }
@@ -110,23 +119,19 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
         var row = run.First;
         row.CallBytes = (ulong)run.Length;
         row.DataLen = (uint)run.Length;
-        int at = 0;
-        foreach (var call in run.Calls)
+        int at = 0, callsLength = 0;
+        for (int i = run.Head, n = 0; n < run.Count; i = _calls[i].Next, n++)
         {
+            ref readonly var call = ref _calls[i];
             _pending.AsSpan(call.Offset, call.Length).CopyTo(_rowData.AsSpan(at));
             at += call.Length;
+            // One call needs no list: the row's own columns say all of it, as in a recording made before runs.
+            if (run.Count == 1) break;
+            ChunkCalls.Write(_rowCalls.AsSpan(callsLength), (long)call.TimestampNs, call.Length);
+            callsLength += ChunkCalls.EntryBytes;
         }
-        // One call needs no list: the row's own columns say all of it, as in a recording made before runs.
-        int callsLength = 0;
-        if (run.Calls.Count > 1)
-            foreach (var call in run.Calls)
-            {
-                ChunkCalls.Write(_rowCalls.AsSpan(callsLength), (long)call.TimestampNs, call.Length);
-                callsLength += ChunkCalls.EntryBytes;
-            }
         emit(row, _rowData.AsSpan(0, run.Length), _rowCalls.AsSpan(0, callsLength));
-        run.Calls.Clear();
-        run.Length = 0;
+        run.Length = run.Count = 0;
         _spare.Push(run);
     }
 }

@@ -159,6 +159,16 @@ public class ChunkRunsTests
     }
 
     [Fact]
+    public void Open_runs_are_ended_early_when_together_they_hold_the_call_limit()
+    {
+        // 64 connections, each adding one byte after the other: runs that could go on, but for the limit.
+        for (int i = 0; i <= ChunkRuns.MaxPendingCalls; i++) Add(Call((ulong)(i / 64), (ulong)i, 1, conn: (ulong)(i % 64)), "x");
+        Assert.Equal(64, _rows.Count);
+        _runs.EmitAll();
+        Assert.Equal(ChunkRuns.MaxPendingCalls + 1, _rows.Sum(r => Math.Max(1, r.Calls.Length)));
+    }
+
+    [Fact]
     public void Nothing_is_kept_back_after_emit_all()
     {
         Add(Call(0, 100, 4), "GET ");
