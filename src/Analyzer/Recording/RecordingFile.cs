@@ -103,10 +103,11 @@ internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestamp
     {
         var lastRow = db.ExecuteScalar<long?>("SELECT max(ts_ns) FROM chunks");
         if (lastRow is not { } last) return null;
-        // A run spans one commit of the recorder (200 ms, or as long as a backlog took); a minute covers any.
+        // A run holds calls of one commit of the recorder (200 ms of events, a little more behind a backlog), so only
+        // rows that began in the last seconds can hold a later call. Reading calls means reading past data: keep it few.
         var runs = db.Query<(long Ts, byte[] Calls, long Length)>(
-            $"SELECT ts_ns, {ChunkCalls.ColumnIn(db)} AS calls, length(data) FROM chunks WHERE calls IS NOT NULL AND ts_ns >= @since",
-            new { since = last - 60_000_000_000L });
+            $"SELECT ts_ns, {ChunkCalls.ColumnIn(db)} AS calls, length(data) FROM chunks WHERE ts_ns >= @since AND calls IS NOT NULL",
+            new { since = last - 5_000_000_000L });
         foreach (var (ts, calls, length) in runs) last = Math.Max(last, ChunkCalls.LastTimestampNs(ts, calls, (int)length));
         return last;
     }

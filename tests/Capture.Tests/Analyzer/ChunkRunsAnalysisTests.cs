@@ -9,13 +9,28 @@ namespace Capture.Tests.Analyzer;
 /// one it gives for the same calls stored a row each: same exchanges, same times to the nanosecond, same packets.</summary>
 public class ChunkRunsAnalysisTests
 {
-    /// <summary>The shop (HTTP/1.1 from both ends, h2c gRPC) and the fuzzer's seed (calls of random sizes).</summary>
-    public static TheoryData<string> Recordings => ["shop", "seed"];
+    /// <summary>The shop (HTTP/1.1 from both ends, h2c gRPC), the fuzzer's seed (calls of random sizes), and requests left unanswered.</summary>
+    public static TheoryData<string> Recordings => ["shop", "seed", "unfinished"];
+
+    /// <summary>Requests never answered on a connection never closed: their end is the recording's last call, which
+    /// sits inside a run that began earlier.</summary>
+    private static void Unfinished(string path)
+    {
+        var rec = new SyntheticRecording(path);
+        rec.Connection("curl", 100, "client", "10.0.0.1:40000", "10.0.0.2:80")
+            .ClientSends(1, "GET /answered HTTP/1.1\r\nHost: shop\r\n\r\n")
+            .ServerSends(3, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .ClientSends(10, "GET /never HTTP/1.1\r\nHost: shop\r\n\r\n")
+            .ClientSends(400, "GET /also-never HTTP/1.1\r\n")
+            .ClientSends(900, "Host: shop\r\n\r\n");
+        rec.Save();
+    }
 
     private static (string PerCall, string Runs) Both(TempDir dir, string recording)
     {
         var perCall = dir.File($"{recording}.db");
         if (recording == "shop") ShopRecording.Write(perCall);
+        else if (recording == "unfinished") Unfinished(perCall);
         else SeedRecording.Create(perCall);
         var runs = RunsRecording.Rejoin(perCall, dir.File($"{recording}-runs.db"));
         using var db = new SqliteConnection($"Data Source={runs};Mode=ReadOnly;Pooling=false");
