@@ -105,7 +105,19 @@ internal sealed class HpackDecoder
     public HpackHeaderBlock Decode(ReadOnlySpan<byte> block, List<HpackLiteralValue>? literalValues = null)
     {
         var headers = new List<KeyValuePair<string, string>>();
-        int unknown = 0;
+        var error = Decode(block, literalValues, headers, out int unknown);
+        return new HpackHeaderBlock(headers, unknown, error);
+    }
+
+    /// <summary>The same, into lists the caller keeps (cleared first). Without <paramref name="headers"/> the fields are
+    /// only followed, not collected: values are made into strings only for the dynamic table, so a caller that needs
+    /// just the table and the literals' places (the Recorder, on every header block it sees) allocates next to
+    /// nothing. Returns the error that stopped decoding, or null.</summary>
+    public HpackError? Decode(ReadOnlySpan<byte> block, List<HpackLiteralValue>? literalValues, List<KeyValuePair<string, string>>? headers,
+        out int unknownCount)
+    {
+        headers?.Clear();
+        unknownCount = 0;
         bool fieldSeen = false;
         int pos = 0;
         while (pos < block.Length)
@@ -113,33 +125,31 @@ internal sealed class HpackDecoder
             int start = pos;
             byte first = block[pos];
             HpackError? error;
+            KeyValuePair<string, string> field = default;
+            bool isUnknown = false;
             if ((first & IndexedMask) == IndexedPattern)
             {
-                error = ReadIndexed(block, ref pos, out var field, out bool isUnknown);
-                if (error is null) Add(field, isUnknown);
+                error = ReadIndexed(block, ref pos, out field, out isUnknown);
             }
             else if ((first & SizeUpdateMask) == SizeUpdatePattern)
             {
                 error = fieldSeen
                     ? new(HpackErrorCode.TableSizeUpdateNotAtStart, start, "dynamic table size update after the first header field of the block")
                     : ReadSizeUpdate(block, ref pos);
+                if (error is null) continue;
             }
             else
             {
                 bool index = (first & IncrementalMask) == IncrementalPattern;
-                error = ReadLiteral(block, ref pos, index ? 6 : 4, index, literalValues, out var field, out bool isUnknown);
-                if (error is null) Add(field, isUnknown);
+                error = ReadLiteral(block, ref pos, index ? 6 : 4, index, literalValues, needValue: index || headers is not null,
+                    out field, out isUnknown);
             }
-            if (error is not null) return new HpackHeaderBlock(headers, unknown, error);
-        }
-        return new HpackHeaderBlock(headers, unknown, null);
-
-        void Add(KeyValuePair<string, string> field, bool isUnknown)
-        {
-            headers.Add(field);
-            if (isUnknown) unknown++;
+            if (error is not null) return error;
+            headers?.Add(field);
+            if (isUnknown) unknownCount++;
             fieldSeen = true;
         }
+        return null;
     }
 
     /// <summary>RFC 7541 §6.1.</summary>
@@ -165,8 +175,9 @@ internal sealed class HpackDecoder
     }
 
     /// <summary>RFC 7541 §6.2.1 (indexed), §6.2.2 and §6.2.3: a literal value, with an indexed or literal name.</summary>
+    /// <param name="needValue">False: the value is checked (its Huffman code too) but not made into a string.</param>
     private HpackError? ReadLiteral(ReadOnlySpan<byte> block, ref int pos, int prefixBits, bool index,
-        List<HpackLiteralValue>? literalValues, out KeyValuePair<string, string> field, out bool isUnknown)
+        List<HpackLiteralValue>? literalValues, bool needValue, out KeyValuePair<string, string> field, out bool isUnknown)
     {
         int start = pos;
         field = default;
@@ -177,7 +188,7 @@ internal sealed class HpackDecoder
         string? name;
         if (nameIndex == 0)
         {
-            error = ReadString(block, ref pos, out name, out _, out _);
+            error = ReadString(block, ref pos, needString: true, out name, out _, out _);
             if (error is not null) return error;
         }
         else
@@ -195,12 +206,12 @@ internal sealed class HpackDecoder
             }
         }
 
-        error = ReadString(block, ref pos, out string? value, out int valueStart, out bool huffman);
+        error = ReadString(block, ref pos, needValue, out string? value, out int valueStart, out bool huffman);
         if (error is not null) return error;
         literalValues?.Add(new HpackLiteralValue(name, valueStart, pos - valueStart, huffman));
         if (index) _table.Add(name, value!);
         isUnknown = name is null;
-        field = new(name ?? UnknownName, value!);
+        field = new(name ?? UnknownName, value ?? "");
         return null;
     }
 
@@ -218,7 +229,7 @@ internal sealed class HpackDecoder
     }
 
     /// <summary>RFC 7541 §5.2.</summary>
-    private HpackError? ReadString(ReadOnlySpan<byte> block, ref int pos, out string? value, out int dataStart, out bool huffman)
+    private HpackError? ReadString(ReadOnlySpan<byte> block, ref int pos, bool needString, out string? value, out int dataStart, out bool huffman)
     {
         int start = pos;
         value = null;
@@ -239,15 +250,38 @@ internal sealed class HpackDecoder
         pos += length;
         if (!huffman)
         {
-            value = Encoding.Latin1.GetString(data);
+            if (needString) value = Recent(data);
             return null;
         }
         int max = HpackHuffman.MaxDecodedLength(length);
         if (_scratch.Length < max) _scratch = new byte[Math.Max(max, _scratch.Length * 2)];
         string? huffmanError = HpackHuffman.Decode(data, _scratch, out int written);
         if (huffmanError is not null) return new(HpackErrorCode.InvalidHuffman, start, huffmanError);
-        value = Encoding.Latin1.GetString(_scratch, 0, written);
+        if (needString) value = Recent(_scratch.AsSpan(0, written));
         return null;
+    }
+
+    /// <summary>Short strings decoded lately, by a hash of their octets. Peers send the same values block after block
+    /// (a content-length, a date that changes once a second, a path) and often index them anew each time: each would
+    /// otherwise be a new string, which under load was nearly all the Recorder allocated.</summary>
+    private readonly string?[] _recent = new string?[RecentSlots];
+    private const int RecentSlots = 64, RecentMaxLength = 64;
+
+    private string Recent(ReadOnlySpan<byte> latin1)
+    {
+        if (latin1.Length > RecentMaxLength) return Encoding.Latin1.GetString(latin1);
+        var hash = new HashCode();
+        hash.AddBytes(latin1);
+        ref var slot = ref _recent[(uint)hash.ToHashCode() % RecentSlots];
+        if (slot is { } cached && cached.Length == latin1.Length && SameOctets(cached, latin1)) return cached;
+        return slot = Encoding.Latin1.GetString(latin1);
+    }
+
+    private static bool SameOctets(string latin1String, ReadOnlySpan<byte> octets)
+    {
+        for (int i = 0; i < octets.Length; i++)
+            if (latin1String[i] != octets[i]) return false;
+        return true;
     }
 
     /// <summary>RFC 7541 §2.3.3: 1-61 is the static table, 62 and up the dynamic table, newest first.</summary>

@@ -31,6 +31,8 @@ internal sealed class Http2Scanner : DirectionScanner
     private readonly ConnectionContext _connection;
     private readonly ValueRewriter _rewriter;
     private readonly List<HpackLiteralValue> _literals = [];
+    /// <summary>A request block's fields, for --allow/--deny only; reused from block to block.</summary>
+    private readonly List<KeyValuePair<string, string>> _fields = [];
     private State _state;
     private long _prefaceRemaining;
 
@@ -195,7 +197,9 @@ internal sealed class Http2Scanner : DirectionScanner
     {
         var block = _block.AsSpan(0, _blockLength);
         _literals.Clear();
-        var decoded = Decoder.Decode(block, _literals);
+        // Fields are collected only for --allow/--deny; redaction needs the literals' places alone.
+        bool collect = _blockIsHeaders && !_policy.Exchanges.IsEmpty;
+        var error = Decoder.Decode(block, _literals, collect ? _fields : null, out _);
         foreach (var literal in _literals)
         {
             if (!_policy.Redacts) break;
@@ -204,12 +208,12 @@ internal sealed class Http2Scanner : DirectionScanner
             if (literal.Huffman) _rewriter.Huffman(literal.Name, value);
             else _rewriter.Raw(literal.Name, value);
         }
-        if (_blockIsHeaders && !_policy.Exchanges.IsEmpty && decoded.Error is null && IsDenied(decoded.Headers))
+        if (collect && error is null && IsDenied(_fields))
             _connection.DenyStream(_blockStreamId);
-        if (decoded.Error is not null)
+        if (error is not null)
         {
             // Past the error nothing can be told apart: blank the rest so no secret passes, and start HPACK afresh.
-            block[decoded.Error.Offset..].Clear();
+            block[error.Offset..].Clear();
             Decoder.LoseContext();
         }
         WriteBack();
