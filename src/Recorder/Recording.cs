@@ -216,7 +216,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
     private void PrintSummary(RecordingTotals totals, ulong drops, string endReason)
     {
         stderr.WriteLine($"recorded {settings.OutputPath} ({endReason}): {totals.Connections:N0} connections, " +
-                         $"{totals.MessageStarts:N0} HTTP messages seen, {totals.Chunks:N0} chunks, {Format.Bytes(totals.CapturedBytes)} captured, " +
+                         $"{totals.MessageStarts:N0} HTTP messages seen, {totals.Chunks:N0} calls, {Format.Bytes(totals.CapturedBytes)} captured, " +
                          $"{drops:N0} events dropped by the kernel ring buffer" +
                          (drops > 0 ? " (raise --ring-buffer-mb or narrow with --pid/--comm/--port)" : ""));
         stderr.WriteLine($"next: ./analyze {settings.OutputPath} --slowest");
