@@ -50,5 +50,12 @@ internal sealed class SampleBatch
         }
     }
 
+    /// <summary>The same sample as memory the writer may rewrite in place (redaction does), valid as long.</summary>
+    public Memory<byte> Writable(int index)
+    {
+        int start = index == 0 ? 0 : _ends[index - 1];
+        return _buffer.AsMemory(start, _ends[index] - start);
+    }
+
     public void Clear() => Count = 0;
 }

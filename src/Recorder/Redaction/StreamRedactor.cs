@@ -23,15 +23,10 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     /// <summary>Told (connection id, TLS stream or not, stream id) of each HTTP/2 stream --allow/--deny keeps out.</summary>
     public Action<ulong, bool, uint>? StreamDenied { get; set; }
 
-    /// <summary>The working copy of the chunk being redacted (a chunk that must wait gets a copy of its own): no
-    /// allocation per chunk.</summary>
-    private byte[] _working = new byte[4096];
-
-    public void Accept(in DataEvent ev, ReadOnlySpan<byte> data, ChunkStore store)
+    /// <param name="bytes">The chunk, rewritten in place where it holds a secret. It is the caller's again when Accept
+    /// returns: a chunk that must wait for the rest of a secret is copied.</param>
+    public void Accept(in DataEvent ev, Memory<byte> bytes, ChunkStore store)
     {
-        if (_working.Length < data.Length) _working = new byte[Math.Max(data.Length, _working.Length * 2)];
-        var bytes = _working.AsMemory(0, data.Length);
-        data.CopyTo(bytes.Span);
         int tls = ev.TlsLibrary != TlsLibrary.None ? 1 : 0;
         // The kernel writes only these two (capture.h, enum capture_direction).
         int direction = ev.Direction == Direction.Egress ? 0 : 1;

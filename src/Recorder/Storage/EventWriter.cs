@@ -157,7 +157,7 @@ internal sealed class EventWriter
         var batch = item.Samples!;
         try
         {
-            for (int i = 0; i < batch.Count; i++) WriteSample(batch[i]);
+            for (int i = 0; i < batch.Count; i++) WriteSample(batch.Writable(i));
             return batch.Count;
         }
         finally
@@ -166,12 +166,14 @@ internal sealed class EventWriter
         }
     }
 
-    private void WriteSample(ReadOnlySpan<byte> sample)
+    /// <param name="writable">The batch's copy of the event, which redaction rewrites in place.</param>
+    private void WriteSample(Memory<byte> writable)
     {
+        var sample = writable.Span;
         switch (EventDecoder.KindOf(sample))
         {
             case EventKind.Data when sample.Length >= EventDecoder.DataHeaderSize:
-                WriteData(sample);
+                WriteData(writable);
                 break;
             case EventKind.ConnOpen when sample.Length >= EventDecoder.ConnEventSize:
                 WriteOpen(MemoryMarshal.Read<ConnEvent>(sample), authoritative: true);
@@ -186,8 +188,9 @@ internal sealed class EventWriter
         Totals.Events++;
     }
 
-    private void WriteData(ReadOnlySpan<byte> sample)
+    private void WriteData(Memory<byte> writable)
     {
+        var sample = writable.Span;
         var ev = MemoryMarshal.Read<DataEvent>(sample);
         ref readonly var header = ref ev.Header;
         if (!_knownConnections.Contains(header.ConnId))
@@ -196,13 +199,13 @@ internal sealed class EventWriter
             WriteOpen(new ConnEvent { Header = header }, authoritative: false);
         }
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
-        var data = sample.Slice(EventDecoder.DataHeaderSize, length);
-        if (_redactor is null) StoreChunk(ev, data);
+        var data = writable.Slice(EventDecoder.DataHeaderSize, length);
+        if (_redactor is null) StoreChunk(ev, data.Span);
         else _redactor.Accept(ev, data, _store);
         _processes.Observe(header, (long)header.TimestampNs);
         Totals.Chunks++;
         Totals.CapturedBytes += length;
-        if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data);
+        if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data.Span);
     }
 
     private void StoreChunk(in DataEvent ev, ReadOnlySpan<byte> bytes)

@@ -35,7 +35,7 @@ internal sealed class RedactionHarness
         var ev = new DataEvent { Direction = direction, StreamPos = (ulong)_positions[direction], DataLen = (uint)bytes.Length, CallBytes = (ulong)bytes.Length };
         ev.Header.ConnId = 7;
         _positions[direction] += bytes.Length;
-        _redactor.Accept(ev, bytes, Store);
+        _redactor.Accept(ev, bytes.ToArray(), Store); // a copy: redaction rewrites it in place
         return this;
     }
 
