@@ -45,9 +45,13 @@ public sealed class StaticTlsRecordingTests
     {
         using var scene = new NodeAndNginx();
         var (dir, port, nginx, node, gate) = scene;
-        File.WriteAllText(gate, ""); // no waiting: the client's first TLS call races the attach
         using var recorder = RecorderRun.Start(dir.Path);
         using var client = TlsPeers.NodeClient(node, gate, $"https://127.0.0.1:{port}/hello");
+        // Probes reach a program some tens of ms after its exec (the probes table says how many): a TLS call made
+        // sooner is not seen. This client starts its request a second after it started, well clear of that; when it
+        // raced the attach instead, a busy machine once lost the race in CI.
+        Thread.Sleep(1000);
+        File.WriteAllText(gate, "");
         Assert.Equal("200 hello over tls", client.WaitForLine("200", TimeSpan.FromSeconds(30)));
         Assert.True(client.WaitForExit(TimeSpan.FromSeconds(30)));
         Thread.Sleep(300);
