@@ -9,7 +9,7 @@ internal delegate void ChunkRowSink(in DataEvent row, ReadOnlySpan<byte> data, R
 /// <summary>
 /// Joins the whole calls that follow each other on one stream (connection, TLS or socket bytes, direction) into one
 /// chunks row, whose <c>calls</c> column lists each call's time and size (<see cref="ChunkCalls"/>). A row per call
-/// cost the recorder most of its CPU at saturation (an SQLite insert per syscall); a keep-alive connection under
+/// cost the recorder nearly half its CPU at saturation (an SQLite insert per syscall); a keep-alive connection under
 /// load now takes one row per 16 KiB it moves each way. A call joins the open run of its stream when nothing about it
 /// needs a row of its own: it moved exactly the bytes captured (not truncated, unreadable, elided, nor one piece of
 /// a call over 16 KiB), it starts where the run ends, and the same thread, fd and call kind made it. Rows of one
