@@ -82,4 +82,33 @@ public sealed class DamagedRecordingTests
         Assert.NotEmpty(expected);
         Assert.Equal(expected, Exchanges(dir.File("damaged.db")));
     }
+
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MinValue)]
+    [InlineData(0L)]
+    public void Calls_whose_times_are_at_the_ends_of_the_integer_range_still_analyze(long timestampNs)
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("odd.db"), SeedRecording.CreateWithRuns(dir.File("valid.db")));
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={dir.File("odd.db")};Pooling=false"))
+        {
+            db.Open();
+            var runs = Dapper.SqlMapper.Query<(long Id, byte[] Calls)>(db, "SELECT id, calls FROM chunks WHERE calls IS NOT NULL").ToList();
+            Assert.NotEmpty(runs);
+            foreach (var (id, calls) in runs)
+            {
+                // Every other call at the given time, the lengths untouched: a list that still adds up.
+                for (int at = 0; at < calls.Length; at += 24) System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(calls.AsSpan(at), timestampNs);
+                Dapper.SqlMapper.Execute(db, "UPDATE chunks SET calls = @calls WHERE id = @id", new { calls, id });
+            }
+        }
+        foreach (var question in new[] { new[] { "--list", "--json" }, ["--stats"], ["--export-pcapng", dir.File("odd.pcapng")] })
+        {
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            int exit = AnalyzeCommand.Run([dir.File("odd.db"), .. question], stdout, stderr);
+            Assert.True(exit == AnalyzeCommand.ExitOk, $"{string.Join(' ', question)}: {stderr}");
+            Assert.Empty(stderr.ToString());
+        }
+    }
 }
