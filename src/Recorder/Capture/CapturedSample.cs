@@ -40,21 +40,15 @@ internal sealed class SampleBatch
         return true;
     }
 
-    /// <summary>Sample <paramref name="index"/>, valid until the batch is returned to the queue.</summary>
-    public ReadOnlySpan<byte> this[int index]
+    /// <summary>Sample <paramref name="index"/>, valid until the batch is returned to the queue. The writer may rewrite it
+    /// in place (redaction does).</summary>
+    public Memory<byte> this[int index]
     {
         get
         {
             int start = index == 0 ? 0 : _ends[index - 1];
-            return _buffer.AsSpan(start, _ends[index] - start);
+            return _buffer.AsMemory(start, _ends[index] - start);
         }
-    }
-
-    /// <summary>The same sample as memory the writer may rewrite in place (redaction does), valid as long.</summary>
-    public Memory<byte> Writable(int index)
-    {
-        int start = index == 0 ? 0 : _ends[index - 1];
-        return _buffer.AsMemory(start, _ends[index] - start);
     }
 
     public void Clear() => Count = 0;

@@ -16,7 +16,7 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
     /// <summary>Most bytes one direction may hold back waiting for the end of a header line or block.</summary>
     public const int MaxHeldBytes = 256 * 1024;
 
-    /// <summary>Chunks not stored yet. The newest may still be the caller's working copy (<see cref="Accept"/>).</summary>
+    /// <summary>Chunks not stored yet. The newest may still be the caller's memory until <see cref="Accept"/> returns.</summary>
     private readonly List<(DataEvent Event, Memory<byte> Bytes)> _held = [];
     /// <summary>Ranges of held bytes to store as elided, in stream order.</summary>
     private readonly List<(long From, long To)> _elided = [];
@@ -24,8 +24,8 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
     private long _next = -1;
     private DirectionScanner? _scanner;
 
-    /// <param name="bytes">A working copy of the chunk that the flow may rewrite; it is the caller's again when Accept
-    /// returns (a chunk still held by then is copied).</param>
+    /// <param name="bytes">The chunk, which the flow may rewrite in place; it is the caller's again when Accept returns
+    /// (a chunk still held by then is copied).</param>
     public void Accept(in DataEvent ev, Memory<byte> bytes, ChunkStore store)
     {
         _scanner ??= start(this, bytes.Span);
@@ -47,7 +47,7 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
         }
         if (_heldBytes > MaxHeldBytes) _scanner.GiveUpHolding();
         Release(_scanner.HoldFrom, store);
-        // Held past this call: the working copy goes back to the caller, so the chunk gets bytes of its own.
+        // Held past this call: the caller's memory goes back to it, so the chunk gets bytes of its own.
         if (_held.Count > 0 && _held[^1].Bytes.Equals(bytes)) _held[^1] = (_held[^1].Event, bytes.ToArray());
     }
 

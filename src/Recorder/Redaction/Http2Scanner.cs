@@ -198,8 +198,8 @@ internal sealed class Http2Scanner : DirectionScanner
         var block = _block.AsSpan(0, _blockLength);
         _literals.Clear();
         // Fields are collected only for --allow/--deny; redaction needs the literals' places alone.
-        bool collect = _blockIsHeaders && !_policy.Exchanges.IsEmpty;
-        var error = Decoder.Decode(block, _literals, collect ? _fields : null, out _);
+        bool collectFields = _blockIsHeaders && !_policy.Exchanges.IsEmpty;
+        var error = Decoder.Decode(block, _literals, collectFields ? _fields : null, out _);
         foreach (var literal in _literals)
         {
             if (!_policy.Redacts) break;
@@ -208,7 +208,7 @@ internal sealed class Http2Scanner : DirectionScanner
             if (literal.Huffman) _rewriter.Huffman(literal.Name, value);
             else _rewriter.Raw(literal.Name, value);
         }
-        if (collect && error is null && IsDenied(_fields))
+        if (collectFields && error is null && IsDenied(_fields))
             _connection.DenyStream(_blockStreamId);
         if (error is not null)
         {

@@ -157,7 +157,7 @@ internal sealed class EventWriter
         var batch = item.Samples!;
         try
         {
-            for (int i = 0; i < batch.Count; i++) WriteSample(batch.Writable(i));
+            for (int i = 0; i < batch.Count; i++) WriteSample(batch[i]);
             return batch.Count;
         }
         finally
