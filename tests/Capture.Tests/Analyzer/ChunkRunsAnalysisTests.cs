@@ -40,12 +40,7 @@ public class ChunkRunsAnalysisTests
         return (perCall, runs);
     }
 
-    private static string Answer(string db, params string[] question)
-    {
-        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, .. question]);
-        Assert.True(result.ExitCode == 0, $"analyze {string.Join(' ', question)} failed ({result.ExitCode}): {result.Stderr}");
-        return result.Stdout.Replace(db, "RECORDING");
-    }
+    private static string Answer(string db, params string[] question) => Analyze.Output(db, question).Replace(db, "RECORDING");
 
     [Theory]
     [MemberData(nameof(Recordings))]

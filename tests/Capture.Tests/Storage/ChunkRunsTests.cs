@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Text;
 using Capture.Recorder.Interop;
 using Capture.Recorder.Storage;
+using CallsReader = Capture.Analyzer.Recording.ChunkCalls;
 
 namespace Capture.Tests.Storage;
 
@@ -17,13 +17,13 @@ public class ChunkRunsTests
 
     public ChunkRunsTests() => _runs = new ChunkRuns(Store);
 
+    /// <summary>Keeps each row as the analyzer will read it: its calls list through the analyzer's own reader.</summary>
     private void Store(in DataEvent row, ReadOnlySpan<byte> data, ReadOnlySpan<byte> calls)
     {
-        var list = new List<(long, int)>();
-        for (int at = 0; at < calls.Length; at += ChunkCalls.EntryBytes)
-            list.Add((BinaryPrimitives.ReadInt64LittleEndian(calls[at..]), BinaryPrimitives.ReadInt32LittleEndian(calls[(at + 8)..])));
+        (long, int)[] list = calls.IsEmpty ? []
+            : [.. CallsReader.Of((long)row.Header.TimestampNs, calls.ToArray(), data.Length).Select(c => (c.TimestampNs, c.Length))];
         _rows.Add(new Row(row.Header.ConnId, row.Direction, row.StreamPos, row.Header.TimestampNs, row.Header.Tid, row.CallBytes, row.Flags,
-            Encoding.Latin1.GetString(data), [.. list]));
+            Encoding.Latin1.GetString(data), list));
     }
 
     private static DataEvent Call(ulong pos, ulong ts, int length, ulong conn = 1, Direction direction = Direction.Egress, uint tid = 10,

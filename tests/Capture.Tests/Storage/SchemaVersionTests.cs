@@ -31,14 +31,8 @@ public class SchemaVersionTests
             db.Open();
             db.Execute("ALTER TABLE chunks DROP COLUMN calls; PRAGMA user_version = 1;");
         }
-        string Answer(string path)
-        {
-            var result = ProcessRunner.Run(Repo.AnalyzeBinary, [path, "--list", "--json"]);
-            Assert.True(result.ExitCode == 0, result.Stderr);
-            return result.Stdout;
-        }
-        var expected = Answer(current);
+        var expected = Analyze.Output(current, "--list", "--json");
         Assert.NotEqual("", expected);
-        Assert.Equal(expected, Answer(old));
+        Assert.Equal(expected, Analyze.Output(old, "--list", "--json"));
     }
 }

@@ -60,11 +60,15 @@ internal static class Analyze
     /// <summary>`analyze DB --list --json EXTRA…`: every exchange that passes, in id order.</summary>
     public static List<JsonElement> ListJson(string db, params string[] extra) => Json(db, ["--list", .. extra]);
 
-    private static List<JsonElement> Json(string db, params string[] question)
+    private static List<JsonElement> Json(string db, params string[] question) =>
+        Output(db, [.. question, "--json"]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+    /// <summary>What `analyze DB QUESTION…` prints; fails the test unless it exits 0.</summary>
+    public static string Output(string db, params string[] question)
     {
-        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, .. question, "--json"]);
-        Assert.True(result.ExitCode == 0, $"analyze failed ({result.ExitCode}): {result.Stderr}");
-        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, .. question]);
+        Assert.True(result.ExitCode == 0, $"analyze {string.Join(' ', question)} failed ({result.ExitCode}): {result.Stderr}");
+        return result.Stdout;
     }
 
     /// <summary>"side comm METHOD path status tls=…": one exchange as the HTTPS tests compare them.</summary>
