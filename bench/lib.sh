@@ -22,6 +22,9 @@ trap cleanup EXIT
 
 # Placement for every run: the server on CPU 0, the load generator and the tracer on CPU 1.
 server_cpu=0 client_cpu=1
+# The server every script starts (start_nginx), by its command name; and a pid no process can have
+# (PID_MAX_LIMIT: pids stay below it).
+server_comm=nginx pid_beyond_max=4194304
 
 # Waits until a process started in the background printed its ready line into its log.
 wait_for() { for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "bench: no '$2' in $1" >&2; cat "$1" >&2; exit 1; }
@@ -123,14 +126,21 @@ load_rate() {  # HTTP/1.1 at a fixed rate well below saturation: 10 keep-alive c
   h2load_summary "$work/h2load.log" "$out"
 }
 
-# run_one <label> <tracer: none|capture|no-tls|bpftrace|tcpdump> <load function> <url>: one measured run; appends to $results
+# run_one <label> <tracer> <load function> <url>: one measured run; appends to $results
 # "label tracer req/s p99_ms requests tracer_cpu_s_per_1k tracer_rss_mb whole gap drops" (- where not applicable).
+# Tracers: none (untraced); capture (Capture, --port: both ends of every connection, each request recorded
+# twice); server (Capture, only the server's process: each request recorded once, as tcpdump has it);
+# hooks (Capture with a --pid no process can have: its programs attached and run on every syscall, nothing
+# recorded; the floor under any recorder that hooks syscalls); no-tls (Capture, --no-tls); bpftrace (bare
+# uprobes on the TLS functions); tcpdump (`tcpdump -w`).
 results=()
 run_one() {
   local label=$1 tracer=$2 load=$3 url=$4 port pid="" cpu0 rps p99 n cost=- rss=- whole=- gap=- drops=-
   port=${url##*:}; port=${port%%/*}
   case $tracer in
     capture) start_recorder "$work/run.db" --port "$port"; pid=$rec ;;
+    server) start_recorder "$work/run.db" --comm "$server_comm"; pid=$rec ;;
+    hooks) start_recorder "$work/run.db" --pid "$pid_beyond_max"; pid=$rec ;;
     no-tls) start_recorder "$work/run.db" --port "$port" --no-tls; pid=$rec ;;  # the syscall tracepoints alone
     bpftrace)  # bare uprobes+uretprobes on SSL_read/SSL_write of $libssl: the floor of any uprobe-based recorder
       taskset -c $client_cpu bpftrace -e "
@@ -148,8 +158,8 @@ run_one() {
     rss=$(peak_rss_mb "$pid")
   fi
   case $tracer in
-    capture) stop_recorder; drops=$(kernel_drops "$work/run.db"); read -r whole gap < <(exchange_counts "$work/run.db") ;;
-    no-tls) stop_recorder; drops=$(kernel_drops "$work/run.db") ;;
+    capture|server) stop_recorder; drops=$(kernel_drops "$work/run.db"); read -r whole gap < <(exchange_counts "$work/run.db") ;;
+    hooks|no-tls) stop_recorder; drops=$(kernel_drops "$work/run.db") ;;
     bpftrace) kill -INT "$pid"; wait "$pid" || true ;;
     tcpdump) kill -INT "$pid"; wait "$pid" || true; drops=$(awk '/dropped by kernel/ {print $1}' "$work/tcpdump.log"); rm -f "$work/run.pcap" ;;
   esac

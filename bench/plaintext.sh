@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What recording costs plaintext HTTP servers, on loopback, nginx on CPU 0 and the load generator and
-# the tracer on CPU 1. Each round alternates three tracers — none (untraced), Capture (--port) and
-# `tcpdump -w` (the reference peer) — over three loads:
+# the tracer on CPU 1. Each round alternates the tracers — none (untraced), Capture (--port: both ends),
+# Capture on the server only (--comm nginx: each request once, as tcpdump sees it), Capture's hooks
+# alone (attached, nothing matched: the floor of hooking syscalls) and `tcpdump -w` (the reference
+# peer) — over three loads (the fixed rate: none, Capture and tcpdump):
 #   h1    nginx `return 200` under wrk -c32 keep-alive, at saturation;
 #   h2    the same nginx over HTTP/2 (h2c) under h2load -c32 -m10, at saturation;
 #   rate  HTTP/1.1 at a fixed rate well below saturation (h2load --h1 --rps, 10 clients), where every
@@ -19,8 +21,8 @@ start_nginx $h2 http2
 
 for round in $(seq 1 "$rounds"); do
   echo "round $round of $rounds" >&2
-  for tracer in none capture tcpdump; do run_one h1 $tracer load_wrk "http://127.0.0.1:$h1/"; done
-  for tracer in none capture tcpdump; do run_one h2 $tracer load_h2 "http://127.0.0.1:$h2/"; done
+  for tracer in none capture server hooks tcpdump; do run_one h1 $tracer load_wrk "http://127.0.0.1:$h1/"; done
+  for tracer in none capture server hooks tcpdump; do run_one h2 $tracer load_h2 "http://127.0.0.1:$h2/"; done
   for tracer in none capture tcpdump; do run_one rate $tracer load_rate "http://127.0.0.1:$h1/"; done
 done
 report plaintext

@@ -488,6 +488,23 @@ static long copy_step(__u32 index, void *ctx)
 #define SMALL_EVENT_BYTES 256
 #define MEDIUM_EVENT_BYTES 2048
 
+/* The fields of a data event reserved in the ring for one whole call; its bytes follow. */
+static __always_inline void fill_call_event(struct data_event *ev, struct io_call *c, struct conn_state *st,
+					    struct sock *sk, __u8 direction, __u64 call_start_pos, __u64 moved,
+					    __u32 captured, __u8 tls_library)
+{
+	fill_header(&ev->header, EVENT_DATA, c->source, st, sk, c->fd);
+	if (direction == DIRECTION_EGRESS && c->entered_ns)
+		ev->header.timestamp_ns = c->entered_ns;
+	ev->stream_pos = call_start_pos;
+	ev->call_bytes = moved;
+	ev->data_len = captured;
+	ev->direction = direction;
+	ev->flags = moved > captured ? DATA_FLAG_TRUNCATED : 0;
+	ev->tls_library = tls_library;
+	ev->_pad = 0;
+}
+
 #define DEFINE_EMIT_RESERVED(name, payload_bytes)                                                       \
 	static __always_inline bool name(struct io_call *c, struct conn_state *st, struct sock *sk,     \
 					 __u8 direction, __u64 call_start_pos, __u64 moved, __u32 captured, \
@@ -499,16 +516,7 @@ static long copy_step(__u32 index, void *ctx)
 			count_drop();                                                            \
 			return true;                                                             \
 		}                                                                                \
-		fill_header(&ev->header, EVENT_DATA, c->source, st, sk, c->fd);                   \
-		if (direction == DIRECTION_EGRESS && c->entered_ns)                               \
-			ev->header.timestamp_ns = c->entered_ns;                                  \
-		ev->stream_pos = call_start_pos;                                                 \
-		ev->call_bytes = moved;                                                          \
-		ev->data_len = captured;                                                         \
-		ev->direction = direction;                                                       \
-		ev->flags = moved > captured ? DATA_FLAG_TRUNCATED : 0;                           \
-		ev->tls_library = tls_library;                                                   \
-		ev->_pad = 0;                                                                    \
+		fill_call_event(ev, c, st, sk, direction, call_start_pos, moved, captured, tls_library); \
 		/* The caller checked the size; the verifier must see it checked here too. */  \
 		__u64 n = captured;                                                              \
 		asm volatile("" : "+r"(n));                                                      \
@@ -521,18 +529,70 @@ static long copy_step(__u32 index, void *ctx)
 DEFINE_EMIT_RESERVED(emit_small, SMALL_EVENT_BYTES)
 DEFINE_EMIT_RESERVED(emit_medium, MEDIUM_EVENT_BYTES)
 
+/* A small call through an iovec array (nginx writes each response head and short body with one
+ * writev) is also reserved straight in the ring, when its buffers are few: the array is read in
+ * one helper call and each piece copied in place, instead of a bpf_loop step per buffer and
+ * piece into the scratch and then a copy of the scratch into the ring. The reservation carries
+ * SMALL_EVENT_BYTES of slack: a piece starts below SMALL_EVENT_BYTES and is at most that long,
+ * which is all the verifier can see of it. */
+#define SMALL_IOV_BUFFERS 4
+
+static __always_inline bool emit_small_iov(struct io_call *c, struct conn_state *st, struct sock *sk,
+					   __u8 direction, __u64 call_start_pos, __u64 moved, __u32 captured)
+{
+	struct iovec iov[SMALL_IOV_BUFFERS] = {};
+	__u64 count = c->iov_count;
+	if (count == 0 || count > SMALL_IOV_BUFFERS)
+		return false;
+	__u64 array_bytes = count * sizeof(struct iovec);
+	asm volatile("" : "+r"(array_bytes));
+	if (array_bytes > sizeof(iov) || bpf_probe_read_user(iov, array_bytes, (void *)c->buf))
+		return false;
+	struct data_event *ev = bpf_ringbuf_reserve(&events, offsetof(struct data_event, data) + 2 * SMALL_EVENT_BYTES, 0);
+	if (!ev) {
+		count_drop();
+		return true;
+	}
+	fill_call_event(ev, c, st, sk, direction, call_start_pos, moved, captured, TLS_NONE);
+	__u64 filled = 0;
+	for (int i = 0; i < SMALL_IOV_BUFFERS; i++) {
+		if (i >= count || filled >= captured)
+			break;
+		__u64 n = iov[i].iov_len;
+		if (n > captured - filled)
+			n = captured - filled;
+		asm volatile("" : "+r"(n));
+		if (n > SMALL_EVENT_BYTES)
+			break;
+		/* filled < captured <= SMALL_EVENT_BYTES: the mask changes nothing but shows the bound. */
+		__u64 at = filled & (SMALL_EVENT_BYTES - 1);
+		if (n && bpf_probe_read_user(ev->data + at, n, iov[i].iov_base))
+			ev->flags |= DATA_FLAG_UNREADABLE;
+		filled += n;
+	}
+	/* Buffers that held fewer bytes than the call reported moving (the array changed under us):
+	 * what is missing reads as zeros and is flagged. */
+	if (filled < captured)
+		ev->flags |= DATA_FLAG_UNREADABLE;
+	bpf_ringbuf_submit(ev, wakeup_flag_for_submit(offsetof(struct data_event, data) + 2 * SMALL_EVENT_BYTES));
+	return true;
+}
+
 static __always_inline void emit_data(struct io_call *c, struct conn_state *st, struct sock *sk,
 				      __u8 direction, __u64 call_start_pos, __u64 moved, __u8 tls_library)
 {
+	__u64 limit = capture_config.max_capture_bytes;
+	__u32 captured = moved < limit ? moved : limit;
 	if (!c->is_iov) {
-		__u64 limit = capture_config.max_capture_bytes;
-		__u32 captured = moved < limit ? moved : limit;
 		if (captured <= SMALL_EVENT_BYTES &&
 		    emit_small(c, st, sk, direction, call_start_pos, moved, captured, tls_library))
 			return;
 		if (captured <= MEDIUM_EVENT_BYTES &&
 		    emit_medium(c, st, sk, direction, call_start_pos, moved, captured, tls_library))
 			return;
+	} else if (captured <= SMALL_EVENT_BYTES &&
+		   emit_small_iov(c, st, sk, direction, call_start_pos, moved, captured)) {
+		return;
 	}
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct data_scratch *scratch = bpf_map_lookup_elem(&data_scratch, &cpu);
@@ -547,8 +607,6 @@ static __always_inline void emit_data(struct io_call *c, struct conn_state *st, 
 	ev->tls_library = tls_library;
 	ev->_pad = 0;
 
-	__u64 cap = capture_config.max_capture_bytes;
-	__u64 captured = moved < cap ? moved : cap;
 	scratch->copy = (struct copy_state){
 		.iov_array = c->buf,
 		.iov_count = c->iov_count,
@@ -557,7 +615,7 @@ static __always_inline void emit_data(struct io_call *c, struct conn_state *st, 
 		.remaining = captured,
 		.stream_pos = call_start_pos,
 		.is_iov = c->is_iov,
-		.truncated = moved > cap,
+		.truncated = moved > limit,
 	};
 	struct copy_loop_ctx loop = { .scratch = scratch };
 	bpf_loop(CAPTURE_MAX_LOOP_STEPS, copy_step, &loop, 0);
@@ -597,72 +655,10 @@ static __always_inline bool port_matches(struct conn_state *st, struct sock *sk)
 
 /* ---------- data syscalls ---------- */
 
-static __always_inline int io_enter(int fd, __u64 buf, __u64 iov_count, __u8 source, bool is_iov, bool count_only)
+/* A data syscall's arguments as an io_call (fd, buffer or iovec array, source); false when the
+ * syscall moves no socket payload of ours. */
+static __always_inline bool decode_data_call(struct syscall_call *call, struct io_call *c)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (!process_is_traced(pid_tgid))
-		return 0;
-	struct sock *sk = tcp_sock_of_fd(fd);
-	if (!sk)
-		return 0;
-	struct io_call call = {
-		.entered_ns = bpf_ktime_get_ns(),
-		.sk = (__u64)sk,
-		.buf = buf,
-		.iov_count = iov_count,
-		.fd = fd,
-		.source = source,
-		.is_iov = is_iov,
-		.count_only = count_only,
-	};
-	struct thread_state *ts = thread_state_of();
-	if (!ts)
-		return 0;
-	ts->io = call;
-	note_tls_socket(ts, pid_tgid, sk, fd);
-	return 0;
-}
-
-
-static __always_inline int io_exit(struct thread_state *ts, long ret, __u8 direction)
-{
-	if (!ts || !ts->io.sk)
-		return 0;
-	struct io_call c = ts->io;
-	ts->io.sk = 0; /* done; the entry stays for the thread's next call */
-	if (ret <= 0)
-		return 0;
-
-	struct sock *sk = (struct sock *)c.sk;
-	struct conn_state *st = conn_of(c.sk, ROLE_UNKNOWN, SOURCE_FIRST_SEEN, true);
-	if (!st)
-		return 0;
-	__u64 start = __sync_fetch_and_add(&st->stream_pos[direction & 1], (__u64)ret);
-	if (!port_matches(st, sk))
-		return 0;
-	if (c.count_only) {
-		if (st->socket_verdict.verdict != VERDICT_HTTP)
-			return 0;
-	} else if (!wants_bytes(&st->socket_verdict, &c, ret, direction)) {
-		return 0;
-	}
-	if (!st->announced) {
-		st->announced = 1;
-		emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, c.fd);
-	}
-	if (c.count_only) {
-		emit_counted_only(&c, st, sk, direction, start, ret);
-		return 0;
-	}
-	emit_data(&c, st, sk, direction, start, ret, TLS_NONE);
-	return 0;
-}
-
-/* A data syscall's arguments, as io_enter takes them (one call site: each
- * inlined copy of io_enter would be verified again). */
-static __always_inline int data_call_enter(struct syscall_call *call)
-{
-	int fd = (int)call->arg1;
 	__u64 buf = call->arg2;
 	__u64 iov_count = 0;
 	__u8 source;
@@ -696,7 +692,7 @@ static __always_inline int data_call_enter(struct syscall_call *call)
 		/* sendmsg/recvmsg: the iovec array sits inside the user's msghdr. */
 		struct user_msghdr msg = {};
 		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)buf))
-			return 0;
+			return false;
 		buf = (__u64)msg.msg_iov;
 		iov_count = msg.msg_iovlen;
 		break;
@@ -709,27 +705,109 @@ static __always_inline int data_call_enter(struct syscall_call *call)
 		count_only = true;
 		break;
 	default:
+		return false;
+	}
+	*c = (struct io_call){
+		.buf = buf,
+		.iov_count = iov_count,
+		.fd = (int)call->arg1,
+		.source = source,
+		.is_iov = is_iov,
+		.count_only = count_only,
+	};
+	return true;
+}
+
+/* The socket of a traced process's call, noted for the TLS probes (the library call in flight,
+ * or the thread's last socket). Returns the thread's state, or NULL when the call is not ours. */
+static __always_inline struct thread_state *claim_socket_call(struct io_call *c)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!process_is_traced(pid_tgid))
+		return NULL;
+	struct sock *sk = tcp_sock_of_fd(c->fd);
+	if (!sk)
+		return NULL;
+	c->sk = (__u64)sk;
+	struct thread_state *ts = thread_state_of();
+	if (ts)
+		note_tls_socket(ts, pid_tgid, sk, c->fd);
+	return ts;
+}
+
+/* The bytes a finished call moved: counted on its connection, and sent when the stream is HTTP. */
+static __always_inline int io_finish(struct io_call *c, long ret, __u8 direction)
+{
+	if (ret <= 0)
+		return 0;
+	struct sock *sk = (struct sock *)c->sk;
+	struct conn_state *st = conn_of(c->sk, ROLE_UNKNOWN, SOURCE_FIRST_SEEN, true);
+	if (!st)
+		return 0;
+	__u64 start = __sync_fetch_and_add(&st->stream_pos[direction & 1], (__u64)ret);
+	if (!port_matches(st, sk))
+		return 0;
+	if (c->count_only) {
+		if (st->socket_verdict.verdict != VERDICT_HTTP)
+			return 0;
+	} else if (!wants_bytes(&st->socket_verdict, c, ret, direction)) {
 		return 0;
 	}
-	return io_enter(fd, buf, iov_count, source, is_iov, count_only);
+	if (!st->announced) {
+		st->announced = 1;
+		emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, c->fd);
+	}
+	if (c->count_only) {
+		emit_counted_only(c, st, sk, direction, start, ret);
+		return 0;
+	}
+	emit_data(c, st, sk, direction, start, ret, TLS_NONE);
+	return 0;
 }
 
 /*
- * A data syscall's exit. A read that was already blocked when recording began
- * (an idle keep-alive connection, the usual case for connections open before
- * we started) never passed the entry hook. Its arguments are still in the
- * saved user registers, so they are recovered there: only for ingress calls
- * that returned bytes with no entry stored, so the common path pays nothing
- * beyond the lookup it makes anyway.
+ * Sending calls are remembered at entry: their bytes are timed from the call's start, when they
+ * began to leave. Receiving calls are handled at their exit alone, where the registers still hold
+ * their arguments: their bytes are timed at the return, a call that brought nothing (EAGAIN on a
+ * non-blocking socket) costs no more than its number check, and a read that was already blocked
+ * when recording began is recorded like any other.
  */
-static __always_inline int data_call_exit(struct syscall_call *call, long ret, __u8 direction)
+static __always_inline bool is_receive(long nr)
+{
+	return nr == SYS_READ || nr == SYS_RECVFROM || nr == SYS_READV || nr == SYS_RECVMSG;
+}
+
+static __always_inline int send_enter(struct syscall_call *call)
+{
+	struct io_call c;
+	if (!decode_data_call(call, &c))
+		return 0;
+	struct thread_state *ts = claim_socket_call(&c);
+	if (!ts)
+		return 0;
+	c.entered_ns = bpf_ktime_get_ns();
+	ts->io = c;
+	return 0;
+}
+
+static __always_inline int send_exit(long ret)
 {
 	struct thread_state *ts = thread_state_if_any();
-	if (direction == DIRECTION_INGRESS && ret > 0 && (!ts || !ts->io.sk)) {
-		data_call_enter(call);
-		ts = thread_state_if_any();
-	}
-	return io_exit(ts, ret, direction);
+	if (!ts || !ts->io.sk)
+		return 0;
+	struct io_call c = ts->io;
+	ts->io.sk = 0; /* done; the entry stays for the thread's next call */
+	return io_finish(&c, ret, DIRECTION_EGRESS);
+}
+
+static __always_inline int receive_exit(struct syscall_call *call, long ret)
+{
+	if (ret <= 0)
+		return 0;
+	struct io_call c;
+	if (!decode_data_call(call, &c) || !claim_socket_call(&c))
+		return 0;
+	return io_finish(&c, ret, DIRECTION_INGRESS);
 }
 
 /* ---------- connection lifecycle ---------- */
@@ -834,7 +912,9 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
 	case SYS_CLOSE:
 		return close_enter((int)call.arg1);
 	}
-	return data_call_enter(&call);
+	if (is_receive(call.nr))
+		return 0;
+	return send_enter(&call);
 }
 
 SEC("tp_btf/sys_exit")
@@ -848,13 +928,13 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	case SYS_RECVFROM:
 	case SYS_READV:
 	case SYS_RECVMSG:
-		return data_call_exit(&call, ret, DIRECTION_INGRESS);
+		return receive_exit(&call, ret);
 	case SYS_WRITE:
 	case SYS_SENDTO:
 	case SYS_WRITEV:
 	case SYS_SENDMSG:
 	case SYS_SENDFILE:
-		return data_call_exit(&call, ret, DIRECTION_EGRESS);
+		return send_exit(ret);
 	case SYS_CONNECT:
 		return connect_exit(ret);
 	case SYS_ACCEPT:

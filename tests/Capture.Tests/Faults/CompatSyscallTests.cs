@@ -19,9 +19,7 @@ public sealed class CompatSyscallTests
     {
         Requires.RootAndBpf();
         using var dir = new TempDir();
-        var program = dir.File("ia32_read");
-        var build = ProcessRunner.Run("clang", ["-O1", "-o", program, Repo.Fixture("programs/ia32_read.c")]);
-        Assert.True(build.ExitCode == 0, build.Stderr);
+        var program = FixturePrograms.Build(dir, "ia32_read");
         int port = Ports.Free();
         using var nginx = Peers.Nginx(dir.Path, port);
         using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString());
