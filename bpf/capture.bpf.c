@@ -4,9 +4,10 @@
  *
  * Only tracepoints are used (the raw sys_enter/sys_exit as tp_btf, and
  * sock:inet_sock_set_state): the kernels we target may lack kprobes and
- * refuse fentry/fexit. Each data syscall's entry remembers its arguments per
- * thread (thread_state.h) when the fd is a TCP socket; its exit copies the
- * bytes it moved into the ring buffer, split into CAPTURE_CHUNK_BYTES events.
+ * refuse fentry/fexit. A sending syscall's entry remembers its arguments per
+ * thread (thread_state.h) when the fd is a TCP socket; a receiving one is
+ * handled at its exit alone. The exit copies the bytes the call moved into the
+ * ring buffer, split into CAPTURE_CHUNK_BYTES events.
  *
  * Hot path rule: a connection is classified from its first bytes (HTTP/1.x
  * method or status line, or the HTTP/2 preface); bytes of connections that

@@ -10,7 +10,8 @@
 #ifndef THREAD_STATE_H
 #define THREAD_STATE_H
 
-/* A socket syscall between its entry and its exit. */
+/* A socket syscall: a sending one between its entry and its exit (thread_state.io), or a
+ * receiving one, decoded at its exit. */
 struct io_call {
 	__u64 entered_ns; /* egress bytes leave during the call: they are timed from its start */
 	__u64 sk;         /* 0: no call in flight */
