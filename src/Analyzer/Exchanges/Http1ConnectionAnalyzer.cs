@@ -61,8 +61,22 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var upgradeRequest = requests[upgradeIndex];
         var clientH2 = new Http2Handoff(clientToServer: true, limits.Http2);
         clientH2.StartAt(upgradeRequest.EndOffset);
+        clientH2.Parser.FollowPeerSettings(serverH2.Parser.SettingsSent);
         DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, clientH2.Feed, clientH2.Gap);
         clientH2.Parser.End();
+        // The server's HTTP/2 bytes were parsed with the HTTP/1 responses, before the client's settings were known:
+        // when those settings (in the upgrade request, or in SETTINGS frames) set a limit, parse them again under it.
+        var upgradeSettings = Http2Handoff.UpgradeSettings(upgradeRequest.Header("HTTP2-Settings"));
+        if (new[] { upgradeSettings }.Concat(clientH2.Parser.SettingsSent).Any(s => s?.HeaderTableSize is not null || s?.MaxFrameSize is not null))
+        {
+            var again = new Http2Handoff(clientToServer: false, limits.Http2);
+            again.StartAt(serverH2.Origin);
+            again.Parser.FollowPeerSettings(clientH2.Parser.SettingsSent);
+            if (upgradeSettings is not null) again.Parser.ApplyPeerSettings(upgradeSettings);
+            DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - requestDirection, again.Feed, again.Gap);
+            again.Parser.End();
+            serverH2 = again;
+        }
 
         foreach (var exchange in Pairs(conn, side, requests, finals, requestTimeline, responseTimeline, upgradeIndex, upgradeIndex))
             yield return exchange;

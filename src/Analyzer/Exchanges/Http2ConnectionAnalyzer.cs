@@ -38,35 +38,32 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
 
     private Parsed Parse(ConnectionRow conn, int clientDirection)
     {
+        // The directions are parsed one after the other, and each side's SETTINGS govern the other direction. The
+        // client's direction starts with the server's first SETTINGS, read ahead from its stream's first chunks;
+        // the server's follows every SETTINGS of the client's; and the client's is parsed again, following every
+        // SETTINGS of the server's, in the rare connection whose server changed a limit after its first.
         var client = new Http2DirectionParser(clientToServer: true, limits);
-        var server = new Http2DirectionParser(clientToServer: false, limits);
-        ApplyInitialSettings(conn, clientDirection, client, server);
+        if (FirstSettings(conn, 1 - clientDirection, clientToServer: false) is { } fromServer) client.ApplyPeerSettings(fromServer);
         var clientTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, clientDirection, client.Feed, client.Gap);
         client.End();
+        var server = new Http2DirectionParser(clientToServer: false, limits);
+        server.FollowPeerSettings(client.SettingsSent);
         var serverTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - clientDirection, server.Feed, server.Gap);
         server.End();
+        if (server.ChangedPeerLimitsLater)
+        {
+            client = new Http2DirectionParser(clientToServer: true, limits);
+            client.FollowPeerSettings(server.SettingsSent);
+            DirectionStream.Replay(db, conn.Id, conn.Tls, clientDirection, client.Feed, client.Gap);
+            client.End();
+        }
         return new Parsed(client, clientTimeline, server, serverTimeline);
     }
 
     private static bool SentResponses(Http2DirectionParser parser) =>
         parser.Events.OfType<Http2HeadersEvent>().Any(h => h.Header(":status") is not null);
 
-    /// <summary>Each side's first SETTINGS govern the other direction (HPACK table size, frame size). The
-    /// directions are parsed one after the other, so read them first from each stream's first chunks.</summary>
-    private void ApplyInitialSettings(ConnectionRow conn, int clientDirection, Http2DirectionParser client, Http2DirectionParser server)
-    {
-        if (FirstSettings(conn, 1 - clientDirection, clientToServer: false) is { } fromServer)
-        {
-            if (fromServer.HeaderTableSize is { } size) client.SetPeerHeaderTableSize((int)Math.Min(size, int.MaxValue));
-            if (fromServer.MaxFrameSize is { } frame) client.SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
-        }
-        if (FirstSettings(conn, clientDirection, clientToServer: true) is { } fromClient)
-        {
-            if (fromClient.HeaderTableSize is { } size) server.SetPeerHeaderTableSize((int)Math.Min(size, int.MaxValue));
-            if (fromClient.MaxFrameSize is { } frame) server.SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
-        }
-    }
-
+    /// <summary>A direction's first SETTINGS frame, read from its stream's first chunks.</summary>
     private Http2SettingsEvent? FirstSettings(ConnectionRow conn, int direction, bool clientToServer)
     {
         var probe = new Http2DirectionParser(clientToServer, limits);

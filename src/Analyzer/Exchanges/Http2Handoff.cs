@@ -40,6 +40,11 @@ internal sealed class Http2Handoff(bool clientToServer, Http2Limits limits)
         Parser.Gap(_position - Math.Max(start, Origin));
     }
 
+    /// <summary>The HTTP2-Settings field of an h2c upgrade request as the client's first SETTINGS, which the 101
+    /// response acknowledges (see <see cref="Capture.Hpack.UpgradeSettings"/>); null when absent or undecodable.</summary>
+    public static Http2SettingsEvent? UpgradeSettings(string? field) =>
+        field is not null && Capture.Hpack.UpgradeSettings.Decode(field) is { } settings ? new Http2SettingsEvent(0, Ack: false, settings) : null;
+
     public static bool IsH2cUpgrade(string? upgradeHeader) =>
         upgradeHeader is not null && upgradeHeader.Split(',').Any(p => p.Trim().Equals("h2c", StringComparison.OrdinalIgnoreCase));
 }

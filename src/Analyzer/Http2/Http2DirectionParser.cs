@@ -24,6 +24,8 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     private readonly HeaderBlockBuffer _block;
     private HpackDecoder _decoder;
     private int? _peerHeaderTableSize;
+    /// <summary>The other side's SETTINGS not yet acknowledged by this direction (see <see cref="FollowPeerSettings"/>).</summary>
+    private Queue<Http2SettingsEvent>? _peerSettingsAwaitingAck;
     private bool _framesSeen;
     /// <summary>After losing the frame boundary: CONTINUATION frames of a block whose start was lost are skipped silently.</summary>
     private bool _blockStartLost;
@@ -101,6 +103,33 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     public void SetPeerMaxFrameSize(int size) =>
         _reader.MaxFrameSize = Math.Clamp(size, Http2FrameHeader.DefaultMaxFrameSize, Http2FrameHeader.MaxAllowedFrameSize);
 
+    /// <summary>The limits one SETTINGS frame of the other side sets on this direction: HPACK table size, frame size.</summary>
+    public void ApplyPeerSettings(Http2SettingsEvent settings)
+    {
+        if (settings.HeaderTableSize is { } size) SetPeerHeaderTableSize((int)Math.Min(size, int.MaxValue));
+        if (settings.MaxFrameSize is { } frame) SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
+    }
+
+    /// <summary>
+    /// Every SETTINGS frame the other side sent, in its order (acknowledgements among them are skipped). Each
+    /// governs this direction from this direction's next SETTINGS ACK on: the receiver applies them, then
+    /// acknowledges (RFC 9113 §6.5.3), so a peer that raises its table or frame size mid-connection is followed.
+    /// The first also governs from the start: a side may send before it has read the other's first SETTINGS, and
+    /// a limit only bounds what is accepted, so starting with the larger of the two misreads nothing.
+    /// </summary>
+    public void FollowPeerSettings(IEnumerable<Http2SettingsEvent> peerSettings)
+    {
+        _peerSettingsAwaitingAck = new Queue<Http2SettingsEvent>(peerSettings.Where(s => !s.Ack));
+        if (_peerSettingsAwaitingAck.TryPeek(out var first)) ApplyPeerSettings(first);
+    }
+
+    /// <summary>The SETTINGS frames this direction sent (not its acknowledgements), in order.</summary>
+    public IEnumerable<Http2SettingsEvent> SettingsSent => Events.OfType<Http2SettingsEvent>().Where(s => !s.Ack);
+
+    /// <summary>Whether this direction changed a limit of the other after its first SETTINGS: only then does the
+    /// other direction need <see cref="FollowPeerSettings"/> beyond its first.</summary>
+    public bool ChangedPeerLimitsLater => SettingsSent.Skip(1).Any(s => s.HeaderTableSize is not null || s.MaxFrameSize is not null);
+
     void IHttp2FrameSink.OnFrameStart(in Http2FrameHeader header, long offset)
     {
         _framesSeen = true;
@@ -148,6 +177,8 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
                 break;
             case Http2SettingsFrame settings:
                 Events.Add(new Http2SettingsEvent(settings.Offset, settings.Ack, settings.Settings));
+                if (settings.Ack && _peerSettingsAwaitingAck is { } awaiting && awaiting.TryDequeue(out var acknowledged))
+                    ApplyPeerSettings(acknowledged);
                 break;
             case Http2GoAwayFrame goAway:
                 var debug = goAway.DebugData.AsSpan(0, Math.Min(goAway.DebugData.Length, MaxDebugChars));

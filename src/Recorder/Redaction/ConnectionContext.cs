@@ -19,17 +19,31 @@ internal sealed class ConnectionContext(RedactionPolicy policy, Action<uint>? st
 
     public bool IsHttp2 => _http2[0] is not null || _http2[1] is not null;
 
-    /// <summary>Starts HTTP/2 in <paramref name="direction"/> (0 egress, 1 ingress), linked to the other direction's
-    /// HPACK state for SETTINGS_HEADER_TABLE_SIZE.</summary>
+    /// <summary>SETTINGS_HEADER_TABLE_SIZE that one direction announced before the other began HTTP/2, for the other.</summary>
+    private readonly int?[] _tableSizeAwaitingStart = new int?[2];
+
+    /// <summary>Starts HTTP/2 in <paramref name="direction"/> (0 egress, 1 ingress), its table bounded by what the other
+    /// direction announced (<see cref="AnnounceHeaderTableSize"/>).</summary>
     public Http2Scanner StartHttp2(IHeldBytes held, int direction, long prefaceRemaining, bool lost = false)
     {
         var scanner = new Http2Scanner(held, policy, this, prefaceRemaining, lost);
         _http2[direction] = scanner;
-        if (_http2[1 - direction] is { } other)
-        {
-            scanner.Peer = other;
-            other.Peer = scanner;
-        }
+        if (_tableSizeAwaitingStart[direction] is int size) scanner.Decoder.MaxTableSize = size;
         return scanner;
     }
+
+    /// <summary>
+    /// A SETTINGS_HEADER_TABLE_SIZE sent in <paramref name="fromDirection"/>: it bounds the table of the blocks the other
+    /// direction sends. After an h2c upgrade the server's SETTINGS, and the client's HTTP2-Settings field, come before
+    /// the other direction has begun HTTP/2: kept until it does, or its first blocks could not be decoded (and, a
+    /// block that might hide a secret being blanked, would be lost).
+    /// </summary>
+    public void AnnounceHeaderTableSize(int fromDirection, int size)
+    {
+        if (_http2[1 - fromDirection] is { } other) other.Decoder.MaxTableSize = size;
+        else _tableSizeAwaitingStart[1 - fromDirection] = size;
+    }
+
+    /// <summary>The direction a scanner of this connection reads, or -1.</summary>
+    public int DirectionOf(Http2Scanner scanner) => ReferenceEquals(_http2[0], scanner) ? 0 : ReferenceEquals(_http2[1], scanner) ? 1 : -1;
 }

@@ -22,7 +22,7 @@ internal sealed class Http2Scanner : DirectionScanner
     private const byte FlagEndHeaders = 0x4, FlagPadded = 0x8, FlagPriority = 0x20, FlagAck = 0x1;
     private const int SettingsHeaderTableSize = 0x1;
     /// <summary>The largest dynamic table followed, whatever the peer allows (more only costs references Unknown).</summary>
-    private const int MaxTableSize = 1 << 16;
+    public const int MaxTableSize = 1 << 16;
     private const int MaxSettingsPayload = 1024;
 
     private enum State { Preface, FrameHeader, Payload, Lost }
@@ -66,9 +66,6 @@ internal sealed class Http2Scanner : DirectionScanner
 
     /// <summary>Decodes this direction's header blocks; the other direction's SETTINGS set its table size.</summary>
     public HpackDecoder Decoder { get; }
-
-    /// <summary>Receives this direction's SETTINGS_HEADER_TABLE_SIZE (it bounds the other direction's encoder).</summary>
-    public Http2Scanner? Peer { get; set; }
 
     public override long HoldFrom => _inBlock && _fragments.Count > 0 ? _fragments[0].StreamPos
         : _state == State.Payload && _collect && IsHeaderFrame && !_discarding ? _payloadStart
@@ -266,7 +263,8 @@ internal sealed class Http2Scanner : DirectionScanner
         {
             int id = payload[i] << 8 | payload[i + 1];
             uint value = (uint)(payload[i + 2] << 24 | payload[i + 3] << 16 | payload[i + 4] << 8 | payload[i + 5]);
-            if (id == SettingsHeaderTableSize && Peer is not null) Peer.Decoder.MaxTableSize = (int)Math.Min(value, MaxTableSize);
+            if (id == SettingsHeaderTableSize && _connection.DirectionOf(this) is >= 0 and var direction)
+                _connection.AnnounceHeaderTableSize(direction, (int)Math.Min(value, MaxTableSize));
         }
     }
 
