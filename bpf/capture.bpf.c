@@ -41,6 +41,7 @@ const struct exec_event *unused_exec_event __attribute__((unused));
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define EINPROGRESS 115
+#define MSG_PEEK 0x2
 
 /* How many calls a connection found mid-stream may take to show an HTTP
  * message start before we give up on it (its first bytes may be the middle
@@ -673,6 +674,9 @@ static __always_inline bool decode_data_call(struct syscall_call *call, struct i
 		source = SOURCE_WRITE;
 		break;
 	case SYS_RECVFROM:
+		/* recv(fd, buf, len, flags): a peek leaves the bytes queued for the read that takes them. */
+		if (call->arg4 & MSG_PEEK)
+			return false;
 		source = SOURCE_RECVFROM;
 		break;
 	case SYS_SENDTO:
@@ -686,6 +690,8 @@ static __always_inline bool decode_data_call(struct syscall_call *call, struct i
 		break;
 	case SYS_RECVMSG:
 	case SYS_SENDMSG: {
+		if (call->nr == SYS_RECVMSG && (call->arg3 & MSG_PEEK))
+			return false; /* recvmsg(fd, msg, flags): a peek, as above */
 		source = call->nr == SYS_RECVMSG ? SOURCE_RECVMSG : SOURCE_SENDMSG;
 		is_iov = true;
 		if (call->compat_layout)

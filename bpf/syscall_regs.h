@@ -37,6 +37,7 @@
 #define SYSCALL_ARG1(regs) ((regs)->di)
 #define SYSCALL_ARG2(regs) ((regs)->si)
 #define SYSCALL_ARG3(regs) ((regs)->dx)
+#define SYSCALL_ARG4(regs) ((regs)->r10)
 /* TS_COMPAT (asm/thread_info.h): the thread is in a 32-bit syscall (an ia32
  * process, or int 0x80), whose numbers mean other calls (3 is read, not close). */
 #define TS_COMPAT 0x0002
@@ -59,6 +60,7 @@
 #define COMPAT_ARG1(regs) ((__u32)(regs)->bx)
 #define COMPAT_ARG2(regs) ((__u32)(regs)->cx)
 #define COMPAT_ARG3(regs) ((__u32)(regs)->dx)
+#define COMPAT_ARG4(regs) ((__u32)(regs)->si)
 #elif defined(__TARGET_ARCH_arm64)
 /* The generic numbers of asm-generic/unistd.h. */
 #define SYS_CLOSE 57
@@ -79,6 +81,7 @@
 #define SYSCALL_ARG1(regs) ((regs)->orig_x0)
 #define SYSCALL_ARG2(regs) ((regs)->regs[1])
 #define SYSCALL_ARG3(regs) ((regs)->regs[2])
+#define SYSCALL_ARG4(regs) ((regs)->regs[3])
 /* PSR_MODE32_BIT: an AArch32 task, whose syscalls number differently (not recorded). */
 #define SYSCALL_IS_NATIVE(regs) (!((regs)->pstate & 0x10))
 #define HAS_COMPAT_SYSCALLS 0
@@ -111,7 +114,7 @@ static __always_inline bool is_socket_syscall(long nr)
 /* One syscall in native terms: what the hooks act on. */
 struct syscall_call {
 	long nr; /* native number */
-	__u64 arg1, arg2, arg3;
+	__u64 arg1, arg2, arg3, arg4;
 	/* A 32-bit call whose iovec or msghdr has the 32-bit layout: its bytes are
 	 * counted, so the stream stays in step, but not copied. */
 	bool compat_layout;
@@ -159,6 +162,7 @@ static __always_inline bool decode_syscall(struct pt_regs *regs, long nr, struct
 		call->arg1 = SYSCALL_ARG1(regs);
 		call->arg2 = SYSCALL_ARG2(regs);
 		call->arg3 = SYSCALL_ARG3(regs);
+		call->arg4 = SYSCALL_ARG4(regs);
 		call->compat_layout = false;
 		return true;
 	}
@@ -169,6 +173,7 @@ static __always_inline bool decode_syscall(struct pt_regs *regs, long nr, struct
 	call->arg1 = COMPAT_ARG1(regs);
 	call->arg2 = COMPAT_ARG2(regs);
 	call->arg3 = COMPAT_ARG3(regs);
+	call->arg4 = COMPAT_ARG4(regs);
 	call->compat_layout = compat == SYS_READV || compat == SYS_WRITEV ||
 			      compat == SYS_RECVMSG || compat == SYS_SENDMSG;
 	return true;

@@ -9,13 +9,14 @@ namespace Capture.Tests.EndToEnd;
 /// (nginx sends every response head and short body with one writev). The recorder copies such a
 /// call's bytes in buffer order, whichever of its copy paths the call's size and buffer count
 /// choose: each end's recorded stream is exactly what the other end's calls delivered, byte for
-/// byte, and analyzes as the exchanges that were made.
+/// byte, and analyzes as the exchanges that were made. A peek (recv or recvmsg with MSG_PEEK), as a
+/// server does to tell protocols apart, takes no bytes and records none: the read after it does.
 /// </summary>
 [Collection(RecordingCollection.Name)]
 public sealed class ScatterGatherCallTests
 {
     [Fact]
-    public void Calls_with_several_buffers_are_recorded_byte_for_byte_on_both_ends()
+    public void Calls_with_several_buffers_are_recorded_byte_for_byte_on_both_ends_and_peeks_take_nothing()
     {
         Requires.RootAndBpf();
         using var dir = new TempDir();
