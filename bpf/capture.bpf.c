@@ -78,6 +78,8 @@ struct conn_state {
 	__u8 mid_stream;
 	__u8 tls_library;
 	__u8 tls_attribution;
+	/* TCP_CLOSE came while bytes still waited unread (see on_inet_sock_set_state). */
+	__u8 closed;
 	/* Read from the socket once, at its first event: an established
 	 * connection's addresses do not change, and reading them cost five
 	 * helper calls per event. */
@@ -378,10 +380,14 @@ static __always_inline __u64 gather_start(struct stream_verdict *st, const char 
 		st->gathered = 0;
 	st->gathered_direction = direction;
 	for (int i = 0; i < HTTP_SNIFF_BYTES; i++) {
-		__u8 at = st->gathered;
+		__u32 at = st->gathered;
 		if (i >= n || at >= HTTP_SNIFF_BYTES)
 			break;
-		st->start[at & (HTTP_SNIFF_BYTES - 1)] = head[i];
+		/* The check above bounds it already; the barrier keeps the compiler from dropping the mask
+		 * that shows the bound to the verifier. */
+		asm volatile("" : "+r"(at));
+		at &= HTTP_SNIFF_BYTES - 1;
+		st->start[at] = head[i];
 		st->gathered = at + 1;
 	}
 	return st->gathered;
@@ -398,9 +404,10 @@ static __always_inline bool wants_bytes(struct stream_verdict *st, struct io_cal
 	__u64 len = moved;
 	__u64 buf = first_buffer(c, &len);
 	char head[HTTP_SNIFF_BYTES] = {};
-	if (!buf || bpf_probe_read_user(head, sizeof(head), (void *)buf))
-		return false;
+	/* Only the bytes the call moved: a buffer shorter than the look may end at an unmapped page. */
 	__u64 n = len < HTTP_SNIFF_BYTES ? len : HTTP_SNIFF_BYTES;
+	if (!buf || n == 0 || bpf_probe_read_user(head, n, (void *)buf))
+		return false;
 	int sniffed = st->gathers_start ? http_sniff(st->start, gather_start(st, head, n, direction))
 					: http_sniff(head, n);
 	switch (sniffed) {
@@ -875,8 +882,12 @@ static __always_inline int close_enter(int fd)
 		return 0;
 	__u64 key = (__u64)sk;
 	struct conn_state *st = bpf_map_lookup_elem(&conns, &key);
-	if (st && st->announced)
+	if (!st)
+		return 0;
+	if (st->announced)
 		emit_conn_event(EVENT_CONN_CLOSE, SOURCE_CLOSE, st, sk, fd);
+	if (st->closed)
+		bpf_map_delete_elem(&conns, &key); /* TCP had ended it: the program is done with it too */
 	return 0;
 }
 
@@ -896,11 +907,17 @@ int on_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		create_conn(sk, ROLE_SERVER, SOURCE_HANDSHAKE, false, BPF_ANY);
 	} else if (ctx->newstate == TCP_CLOSE) {
 		struct conn_state *st = bpf_map_lookup_elem(&conns, &sk);
-		if (!st)
+		if (!st || st->closed)
 			return 0;
 		if (st->announced)
 			emit_conn_event(EVENT_CONN_CLOSE, SOURCE_TCP_CLOSE, st, (struct sock *)sk, -1);
-		bpf_map_delete_elem(&conns, &sk);
+		/* A program may not have read all it was sent: a client that half-closed gets the answer
+		 * and the peer's FIN, and so TCP_CLOSE, before it reads. Its reads still belong to this
+		 * connection, so the state stays until the program closes the socket (close_enter). */
+		if (BPF_CORE_READ((struct sock *)sk, sk_receive_queue.qlen))
+			st->closed = 1;
+		else
+			bpf_map_delete_elem(&conns, &sk);
 	}
 	return 0;
 }
