@@ -47,7 +47,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         responses.End();
         serverH2.Parser.End();
 
-        var finals = responses.Messages.Where(IsFinal).ToList();
+        var finals = FinalResponses(responses.Messages);
         int upgradeIndex = serverH2.Origin >= 0 ? finals.Count - 1 : -1;
         if (upgradeIndex >= 0 && upgradeIndex < requestList.Count)
             return AnalyzeH2c(conn, side, requestDirection, requestList, finals, upgradeIndex, requestTimeline, responseTimeline, serverH2);
@@ -56,7 +56,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
     }
 
     private IEnumerable<Exchange> AnalyzeH2c(ConnectionRow conn, string side, int requestDirection, List<Http1Message> requests,
-        List<Http1Message> finals, int upgradeIndex, ByteTimeline requestTimeline, ByteTimeline responseTimeline, Http2Handoff serverH2)
+        List<FinalResponse> finals, int upgradeIndex, ByteTimeline requestTimeline, ByteTimeline responseTimeline, Http2Handoff serverH2)
     {
         var upgradeRequest = requests[upgradeIndex];
         var clientH2 = new Http2Handoff(clientToServer: true, limits.Http2);
@@ -87,7 +87,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
     }
 
-    private IEnumerable<Exchange> Pairs(ConnectionRow conn, string side, List<Http1Message> requests, List<Http1Message> finals,
+    private IEnumerable<Exchange> Pairs(ConnectionRow conn, string side, List<Http1Message> requests, List<FinalResponse> finals,
         ByteTimeline requestTimeline, ByteTimeline responseTimeline, int responseCount, int requestCount)
     {
         requestCount = Math.Min(requestCount, requests.Count);
@@ -97,19 +97,41 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         {
             var request = i < requestCount ? requests[i] : null;
             var response = i < responseCount ? finals[i] : null;
-            yield return Build(conn, side, request, response, requestTimeline, responseTimeline, i == 0);
+            yield return Build(conn, side, request, response?.Message, response?.FirstByteOffset ?? 0, requestTimeline, responseTimeline, i == 0);
         }
     }
 
     private static bool IsFinal(Http1Message m) => m.Status is null or >= 200 or 101;
 
-    private Exchange Build(ConnectionRow conn, string side, Http1Message? request, Http1Message? response,
+    /// <summary>A final response, and where the answer to its request began: at the first interim (1xx) response
+    /// before it, such as 100 Continue or 103 Early Hints, when one came.</summary>
+    private sealed record FinalResponse(Http1Message Message, long FirstByteOffset);
+
+    private static List<FinalResponse> FinalResponses(IEnumerable<Http1Message> responses)
+    {
+        var finals = new List<FinalResponse>();
+        long? interimStart = null;
+        foreach (var message in responses)
+        {
+            if (!IsFinal(message))
+            {
+                interimStart ??= message.StartOffset;
+                continue;
+            }
+            finals.Add(new FinalResponse(message, interimStart ?? message.StartOffset));
+            interimStart = null;
+        }
+        return finals;
+    }
+
+    /// <param name="responseStart">Stream offset of the response's first byte: its interim responses' first, if any.</param>
+    private Exchange Build(ConnectionRow conn, string side, Http1Message? request, Http1Message? response, long responseStart,
         ByteTimeline requestTimeline, ByteTimeline responseTimeline, bool firstOnConnection)
     {
         var flags = new List<string>();
         long? start = request is not null ? requestTimeline.TimestampAt(request.StartOffset) : null;
         long? requestEnd = request is not null ? requestTimeline.TimestampAt(Math.Max(request.StartOffset, request.EndOffset - 1)) : null;
-        long? firstResponseByte = response is not null ? responseTimeline.TimestampAt(response.StartOffset) : null;
+        long? firstResponseByte = response is not null ? responseTimeline.TimestampAt(responseStart) : null;
         long? lastResponseByte = response is not null ? responseTimeline.TimestampAt(Math.Max(response.StartOffset, response.EndOffset - 1)) : null;
         start ??= firstResponseByte ?? conn.Opened_Ns;
 
@@ -128,6 +150,11 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             truncated |= missing.Truncated;
             malformed |= message.Flags.HasFlag(Http1MessageFlags.Malformed);
         }
+        // Requests and responses pair by their order. Once bytes were lost, a message lost whole would shift every later
+        // pair without a trace in the messages themselves: the exchanges after the first hole are flagged too, and so is
+        // one that lacks a message its direction may have lost.
+        gap |= (request is null ? requestTimeline.LostBefore(long.MaxValue) : requestTimeline.LostBefore(request.StartOffset)) ||
+               (response is null ? responseTimeline.LostBefore(long.MaxValue) : responseTimeline.LostBefore(responseStart));
         if (truncated) flags.Add(ExchangeFlags.Truncated);
         if (gap) flags.Add(ExchangeFlags.Gap);
         if (malformed) flags.Add(ExchangeFlags.Malformed);
@@ -152,7 +179,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             Protocol = "http/1.1",
             Tls = conn.Tls,
             RequestBytes = request is null ? 0 : request.EndOffset - request.StartOffset,
-            ResponseBytes = response is null ? 0 : response.EndOffset - response.StartOffset,
+            ResponseBytes = response is null ? 0 : response.EndOffset - responseStart,
             Flags = flags,
             Local = conn.Local,
             Remote = conn.Remote,

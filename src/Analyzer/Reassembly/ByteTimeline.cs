@@ -36,4 +36,12 @@ internal sealed class ByteTimeline
         }
         return (gap, truncated);
     }
+
+    /// <summary>Whether bytes were lost (not merely left uncaptured) anywhere before <paramref name="offset"/>.</summary>
+    public bool LostBefore(long offset)
+    {
+        foreach (var m in _missing)
+            if (!m.Truncated && m.Start < offset) return true;
+        return false;
+    }
 }

@@ -72,6 +72,7 @@ internal sealed class SyntheticRecording
 
         /// <summary>Bytes the capture lost (a ring-buffer drop): the stream position moves on, nothing is stored.</summary>
         public Conn ClientLoses(int count) { _position[isServer ? 1 : 0] += count; return this; }
+        public Conn ServerLoses(int count) { _position[isServer ? 0 : 1] += count; return this; }
 
         /// <summary>Bytes the recorder's --allow/--deny kept out: stored as a count (chunks flag 4), not as bytes.</summary>
         public Conn ClientElides(double atMs, int count) => Elided(isServer ? 1 : 0, atMs, count);
