@@ -135,10 +135,12 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         long? lastResponseByte = response is not null ? responseTimeline.TimestampAt(Math.Max(response.StartOffset, response.EndOffset - 1)) : null;
         start ??= firstResponseByte ?? conn.Opened_Ns;
 
-        bool complete = request is not null && response is not null &&
-                        !request.Flags.HasFlag(Http1MessageFlags.Incomplete) && !response.Flags.HasFlag(Http1MessageFlags.Incomplete);
+        // Unfinished: a message cut off, or a request never answered. A whole response whose request was not captured
+        // (an unsolicited 408, or a connection joined mid-way) is flagged no_request only.
+        bool unfinished = request is not null && (request.Flags.HasFlag(Http1MessageFlags.Incomplete) || response is null) ||
+                          response is not null && response.Flags.HasFlag(Http1MessageFlags.Incomplete);
         long end = lastResponseByte ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
-        if (!complete) flags.Add(ExchangeFlags.Incomplete);
+        if (unfinished) flags.Add(ExchangeFlags.Incomplete);
         if (request is null) flags.Add(ExchangeFlags.NoRequest);
 
         bool gap = false, truncated = false, malformed = false;
