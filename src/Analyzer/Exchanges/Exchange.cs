@@ -43,6 +43,8 @@ internal sealed record Exchange
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> RequestTrailers { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> ResponseTrailers { get; init; } = NoFields;
+    /// <summary>HTTP/1 interim (1xx) responses before the final one, such as 100 Continue or 103 Early Hints, in order.</summary>
+    public IReadOnlyList<InterimResponse> InterimResponses { get; init; } = [];
     /// <summary>Body length after transfer decoding (de-chunked), lost bytes included.</summary>
     public long RequestBodyBytes { get; init; }
     public long ResponseBodyBytes { get; init; }
@@ -66,6 +68,8 @@ internal sealed record Exchange
 }
 
 /// <summary>What gRPC said about a call (gRPC over HTTP/2).</summary>
+internal sealed record InterimResponse(int Status, string? Reason, IReadOnlyList<KeyValuePair<string, string>> Headers);
+
 internal sealed record GrpcCall(string? Service, string? Method, int? Status, string? Message, int RequestMessages, int ResponseMessages);
 
 /// <summary>Quality flags an exchange can carry.</summary>

@@ -97,37 +97,41 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         {
             var request = i < requestCount ? requests[i] : null;
             var response = i < responseCount ? finals[i] : null;
-            yield return Build(conn, side, request, response?.Message, response?.FirstByteOffset ?? 0, requestTimeline, responseTimeline, i == 0);
+            yield return Build(conn, side, request, response, requestTimeline, responseTimeline, i == 0);
         }
     }
 
     private static bool IsFinal(Http1Message m) => m.Status is null or >= 200 or 101;
 
-    /// <summary>A final response, and where the answer to its request began: at the first interim (1xx) response
-    /// before it, such as 100 Continue or 103 Early Hints, when one came.</summary>
-    private sealed record FinalResponse(Http1Message Message, long FirstByteOffset);
+    /// <summary>A final response and the interim (1xx) responses before it, such as 100 Continue or 103 Early Hints:
+    /// the answer to its request began with the first of them.</summary>
+    private sealed record FinalResponse(Http1Message Message, List<Http1Message> Interim)
+    {
+        public long FirstByteOffset => Interim.Count > 0 ? Interim[0].StartOffset : Message.StartOffset;
+    }
 
     private static List<FinalResponse> FinalResponses(IEnumerable<Http1Message> responses)
     {
         var finals = new List<FinalResponse>();
-        long? interimStart = null;
+        var interim = new List<Http1Message>();
         foreach (var message in responses)
         {
             if (!IsFinal(message))
             {
-                interimStart ??= message.StartOffset;
+                interim.Add(message);
                 continue;
             }
-            finals.Add(new FinalResponse(message, interimStart ?? message.StartOffset));
-            interimStart = null;
+            finals.Add(new FinalResponse(message, interim));
+            interim = [];
         }
         return finals;
     }
 
-    /// <param name="responseStart">Stream offset of the response's first byte: its interim responses' first, if any.</param>
-    private Exchange Build(ConnectionRow conn, string side, Http1Message? request, Http1Message? response, long responseStart,
+    private Exchange Build(ConnectionRow conn, string side, Http1Message? request, FinalResponse? answer,
         ByteTimeline requestTimeline, ByteTimeline responseTimeline, bool firstOnConnection)
     {
+        var response = answer?.Message;
+        long responseStart = answer?.FirstByteOffset ?? 0;
         var flags = new List<string>();
         long? start = request is not null ? requestTimeline.TimestampAt(request.StartOffset) : null;
         long? requestEnd = request is not null ? requestTimeline.TimestampAt(Math.Max(request.StartOffset, request.EndOffset - 1)) : null;
@@ -191,6 +195,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             ResponseHeaders = response?.Headers ?? [],
             RequestTrailers = request?.Trailers ?? [],
             ResponseTrailers = response?.Trailers ?? [],
+            InterimResponses = answer?.Interim.Select(m => new InterimResponse(m.Status ?? 0, m.Reason, m.Headers)).ToList() ?? [],
             RequestBodyBytes = request?.BodyBytes ?? 0,
             ResponseBodyBytes = response?.BodyBytes ?? 0,
             RequestBody = request?.BodyPreview ?? [],

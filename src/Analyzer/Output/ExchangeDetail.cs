@@ -33,6 +33,12 @@ internal static class ExchangeDetail
         }
 
         Message(o, "request", e.RequestHeaders, e.RequestTrailers, e.RequestBody, e.RequestBodyBytes, e.RequestHeader("content-encoding"), ">");
+        foreach (var interim in e.InterimResponses)
+        {
+            o.WriteLine();
+            o.WriteLine($"< interim response {interim.Status}{(interim.Reason is { Length: > 0 } reason ? " " + reason : "")}");
+            foreach (var (name, value) in interim.Headers) o.WriteLine($"<   {name}: {value}");
+        }
         Message(o, "response", e.ResponseHeaders, e.ResponseTrailers, e.ResponseBody, e.ResponseBodyBytes, e.ResponseHeader("content-encoding"), "<");
     }
 

@@ -60,21 +60,35 @@ internal static class ExchangeJson
     {
         foreach (var (name, fields) in new[] { ("request_headers", e.RequestHeaders), ("request_trailers", e.RequestTrailers),
                                                ("response_headers", e.ResponseHeaders), ("response_trailers", e.ResponseTrailers) })
+            WriteFields(json, name, fields);
+        json.WriteStartArray("interim_responses");
+        foreach (var interim in e.InterimResponses)
         {
-            json.WriteStartArray(name);
-            foreach (var (key, value) in fields)
-            {
-                json.WriteStartArray();
-                json.WriteStringValue(key);
-                json.WriteStringValue(value);
-                json.WriteEndArray();
-            }
-            json.WriteEndArray();
+            json.WriteStartObject();
+            json.WriteNumber("status", interim.Status);
+            WriteStringOrNull(json, "reason", interim.Reason);
+            WriteFields(json, "headers", interim.Headers);
+            json.WriteEndObject();
         }
+        json.WriteEndArray();
         json.WriteNumber("request_body_bytes", e.RequestBodyBytes);
         json.WriteNumber("response_body_bytes", e.ResponseBodyBytes);
         json.WriteBase64String("request_body_base64", e.RequestBody);
         json.WriteBase64String("response_body_base64", e.ResponseBody);
+    }
+
+    /// <summary>Header fields as an array of [name, value] pairs.</summary>
+    private static void WriteFields(Utf8JsonWriter json, string name, IReadOnlyList<KeyValuePair<string, string>> fields)
+    {
+        json.WriteStartArray(name);
+        foreach (var (key, value) in fields)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(key);
+            json.WriteStringValue(value);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
     }
 
     public static string Time(DateTimeOffset ts) => ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);

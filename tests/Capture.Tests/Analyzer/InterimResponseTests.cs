@@ -6,7 +6,8 @@ namespace Capture.Tests.Analyzer;
 /// <summary>
 /// An HTTP/1.1 server may answer before its final response with interim ones (RFC 9110 §15.2): 100 Continue
 /// to a request that expects it, 103 Early Hints. They belong to the exchange of the request they answer: its
-/// time to first byte runs to the first of them, and its response bytes count them; the status is the final one.
+/// time to first byte runs to the first of them, its response bytes count them, and `show` lists them; the status is
+/// the final one.
 /// </summary>
 public sealed class InterimResponseTests : IDisposable
 {
@@ -34,6 +35,15 @@ public sealed class InterimResponseTests : IDisposable
         Assert.Equal(["POST /upload 201 ttfb=0.5 duration=1000 resp=" + (Continue.Length + Created.Length),
                       "GET /page 200 ttfb=2 duration=200 resp=" + (Hints.Length + Ok.Length)],
             exchanges.Select(Describe));
+
+        // `show` lists them before the final response, with their fields.
+        var hinted = JsonDocument.Parse(Analyze.Output(db, "show", exchanges[1].GetProperty("id").ToString(), "--json")).RootElement;
+        var interim = Assert.Single(hinted.GetProperty("interim_responses").EnumerateArray());
+        Assert.Equal(103, interim.GetProperty("status").GetInt32());
+        Assert.Equal("Early Hints", interim.GetProperty("reason").GetString());
+        Assert.Equal([["Link", "</style.css>; rel=preload"]],
+            interim.GetProperty("headers").EnumerateArray().Select(f => f.EnumerateArray().Select(v => v.GetString()!).ToArray()));
+        Assert.Contains("< interim response 100 Continue\n", Analyze.Output(db, "show", exchanges[0].GetProperty("id").ToString()).ReplaceLineEndings("\n"));
     }
 
     private static string Describe(JsonElement e) =>
