@@ -133,7 +133,7 @@ internal static class Http2ExchangeBuilder
             Side = side,
             Protocol = "h2",
             Tls = conn.Tls,
-            RequestBytes = s.RequestBodyBytes,
+            RequestBytes = upgraded ? upgradeRequest!.BodyBytes : s.RequestBodyBytes, // stream 1 of an h2c upgrade: the HTTP/1 request's body
             ResponseBytes = s.ResponseBodyBytes,
             Flags = flags,
             Local = conn.Local,

@@ -50,6 +50,22 @@ public sealed class Http2DetectionTests : IDisposable
     }
 
     [Fact]
+    public void An_upgrading_requests_body_is_stream_1s_request_bytes()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "upgrade-body.db"));
+        var conn = rec.Connection("client", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080");
+        conn.ClientSends(1, "POST /upload HTTP/1.1\r\nHost: up.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n" +
+                            "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nContent-Length: 6\r\n\r\nabcdef");
+        conn.ServerSends(2, Frames.Concat("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"u8.ToArray(), Frames.Settings()));
+        conn.ClientSends(3, Frames.Concat(Frames.Preface, Frames.Settings(), Frames.SettingsAck()));
+        conn.ServerSends(9, Frames.Concat(Frames.SettingsAck(), Response("201", "stored", 1)));
+
+        var upload = Assert.Single(List(rec.Save()));
+        Assert.Equal("POST /upload 201 req=6 resp=6", $"{upload.GetProperty("method").GetString()} {upload.GetProperty("path").GetString()} " +
+            $"{upload.GetProperty("status")} req={upload.GetProperty("req_bytes")} resp={upload.GetProperty("resp_bytes")}");
+    }
+
+    [Fact]
     public void A_denied_h2c_upgrade_leaves_an_http2_connection_from_the_preface_on_without_stream_1()
     {
         // What the recorder stores for --deny '*/first': the upgrade request and its 101 as counts, stream 1's DATA
