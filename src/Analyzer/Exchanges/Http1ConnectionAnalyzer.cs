@@ -48,15 +48,16 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         serverH2.Parser.End();
 
         var finals = FinalResponses(responses.Messages);
+        var suspect = new HashSet<Http1Message>(FollowedByJunk(requests).Concat(FollowedByJunk(responses)), ReferenceEqualityComparer.Instance);
         int upgradeIndex = serverH2.Origin >= 0 ? finals.Count - 1 : -1;
         if (upgradeIndex >= 0 && upgradeIndex < requestList.Count)
-            return AnalyzeH2c(conn, side, requestDirection, requestList, finals, upgradeIndex, requestTimeline, responseTimeline, serverH2);
+            return AnalyzeH2c(conn, side, requestDirection, requestList, finals, suspect, upgradeIndex, requestTimeline, responseTimeline, serverH2);
 
-        return Pairs(conn, side, requestList, finals, requestTimeline, responseTimeline, finals.Count, requestList.Count);
+        return Pairs(conn, side, requestList, finals, suspect, requestTimeline, responseTimeline, finals.Count, requestList.Count);
     }
 
     private IEnumerable<Exchange> AnalyzeH2c(ConnectionRow conn, string side, int requestDirection, List<Http1Message> requests,
-        List<FinalResponse> finals, int upgradeIndex, ByteTimeline requestTimeline, ByteTimeline responseTimeline, Http2Handoff serverH2)
+        List<FinalResponse> finals, HashSet<Http1Message> suspect, int upgradeIndex, ByteTimeline requestTimeline, ByteTimeline responseTimeline, Http2Handoff serverH2)
     {
         var upgradeRequest = requests[upgradeIndex];
         var clientH2 = new Http2Handoff(clientToServer: true, limits.Http2);
@@ -78,7 +79,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             serverH2 = again;
         }
 
-        foreach (var exchange in Pairs(conn, side, requests, finals, requestTimeline, responseTimeline, upgradeIndex, upgradeIndex))
+        foreach (var exchange in Pairs(conn, side, requests, finals, suspect, requestTimeline, responseTimeline, upgradeIndex, upgradeIndex))
             yield return exchange;
         var streams = Http2ExchangeAssembler.Assemble(clientH2.Parser, serverH2.Parser);
         var client = new StreamView(requestTimeline, clientH2.Origin);
@@ -87,8 +88,9 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
     }
 
+    /// <param name="suspect">Messages followed by bytes that start no message (see <see cref="FollowedByJunk"/>).</param>
     private IEnumerable<Exchange> Pairs(ConnectionRow conn, string side, List<Http1Message> requests, List<FinalResponse> finals,
-        ByteTimeline requestTimeline, ByteTimeline responseTimeline, int responseCount, int requestCount)
+        HashSet<Http1Message> suspect, ByteTimeline requestTimeline, ByteTimeline responseTimeline, int responseCount, int requestCount)
     {
         requestCount = Math.Min(requestCount, requests.Count);
         responseCount = Math.Min(responseCount, finals.Count);
@@ -97,7 +99,22 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         {
             var request = i < requestCount ? requests[i] : null;
             var response = i < responseCount ? finals[i] : null;
-            yield return Build(conn, side, request, response, requestTimeline, responseTimeline, i == 0);
+            yield return Build(conn, side, request, response, suspect, requestTimeline, responseTimeline, i == 0);
+        }
+    }
+
+    /// <summary>
+    /// Messages followed, before the next one, by bytes that start no message: a body longer than its Content-Length
+    /// said, most often, so the message's framing is suspect and its exchange is flagged malformed. (Empty lines
+    /// between messages are allowed, RFC 9112 §2.2, and are no error.)
+    /// </summary>
+    private static IEnumerable<Http1Message> FollowedByJunk(Http1StreamParser parser)
+    {
+        foreach (var error in parser.Errors)
+        {
+            if (error.Code != Http1ErrorCode.InvalidStartLine) continue;
+            int before = parser.Messages.FindLastIndex(m => m.EndOffset <= error.Offset);
+            if (before >= 0) yield return parser.Messages[before];
         }
     }
 
@@ -128,7 +145,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
     }
 
     private Exchange Build(ConnectionRow conn, string side, Http1Message? request, FinalResponse? answer,
-        ByteTimeline requestTimeline, ByteTimeline responseTimeline, bool firstOnConnection)
+        HashSet<Http1Message> suspect, ByteTimeline requestTimeline, ByteTimeline responseTimeline, bool firstOnConnection)
     {
         var response = answer?.Message;
         long responseStart = answer?.FirstByteOffset ?? 0;
@@ -154,7 +171,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             var missing = timeline.MissingIn(message.StartOffset, message.EndOffset);
             gap |= missing.Gap || message.Flags.HasFlag(Http1MessageFlags.Gap) && !missing.Truncated;
             truncated |= missing.Truncated;
-            malformed |= message.Flags.HasFlag(Http1MessageFlags.Malformed);
+            malformed |= message.Flags.HasFlag(Http1MessageFlags.Malformed) || suspect.Contains(message);
         }
         // Requests and responses pair by their order. Once bytes were lost, a message lost whole would shift every later
         // pair without a trace in the messages themselves: the exchanges after the first hole are flagged too, and so is
