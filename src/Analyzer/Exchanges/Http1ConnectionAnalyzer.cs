@@ -68,7 +68,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // The server's HTTP/2 bytes were parsed with the HTTP/1 responses, before the client's settings were known:
         // when those settings (in the upgrade request, or in SETTINGS frames) set a limit, parse them again under it.
         var upgradeSettings = Http2Handoff.UpgradeSettings(upgradeRequest.Header("HTTP2-Settings"));
-        if (new[] { upgradeSettings }.Concat(clientH2.Parser.SettingsSent).Any(s => s?.HeaderTableSize is not null || s?.MaxFrameSize is not null))
+        if (upgradeSettings?.SetsDecodingLimits == true || clientH2.Parser.SettingsSent.Any(s => s.SetsDecodingLimits))
         {
             var again = new Http2Handoff(clientToServer: false, limits.Http2);
             again.StartAt(serverH2.Origin);

@@ -1,4 +1,5 @@
 using Capture.Analyzer.Http2;
+using Capture.Hpack;
 
 namespace Capture.Analyzer.Exchanges;
 
@@ -41,9 +42,10 @@ internal sealed class Http2Handoff(bool clientToServer, Http2Limits limits)
     }
 
     /// <summary>The HTTP2-Settings field of an h2c upgrade request as the client's first SETTINGS, which the 101
-    /// response acknowledges (see <see cref="Capture.Hpack.UpgradeSettings"/>); null when absent or undecodable.</summary>
+    /// response acknowledges (see <see cref="SettingsPayload"/>); null when absent or undecodable.</summary>
     public static Http2SettingsEvent? UpgradeSettings(string? field) =>
-        field is not null && Capture.Hpack.UpgradeSettings.Decode(field) is { } settings ? new Http2SettingsEvent(0, Ack: false, settings) : null;
+        field is not null && SettingsPayload.FromUpgradeField(field) is { } payload
+            ? new Http2SettingsEvent(0, Ack: false, SettingsPayload.Entries(payload)) : null;
 
     public static bool IsH2cUpgrade(string? upgradeHeader) =>
         upgradeHeader is not null && upgradeHeader.Split(',').Any(p => p.Trim().Equals("h2c", StringComparison.OrdinalIgnoreCase));

@@ -128,7 +128,7 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
 
     /// <summary>Whether this direction changed a limit of the other after its first SETTINGS: only then does the
     /// other direction need <see cref="FollowPeerSettings"/> beyond its first.</summary>
-    public bool ChangedPeerLimitsLater => SettingsSent.Skip(1).Any(s => s.HeaderTableSize is not null || s.MaxFrameSize is not null);
+    public bool ChangedPeerLimitsLater => SettingsSent.Skip(1).Any(s => s.SetsDecodingLimits);
 
     void IHttp2FrameSink.OnFrameStart(in Http2FrameHeader header, long offset)
     {

@@ -58,6 +58,9 @@ internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(
     /// <summary>SETTINGS_MAX_FRAME_SIZE, if sent: the largest frame the other direction may carry.</summary>
     public uint? MaxFrameSize => Get(Http2SettingId.MaxFrameSize);
 
+    /// <summary>Whether it sets a limit that reading the other direction depends on (the two above).</summary>
+    public bool SetsDecodingLimits => HeaderTableSize is not null || MaxFrameSize is not null;
+
     /// <summary>The last value sent for <paramref name="id"/> (see <see cref="Http2SettingId"/>), or null.</summary>
     public uint? Get(ushort id)
     {

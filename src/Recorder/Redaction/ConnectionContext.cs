@@ -1,3 +1,5 @@
+using Capture.Hpack;
+
 namespace Capture.Recorder.Redaction;
 
 /// <summary>What the two directions of one connection (its socket bytes, or its TLS plaintext) share.</summary>
@@ -26,24 +28,26 @@ internal sealed class ConnectionContext(RedactionPolicy policy, Action<uint>? st
     /// direction announced (<see cref="AnnounceHeaderTableSize"/>).</summary>
     public Http2Scanner StartHttp2(IHeldBytes held, int direction, long prefaceRemaining, bool lost = false)
     {
-        var scanner = new Http2Scanner(held, policy, this, prefaceRemaining, lost);
+        var scanner = new Http2Scanner(held, policy, this, direction, prefaceRemaining, lost);
         _http2[direction] = scanner;
         if (_tableSizeAwaitingStart[direction] is int size) scanner.Decoder.MaxTableSize = size;
         return scanner;
     }
 
     /// <summary>
-    /// A SETTINGS_HEADER_TABLE_SIZE sent in <paramref name="fromDirection"/>: it bounds the table of the blocks the other
-    /// direction sends. After an h2c upgrade the server's SETTINGS, and the client's HTTP2-Settings field, come before
-    /// the other direction has begun HTTP/2: kept until it does, or its first blocks could not be decoded (and, a
-    /// block that might hide a secret being blanked, would be lost).
+    /// A SETTINGS payload sent in <paramref name="fromDirection"/>: its HEADER_TABLE_SIZE bounds the table of the blocks
+    /// the other direction sends (up to <see cref="Http2Scanner.MaxTableSize"/>). After an h2c upgrade the server's
+    /// SETTINGS, and the client's HTTP2-Settings field, come before the other direction has begun HTTP/2: kept until it
+    /// does, or its first blocks could not be decoded (and, a block that might hide a secret being blanked, would be lost).
     /// </summary>
-    public void AnnounceHeaderTableSize(int fromDirection, int size)
+    public void AnnounceSettings(int fromDirection, ReadOnlySpan<byte> payload)
     {
-        if (_http2[1 - fromDirection] is { } other) other.Decoder.MaxTableSize = size;
-        else _tableSizeAwaitingStart[1 - fromDirection] = size;
+        foreach (var (id, value) in SettingsPayload.Entries(payload))
+        {
+            if (id != SettingsPayload.HeaderTableSize) continue;
+            int size = (int)Math.Min(value, Http2Scanner.MaxTableSize);
+            if (_http2[1 - fromDirection] is { } other) other.Decoder.MaxTableSize = size;
+            else _tableSizeAwaitingStart[1 - fromDirection] = size;
+        }
     }
-
-    /// <summary>The direction a scanner of this connection reads, or -1.</summary>
-    public int DirectionOf(Http2Scanner scanner) => ReferenceEquals(_http2[0], scanner) ? 0 : ReferenceEquals(_http2[1], scanner) ? 1 : -1;
 }

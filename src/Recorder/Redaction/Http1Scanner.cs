@@ -284,12 +284,8 @@ internal sealed class Http1Scanner : DirectionScanner
             _chunked = Text(rest).EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
         else if (Ascii.EqualsIgnoreCase(name, "upgrade"u8))
             _upgradeH2c |= Text(rest).Contains("h2c", StringComparison.OrdinalIgnoreCase);
-        else if (Ascii.EqualsIgnoreCase(name, "http2-settings"u8) && UpgradeSettings.Decode(Text(rest)) is { } settings)
-        {
-            // Bounds the table of the server's first HTTP/2 blocks, if the upgrade happens.
-            foreach (var (id, value) in settings)
-                if (id == UpgradeSettings.HeaderTableSize) _connection.AnnounceHeaderTableSize(_direction, (int)Math.Min(value, Http2Scanner.MaxTableSize));
-        }
+        else if (Ascii.EqualsIgnoreCase(name, "http2-settings"u8) && SettingsPayload.FromUpgradeField(Text(rest)) is { } settings)
+            _connection.AnnounceSettings(_direction, settings); // they bound the server's first HTTP/2 blocks, if it upgrades
         else if (!_exchanges.IsEmpty && Ascii.EqualsIgnoreCase(name, "host"u8)) // only --allow/--deny read it
             _host = Text(rest);
     }

@@ -20,7 +20,6 @@ internal sealed class Http2Scanner : DirectionScanner
     private const int FrameHeaderLength = 9;
     private const byte TypeData = 0x0, TypeHeaders = 0x1, TypeSettings = 0x4, TypePushPromise = 0x5, TypeContinuation = 0x9;
     private const byte FlagEndHeaders = 0x4, FlagPadded = 0x8, FlagPriority = 0x20, FlagAck = 0x1;
-    private const int SettingsHeaderTableSize = 0x1;
     /// <summary>The largest dynamic table followed, whatever the peer allows (more only costs references Unknown).</summary>
     public const int MaxTableSize = 1 << 16;
     private const int MaxSettingsPayload = 1024;
@@ -29,6 +28,7 @@ internal sealed class Http2Scanner : DirectionScanner
 
     private readonly RedactionPolicy _policy;
     private readonly ConnectionContext _connection;
+    private readonly int _direction;
     private readonly ValueRewriter _rewriter;
     private readonly List<HpackLiteralValue> _literals = [];
     /// <summary>A request block's fields, for --allow/--deny only; reused from block to block.</summary>
@@ -54,10 +54,13 @@ internal sealed class Http2Scanner : DirectionScanner
     private readonly List<(int BlockOffset, long StreamPos, int Length)> _fragments = [];
     private bool _inBlock, _discarding;
 
-    public Http2Scanner(IHeldBytes held, RedactionPolicy policy, ConnectionContext connection, long prefaceRemaining, bool lost) : base(held)
+    /// <param name="direction">The direction read (0 egress, 1 ingress): its SETTINGS bound the other's table.</param>
+    public Http2Scanner(IHeldBytes held, RedactionPolicy policy, ConnectionContext connection, int direction, long prefaceRemaining, bool lost)
+        : base(held)
     {
         _policy = policy;
         _connection = connection;
+        _direction = direction;
         _rewriter = new ValueRewriter(policy);
         _prefaceRemaining = prefaceRemaining;
         _state = lost ? State.Lost : prefaceRemaining > 0 ? State.Preface : State.FrameHeader;
@@ -149,7 +152,7 @@ internal sealed class Http2Scanner : DirectionScanner
         if (!_collect) return;
         if (_type == TypeSettings)
         {
-            ApplySettings(_payload.AsSpan(0, _payloadFill));
+            _connection.AnnounceSettings(_direction, _payload.AsSpan(0, _payloadFill));
             return;
         }
         bool endHeaders = (_flags & FlagEndHeaders) != 0;
@@ -257,16 +260,6 @@ internal sealed class Http2Scanner : DirectionScanner
         Decoder.LoseContext();
     }
 
-    private void ApplySettings(ReadOnlySpan<byte> payload)
-    {
-        for (int i = 0; i + 6 <= payload.Length; i += 6)
-        {
-            int id = payload[i] << 8 | payload[i + 1];
-            uint value = (uint)(payload[i + 2] << 24 | payload[i + 3] << 16 | payload[i + 4] << 8 | payload[i + 5]);
-            if (id == SettingsHeaderTableSize && _connection.DirectionOf(this) is >= 0 and var direction)
-                _connection.AnnounceHeaderTableSize(direction, (int)Math.Min(value, MaxTableSize));
-        }
-    }
 
     /// <summary>Whether a syscall's bytes begin with a plausible frame header (RFC 9113 §4.1, §6): a known type, the
     /// reserved bit clear, connection-level types on stream 0 and stream-level types elsewhere.</summary>
