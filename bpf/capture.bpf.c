@@ -607,15 +607,8 @@ static __always_inline void emit_data(struct io_call *c, struct conn_state *st, 
 	struct data_scratch *scratch = bpf_map_lookup_elem(&data_scratch, &cpu);
 	if (!scratch)
 		return;
-	struct data_event *ev = &scratch->event;
-	fill_header(&ev->header, EVENT_DATA, c->source, st, sk, c->fd);
-	if (direction == DIRECTION_EGRESS && c->entered_ns)
-		ev->header.timestamp_ns = c->entered_ns;
-	ev->call_bytes = moved;
-	ev->direction = direction;
-	ev->tls_library = tls_library;
-	ev->_pad = 0;
-
+	/* Each chunk's stream_pos, data_len and flags are set as flush_chunk sends it. */
+	fill_call_event(&scratch->event, c, st, sk, direction, call_start_pos, moved, captured, tls_library);
 	scratch->copy = (struct copy_state){
 		.iov_array = c->buf,
 		.iov_count = c->iov_count,

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Capture.Recorder.Storage;
 
 /// <summary>A cheap live estimate for the summary: how many HTTP/1.x messages begin at the
@@ -8,10 +10,12 @@ internal static class HttpStartCounter
         [.. new[] { "GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "PATCH ", "OPTIONS ", "CONNECT ", "TRACE ", "HTTP/1." }
             .Select(s => System.Text.Encoding.ASCII.GetBytes(s))];
 
+    /// <summary>The first octets of <see cref="Starts"/>: most chunks (bodies, frames) are turned away on their first.</summary>
+    private static readonly SearchValues<byte> FirstOctets = SearchValues.Create([.. Starts.Select(s => s[0]).Distinct()]);
+
     public static int Count(ReadOnlySpan<byte> chunk)
     {
-        // Every start above begins with one of these capitals; most chunks (bodies, frames) are turned away here.
-        if (chunk.IsEmpty || chunk[0] is not ((byte)'G' or (byte)'P' or (byte)'H' or (byte)'D' or (byte)'O' or (byte)'C' or (byte)'T')) return 0;
+        if (chunk.IsEmpty || !FirstOctets.Contains(chunk[0])) return 0;
         foreach (var start in Starts)
             if (chunk.StartsWith(start)) return 1;
         return 0;
