@@ -915,6 +915,17 @@ int on_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	return 0;
 }
 
+/* The kernel frees the socket. Most connections' state went at TCP_CLOSE; one kept there for
+ * bytes still unread goes at close_enter, unless its program exits without close(): the kernel
+ * then closes the fd without that syscall, and only this says the socket is gone. */
+SEC("tracepoint/tcp/tcp_destroy_sock")
+int on_tcp_destroy_sock(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	__u64 sk = (__u64)ctx->skaddr;
+	bpf_map_delete_elem(&conns, &sk);
+	return 0;
+}
+
 /* ---------- the syscall hooks ---------- */
 
 SEC("tp_btf/sys_enter")

@@ -18,11 +18,8 @@ public sealed class ConnectionStartTests
     public void Connections_that_open_with_an_extension_method_or_an_empty_line_are_recorded()
     {
         Requires.RootAndBpf();
-        using var dir = new TempDir();
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString());
+        using var recorded = new RecordedListener();
+        var (listener, port, recorder) = (recorded.Listener, recorded.Port, recorded.Recorder);
 
         Exchange(listener, "\r\nPOST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         Exchange(listener, "PROPFIND /dav/ HTTP/1.1\r\nHost: x\r\nDepth: 1\r\n\r\n", "HTTP/1.1 207 Multi-Status\r\nContent-Length: 2\r\n\r\nok");

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
+using Capture.Tests.Faults;
 using Capture.Tests.Support;
 
 namespace Capture.Tests.EndToEnd;
@@ -19,11 +21,8 @@ public sealed class HalfCloseTests
     public void A_client_that_half_closes_and_reads_the_answer_after_the_end_keeps_one_whole_exchange()
     {
         Requires.RootAndBpf();
-        using var dir = new TempDir();
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString());
+        using var recorded = new RecordedListener();
+        var (listener, port, recorder) = (recorded.Listener, recorded.Port, recorded.Recorder);
 
         using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
@@ -46,6 +45,43 @@ public sealed class HalfCloseTests
                          $"{e.GetProperty("status")} resp={e.GetProperty("resp_bytes")} flags={e.GetProperty("flags").GetArrayLength()}")
             .Order().ToList();
         Assert.Equal([$"client GET /half-closed 200 resp={Response.Length} flags=0", $"server GET /half-closed 200 resp={Response.Length} flags=0"], exchanges);
+    }
+
+    [Fact]
+    public async Task A_client_that_half_closes_and_exits_without_reading_leaves_no_connection_state_in_the_kernel()
+    {
+        Requires.RootAndBpf();
+        using var recorded = new RecordedListener();
+        var (listener, port, recorder) = (recorded.Listener, recorded.Port, recorded.Recorder);
+
+        var client = Task.Run(() => ProcessRunner.Run("/usr/bin/python3", [Repo.Fixture("clients/half_close_and_exit.py"), port.ToString()], TimeSpan.FromSeconds(20)), TestContext.Current.CancellationToken);
+        using (var server = listener.AcceptSocket())
+        {
+            Assert.StartsWith("GET /left-unread ", ReadToEnd(server));
+            server.Send(Encoding.ASCII.GetBytes(Response));
+        }
+        var exited = await client;
+        Assert.True(exited.ExitCode == 0, exited.Stderr);
+        int clientPid = int.Parse(exited.Stdout.Trim());
+
+        // The kernel frees the socket as the process exits; its state must not wait for the map to evict it.
+        Assert.Equal(0, ConnectionStatesOpenedBy(recorder.Pid, clientPid));
+        Assert.Equal(0, recorder.Stop());
+    }
+
+    /// <summary>Entries of the recorder's connection map whose opener is <paramref name="pid"/>.</summary>
+    private static int ConnectionStatesOpenedBy(int recorderPid, int pid)
+    {
+        foreach (int map in KernelObjects.HeldBy(recorderPid).Maps)
+        {
+            var shown = ProcessRunner.Run("bpftool", ["map", "show", "id", map.ToString(), "-j"]);
+            if (JsonDocument.Parse(shown.Stdout).RootElement.GetProperty("name").GetString() != "conns") continue;
+            var dump = ProcessRunner.Run("bpftool", ["map", "dump", "id", map.ToString(), "-j"]);
+            Assert.True(dump.ExitCode == 0, dump.Stderr);
+            return JsonDocument.Parse(dump.Stdout).RootElement.EnumerateArray()
+                .Count(e => e.GetProperty("formatted").GetProperty("value").GetProperty("opener_pid").GetInt32() == pid);
+        }
+        throw new InvalidOperationException("the recorder holds no map named conns");
     }
 
     private static string ReadToEnd(Socket socket)

@@ -16,11 +16,8 @@ public sealed class ManyConnectionsTests
     public void A_thousand_concurrent_connections_are_each_recorded_as_one_exchange_per_side()
     {
         Requires.RootAndBpf();
-        using var dir = new TempDir();
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start(Connections * 2);
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString());
+        using var recorded = new RecordedListener(backlog: Connections * 2);
+        var (listener, port, recorder) = (recorded.Listener, recorded.Port, recorded.Recorder);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
         var server = Task.Run(async () =>
