@@ -18,6 +18,9 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
 
     /// <summary>Chunks not stored yet. The newest may still be the caller's memory until <see cref="Accept"/> returns.</summary>
     private readonly List<(DataEvent Event, Memory<byte> Bytes)> _held = [];
+    /// <summary>The chunk <see cref="Accept"/> is scanning, while it is not in <see cref="_held"/>; the scanner may rewrite it.</summary>
+    private Memory<byte> _scanning;
+    private long _scanningPos;
     /// <summary>Ranges of held bytes to store as elided, in stream order.</summary>
     private readonly List<(long From, long To)> _elided = [];
     private long _heldBytes;
@@ -32,21 +35,36 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
         long pos = (long)ev.StreamPos;
         if (_next >= 0 && pos != _next) _scanner.Lost(Math.Max(pos - _next, 0));
         _next = pos + bytes.Length;
+        (_scanning, _scanningPos) = (bytes, pos);
+        try
+        {
+            for (int offset = 0; offset < bytes.Length;)
+            {
+                int used = _scanner.Feed(bytes.Span[offset..], pos + offset, callStart: offset == 0);
+                offset += used;
+                if (offset < bytes.Length)
+                {
+                    if (_scanner.Successor is not { } next) break;
+                    _scanner = next;
+                }
+                else if (_scanner.Successor is { } after) _scanner = after;
+            }
+            if (_heldBytes + bytes.Length > MaxHeldBytes) _scanner.GiveUpHolding();
+        }
+        finally
+        {
+            _scanning = default;
+        }
+        long holdFrom = _scanner.HoldFrom;
+        // Nearly every chunk: nothing waits before it and nothing in it must wait.
+        if (_held.Count == 0 && pos + bytes.Length <= holdFrom)
+        {
+            Store(ev, bytes.Span, store);
+            return;
+        }
         _held.Add((ev, bytes));
         _heldBytes += bytes.Length;
-        for (int offset = 0; offset < bytes.Length;)
-        {
-            int used = _scanner.Feed(bytes.Span[offset..], pos + offset, callStart: offset == 0);
-            offset += used;
-            if (offset < bytes.Length)
-            {
-                if (_scanner.Successor is not { } next) break;
-                _scanner = next;
-            }
-            else if (_scanner.Successor is { } after) _scanner = after;
-        }
-        if (_heldBytes > MaxHeldBytes) _scanner.GiveUpHolding();
-        Release(_scanner.HoldFrom, store);
+        Release(holdFrom, store);
         // Held past this call: the caller's memory goes back to it, so the chunk gets bytes of its own.
         if (_held.Count > 0 && _held[^1].Bytes.Equals(bytes)) _held[^1] = (_held[^1].Event, bytes.ToArray());
     }
@@ -120,11 +138,13 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
 
     public void Overwrite(long streamPos, ReadOnlySpan<byte> bytes)
     {
-        foreach (var (ev, chunk) in _held)
-        {
-            long start = (long)ev.StreamPos;
-            long from = Math.Max(start, streamPos), to = Math.Min(start + chunk.Length, streamPos + bytes.Length);
-            if (from < to) bytes.Slice((int)(from - streamPos), (int)(to - from)).CopyTo(chunk.Span[(int)(from - start)..]);
-        }
+        foreach (var (ev, chunk) in _held) Overwrite((long)ev.StreamPos, chunk.Span, streamPos, bytes);
+        if (!_scanning.IsEmpty) Overwrite(_scanningPos, _scanning.Span, streamPos, bytes);
+    }
+
+    private static void Overwrite(long chunkPos, Span<byte> chunk, long streamPos, ReadOnlySpan<byte> bytes)
+    {
+        long from = Math.Max(chunkPos, streamPos), to = Math.Min(chunkPos + chunk.Length, streamPos + bytes.Length);
+        if (from < to) bytes.Slice((int)(from - streamPos), (int)(to - from)).CopyTo(chunk[(int)(from - chunkPos)..]);
     }
 }
