@@ -73,6 +73,32 @@ public sealed class Http2RedactionTests
     }
 
     [Fact]
+    public void A_client_speaking_HTTP1_to_a_server_that_sent_SETTINGS_first_is_redacted_as_HTTP1()
+    {
+        // The server's view: nghttpd writes its SETTINGS as it accepts, before reading a byte.
+        var harness = new RedactionHarness()
+            .Send(Direction.Egress, Frames.Settings())
+            .Send(Direction.Ingress, "GET /?token=SECRETQUERY HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer SECRETTOKEN\r\n\r\n")
+            .Close();
+
+        string stored = harness.StoredText(Direction.Ingress);
+        Assert.DoesNotContain("SECRET", stored);
+        Assert.StartsWith("GET /?token=", stored);
+    }
+
+    [Fact]
+    public void A_preface_read_in_two_pieces_after_the_servers_SETTINGS_is_redacted_as_HTTP2()
+    {
+        var stream = ClientStream();
+        var stored = new RedactionHarness()
+            .Send(Direction.Egress, Frames.Settings())
+            .SendSplit(Direction.Ingress, stream, 16) // "PRI * HTTP/2.0\r\n", then the rest
+            .Close().Stored(Direction.Ingress);
+
+        Assert.Equal(Redact(stream, []), stored);
+    }
+
+    [Fact]
     public void Joined_mid_connection_a_literal_whose_name_is_unknown_is_replaced_whole()
     {
         // A literal naming dynamic entry 62, which the capture never saw inserted.
