@@ -108,13 +108,15 @@ internal sealed unsafe class PacketCapture : IDisposable
     }
 
     /// <summary>False while redacting: a plaintext packet's payload would carry the secrets the db no longer holds,
-    /// so only its IP and TCP headers are kept (timing, flags, sequence numbers), its length as it was; a segment
-    /// that begins with a TLS record keeps its payload (ciphertext).</summary>
+    /// so only its IP and TCP headers are kept (timing, flags, sequence numbers), its length as it was; a TLS
+    /// connection's packets keep their payload (ciphertext; <see cref="TlsFlows"/>).</summary>
     public bool KeepPayload { get; init; } = true;
+
+    private readonly TlsFlows _tlsFlows = new();
 
     private void Write(Tpacket3Header* header, SockaddrLl* address, ReadOnlySpan<byte> network)
     {
-        if (!KeepPayload) network = Redaction.PacketHeaders.WithoutPlaintext(network);
+        if (!KeepPayload) network = _tlsFlows.Redact(network);
         var frame = new byte[Sll2Header.Length + network.Length];
         Sll2Header.Write(frame, (ushort)System.Net.IPAddress.NetworkToHostOrder((short)address->Protocol), address->InterfaceIndex,
             address->HardwareType, address->PacketType, new ReadOnlySpan<byte>(address->Address, address->AddressLength));
