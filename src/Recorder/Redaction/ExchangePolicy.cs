@@ -26,12 +26,14 @@ internal sealed class ExchangePolicy
 
     public bool IsEmpty => _allow.Length == 0 && _deny.Length == 0;
 
+    /// <summary>Patterns are matched against the path as the server will resolve it (<see cref="RequestPath"/>); a --deny
+    /// also against the path as sent, so that a pattern written for either form keeps the exchange out.</summary>
     public bool Keeps(string method, string host, string path)
     {
-        string target = host + path;
-        bool Matches((string? Method, Regex Target) p) =>
+        string resolved = host + RequestPath.Normalize(path), sent = host + path;
+        bool Matches((string? Method, Regex Target) p, string target) =>
             (p.Method is null || p.Method.Equals(method, StringComparison.OrdinalIgnoreCase)) && p.Target.IsMatch(target);
-        return !_deny.Any(Matches) && (_allow.Length == 0 || _allow.Any(Matches));
+        return !_deny.Any(p => Matches(p, resolved) || Matches(p, sent)) && (_allow.Length == 0 || _allow.Any(p => Matches(p, resolved)));
     }
 
     private static (string?, Regex) Parse(string pattern)
