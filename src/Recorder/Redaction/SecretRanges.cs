@@ -30,10 +30,10 @@ internal static class SecretRanges
                 AfterScheme(value, ranges);
                 break;
             case "cookie":
-                CookieValues(value, 0, value.Length, allParts: true, ranges);
+                CookieValues(value, ranges);
                 break;
             case "set-cookie":
-                CookieValues(value, 0, value.Length, allParts: false, ranges);
+                SetCookieValues(value, ranges);
                 break;
             default:
                 AddTrimmed(value, 0, value.Length, ranges);
@@ -41,28 +41,55 @@ internal static class SecretRanges
         }
     }
 
-    /// <summary>The values of secret query parameters in a request target ("/p?a=1&amp;token=x#f").</summary>
+    /// <summary>The values of secret query parameters in a request target ("/p?a=1&amp;token=x"). Parameters are split at
+    /// '&amp;' and at ';' (which some servers take as a separator too), and a fragment's parameters count as well (OAuth's
+    /// implicit flow puts access_token there, and a careless client sends it); a name is compared percent-decoded.</summary>
     public static void FindInTarget(RedactionPolicy policy, ReadOnlySpan<byte> target, List<Range> ranges)
     {
-        int query = target.IndexOf((byte)'?');
+        int query = target.IndexOfAny((byte)'?', (byte)'#');
         if (query < 0) return;
-        int end = target.IndexOf((byte)'#');
-        if (end < 0) end = target.Length;
-        Span<char> name = stackalloc char[64];
-        for (int start = query + 1; start < end;)
+        Span<char> buffer = stackalloc char[128];
+        for (int start = query + 1; start < target.Length;)
         {
-            int amp = target[start..end].IndexOf((byte)'&');
-            int partEnd = amp < 0 ? end : start + amp;
+            int separator = target[start..].IndexOfAny(QuerySeparators);
+            int partEnd = separator < 0 ? target.Length : start + separator;
             var part = target[start..partEnd];
             int eq = part.IndexOf((byte)'=');
-            if (eq > 0 && eq <= name.Length && eq + 1 < part.Length)
+            if (eq > 0 && eq + 1 < part.Length)
             {
-                int chars = Encoding.Latin1.GetChars(part[..eq], name);
-                if (policy.IsSecretQueryParameter(name[..chars])) ranges.Add(new Range(start + eq + 1, partEnd));
+                var name = eq <= buffer.Length ? buffer[..eq] : new char[eq];
+                if (policy.IsSecretQueryParameter(PercentDecoded(part[..eq], name))) ranges.Add(new Range(start + eq + 1, partEnd));
             }
             start = partEnd + 1;
         }
     }
+
+    private static readonly System.Buffers.SearchValues<byte> QuerySeparators = System.Buffers.SearchValues.Create("&;#"u8);
+
+    /// <summary><paramref name="octets"/> as characters, each %XX as the octet it stands for; returns the part of
+    /// <paramref name="into"/> written.</summary>
+    private static ReadOnlySpan<char> PercentDecoded(ReadOnlySpan<byte> octets, Span<char> into)
+    {
+        int written = 0;
+        for (int i = 0; i < octets.Length; i++)
+        {
+            if (octets[i] == '%' && i + 2 < octets.Length && HexValue(octets[i + 1]) is int high and >= 0 && HexValue(octets[i + 2]) is int low and >= 0)
+            {
+                into[written++] = (char)(high * 16 + low);
+                i += 2;
+            }
+            else into[written++] = (char)octets[i];
+        }
+        return into[..written];
+    }
+
+    private static int HexValue(byte c) => c switch
+    {
+        >= (byte)'0' and <= (byte)'9' => c - '0',
+        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+        _ => -1,
+    };
 
     /// <summary>"Bearer abc" keeps "Bearer "; a value without a scheme is secret whole.</summary>
     private static void AfterScheme(ReadOnlySpan<byte> value, List<Range> ranges)
@@ -83,19 +110,59 @@ internal static class SecretRanges
         AddTrimmed(value, start, value.Length, ranges);
     }
 
-    /// <summary>"a=1; b=2": the values after '='; a part without '=' is secret whole. Set-Cookie's
-    /// attributes after the first ';' (Path, Expires, HttpOnly) are kept.</summary>
-    private static void CookieValues(ReadOnlySpan<byte> value, int from, int to, bool allParts, List<Range> ranges)
+    /// <summary>Cookie's "a=1; b=2": the values after '='; a part without '=' is secret whole.</summary>
+    private static void CookieValues(ReadOnlySpan<byte> value, List<Range> ranges)
     {
-        for (int start = from; start < to;)
+        for (int start = 0; start < value.Length;)
         {
-            int semi = value[start..to].IndexOf((byte)';');
-            int end = semi < 0 ? to : start + semi;
+            int semi = value[start..].IndexOf((byte)';');
+            int end = semi < 0 ? value.Length : start + semi;
             int eq = value[start..end].IndexOf((byte)'=');
             AddTrimmed(value, eq < 0 ? start : start + eq + 1, end, ranges);
-            if (!allParts) return;
             start = end + 1;
         }
+    }
+
+    /// <summary>Set-Cookie's cookie value; its attributes after the first ';' (Path, Expires, HttpOnly) are kept. A server
+    /// that joins several Set-Cookie fields into one with commas (RFC 6265 §3 says it must not, but some do) gets each
+    /// cookie's value replaced: after a comma, "name=" begins another cookie unless name is an attribute's. A date's
+    /// comma ("Expires=Wed, 21 Oct 2026") is followed by no '=' before a space, and begins nothing.</summary>
+    private static void SetCookieValues(ReadOnlySpan<byte> value, List<Range> ranges)
+    {
+        for (int cookie = 0; cookie < value.Length;)
+        {
+            var (comma, next) = NextJoinedCookie(value, cookie);
+            int limit = comma < 0 ? value.Length : comma;
+            int semi = value[cookie..limit].IndexOf((byte)';');
+            int end = semi < 0 ? limit : cookie + semi;
+            int eq = value[cookie..end].IndexOf((byte)'=');
+            AddTrimmed(value, eq < 0 ? cookie : cookie + eq + 1, end, ranges);
+            if (comma < 0) return;
+            cookie = next;
+        }
+    }
+
+    /// <summary>The first comma after <paramref name="from"/> that begins another cookie, and where that cookie's name
+    /// begins; (-1, -1) when none does. A comma inside a value (JSON, say) is followed by no name=, and begins nothing.</summary>
+    private static (int Comma, int Name) NextJoinedCookie(ReadOnlySpan<byte> value, int from)
+    {
+        for (int comma = from; comma < value.Length; comma++)
+        {
+            if (value[comma] != ',') continue;
+            int name = comma + 1;
+            while (name < value.Length && value[name] is (byte)' ' or (byte)'\t') name++;
+            int nameEnd = name;
+            while (nameEnd < value.Length && value[nameEnd] is not ((byte)'=' or (byte)';' or (byte)',' or (byte)' ' or (byte)'\t' or (byte)'"' or (byte)':')) nameEnd++;
+            if (nameEnd > name && nameEnd < value.Length && value[nameEnd] == '=' && !IsCookieAttribute(value[name..nameEnd])) return (comma, name);
+        }
+        return (-1, -1);
+    }
+
+    private static bool IsCookieAttribute(ReadOnlySpan<byte> name)
+    {
+        foreach (var attribute in (ReadOnlySpan<string>)["Expires", "Max-Age", "Domain", "Path", "SameSite", "Priority"])
+            if (Ascii.EqualsIgnoreCase(name, attribute)) return true;
+        return false;
     }
 
     private static void AddTrimmed(ReadOnlySpan<byte> value, int start, int end, List<Range> ranges)

@@ -1,0 +1,50 @@
+using Capture.Recorder.Interop;
+
+namespace Capture.Tests.Redaction;
+
+/// <summary>Where secret values hide in a request target and in Set-Cookie, beyond the plain forms: each is replaced,
+/// and what identifies without revealing (parameter names, cookie names, attributes) is kept.</summary>
+public sealed class SecretValueTests
+{
+    private static string StoredRequest(string target, string[]? query = null) =>
+        new RedactionHarness(query: query)
+            .Send(Direction.Egress, $"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n")
+            .Close().StoredText(Direction.Egress);
+
+    private static string StoredSetCookie(string value) =>
+        new RedactionHarness()
+            .Send(Direction.Egress, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .Send(Direction.Ingress, $"HTTP/1.1 200 OK\r\nSet-Cookie: {value}\r\nContent-Length: 0\r\n\r\n")
+            .Close().StoredText(Direction.Ingress);
+
+    [Theory]
+    [InlineData("/p?acc%65ss_token=SECRETA&x=1")]      // a percent-encoded name
+    [InlineData("/p?x=1;token=SECRETB")]               // ';' between parameters
+    [InlineData("/p?x=1#id_token=SECRETD")]
+    public void A_secret_parameter_however_it_is_written_is_replaced(string target)
+    {
+        string stored = StoredRequest(target);
+        Assert.DoesNotContain("SECRET", stored);
+        Assert.Contains("x=1", stored);
+    }
+
+    [Fact]
+    public void A_configured_parameter_name_of_any_length_is_replaced()
+    {
+        string name = new('n', 100);
+        Assert.DoesNotContain("SECRETLONG", StoredRequest($"/p?{name}=SECRETLONG", query: [name]));
+    }
+
+    [Fact]
+    public void Cookies_joined_into_one_Set_Cookie_by_commas_each_have_their_value_replaced_and_dates_stay()
+    {
+        string stored = StoredSetCookie("a=SECRET1; Path=/, sid=SECRET2; Expires=Wed, 21 Oct 2026 07:28:00 GMT, t=SECRET3; HttpOnly");
+        Assert.DoesNotContain("SECRET", stored);
+        Assert.Contains("; Path=/, sid=", stored);
+        Assert.Contains("; Expires=Wed, 21 Oct 2026 07:28:00 GMT, t=", stored);
+    }
+
+    [Fact]
+    public void A_cookie_value_with_commas_inside_is_replaced_whole() =>
+        Assert.DoesNotContain("SECRET", StoredSetCookie("prefs={\"a\":\"SECRETJ1\",\"b\":\"SECRETJ2\"}; Path=/"));
+}
