@@ -4,9 +4,10 @@ namespace Capture.Recorder.Redaction;
 
 /// <summary>
 /// --allow and --deny, an HTTP firewall's lists decided at capture time: a pattern is a glob (`*` any run of
-/// characters, `?` one, case-insensitive, as in analyze --where) over `host/path` — the Host header as sent, port
-/// included, then the request target's path without its query — optionally preceded by a method and a space
-/// ("POST */login"). An exchange is kept when it matches no --deny and, if any --allow is given, some --allow.
+/// characters, `?` one, case-insensitive, as in analyze --where) over `host/path` — the first Host header as sent,
+/// port included (or the target's own authority: absolute-form, CONNECT), then the request target's path without
+/// its query — optionally preceded by a method and a space ("POST */login"). An exchange is kept when it matches
+/// no --deny and, if any --allow is given, some --allow.
 /// </summary>
 internal sealed class ExchangePolicy
 {

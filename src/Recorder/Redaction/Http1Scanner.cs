@@ -7,7 +7,8 @@ namespace Capture.Recorder.Redaction;
 /// HTTP/1.x for redaction: start lines and header lines are gathered whole (and held back while they may carry a
 /// secret); bodies are skipped by their framing (Content-Length, chunked, until close) without looking at them,
 /// which is the cheap path most bytes take. After lost bytes or input that is not HTTP it scans line by line,
-/// still redacting any line that is a secret header field, until a start line resynchronises it.
+/// still redacting any line that is a secret header field, until a start line resynchronises it. A line it must let
+/// go of unfinished fails closed (filler to its end); after CONNECT each direction starts over as a new connection.
 /// </summary>
 internal sealed class Http1Scanner : DirectionScanner
 {
@@ -29,8 +30,11 @@ internal sealed class Http1Scanner : DirectionScanner
     private long _lineStart;
     private bool _lineHeld;
     private bool _lineCapped;
-    /// <summary>A secret outgrew the hold: its remaining bytes are overwritten with filler up to the end of its line.</summary>
+    /// <summary>A line that is or may be secret was let go unfinished (it outgrew the hold, or bytes of it were lost):
+    /// its remaining bytes are overwritten with filler up to the end of the line.</summary>
     private bool _filling;
+    /// <summary>The last field line was a secret field's: a continuation line (obs-fold) after it is secret too.</summary>
+    private bool _lastFieldSecret;
 
     // The message whose header section is being read.
     private bool _isResponse, _chunked, _upgradeH2c;
@@ -41,7 +45,8 @@ internal sealed class Http1Scanner : DirectionScanner
     // whole (with its response) as its bytes go by.
     private readonly ExchangePolicy _exchanges;
     private long _messageStart;
-    private bool _decided, _isHead, _elide;
+    private bool _decided, _elide, _hostKnown;
+    private RequestKind _kind;
     private string _method = "", _host = "", _path = "";
 
     public Http1Scanner(IHeldBytes held, RedactionPolicy policy, ConnectionContext connection, int direction, bool atStart) : base(held)
@@ -106,7 +111,7 @@ internal sealed class Http1Scanner : DirectionScanner
             {
                 // The whole line is in this call, the usual case: read where it lies, without gathering it first.
                 _lineLength = take;
-                OnLine(data[..ContentEnd(data[..take])]);
+                OnLine(data[..Http1Lines.ContentEnd(data[..take])]);
                 _lineLength = 0;
                 return take;
             }
@@ -115,7 +120,7 @@ internal sealed class Http1Scanner : DirectionScanner
         if (newline >= 0)
         {
             var line = _line.AsSpan(0, _lineLength);
-            if (!_lineCapped) OnLine(line[..ContentEnd(line)]);
+            if (!_lineCapped) OnLine(line[..Http1Lines.ContentEnd(line)]);
             _lineLength = 0;
             _lineCapped = false;
             _lineHeld = false;
@@ -125,13 +130,6 @@ internal sealed class Http1Scanner : DirectionScanner
             _lineHeld = MayBeSecret(_line.AsSpan(0, _lineLength));
         }
         return take;
-    }
-
-    /// <summary>Where a line that ends in LF (or CRLF) ends without it.</summary>
-    private static int ContentEnd(ReadOnlySpan<byte> line)
-    {
-        int end = line.Length - 1;
-        return end > 0 && line[end - 1] == '\r' ? end - 1 : end;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
@@ -154,13 +152,38 @@ internal sealed class Http1Scanner : DirectionScanner
         {
             case State.StartLine:
                 return !_exchanges.IsEmpty || !line.StartsWith("HTTP/"u8);
-            case State.Headers or State.Trailers or State.Lost:
-                int colon = line.IndexOf((byte)':');
-                if (colon < 0) return line.Length <= _policy.LongestHeaderName;
-                return IsSecretName(line[..colon]);
+            case State.Headers or State.Trailers:
+                return MayBeSecretField(line);
+            case State.Lost:
+                // After lost bytes a request line resynchronises the direction: it may carry a secret query too.
+                return MayBeSecretField(line) || Http1RequestLine.MayBecomeOne(line);
             default:
                 return false;
         }
+    }
+
+    private bool MayBeSecretField(ReadOnlySpan<byte> line)
+    {
+        if (Http1Lines.IsContinuation(line)) return _lastFieldSecret;
+        int colon = line.IndexOf((byte)':');
+        if (colon < 0) return line.TrimEnd(" \t"u8).Length <= _policy.LongestHeaderName;
+        return IsSecretName(Http1Lines.FieldName(line[..colon]));
+    }
+
+    /// <summary>
+    /// Where the secret of a held line that will not be seen whole may begin: the value of a secret field or of its
+    /// continuation, a request line's query; its length when it may still begin in the rest of the line (a name not
+    /// finished, a target without '?' yet); -1 when the line cannot hold one.
+    /// </summary>
+    private int SecretFrom(ReadOnlySpan<byte> line)
+    {
+        if (_state == State.StartLine && line.StartsWith("HTTP/"u8)) return -1; // a status line
+        if (Http1Lines.IsContinuation(line)) return _lastFieldSecret ? Http1Lines.AfterWhitespace(line, 0) : -1;
+        int colon = line.IndexOf((byte)':');
+        if (colon > 0 && IsSecretName(Http1Lines.FieldName(line[..colon]))) return Http1Lines.AfterWhitespace(line, colon + 1);
+        if (_state == State.StartLine || (_state == State.Lost && Http1RequestLine.MayBecomeOne(line)))
+            return line.IndexOfAny((byte)'?', (byte)'#') is >= 0 and var query ? query + 1 : line.Length;
+        return colon < 0 && MayBeSecretField(line) ? line.Length : -1;
     }
 
     private bool IsSecretName(ReadOnlySpan<byte> name) => _policy.IsSecretHeader(name);
@@ -194,25 +217,20 @@ internal sealed class Http1Scanner : DirectionScanner
         }
     }
 
+    /// <summary>After lost bytes only a line with a version is taken for a start line: one without (HTTP/0.9) cannot
+    /// be told from a line of a body.</summary>
     private static bool LooksLikeStartLine(ReadOnlySpan<byte> line) =>
-        line.StartsWith("HTTP/1."u8) || (line.IndexOf((byte)' ') is > 0 and var sp && IsMethod(line[..sp]) && line.EndsWith("HTTP/1.1"u8) | line.EndsWith("HTTP/1.0"u8));
-
-    private static bool IsMethod(ReadOnlySpan<byte> token)
-    {
-        if (token.Length > 20) return false;
-        foreach (byte b in token) if (b is < (byte)'A' or > (byte)'Z') return false;
-        return true;
-    }
+        line.StartsWith("HTTP/1."u8) || (Http1RequestLine.TryRead(line, out var request) && request.HasVersion);
 
     private void StartLine(ReadOnlySpan<byte> line)
     {
         if (line.IsEmpty) return; // a stray CRLF between messages (RFC 9112 §2.2)
-        _chunked = _upgradeH2c = false;
+        _chunked = _upgradeH2c = _lastFieldSecret = false;
         _contentLength = -1;
         if (line.StartsWith("HTTP/1."u8))
         {
             _isResponse = true;
-            _status = line.Length >= 12 ? StatusCode(line.Slice(9, 3)) : 0;
+            _status = line.Length >= 12 ? Http1Lines.StatusCode(line.Slice(9, 3)) : 0;
             _state = State.Headers;
             // The answer to a request --deny kept out goes too, from its status line on.
             _elide = _pairing.NextIsDenied;
@@ -225,94 +243,109 @@ internal sealed class Http1Scanner : DirectionScanner
             Successor = _connection.StartHttp2(Held, _direction, prefaceRemaining: 8);
             return;
         }
-        int sp1 = line.IndexOf((byte)' ');
-        int sp2 = sp1 < 0 ? -1 : line[(sp1 + 1)..].IndexOf((byte)' ');
-        if (sp1 <= 0 || sp2 < 0 || !IsMethod(line[..sp1]))
+        if (!Http1RequestLine.TryRead(line, out var request))
         {
+            // Not a start line: framing went wrong before it, and it may be any line, a secret field's too.
             _state = State.Lost;
+            HeaderLine(line, framing: false);
             return;
         }
+        RequestLine(line, request);
+    }
+
+    private void RequestLine(ReadOnlySpan<byte> line, Http1RequestLine request)
+    {
         _isResponse = false;
-        _isHead = line[..sp1].SequenceEqual("HEAD"u8);
+        var method = line[..request.MethodLength];
+        _kind = Http1RequestLine.KindOf(method);
         _messageStart = _lineStart;
         _decided = false;
-        var rawTarget = line.Slice(sp1 + 1, sp2);
-        int query = rawTarget.IndexOf((byte)'?');
+        var target = line[request.TargetStart..request.TargetEnd];
         if (!_exchanges.IsEmpty)
         {
             // Only --allow/--deny read them (Decide).
-            _method = Encoding.ASCII.GetString(line[..sp1]);
-            _path = Encoding.Latin1.GetString(query < 0 ? rawTarget : rawTarget[..query]);
-            _host = "";
+            Http1RequestLine.PolicyParts(target, _kind, out var authority, out var path);
+            _method = Encoding.ASCII.GetString(method);
+            _path = Encoding.Latin1.GetString(path);
+            _host = Encoding.Latin1.GetString(authority);
+            _hostKnown = !authority.IsEmpty; // then the Host field is ignored (RFC 9112 §3.2.2)
         }
-        if (query >= 0) // a target without a query holds no secret parameter
+        if (target.IndexOfAny((byte)'?', (byte)'#') >= 0) // a target without a query or fragment holds no secret parameter
         {
-            var target = rawTarget.ToArray();
-            _rewriter.Target(target);
-            if (!target.AsSpan().SequenceEqual(rawTarget)) Held.Overwrite(_lineStart + sp1 + 1, target);
+            var rewritten = target.ToArray();
+            _rewriter.Target(rewritten);
+            if (!rewritten.AsSpan().SequenceEqual(target)) Held.Overwrite(_lineStart + request.TargetStart, rewritten);
         }
-        _state = State.Headers;
-    }
-
-    /// <summary>The 3 octets after "HTTP/1.x " as a number, as int.TryParse reads them (0 when it cannot);
-    /// three digits, the usual case, without making a string of them.</summary>
-    private static int StatusCode(ReadOnlySpan<byte> digits)
-    {
-        if (digits[0] is >= (byte)'0' and <= (byte)'9' && digits[1] is >= (byte)'0' and <= (byte)'9' && digits[2] is >= (byte)'0' and <= (byte)'9')
-            return (digits[0] - '0') * 100 + (digits[1] - '0') * 10 + (digits[2] - '0');
-        return int.TryParse(Encoding.ASCII.GetString(digits), out int status) ? status : 0;
+        if (request.HasVersion)
+        {
+            _state = State.Headers;
+            return;
+        }
+        // HTTP/0.9: no header section, no body, and an answer that is a bare body until close: nothing after it in
+        // this direction can be framed.
+        Decide(_lineStart + _lineLength);
+        EndMessage();
+        _state = State.Lost;
     }
 
     private void HeaderLine(ReadOnlySpan<byte> line, bool framing)
     {
-        int colon = line.IndexOf((byte)':');
-        if (colon <= 0) return;
-        var name = line[..colon];
-        if (IsSecretName(name))
+        if (Http1Lines.IsContinuation(line))
         {
-            var value = line[(colon + 1)..].ToArray();
-            _rewriter.Raw(Encoding.Latin1.GetString(name), value);
-            Held.Overwrite(_lineStart + colon + 1, value);
+            // A piece of a secret value, replaced whole: where a scheme or a cookie name would stand in it cannot be told.
+            if (_lastFieldSecret) Redact(name: null, line, 0);
             return;
         }
+        int colon = line.IndexOf((byte)':');
+        var name = colon > 0 ? Http1Lines.FieldName(line[..colon]) : [];
+        _lastFieldSecret = IsSecretName(name);
+        if (_lastFieldSecret)
+        {
+            Redact(Encoding.Latin1.GetString(name), line, colon + 1);
+            return;
+        }
+        if (colon <= 0) return;
         if (!framing) return;
         // Names compared as octets: no Latin-1 letter but A-Z lowercases into ASCII, so this equals lowering the decoded name.
         var rest = line[(colon + 1)..];
         if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
-            _contentLength = ContentLength(rest);
+            _contentLength = Http1Lines.ContentLength(rest);
         else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
-            _chunked = Text(rest).EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
+            _chunked = Http1Lines.Text(rest).EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
         else if (Ascii.EqualsIgnoreCase(name, "upgrade"u8))
-            _upgradeH2c |= Text(rest).Contains("h2c", StringComparison.OrdinalIgnoreCase);
-        else if (Ascii.EqualsIgnoreCase(name, "http2-settings"u8) && SettingsPayload.FromUpgradeField(Text(rest)) is { } settings)
+            _upgradeH2c |= Http1Lines.Text(rest).Contains("h2c", StringComparison.OrdinalIgnoreCase);
+        else if (Ascii.EqualsIgnoreCase(name, "http2-settings"u8) && SettingsPayload.FromUpgradeField(Http1Lines.Text(rest)) is { } settings)
             _connection.AnnounceSettings(_direction, settings); // they bound the server's first HTTP/2 blocks, if it upgrades
-        else if (!_exchanges.IsEmpty && Ascii.EqualsIgnoreCase(name, "host"u8)) // only --allow/--deny read it
-            _host = Text(rest);
+        else if (!_exchanges.IsEmpty && !_hostKnown && Ascii.EqualsIgnoreCase(name, "host"u8)) // only --allow/--deny read it
+        {
+            // The first, as the analyzer reads it: a second Host must not steer the decision away from it.
+            _host = Http1Lines.Text(rest);
+            _hostKnown = true;
+        }
     }
 
-    private static string Text(ReadOnlySpan<byte> value) => Encoding.Latin1.GetString(value).Trim();
-
-    /// <summary>A Content-Length value, or -1 when it is not a number of octets. Digits between spaces, the usual
-    /// case, are read as octets; anything else as the trimmed text long.TryParse reads.</summary>
-    private static long ContentLength(ReadOnlySpan<byte> value)
+    /// <summary>Replaces the secret parts of the value that begins at <paramref name="from"/> in <paramref name="line"/>.</summary>
+    private void Redact(string? name, ReadOnlySpan<byte> line, int from)
     {
-        var digits = value.Trim(" \t"u8);
-        if (digits.Length is > 0 and <= 18 && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
-        {
-            long length = 0;
-            foreach (byte d in digits) length = length * 10 + (d - '0');
-            return length;
-        }
-        return long.TryParse(Text(value), out long parsed) && parsed >= 0 ? parsed : -1;
+        var value = line[from..].ToArray();
+        _rewriter.Raw(name, value);
+        Held.Overwrite(_lineStart + from, value);
     }
 
     /// <summary>RFC 9112 §6.3: how long the body is.</summary>
     private void EndOfHeaders()
     {
+        _lastFieldSecret = false; // nothing after the header section continues its last field
         if (!_isResponse)
         {
             if (_upgradeH2c) _pairing.H2cRequested = true;
             Decide(_lineStart + _lineLength);
+            if (_kind == RequestKind.Connect)
+            {
+                // The tunnel's bytes follow (or, refused, the next request, which a fresh start reads as well).
+                Tunnel();
+                return;
+            }
             _state = _chunked ? State.ChunkSize : _contentLength > 0 ? State.Body : State.StartLine;
             _remaining = Math.Max(_contentLength, 0);
             if (_state == State.StartLine) EndMessage();
@@ -336,19 +369,34 @@ internal sealed class Http1Scanner : DirectionScanner
             EndMessage();
             return;
         }
-        bool noBody = _pairing.ResponseReceived() || _status is 204 or 304;
+        var answers = _pairing.ResponseReceived();
+        if (answers == RequestKind.Connect && _status is >= 200 and < 300)
+        {
+            Tunnel(); // its Content-Length and Transfer-Encoding mean nothing (RFC 9110 §9.3.6)
+            return;
+        }
+        bool noBody = answers == RequestKind.Head || _status is 204 or 304;
         _state = noBody ? State.StartLine : _chunked ? State.ChunkSize : _contentLength > 0 ? State.Body : _contentLength == 0 ? State.StartLine : State.UntilClose;
         _remaining = Math.Max(_contentLength, 0);
         if (_state == State.StartLine) EndMessage();
     }
 
-    /// <summary>Keeps or elides the request whose head ends at <paramref name="headEnd"/>, once.</summary>
-    private void Decide(long headEnd)
+    /// <summary>What follows in this direction is a CONNECT tunnel's: read as a new connection's, or, when its
+    /// CONNECT was denied, elided up to the connection's end.</summary>
+    private void Tunnel()
+    {
+        if (_elide) _state = State.Opaque;
+        else Successor = new TunnelStart(Held, _connection, _direction);
+    }
+
+    /// <summary>Keeps or elides the request whose head ends at <paramref name="headEnd"/>, once. Without its host
+    /// known, <paramref name="failClosed"/> elides it whatever the patterns say.</summary>
+    private void Decide(long headEnd, bool failClosed = false)
     {
         if (_decided) return;
         _decided = true;
-        bool denied = !_exchanges.IsEmpty && !_exchanges.Keeps(_method, _host, _path);
-        _pairing.RequestSent(_isHead, denied);
+        bool denied = !_exchanges.IsEmpty && ((failClosed && !_hostKnown) || !_exchanges.Keeps(_method, _host, _path));
+        _pairing.RequestSent(_kind, denied);
         if (!denied) return;
         Held.Elide(_messageStart, headEnd);
         _elide = true;
@@ -388,27 +436,34 @@ internal sealed class Http1Scanner : DirectionScanner
         if (_state is State.UntilClose or State.Opaque) return;
         if (!_decided) Decide(_messageStart);
         _elide = false;
+        LetGoOfHeldLine(); // fails closed: what is held of a secret line, and the rest of it after the hole, become filler
         _state = State.Lost;
         _lineLength = 0;
-        _lineHeld = _lineCapped = _filling = false;
+        _lineCapped = false;
     }
 
     public override void GiveUpHolding()
     {
-        // A request head too long to wait for its Host header (or cut off by the connection's end): decided on what was seen.
-        if (!_decided) Decide(_lineLength > 0 ? _lineStart + _lineLength : _lineStart);
+        // A request head too long to wait for its Host header (or cut off by the connection's end): decided on what
+        // was seen, and kept out, when patterns are given, if its host is not known yet.
+        if (!_decided) Decide(_lineLength > 0 ? _lineStart + _lineLength : _lineStart, failClosed: true);
+        LetGoOfHeldLine();
+    }
+
+    /// <summary>A held line will not be seen whole: its secret, as far as it is held, is overwritten with filler, and
+    /// so is the rest of the line when it comes (not read as a line of its own: "Authoriz" then "ation: Bearer x").</summary>
+    private void LetGoOfHeldLine()
+    {
         if (_lineLength == 0 || !_lineHeld) return;
-        var line = _line.AsSpan(0, _lineLength);
-        int from = _state == State.StartLine ? line.IndexOf((byte)'?') : line.IndexOf((byte)':');
+        int from = SecretFrom(_line.AsSpan(0, _lineLength));
         if (from >= 0)
         {
-            while (from + 1 < _lineLength && line[from + 1] is (byte)' ' or (byte)'\t') from++;
-            Fill(_lineStart + from + 1, _lineLength - from - 1);
-            _filling = true;
+            if (from < _lineLength) Fill(_lineStart + from, _lineLength - from);
+            _filling = _lastFieldSecret = true;
             _policy.Overflows++;
         }
         _lineLength = 0;
-        _lineHeld = false;
+        _lineHeld = _lineCapped = false;
     }
 
     private void Fill(long pos, int count)
@@ -417,24 +472,4 @@ internal sealed class Http1Scanner : DirectionScanner
         filler.AsSpan().Fill(RedactionPolicy.FillerByte);
         Held.Overwrite(pos, filler);
     }
-}
-
-/// <summary>What the request direction tells the response direction of one HTTP/1 connection: a HEAD request's
-/// response has no body whatever its Content-Length; an h2c upgrade turns the connection into HTTP/2.</summary>
-internal sealed class Http1Pairing
-{
-    private readonly Queue<(bool Head, bool Denied)> _requests = new();
-
-    public bool H2cRequested { get; set; }
-
-    public void RequestSent(bool isHead, bool denied)
-    {
-        if (_requests.Count < 1024) _requests.Enqueue((isHead, denied));
-    }
-
-    /// <summary>The next response answers a request that --allow/--deny keeps out.</summary>
-    public bool NextIsDenied => _requests.TryPeek(out var next) && next.Denied;
-
-    /// <summary>A final response arrived; true when it answers a HEAD request.</summary>
-    public bool ResponseReceived() => _requests.TryDequeue(out var request) && request.Head;
 }

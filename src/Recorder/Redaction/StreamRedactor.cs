@@ -39,30 +39,8 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
         new(policy, StreamDenied is { } denied ? streamId => denied(connId, tls, streamId) : null);
 
     // A method of its own: a lambda in Accept would make it allocate the captured variables on every chunk.
-    private DirectionFlow NewFlow(ConnectionContext connection, int direction, bool atStart) =>
-        new((held, first) => Start(held, connection, direction, atStart, first));
-
-    /// <summary>Which protocol a direction speaks, from its first captured bytes (and the other direction's).</summary>
-    private DirectionScanner Start(IHeldBytes held, ConnectionContext connection, int direction, bool atStart, ReadOnlySpan<byte> first)
-    {
-        bool frames = Http2Scanner.LooksLikeFrameHeader(first);
-        if (atStart)
-        {
-            // A direction seen from its first byte says what it speaks itself. A client opens with the preface or an
-            // HTTP/1 request (a preface that comes in pieces is read as the line "PRI * HTTP/2.0" by the HTTP/1 scanner,
-            // which hands over), a server with SETTINGS (RFC 9113 §3.4) or an HTTP/1 status line. A server may send
-            // SETTINGS before reading (nghttpd does), so the other direction having begun HTTP/2 does not make this
-            // one HTTP/2 if it starts with text: its client may be speaking HTTP/1. A frame begins with its length's
-            // high octet, 0 for any first frame; text with a letter, or with the empty line RFC 9112 §2.2 allows.
-            if (first.StartsWith("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8)) return connection.StartHttp2(held, direction, prefaceRemaining: 24);
-            bool text = !first.IsEmpty && (char.IsAsciiLetter((char)first[0]) || first[0] is (byte)'\r' or (byte)'\n');
-            if (!text && (connection.IsHttp2 || (frames && first[3] == 0x4))) return connection.StartHttp2(held, direction, prefaceRemaining: 0);
-            return new Http1Scanner(held, policy, connection, direction, atStart: true);
-        }
-        // Joined mid-way: any plausible frame will do, and so will the other direction's HTTP/2.
-        if (connection.IsHttp2 || frames) return connection.StartHttp2(held, direction, prefaceRemaining: 0, lost: true);
-        return new Http1Scanner(held, policy, connection, direction, atStart: false);
-    }
+    private static DirectionFlow NewFlow(ConnectionContext connection, int direction, bool atStart) =>
+        new((held, first) => connection.StartDirection(held, direction, atStart, first));
 
     /// <summary>The connection closed: nothing more will complete what its directions hold.</summary>
     public void Close(ulong connId, ChunkStore store)

@@ -73,6 +73,61 @@ public sealed class ExchangePolicyTests
         Assert.All(exchanges, e => Assert.Equal(Elided(Direction.Egress, Requests, e.Item1), Elided(Direction.Ingress, Responses, e.Item2)));
     }
 
+    /// <summary>Sends one request (then another) under the given patterns; true when the first was elided.</summary>
+    private static bool Denies(string request, string[]? allow = null, string[]? deny = null)
+    {
+        var harness = new RedactionHarness(allow: allow, deny: deny)
+            .Send(Direction.Egress, request + "GET /next HTTP/1.1\r\nHost: kept.example\r\n\r\n")
+            .Close();
+        return harness.Elided[Direction.Egress].Any(r => r.From == 0 && r.To >= request.Length);
+    }
+
+    [Theory]
+    [InlineData("POST http://evil.example/upload HTTP/1.1\r\nHost: evil.example\r\nContent-Length: 4\r\n\r\nBODY")]
+    [InlineData("POST http://evil.example/upload?x=1 HTTP/1.1\r\nHost: good.example\r\n\r\n")] // the target's authority wins
+    [InlineData("GET HTTP://user:pw@evil.example/upload HTTP/1.1\r\n\r\n")]                        // without its userinfo
+    public void An_absolute_form_target_is_matched_by_its_own_authority_and_path(string request)
+    {
+        Assert.True(Denies(request, deny: ["evil.example/upload"]));
+        Assert.False(Denies(request, allow: ["evil.example/*"]));
+    }
+
+    [Fact]
+    public void An_absolute_form_target_without_a_path_is_matched_as_the_root()
+    {
+        Assert.True(Denies("GET http://evil.example:8080 HTTP/1.1\r\nHost: evil.example:8080\r\n\r\n", deny: ["evil.example:8080/"]));
+    }
+
+    [Fact]
+    public void A_connect_is_matched_by_its_authority_with_an_empty_path()
+    {
+        const string connect = "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n";
+        Assert.True(Denies(connect, deny: ["CONNECT evil.example:443"]));
+        Assert.False(Denies(connect, deny: ["*/*"]));
+    }
+
+    [Fact]
+    public void With_two_host_fields_the_first_is_matched()
+    {
+        Assert.True(Denies("GET /d HTTP/1.1\r\nHost: evil.example\r\nHost: good.example\r\n\r\n", deny: ["evil.example/*"]));
+    }
+
+    [Theory]
+    [InlineData(new[] { "*" }, new string[0])]
+    [InlineData(new string[0], new[] { "nothing.example/*" })]
+    public void A_request_head_that_outgrows_the_hold_before_its_host_arrives_is_elided_whatever_the_patterns(string[] allow, string[] deny)
+    {
+        string head = "POST /up HTTP/1.1\r\nX-Pad: " + new string('p', DirectionFlow.MaxHeldBytes / 2) + "\r\n";
+        string more = "X-Pad: " + new string('p', DirectionFlow.MaxHeldBytes / 2) + "\r\nAuthoriz";
+        const string rest = "ation: Bearer SECRETF8\r\nHost: shop\r\nContent-Length: 6\r\n\r\nDENIED";
+        var harness = new RedactionHarness(allow: allow, deny: deny)
+            .Send(Direction.Egress, head).Send(Direction.Egress, more).Send(Direction.Egress, rest)
+            .Close();
+
+        Assert.Equal([(0, head.Length + more.Length + rest.Length)], harness.Elided[Direction.Egress]);
+        Assert.Equal("", harness.StoredText(Direction.Egress));
+    }
+
     [Fact]
     public void Without_patterns_nothing_is_elided_or_held()
     {

@@ -105,6 +105,48 @@ public sealed class Http1RedactionTests
     }
 
     [Fact]
+    public void A_continuation_line_of_a_secret_field_is_replaced_wherever_the_chunks_are_cut()
+    {
+        const string folded =
+            "GET / HTTP/1.1\r\n" +
+            "Authorization: Bearer\r\n SECRETFOLDAUTH\r\n" +
+            "Cookie: a=1;\r\n\tb=SECRETFOLDCOOKIE\r\n" +
+            "X-Note: kept\r\n folded but not secret\r\n" +
+            "\r\n";
+        string whole = Redact(folded);
+
+        Assert.Equal(folded.Length, whole.Length);
+        Assert.DoesNotContain("SECRETFOLD", whole);
+        Assert.Equal(folded.IndexOf("\r\n SECRET", StringComparison.Ordinal), whole.IndexOf("\r\n ", StringComparison.Ordinal)); // the fold stays
+        Assert.Contains("X-Note: kept\r\n folded but not secret\r\n", whole);
+        for (int cut = 1; cut < folded.Length; cut++) Assert.Equal(whole, Redact(folded, cut));
+    }
+
+    [Fact]
+    public void A_continuation_line_of_set_cookie_is_replaced_in_a_response()
+    {
+        const string response = "HTTP/1.1 200 OK\r\nSet-Cookie: sid=\r\n SECRETFOLDSET; Path=/\r\nContent-Length: 0\r\n\r\n";
+        string stored = new RedactionHarness()
+            .Send(Direction.Egress, "GET / HTTP/1.1\r\n\r\n")
+            .Send(Direction.Ingress, response)
+            .StoredText(Direction.Ingress);
+
+        Assert.Equal(response.Length, stored.Length);
+        Assert.DoesNotContain("SECRETFOLDSET", stored);
+    }
+
+    [Fact]
+    public void A_secret_field_with_whitespace_before_its_colon_is_still_that_field()
+    {
+        const string request = "GET / HTTP/1.1\r\nAuthorization \t: Bearer SECRETWSCOLON\r\n\r\n";
+        string whole = Redact(request);
+
+        Assert.DoesNotContain("SECRETWSCOLON", whole);
+        Assert.Contains("Authorization \t: Bearer ", whole);
+        for (int cut = 1; cut < request.Length; cut++) Assert.Equal(whole, Redact(request, cut));
+    }
+
+    [Fact]
     public void After_lost_bytes_a_secret_header_line_is_still_redacted()
     {
         string stored = new RedactionHarness()

@@ -20,6 +20,7 @@ public sealed class SecretValueTests
     [Theory]
     [InlineData("/p?acc%65ss_token=SECRETA&x=1")]      // a percent-encoded name
     [InlineData("/p?x=1;token=SECRETB")]               // ';' between parameters
+    [InlineData("/callback#access_token=SECRETC&x=1")] // a fragment a client sent
     [InlineData("/p?x=1#id_token=SECRETD")]
     public void A_secret_parameter_however_it_is_written_is_replaced(string target)
     {
