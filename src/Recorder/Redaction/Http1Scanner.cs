@@ -270,7 +270,7 @@ internal sealed class Http1Scanner : DirectionScanner
             _host = Encoding.Latin1.GetString(authority);
             _hostKnown = !authority.IsEmpty; // then the Host field is ignored (RFC 9112 §3.2.2)
         }
-        if (target.IndexOfAny((byte)'?', (byte)'#') >= 0) // a target without a query or fragment holds no secret parameter
+        if (target.IndexOfAny((byte)'?', (byte)'#', (byte)'@') >= 0) // no query, fragment or userinfo: no secret
         {
             var rewritten = target.ToArray();
             _rewriter.Target(rewritten);

@@ -46,6 +46,7 @@ internal static class SecretRanges
     /// implicit flow puts access_token there, and a careless client sends it); a name is compared percent-decoded.</summary>
     public static void FindInTarget(RedactionPolicy policy, ReadOnlySpan<byte> target, List<Range> ranges)
     {
+        UserInfo(target, ranges);
         int query = target.IndexOfAny((byte)'?', (byte)'#');
         if (query < 0) return;
         Span<char> buffer = stackalloc char[128];
@@ -62,6 +63,18 @@ internal static class SecretRanges
             }
             start = partEnd + 1;
         }
+    }
+
+    /// <summary>An absolute-form target's userinfo ("http://user:password@host/", as a forward proxy receives it): a
+    /// credential whole, the user name included, which is often a token itself.</summary>
+    private static void UserInfo(ReadOnlySpan<byte> target, List<Range> ranges)
+    {
+        int scheme = target.IndexOf("://"u8);
+        if (scheme <= 0 || target[..scheme].IndexOfAny("/?#"u8) >= 0) return;
+        int start = scheme + 3;
+        int end = target[start..].IndexOfAny("/?#"u8);
+        int at = (end < 0 ? target[start..] : target.Slice(start, end)).LastIndexOf((byte)'@');
+        if (at > 0) ranges.Add(new Range(start, start + at));
     }
 
     private static readonly System.Buffers.SearchValues<byte> QuerySeparators = System.Buffers.SearchValues.Create("&;#"u8);

@@ -29,6 +29,17 @@ public sealed class SecretValueTests
         Assert.Contains("x=1", stored);
     }
 
+    [Theory]
+    [InlineData("http://user:SECRETPW@proxied.example/p", "@proxied.example/p")]
+    [InlineData("http://SECRETTOKEN@proxied.example", "@proxied.example")]
+    public void The_userinfo_of_a_target_sent_to_a_proxy_is_replaced_and_the_host_kept(string target, string kept)
+    {
+        string stored = StoredRequest(target);
+        Assert.DoesNotContain("SECRET", stored);
+        Assert.Contains("GET http://", stored);
+        Assert.Contains(kept + " HTTP/1.1", stored);
+    }
+
     [Fact]
     public void A_configured_parameter_name_of_any_length_is_replaced()
     {
