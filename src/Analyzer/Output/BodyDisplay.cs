@@ -55,16 +55,11 @@ internal static class BodyDisplay
     {
         foreach (byte b in bytes)
             if (b < 0x20 && b is not ((byte)'\t' or (byte)'\r' or (byte)'\n') || b == 0x7F) return false;
-        try
-        {
-            _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(bytes);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            // A multi-byte character cut at the end of a truncated preview is still text.
-            return bytes.Length > 4 && IsText(bytes[..^3]);
-        }
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return true;
+        // A multi-byte character cut at the end of a truncated preview is still text: up to 3 of its bytes are there.
+        for (int cut = 1; cut <= 3 && cut < bytes.Length; cut++)
+            if (System.Text.Unicode.Utf8.IsValid(bytes[..^cut])) return true;
+        return false;
     }
 
     public static void Write(TextWriter output, byte[] bytes, string indent)
