@@ -43,6 +43,8 @@ internal sealed class ExchangePolicy
         string? method = space > 0 ? pattern[..space] : null;
         string glob = space > 0 ? pattern[(space + 1)..] : pattern;
         return (method, new Regex("^" + Regex.Escape(glob).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline));
+            // Non-backtracking: the target comes from the traffic, and a pattern of several '*' run by backtracking against
+            // a 60 KB path held the recorder's writer for seconds (the ring then dropped); this engine is linear in the text.
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking));
     }
 }
