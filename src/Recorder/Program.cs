@@ -47,6 +47,17 @@ namespace Capture.Recorder.Cli
                     if (!DurationParser.TryParse(text, out var d, out var error)) return Fail(error!);
                     limit = d;
                 }
+                var outputPath = parsed.GetValue(output)!;
+                if (string.IsNullOrWhiteSpace(outputPath)) return Fail("-o needs a file name");
+                if (Directory.Exists(outputPath)) return Fail($"-o {outputPath} is a directory: give a file name in it, e.g. {Path.Combine(outputPath, "run.db")}");
+                var pcapngPath = parsed.GetValue(pcapng);
+                if (pcapngPath is not null && string.IsNullOrWhiteSpace(pcapngPath)) return Fail("--pcapng needs a file name");
+                if (pcapngPath is not null && Directory.Exists(pcapngPath)) return Fail($"--pcapng {pcapngPath} is a directory: give a file name in it");
+                if (pcapngPath is not null && Path.GetFullPath(pcapngPath) == Path.GetFullPath(outputPath))
+                    return Fail($"-o and --pcapng are the same file ({outputPath}): give each its own");
+                // 0 is no process and no port: taken as "no filter" it would record the whole host while seeming to filter.
+                if (parsed.GetValue(pid) == 0) return Fail("--pid 0 names no process: give a process id (see pgrep), or leave --pid out to record every process");
+                if (parsed.GetValue(port) == 0) return Fail("--port 0 names no port: give a port from 1 to 65535, or leave --port out to record every port");
                 var commValue = parsed.GetValue(comm);
                 if (commValue is { Length: 0 or > 15 }) return Fail($"--comm '{commValue}' must be 1 to 15 characters (the kernel keeps at most 15)");
                 var capture = parsed.GetValue(maxCapture);
@@ -81,9 +92,9 @@ namespace Capture.Recorder.Cli
                     redaction ??= new RedactionPolicy([], [], null, redact: false);
                     redaction.Exchanges = exchanges;
                 }
-                var settings = new RecordSettings(parsed.GetValue(output)!, limit, parsed.GetValue(pid), commValue, parsed.GetValue(port),
+                var settings = new RecordSettings(outputPath, limit, parsed.GetValue(pid), commValue, parsed.GetValue(port),
                     parsed.GetValue(allTcp), capture, ringMb, parsed.GetValue(overwrite), parsed.GetValue(noTls), args)
-                    { PcapngPath = parsed.GetValue(pcapng), TlsBinaries = binaries.Select(Path.GetFullPath).ToList(), Redaction = redaction };
+                    { PcapngPath = pcapngPath, TlsBinaries = binaries.Select(Path.GetFullPath).ToList(), Redaction = redaction };
                 using var stop = new CancellationTokenSource();
                 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
                 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });

@@ -43,6 +43,12 @@ internal static class AnalyzeCommand
             ExchangeFilter filter;
             try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
             catch (FilterException e) { return Fail(stderr, e.Message); }
+            if (export.Stray(parsed) is { } stray) return Fail(stderr, stray);
+            if (parsed.GetValue(har) is { } harFile)
+            {
+                if (string.IsNullOrWhiteSpace(harFile)) return Fail(stderr, "--export-har needs a file name");
+                if (Directory.Exists(harFile)) return Fail(stderr, $"--export-har {harFile} is a directory: give a file name in it");
+            }
             if (export.Requested(parsed))
                 return files.Length == 1 ? export.Run(parsed, files[0], filter, stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
             int count = parsed.GetValue(slowest) ?? DefaultSlowest;
@@ -122,7 +128,8 @@ internal static class AnalyzeCommand
     {
         var result = args.ToArray();
         for (int i = 0; i + 1 < result.Length; i++)
-            if (result[i] == "show" && long.TryParse(result[i + 1], out _) && !File.Exists("show")) result[i] = "--show";
+            // Not a number either: as --show it gets the parser's own one-line complaint, not "show: no such file".
+            if (result[i] == "show" && !File.Exists("show")) result[i] = "--show";
         return result;
     }
 

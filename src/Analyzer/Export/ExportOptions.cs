@@ -16,6 +16,11 @@ internal sealed class ExportOptions
 
     public bool Requested(ParseResult parsed) => parsed.GetValue(_output) is not null;
 
+    /// <summary>--pid or --connection given without --export-pcapng: they would be ignored, and the answer look filtered.</summary>
+    public string? Stray(ParseResult parsed) =>
+        Requested(parsed) || (parsed.GetValue(_pid) is null && parsed.GetValue(_connection) is null) ? null
+            : "--pid and --connection go with --export-pcapng; to narrow a question, use --where pid=N or --where connection=N";
+
     /// <summary>Exports and prints one line saying what was written; returns the exit code.
     /// <paramref name="where"/> is the `--where` every question takes (see <see cref="PcapngExport.Filter"/>).</summary>
     public int Run(ParseResult parsed, string databasePath, ExchangeFilter where, TextWriter stdout, TextWriter stderr)

@@ -84,9 +84,9 @@ internal sealed class ExchangeFilter
         "host" => Text(op, value, condition, e => e.Host, ignoreCase: true),
         "path" => Text(op, value, condition, e => e.Path, ignoreCase: false),
         "comm" => Text(op, value, condition, e => e.Comm, ignoreCase: false),
-        "side" => Text(op, value, condition, e => e.Side, ignoreCase: true),
+        "side" => Choice(op, value, condition, e => e.Side, "client", "server"),
         "protocol" => Text(op, value, condition, e => e.Protocol, ignoreCase: true),
-        "tls" => Text(op, value, condition, e => e.Tls ? "true" : "false", ignoreCase: true),
+        "tls" => Choice(op, value, condition, e => e.Tls ? "true" : "false", "true", "false"),
         "flag" => op is "=" or "!="
             ? (e => e.Flags.Any(f => Glob(value).IsMatch(f)) == (op == "="))
             : throw new FilterException($"--where {condition}: flag takes = or !="),
@@ -116,6 +116,15 @@ internal sealed class ExchangeFilter
         var patterns = value.Split(',').Select(v => Glob(v, ignoreCase)).ToArray();
         bool want = op == "=";
         return e => (get(e) is { } x && patterns.Any(p => p.IsMatch(x))) == want;
+    }
+
+    /// <summary>A field with a few values: any other (a typo, "sever") is refused rather than matching nothing.</summary>
+    private static Func<Exchange, bool> Choice(string op, string value, string condition, Func<Exchange, string?> get, params string[] choices)
+    {
+        foreach (var v in value.Split(','))
+            if (!choices.Contains(v, StringComparer.OrdinalIgnoreCase))
+                throw new FilterException($"--where {condition}: '{v}' is not {string.Join(" or ", choices)}");
+        return Text(op, value, condition, get, ignoreCase: true);
     }
 
     private static Func<DateTimeOffset, bool> TimeBound(string op, string value, string condition, bool after)

@@ -16,17 +16,19 @@ internal static partial class DurationParser
             error = $"'{text}' is not a duration: use a number with a unit, like 500ms, 30s, 2m or 1h";
             return false;
         }
+        double seconds = 0;
         foreach (Match m in PartPattern().Matches(trimmed))
         {
             var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            duration += m.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(value),
-                "s" => TimeSpan.FromSeconds(value),
-                "m" => TimeSpan.FromMinutes(value),
-                _ => TimeSpan.FromHours(value),
-            };
+            seconds += value * m.Groups[2].Value switch { "ms" => 0.001, "s" => 1, "m" => 60, _ => 3600 };
         }
+        // Summed as seconds first: a TimeSpan past about 29,000 years throws instead of saying so.
+        if (seconds > MaxDuration.TotalSeconds)
+        {
+            error = $"'{text}' is longer than a recording can run (at most {MaxDuration.TotalDays:0} days)";
+            return false;
+        }
+        duration = TimeSpan.FromSeconds(seconds);
         if (duration <= TimeSpan.Zero)
         {
             error = $"'{text}' is not a positive duration";
@@ -34,6 +36,9 @@ internal static partial class DurationParser
         }
         return true;
     }
+
+    /// <summary>A year: far beyond any recording, and far inside what a TimeSpan and a timer can hold.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(365);
 
     [GeneratedRegex(@"^(\d+(\.\d+)?(ms|s|m|h))+$")]
     private static partial Regex WholePattern();

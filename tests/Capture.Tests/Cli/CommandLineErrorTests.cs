@@ -57,6 +57,12 @@ public sealed class CommandLineErrorTests
     [Theory]
     [InlineData("--slowest", "0", "analyze: --slowest takes a positive count")]
     [InlineData("--slowest", "many", "Cannot parse argument 'many' for option '--slowest'")]
+    [InlineData("--export-har", "", "analyze: --export-har needs a file name")]
+    [InlineData("--export-har", "/tmp", "analyze: --export-har /tmp is a directory")]
+    [InlineData("--where", "side=sever", "analyze: --where side=sever: 'sever' is not client or server")]
+    [InlineData("--where", "tls=maybe", "analyze: --where tls=maybe: 'maybe' is not true or false")]
+    [InlineData("--pid", "42", "analyze: --pid and --connection go with --export-pcapng")]
+    [InlineData("show", "abc", "Cannot parse argument 'abc' for option '--show'")]
     public void Analyze_rejects_bad_options(string option, string value, string expected)
     {
         AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, ["whatever.db", option, value]), 2, expected);
@@ -71,11 +77,23 @@ public sealed class CommandLineErrorTests
     [InlineData("--tls-binary", "/nonexistent/app", "record: --tls-binary /nonexistent/app: no such file")]
     [InlineData("--redact-key", "/nonexistent/key", "record: --redact-key /nonexistent/key: no such file")]
     [InlineData("--redact-key", "/dev/null", "record: --redact-key /dev/null: the key must be at least 16 bytes")]
+    [InlineData("--duration", "10000000000000000000s", "record: '10000000000000000000s' is longer than a recording can run (at most 365 days)")]
+    [InlineData("--port", "0", "record: --port 0 names no port: give a port from 1 to 65535, or leave --port out to record every port")]
+    [InlineData("--pid", "0", "record: --pid 0 names no process")]
+    [InlineData("--pcapng", "", "record: --pcapng needs a file name")]
+    [InlineData("--pcapng", "/tmp", "record: --pcapng /tmp is a directory")]
+    [InlineData("--pcapng", "/tmp/never-written.db", "record: -o and --pcapng are the same file (/tmp/never-written.db): give each its own")]
     public void Record_rejects_bad_options_before_touching_the_kernel(string option, string value, string expected)
     {
         AssertOneLineError(ProcessRunner.Run(Repo.RecordBinary, ["-o", "/tmp/never-written.db", option, value]), 2, expected);
         Assert.False(File.Exists("/tmp/never-written.db"));
     }
+
+    [Theory]
+    [InlineData("", "record: -o needs a file name")]
+    [InlineData("/tmp", "record: -o /tmp is a directory")]
+    public void Record_rejects_an_output_that_is_no_file_name(string output, string expected) =>
+        AssertOneLineError(ProcessRunner.Run(Repo.RecordBinary, ["-o", output]), 2, expected);
 
     [Fact]
     public void Record_refuses_no_redact_together_with_what_configures_redaction()
