@@ -24,6 +24,10 @@ internal sealed class ConnectionRow
     /// <summary>Plaintext from a TLS library was captured: analyze that stream, not the encrypted one.</summary>
     public bool Tls => Tls_Library is not null;
 
-    public string Remote => Family == 6 ? $"[{Remote_Addr}]:{Remote_Port}" : $"{Remote_Addr}:{Remote_Port}";
-    public string Local => Family == 6 ? $"[{Local_Addr}]:{Local_Port}" : $"{Local_Addr}:{Local_Port}";
+    public string Remote => Endpoint(Remote_Addr, Remote_Port);
+    public string Local => Endpoint(Local_Addr, Local_Port);
+
+    /// <summary>An IPv6 address in brackets (RFC 3986 §3.2.2). By its text, not the family: a dual-stack socket (family 6)
+    /// with an IPv4 peer is stored with that peer's IPv4 address, which takes no brackets.</summary>
+    private static string Endpoint(string address, long port) => address.Contains(':') ? $"[{address}]:{port}" : $"{address}:{port}";
 }
