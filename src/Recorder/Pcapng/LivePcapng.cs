@@ -25,7 +25,7 @@ internal sealed class LivePcapng : IDisposable
     private readonly Dictionary<ulong, RecordedConnection> _connections = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, bool> _offeredConnections = new();
     private readonly Task _synthetic;
-    private readonly long _monotonicToWallNs = Libc.RealtimeNanoseconds() - Libc.MonotonicNanoseconds();
+    private readonly long _monotonicToWallNs = MonotonicToWall.OffsetNs;
     private PacketCapture? _capture;
 
     public string Path { get; }

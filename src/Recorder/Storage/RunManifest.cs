@@ -8,8 +8,6 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
 {
     public void WriteStart()
     {
-        long realtime = Libc.RealtimeNanoseconds();
-        long monotonic = Libc.MonotonicNanoseconds();
         db.SetInfo(new Dictionary<string, object?>
         {
             ["schema_version"] = RunDatabase.SchemaVersion,
@@ -25,7 +23,7 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
             ["filter_port"] = settings.Port,
             ["all_tcp"] = settings.AllTcp ? 1 : 0,
             // wall-clock ns = CLOCK_MONOTONIC ns + this offset (timestamps in the db are monotonic).
-            ["monotonic_to_wall_offset_ns"] = realtime - monotonic,
+            ["monotonic_to_wall_offset_ns"] = Capture.MonotonicToWall.OffsetNs,
             ["recorder_pid"] = Environment.ProcessId,
             // Which names were redacted and how the key came about; never the key.
             ["redaction"] = settings.Redaction is { Redacts: true } ? "on" : "off",
