@@ -82,8 +82,9 @@ internal static class AnalyzeCommand
                 }
                 else if (parsed.GetValue(har) is { } harPath)
                 {
-                    int written = questions.ExportHar(harPath);
-                    stderr.WriteLine($"wrote {written} exchanges to {harPath}");
+                    var (written, withoutRequest) = questions.ExportHar(harPath);
+                    stderr.WriteLine($"wrote {written} exchanges to {harPath}" +
+                                     (withoutRequest > 0 ? $" ({withoutRequest} response{(withoutRequest == 1 ? "" : "s")} without a request left out: a HAR entry needs one)" : ""));
                 }
                 else questions.Slowest(count);
                 return ExitOk;

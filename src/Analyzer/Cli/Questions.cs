@@ -64,10 +64,10 @@ internal sealed class Questions(IReadOnlyList<RecordingFile> recordings, Exchang
         return false;
     }
 
-    public int ExportHar(string path)
+    public HarWriter.Result ExportHar(string path)
     {
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
-        return HarWriter.Write(file, Limited(Matching()));
+        return HarWriter.Write(file, Limited(Matching()), [.. recordings.Select(r => r.Path)]);
     }
 
     private void WriteExchanges(IReadOnlyList<Exchange> exchanges)

@@ -9,6 +9,10 @@ internal static class BodyDisplay
 {
     public const int MaxTextChars = 64 * 1024;
     public const int HexDumpBytes = 256;
+    /// <summary>A bound on what one body decodes to: a few KiB of gzip can inflate to gigabytes.</summary>
+    public const int MaxDecodedBytes = 16 * 1024 * 1024;
+    /// <summary>The <see cref="Decoded.CodingProblem"/> of a body cut short that decoded as far as it was kept.</summary>
+    public const string DecodedToCut = "decoded up to where the captured bytes end";
 
     public sealed record Decoded(byte[] Bytes, string? Coding, string? CodingProblem);
 
@@ -33,13 +37,15 @@ internal static class BodyDisplay
             try
             {
                 int n;
-                while ((n = decoder.Read(buffer)) > 0 && output.Length < 16 * 1024 * 1024) output.Write(buffer, 0, n);
+                while ((n = decoder.Read(buffer)) > 0 && output.Length < MaxDecodedBytes) output.Write(buffer, 0, n);
+                if (n > 0) // the loop stopped at the bound with bytes still to come
+                    return new(output.ToArray(), coding, $"decoded only the first {MaxDecodedBytes / (1024 * 1024)} MiB");
             }
             catch (Exception e) when (e is InvalidDataException or IOException)
             {
-                return new(output.ToArray(), coding, output.Length > 0 ? "decoded up to where the captured bytes end" : $"not valid {coding}");
+                return new(output.ToArray(), coding, output.Length > 0 ? DecodedToCut : $"not valid {coding}");
             }
-            return new(output.ToArray(), coding, cutShort ? "decoded up to where the captured bytes end" : null);
+            return new(output.ToArray(), coding, cutShort ? DecodedToCut : null);
         }
         catch (NotSupportedException)
         {

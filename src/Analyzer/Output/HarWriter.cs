@@ -1,4 +1,4 @@
-using System.Text;
+using System.Globalization;
 using System.Text.Json;
 using Capture.Analyzer.Exchanges;
 
@@ -7,13 +7,19 @@ namespace Capture.Analyzer.Output;
 /// <summary>
 /// HAR 1.2 (the format browser devtools import): one entry per exchange, streamed so that memory does not
 /// grow with the recording. Fields HAR requires are always present; times are ≥ 0 (blocked, dns, connect
-/// and ssl are -1: not measured); bodies that are not text are base64; the process is `_pid`/`_comm`.
+/// and ssl are -1: not measured); a body HAR cannot show whole or as it is says so in a comment (see
+/// <see cref="HarBody"/>); the process is `_pid`/`_comm`.
 /// </summary>
 internal static class HarWriter
 {
-    public static int Write(Stream stream, IEnumerable<Exchange> exchanges)
+    /// <summary>Entries written, and responses left out because no request was captured for them.</summary>
+    public sealed record Result(int Written, int WithoutRequest);
+
+    /// <param name="recordings">The recordings in the order given: with more than one, a connection id is
+    /// prefixed with its recording's number ("2:7"), since each recording numbers its connections from 1.</param>
+    public static Result Write(Stream stream, IEnumerable<Exchange> exchanges, string[] recordings)
     {
-        int count = 0;
+        int written = 0, withoutRequest = 0;
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteStartObject("log");
@@ -22,20 +28,38 @@ internal static class HarWriter
         json.WriteString("name", "Capture");
         json.WriteString("version", typeof(HarWriter).Assembly.GetName().Version?.ToString() ?? "0");
         json.WriteEndObject();
+        // Optional in HAR 1.2, but Firefox's importer reads log.pages without checking that it is there.
+        json.WriteStartArray("pages");
+        json.WriteEndArray();
         json.WriteStartArray("entries");
         foreach (var e in exchanges)
         {
-            Entry(json, e);
-            count++;
-            if (count % 256 == 0) json.Flush();
+            // An entry needs a request, and making one up (GET /) would show a request that never happened.
+            if (e.Flags.Contains(ExchangeFlags.NoRequest))
+            {
+                withoutRequest++;
+                continue;
+            }
+            Entry(json, e, Connection(e, recordings));
+            written++;
+            if (written % 256 == 0) json.Flush();
         }
         json.WriteEndArray();
         json.WriteEndObject();
         json.WriteEndObject();
-        return count;
+        return new Result(written, withoutRequest);
     }
 
-    private static void Entry(Utf8JsonWriter json, Exchange e)
+    /// <summary>HAR's date-time form (ISO 8601, UTC, milliseconds).</summary>
+    public static string Iso8601(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static string Connection(Exchange e, string[] recordings)
+    {
+        string id = e.ConnectionId.ToString(CultureInfo.InvariantCulture);
+        return recordings.Length > 1 ? $"{Array.IndexOf(recordings, e.Recording) + 1}:{id}" : id;
+    }
+
+    private static void Entry(Utf8JsonWriter json, Exchange e, string connection)
     {
         double send = Math.Max(0, e.RequestSentMs ?? 0);
         double wait = Math.Max(0, (e.TtfbMs ?? e.DurationMs) - send);
@@ -43,25 +67,17 @@ internal static class HarWriter
         string version = e.Protocol == "h2" ? "HTTP/2.0" : e.HttpVersion ?? "HTTP/1.1";
 
         json.WriteStartObject();
-        json.WriteString("startedDateTime", e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"));
+        json.WriteString("startedDateTime", Iso8601(e.Timestamp));
         json.WriteNumber("time", Math.Round(send + wait + receive, 3));
 
         json.WriteStartObject("request");
         json.WriteString("method", e.Method ?? "GET");
         json.WriteString("url", $"{(e.Tls ? "https" : "http")}://{e.Host}{e.Path ?? "/"}");
         json.WriteString("httpVersion", version);
-        json.WriteStartArray("cookies");
-        json.WriteEndArray();
+        HarCookies.WriteRequest(json, e.RequestHeaders);
         Headers(json, e.RequestHeaders);
         QueryString(json, e.Path);
-        if (e.RequestBodyBytes > 0 || e.RequestBody.Length > 0)
-        {
-            json.WriteStartObject("postData");
-            json.WriteString("mimeType", e.RequestHeader("content-type") ?? "");
-            var decoded = BodyDisplay.Decode(e.RequestBody, e.RequestHeader("content-encoding"), e.RequestBody.Length < e.RequestBodyBytes);
-            json.WriteString("text", BodyDisplay.IsText(decoded.Bytes) ? Encoding.UTF8.GetString(decoded.Bytes) : Convert.ToBase64String(decoded.Bytes));
-            json.WriteEndObject();
-        }
+        if (e.RequestBodyBytes > 0 || e.RequestBody.Length > 0) PostData(json, e);
         json.WriteNumber("headersSize", -1);
         json.WriteNumber("bodySize", e.RequestBodyBytes);
         json.WriteEndObject();
@@ -70,24 +86,9 @@ internal static class HarWriter
         json.WriteNumber("status", e.Status ?? 0);
         json.WriteString("statusText", e.Reason ?? "");
         json.WriteString("httpVersion", version);
-        json.WriteStartArray("cookies");
-        json.WriteEndArray();
+        HarCookies.WriteResponse(json, e.ResponseHeaders, e.Timestamp.AddMilliseconds(e.TtfbMs ?? e.DurationMs));
         Headers(json, e.ResponseHeaders);
-        json.WriteStartObject("content");
-        var body = BodyDisplay.Decode(e.ResponseBody, e.ResponseHeader("content-encoding"), e.ResponseBody.Length < e.ResponseBodyBytes);
-        json.WriteNumber("size", body.Coding is null ? e.ResponseBodyBytes : body.Bytes.Length);
-        if (body.Coding is not null) json.WriteNumber("compression", Math.Max(0, body.Bytes.Length - e.ResponseBodyBytes));
-        json.WriteString("mimeType", e.ResponseHeader("content-type") ?? "");
-        if (body.Bytes.Length > 0)
-        {
-            if (BodyDisplay.IsText(body.Bytes)) json.WriteString("text", Encoding.UTF8.GetString(body.Bytes));
-            else
-            {
-                json.WriteString("text", Convert.ToBase64String(body.Bytes));
-                json.WriteString("encoding", "base64");
-            }
-        }
-        json.WriteEndObject();
+        Content(json, e);
         json.WriteString("redirectURL", e.ResponseHeader("location") ?? "");
         json.WriteNumber("headersSize", -1);
         json.WriteNumber("bodySize", e.ResponseBodyBytes);
@@ -106,7 +107,7 @@ internal static class HarWriter
         json.WriteEndObject();
         string server = e.Side == "client" ? e.Remote : e.Local;
         json.WriteString("serverIPAddress", server[..Math.Max(0, server.LastIndexOf(':'))].Trim('[', ']'));
-        json.WriteString("connection", e.ConnectionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString("connection", connection);
         json.WriteNumber("_pid", e.Pid);
         json.WriteString("_comm", e.Comm);
         json.WriteString("_side", e.Side);
@@ -114,6 +115,43 @@ internal static class HarWriter
         json.WriteStartArray("_flags");
         foreach (var flag in e.Flags) json.WriteStringValue(flag);
         json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void PostData(Utf8JsonWriter json, Exchange e)
+    {
+        var body = HarBody.Of(e.RequestBody, e.RequestBodyBytes, e.RequestHeader("content-encoding"), e.Flags.Contains(ExchangeFlags.Incomplete));
+        json.WriteStartObject("postData");
+        json.WriteString("mimeType", e.RequestHeader("content-type") ?? "");
+        if (body.IsText)
+        {
+            json.WriteString("text", body.Text);
+            if (body.Comment is not null) json.WriteString("comment", body.Comment);
+        }
+        else
+        {
+            // HAR 1.2's postData has no "encoding", so base64 here would be shown as the body itself. Chrome's
+            // importer reads a missing text as the string "undefined" (String(data.text)), so text stays, empty;
+            // the comment says what was left out.
+            json.WriteString("text", "");
+            json.WriteString("comment", $"binary body of {e.RequestBodyBytes} bytes left out: HAR 1.2 postData holds only text");
+        }
+        json.WriteEndObject();
+    }
+
+    private static void Content(Utf8JsonWriter json, Exchange e)
+    {
+        var body = HarBody.Of(e.ResponseBody, e.ResponseBodyBytes, e.ResponseHeader("content-encoding"), e.Flags.Contains(ExchangeFlags.Incomplete));
+        json.WriteStartObject("content");
+        json.WriteNumber("size", body.Size);
+        if (body.Compression is { } saved) json.WriteNumber("compression", saved);
+        json.WriteString("mimeType", e.ResponseHeader("content-type") ?? "");
+        if (body.Decoded.Length > 0)
+        {
+            json.WriteString("text", body.Text);
+            if (!body.IsText) json.WriteString("encoding", "base64");
+        }
+        if (body.Comment is not null) json.WriteString("comment", body.Comment);
         json.WriteEndObject();
     }
 

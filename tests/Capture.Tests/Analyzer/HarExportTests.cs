@@ -1,0 +1,203 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>
+/// `analyze --export-har`: what a HAR importer (browser devtools) is told must be what the recording holds,
+/// never more. A body HAR cannot carry, a body only partly kept, a response without a request and
+/// connections of several recordings each say so instead of passing for something else.
+/// </summary>
+public sealed class HarExportTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void A_binary_request_body_is_left_out_of_postData_text_and_its_comment_gives_its_size()
+    {
+        byte[] body = [0x00, 0xFF, 0x10, 0x80, 0x7F, 0x01, 0x02, 0x03];
+        var entry = OnlyEntry(Exchange(
+            Bytes($"POST /upload HTTP/1.1\r\nHost: har.test\r\nContent-Type: application/octet-stream\r\nContent-Length: {body.Length}\r\n\r\n", body),
+            Latin1("HTTP/1.1 204 No Content\r\n\r\n")));
+
+        var postData = entry.GetProperty("request").GetProperty("postData");
+        Assert.Equal("application/octet-stream", postData.GetProperty("mimeType").GetString());
+        Assert.Equal("", postData.GetProperty("text").GetString());
+        Assert.Equal("binary body of 8 bytes left out: HAR 1.2 postData holds only text", postData.GetProperty("comment").GetString());
+        Assert.Equal(8, entry.GetProperty("request").GetProperty("bodySize").GetInt64());
+    }
+
+    [Fact]
+    public void A_text_request_body_is_postData_text_with_no_comment()
+    {
+        var entry = OnlyEntry(Exchange(
+            "POST /form HTTP/1.1\r\nHost: har.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\nq=hello",
+            "HTTP/1.1 204 No Content\r\n\r\n"));
+
+        var postData = entry.GetProperty("request").GetProperty("postData");
+        Assert.Equal("q=hello", postData.GetProperty("text").GetString());
+        Assert.False(postData.TryGetProperty("comment", out _));
+    }
+
+    [Fact]
+    public void Request_cookies_are_the_name_value_pairs_of_every_Cookie_field()
+    {
+        var entry = OnlyEntry(Exchange(
+            "GET / HTTP/1.1\r\nHost: har.test\r\nCookie: sid=s3cr3t; theme=dark\r\nCookie: lang=en;flag\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\n\r\n"));
+
+        Assert.Equal(["sid=s3cr3t", "theme=dark", "lang=en", "=flag"],
+            entry.GetProperty("request").GetProperty("cookies").EnumerateArray()
+                .Select(c => $"{c.GetProperty("name").GetString()}={c.GetProperty("value").GetString()}"));
+    }
+
+    [Fact]
+    public void Each_Set_Cookie_field_is_one_response_cookie_with_the_attributes_HAR_defines()
+    {
+        var entry = OnlyEntry(Exchange(
+            "GET /login HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\n" +
+            "Set-Cookie: sid=abc; Path=/; Domain=har.test; Expires=Wed, 21 Oct 2026 07:28:00 GMT; HttpOnly; Secure; SameSite=Lax\r\n" +
+            "Set-Cookie: old=1; expires=Thu, 01-Jan-1970 00:00:00 GMT\r\n" +
+            "Set-Cookie: short=2; Max-Age=60; Expires=Wed, 21 Oct 2026 07:28:00 GMT\r\n\r\n"));
+
+        var cookies = entry.GetProperty("response").GetProperty("cookies").EnumerateArray().ToList();
+        Assert.Equal(3, cookies.Count);
+        Assert.Equal("""{"name":"sid","value":"abc","path":"/","domain":"har.test","expires":"2026-10-21T07:28:00.000Z","httpOnly":true,"secure":true}""",
+            cookies[0].GetRawText().Replace(" ", "").Replace("\n", ""));
+        Assert.Equal("""{"name":"old","value":"1","expires":"1970-01-01T00:00:00.000Z","httpOnly":false,"secure":false}""",
+            cookies[1].GetRawText().Replace(" ", "").Replace("\n", ""));
+        // RFC 6265 §5.3: Max-Age wins over Expires, counted from when the response arrived (ms 2 of the recording).
+        Assert.Equal(SyntheticRecording.Epoch.AddMilliseconds(2).AddSeconds(60).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            cookies[2].GetProperty("expires").GetString());
+    }
+
+    [Fact]
+    public void A_response_without_a_request_is_left_out_and_the_count_says_so()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "unsolicited.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ServerSends(1, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .Close(2);
+        rec.Connection("curl", 11, "client", "127.0.0.1:50001", "127.0.0.1:8080")
+            .ClientSends(3, "GET /asked HTTP/1.1\r\nHost: har.test\r\n\r\n")
+            .ServerSends(4, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        string db = rec.Save();
+
+        var (entries, stderr) = Export([db]);
+        Assert.Equal(["http://har.test/asked"], entries.Select(e => e.GetProperty("request").GetProperty("url").GetString()));
+        Assert.EndsWith(" (1 response without a request left out: a HAR entry needs one)\n", stderr);
+    }
+
+    [Fact]
+    public void A_gzip_body_cut_at_body_kb_is_marked_partial_and_its_size_counts_only_the_bytes_decoded()
+    {
+        byte[] whole = Encoding.ASCII.GetBytes(string.Join(' ', Enumerable.Range(0, 4000).Select(i => (i * 7919 % 100003).ToString())));
+        byte[] gzip = Gzip(whole);
+        Assert.True(gzip.Length > 2048);
+        var entry = OnlyEntry(Exchange(
+            Latin1("GET /big HTTP/1.1\r\nHost: har.test\r\n\r\n"),
+            Bytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nContent-Length: {gzip.Length}\r\n\r\n", gzip)), "--body-kb", "1");
+
+        var response = entry.GetProperty("response");
+        var content = response.GetProperty("content");
+        string text = content.GetProperty("text").GetString()!;
+        Assert.StartsWith(text, Encoding.ASCII.GetString(whole));
+        Assert.True(text.Length < whole.Length);
+        Assert.Equal(text.Length, content.GetProperty("size").GetInt64());
+        Assert.False(content.TryGetProperty("compression", out _));
+        Assert.Equal($"partial: the text is decoded from the first 1 KiB of a gzip body of {gzip.Length} bytes on the wire (the rest was not kept: " +
+                     "--body-kb, or lost: see _flags); its decoded size is not known", content.GetProperty("comment").GetString());
+        Assert.Equal(gzip.Length, response.GetProperty("bodySize").GetInt64());
+    }
+
+    [Fact]
+    public void An_uncompressed_body_cut_at_body_kb_keeps_its_whole_size_and_is_marked_partial()
+    {
+        string whole = new('x', 3000);
+        var entry = OnlyEntry(Exchange(
+            "GET /big HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3000\r\n\r\n{whole}"), "--body-kb", "1");
+
+        var content = entry.GetProperty("response").GetProperty("content");
+        Assert.Equal(new string('x', 1024), content.GetProperty("text").GetString());
+        Assert.Equal(3000, content.GetProperty("size").GetInt64());
+        Assert.Equal("partial: the text is the first 1 KiB of a body of 3000 bytes on the wire (the rest was not kept: --body-kb, or lost: see _flags)",
+            content.GetProperty("comment").GetString());
+    }
+
+    [Fact]
+    public void A_body_the_recording_ended_in_says_it_may_end_early()
+    {
+        var entry = OnlyEntry(Exchange(
+            "GET /slow HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nfirst ten."));
+
+        var content = entry.GetProperty("response").GetProperty("content");
+        Assert.Equal("first ten.", content.GetProperty("text").GetString());
+        Assert.Equal("the exchange did not finish in the recording, so the body may end early", content.GetProperty("comment").GetString());
+    }
+
+    [Fact]
+    public void A_whole_gzip_body_gives_its_decoded_size_and_compression_with_no_comment()
+    {
+        byte[] whole = Encoding.ASCII.GetBytes(new string('a', 5000));
+        byte[] gzip = Gzip(whole);
+        var entry = OnlyEntry(Exchange(
+            Latin1("GET /small HTTP/1.1\r\nHost: har.test\r\n\r\n"),
+            Bytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nContent-Length: {gzip.Length}\r\n\r\n", gzip)));
+
+        var content = entry.GetProperty("response").GetProperty("content");
+        Assert.Equal(5000, content.GetProperty("size").GetInt64());
+        Assert.Equal(5000 - gzip.Length, content.GetProperty("compression").GetInt64());
+        Assert.False(content.TryGetProperty("comment", out _));
+    }
+
+    [Fact]
+    public void Connection_ids_of_several_recordings_are_prefixed_with_the_recording_number_and_one_recording_keeps_its_own()
+    {
+        const string Request = "GET / HTTP/1.1\r\nHost: har.test\r\n\r\n", Response = "HTTP/1.1 204 No Content\r\n\r\n";
+        string a = Exchange(Request, Response), b = Exchange(Request, Response);
+
+        Assert.Equal(["1"], Export([a]).Entries.Select(e => e.GetProperty("connection").GetString()));
+        Assert.Equal(["1:1", "2:1"], Export([a, b]).Entries.Select(e => e.GetProperty("connection").GetString()));
+    }
+
+    /// <summary>A recording of one exchange on one connection: the request at ms 1, the response at ms 2.</summary>
+    private string Exchange(string request, string response) => Exchange(Latin1(request), Latin1(response));
+
+    private string Exchange(byte[] request, byte[] response)
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, $"{Guid.NewGuid():N}.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, request)
+            .ServerSends(2, response);
+        return rec.Save();
+    }
+
+    private JsonElement OnlyEntry(string db, params string[] options) => Assert.Single(Export([db], options).Entries);
+
+    private (List<JsonElement> Entries, string Stderr) Export(string[] dbs, params string[] options)
+    {
+        string har = Path.Combine(_dir.Path, $"{Guid.NewGuid():N}.har");
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [.. dbs, "--export-har", har, .. options]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var doc = JsonDocument.Parse(File.ReadAllText(har));
+        return (doc.RootElement.GetProperty("log").GetProperty("entries").EnumerateArray().Select(e => e.Clone()).ToList(), result.Stderr);
+    }
+
+    private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
+
+    private static byte[] Bytes(string head, byte[] body) => [.. Latin1(head), .. body];
+
+    private static byte[] Gzip(byte[] bytes)
+    {
+        var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal)) gzip.Write(bytes);
+        return output.ToArray();
+    }
+}
