@@ -11,6 +11,15 @@ internal sealed class ConnectionAnalyzer(SqliteConnection db, RunInfo run, Parse
 
     public IEnumerable<Exchange> Analyze(ConnectionRow conn)
     {
+        var exchanges = AnalyzeStream(conn);
+        // Through an HTTP proxy, a TLS connection asks for its tunnel in plaintext before the handshake: that CONNECT
+        // exchange is in the socket bytes, which the analysis of the TLS library's plaintext never reads.
+        var beforeHandshake = conn with { BeforeHandshake = true };
+        return conn.Tls && ProtocolSniffer.AsksForTunnel(db, beforeHandshake) ? AnalyzeStream(beforeHandshake).Concat(exchanges) : exchanges;
+    }
+
+    private IEnumerable<Exchange> AnalyzeStream(ConnectionRow conn)
+    {
         var verdict = ProtocolSniffer.Sniff(db, conn);
         return verdict.Protocol == WireProtocol.Http2 ? _http2.Analyze(conn, verdict.Side) : _http1.Analyze(conn, verdict.Side);
     }

@@ -19,7 +19,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         int requestDirection = side == "client" ? Egress : Ingress;
 
         var requests = new Http1StreamParser(Http1MessageKind.Request, limits.Http1);
-        var requestTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, b => requests.Feed(b), requests.Gap);
+        var requestTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, b => requests.Feed(b), requests.Gap, requests.Uncaptured);
         requests.End();
         var requestList = requests.Messages;
 
@@ -43,17 +43,21 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
                 // The bytes after the 101 in this very span are the server's first HTTP/2 frames.
                 serverH2.StartAt(responses.UpgradeOffset, b);
             }
-        }, lost => { responses.Gap(lost); serverH2.Gap(lost); });
+        }, lost => { responses.Gap(lost); serverH2.Gap(lost); }, uncaptured => { responses.Uncaptured(uncaptured); serverH2.Gap(uncaptured); });
         responses.End();
         serverH2.Parser.End();
 
         var finals = FinalResponses(responses.Messages);
-        var suspect = new HashSet<Http1Message>(FollowedByJunk(requests).Concat(FollowedByJunk(responses)), ReferenceEqualityComparer.Instance);
+        // Once an answer switched protocols (a 2xx to CONNECT opens a tunnel, a 101 upgrades), the client's bytes after
+        // its request are the other protocol's, TLS records most often: neither requests nor junk after a request.
+        long switchedAt = SwitchedAfter(requestList, finals);
+        var httpRequests = requestList.TakeWhile(m => m.StartOffset < switchedAt).ToList();
+        var suspect = new HashSet<Http1Message>(FollowedByJunk(requests, switchedAt).Concat(FollowedByJunk(responses, long.MaxValue)), ReferenceEqualityComparer.Instance);
         int upgradeIndex = serverH2.Origin >= 0 ? finals.Count - 1 : -1;
-        if (upgradeIndex >= 0 && upgradeIndex < requestList.Count)
-            return AnalyzeH2c(conn, side, requestDirection, requestList, finals, suspect, upgradeIndex, requestTimeline, responseTimeline, serverH2);
+        if (upgradeIndex >= 0 && upgradeIndex < httpRequests.Count)
+            return AnalyzeH2c(conn, side, requestDirection, httpRequests, finals, suspect, upgradeIndex, requestTimeline, responseTimeline, serverH2);
 
-        return Pairs(conn, side, requestList, finals, suspect, requestTimeline, responseTimeline, finals.Count, requestList.Count);
+        return Pairs(conn, side, httpRequests, finals, suspect, requestTimeline, responseTimeline, finals.Count, httpRequests.Count);
     }
 
     private IEnumerable<Exchange> AnalyzeH2c(ConnectionRow conn, string side, int requestDirection, List<Http1Message> requests,
@@ -104,19 +108,26 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
     }
 
     /// <summary>
-    /// Messages followed, before the next one, by bytes that start no message: a body longer than its Content-Length
+    /// Messages followed, before the next one and before <paramref name="httpEnd"/>, by bytes that start no message: a body longer than its Content-Length
     /// said, most often, so the message's framing is suspect and its exchange is flagged malformed. (Empty lines
     /// between messages are allowed, RFC 9112 §2.2, and are no error.)
     /// </summary>
-    private static IEnumerable<Http1Message> FollowedByJunk(Http1StreamParser parser)
+    private static IEnumerable<Http1Message> FollowedByJunk(Http1StreamParser parser, long httpEnd)
     {
         foreach (var error in parser.Errors)
         {
-            if (error.Code != Http1ErrorCode.InvalidStartLine) continue;
+            if (error.Code != Http1ErrorCode.InvalidStartLine || error.Offset >= httpEnd) continue;
             int before = parser.Messages.FindLastIndex(m => m.EndOffset <= error.Offset);
             if (before >= 0) yield return parser.Messages[before];
         }
     }
+
+    /// <summary>Request stream offset where HTTP/1 ends: the end of the request whose answer, the last final response,
+    /// switched protocols; long.MaxValue when none did.</summary>
+    private static long SwitchedAfter(List<Http1Message> requests, List<FinalResponse> finals) =>
+        finals.Count > 0 && finals.Count <= requests.Count && finals[^1].Message.Flags.HasFlag(Http1MessageFlags.Upgrade)
+            ? requests[finals.Count - 1].EndOffset
+            : long.MaxValue;
 
     private static bool IsFinal(Http1Message m) => m.Status is null or >= 200 or 101;
 

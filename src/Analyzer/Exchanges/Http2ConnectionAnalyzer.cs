@@ -102,10 +102,19 @@ internal static class Http2ExchangeBuilder
         var flags = new List<string>();
         if (!complete) flags.Add(ExchangeFlags.Incomplete);
         if (s.RequestHeaders.Count == 0 && !upgraded) flags.Add(ExchangeFlags.NoRequest);
-        bool truncated = requestView.MissingIn(s.RequestStartOffset, s.RequestEndOffset).Truncated ||
-                         server.MissingIn(s.ResponseStartOffset, s.ResponseEndOffset).Truncated;
-        if (truncated) flags.Add(ExchangeFlags.Truncated);
-        if ((s.Flags & Http2StreamFlags.Gap) != 0) flags.Add(ExchangeFlags.Gap);
+        // Bytes the per-call cap left uncaptured moved in order and were not lost. A frame it cut hides the frame
+        // boundaries after it, so a half that did not end may have ended among them, and a response with no frame seen
+        // may lie wholly among those hidden after the request began.
+        bool truncated = requestView.MissingIn(s.RequestStartOffset, s.RequestEndOffset, ended: s.RequestComplete).Truncated ||
+                         server.MissingIn(s.ResponseStartOffset, s.ResponseEndOffset, ended: s.ResponseComplete).Truncated ||
+                         s.ResponseStartOffset is null && server.Timeline.UncapturedSince(start.Value);
+        // The stream's holes (its frames' missing octets, lost frame boundaries) on a connection where nothing was
+        // dropped but the cap left bytes uncaptured are the cap's doing: truncation, not a gap.
+        bool holes = (s.Flags & Http2StreamFlags.Gap) != 0;
+        bool capHoles = holes && !client.Timeline.LostBefore(long.MaxValue) && !server.Timeline.LostBefore(long.MaxValue) &&
+                        (client.Timeline.UncapturedSince(long.MinValue) || server.Timeline.UncapturedSince(long.MinValue));
+        if (truncated || capHoles) flags.Add(ExchangeFlags.Truncated);
+        if (holes && !capHoles) flags.Add(ExchangeFlags.Gap);
         if ((s.Flags & Http2StreamFlags.Malformed) != 0) flags.Add(ExchangeFlags.Malformed);
         if (firstOnConnection && conn.Mid_Stream != 0) flags.Add(ExchangeFlags.MidStream);
         // RST_STREAM(NO_ERROR) after a whole response only tells the client to stop sending (RFC 9113 §8.1).

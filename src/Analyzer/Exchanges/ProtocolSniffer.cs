@@ -38,6 +38,10 @@ internal static class ProtocolSniffer
         return new(WireProtocol.Http1, role ?? "client", false);
     }
 
+    /// <summary>Whether either direction begins with a CONNECT request: a tunnel asked of a proxy (RFC 9110 §9.3.6).</summary>
+    public static bool AsksForTunnel(SqliteConnection db, ConnectionRow conn) =>
+        FirstBytes(db, conn, Egress).AsSpan().StartsWith("CONNECT "u8) || FirstBytes(db, conn, Ingress).AsSpan().StartsWith("CONNECT "u8);
+
     /// <summary>A process that writes a response, or reads a request, is serving.</summary>
     private static string Http1Side(byte[] egress, byte[] ingress)
     {

@@ -12,6 +12,8 @@ internal readonly record struct StreamView(ByteTimeline Timeline, long Origin)
     public long? TimeOfLastByte(long? parserStart, long? parserEndOffset) =>
         parserEndOffset is { } end ? Timeline.TimestampAt(Origin + Math.Max(parserStart ?? 0, end - 1)) : null;
 
-    public (bool Gap, bool Truncated) MissingIn(long? parserStart, long? parserEnd) =>
-        parserStart is { } s ? Timeline.MissingIn(Origin + s, Origin + (parserEnd ?? s)) : (false, false);
+    /// <summary>Missing bytes in a message or stream half: from its first byte to its end, or on to the end of the
+    /// stream when it did not end (its end may be among the missing bytes).</summary>
+    public (bool Gap, bool Truncated) MissingIn(long? parserStart, long? parserEnd, bool ended = true) =>
+        parserStart is { } s ? Timeline.MissingIn(Origin + s, ended ? Origin + (parserEnd ?? s) : long.MaxValue) : (false, false);
 }

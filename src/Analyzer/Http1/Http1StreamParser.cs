@@ -104,32 +104,14 @@ internal sealed partial class Http1StreamParser
     }
 
     /// <summary>
-    /// <paramref name="lostBytes"/> bytes of the stream were not captured. Inside a body of known length
-    /// (Content-Length, or the data of one chunk) the parser steps over them and the message can still
-    /// complete, flagged Gap. Anywhere else the message in progress ends Incomplete|Gap and the parser
-    /// resynchronises after the gap.
-    /// </summary>
-    public void Gap(long lostBytes)
-    {
-        if (lostBytes <= 0) return;
-        if (_stopAt >= 0 && lostBytes >= _stopAt - _position)
-        {
-            long before = _stopAt - _position;
-            Lose(before);
-            Stop(_stopAt);
-            lostBytes -= before;
-        }
-        if (lostBytes > 0) Lose(lostBytes);
-    }
-
-    /// <summary>
-    /// The stream ended. A message in progress is reported Incomplete, except a close-delimited body,
-    /// which ends here normally. Later calls are ignored.
+    /// The stream ended. A message in progress is reported Incomplete, except a close-delimited body, or a
+    /// message that lost its framing to uncaptured bytes (<see cref="Uncaptured"/>), which end here normally.
+    /// Later calls are ignored.
     /// </summary>
     public void End()
     {
         if (_state == State.Stopped) return;
-        if (_state == State.CloseDelimited) Emit(_position, Http1MessageFlags.None);
+        if (_state == State.CloseDelimited || _runsToNextMessage) Emit(_position, Http1MessageFlags.None);
         else if (_message.Active) Emit(_position, Http1MessageFlags.Incomplete);
         _line.Reset();
         _state = State.Stopped;
@@ -156,7 +138,7 @@ internal sealed partial class Http1StreamParser
         {
             Messages.RemoveAll(m => m.StartOffset >= offset);
             Errors.RemoveAll(e => e.Offset >= offset);
-            if (_message.Active && _message.StartOffset >= offset) _message.Discard();
+            if (_message.Active && _message.StartOffset >= offset) Discard();
             if (_message.HeadEndOffset > offset) _message.HeadEndOffset = -1;
         }
         Stop(offset);
@@ -166,7 +148,7 @@ internal sealed partial class Http1StreamParser
     {
         if (Messages.Count > 0 && Messages[^1].EndOffset == offset)
             Messages[^1] = Messages[^1] with { Flags = Messages[^1].Flags | Http1MessageFlags.Upgrade };
-        if (_message.Active) Emit(offset, Http1MessageFlags.Incomplete);
+        if (_message.Active) Emit(offset, _runsToNextMessage ? Http1MessageFlags.None : Http1MessageFlags.Incomplete);
         Upgraded = true;
         UpgradeOffset = offset;
         _line.Reset();
@@ -236,6 +218,7 @@ internal sealed partial class Http1StreamParser
             error = StartLineParser.ParseRequestLine(line, out var request);
             if (error is null && (!_resync || StartLineParser.IsPlausibleMethod(line[..request.MethodLength])))
             {
+                EndUnframedMessage(lineStart);
                 _message.BeginRequest(line, request, lineStart);
                 _state = State.Headers;
                 _resync = false;
@@ -247,6 +230,7 @@ internal sealed partial class Http1StreamParser
             error = StartLineParser.ParseStatusLine(line, out var status);
             if (error is null)
             {
+                EndUnframedMessage(lineStart);
                 _message.BeginResponse(line, status, lineStart);
                 _state = State.Headers;
                 _resync = false;
@@ -258,6 +242,12 @@ internal sealed partial class Http1StreamParser
             AddError(lineStart, Http1ErrorCode.InvalidStartLine, error);
             _resync = true;
         }
+    }
+
+    /// <summary>A message that lost its framing to uncaptured bytes ends where the next one begins.</summary>
+    private void EndUnframedMessage(long nextStart)
+    {
+        if (_runsToNextMessage) Emit(nextStart, Http1MessageFlags.None);
     }
 
     private int OnSkipLine(ReadOnlySpan<byte> bytes)
@@ -323,40 +313,6 @@ internal sealed partial class Http1StreamParser
         return used;
     }
 
-    private void Lose(long count)
-    {
-        switch (_state)
-        {
-            case State.Stopped:
-                _position += count;
-                return;
-            case State.FixedBody:
-                long inBody = Math.Min(count, _remaining);
-                _message.SkipBody(inBody);
-                _remaining -= inBody;
-                _position += inBody;
-                count -= inBody;
-                if (_remaining > 0) return;
-                Finish(_position, Http1MessageFlags.None);
-                if (count == 0) return;
-                break;
-            case State.ChunkData when count <= _remaining:
-                _message.SkipBody(count);
-                _remaining -= count;
-                _position += count;
-                if (_remaining == 0) _state = State.ChunkDataCr;
-                return;
-            case State.StartLine or State.SkipLine:
-                break;
-            default:
-                Emit(_position, Http1MessageFlags.Gap | Http1MessageFlags.Incomplete);
-                break;
-        }
-        // Whatever follows the gap may begin a message right away (lost events are often whole writes).
-        _position += count;
-        Resync(atLineStart: true);
-    }
-
     /// <summary>Reports a bad line, ends the message before it, and looks at the line once more as a start line.</summary>
     private void FailAtLine(ReadOnlySpan<byte> line, long lineStart, Http1ErrorCode code, string error)
     {
@@ -385,7 +341,17 @@ internal sealed partial class Http1StreamParser
         _resync = false;
     }
 
-    private void Emit(long endOffset, Http1MessageFlags flags) => Messages.Add(_message.Build(endOffset, flags));
+    private void Emit(long endOffset, Http1MessageFlags flags)
+    {
+        Messages.Add(_message.Build(endOffset, flags));
+        _runsToNextMessage = false;
+    }
+
+    private void Discard()
+    {
+        _message.Discard();
+        _runsToNextMessage = false;
+    }
 
     private void AddError(long offset, Http1ErrorCode code, string message) => Errors.Add(new(offset, code, message));
 }

@@ -37,6 +37,14 @@ internal sealed class ByteTimeline
         return (gap, truncated);
     }
 
+    /// <summary>Whether bytes moved at or after <paramref name="timestampNs"/> were left uncaptured (the per-call cap, sendfile).</summary>
+    public bool UncapturedSince(long timestampNs)
+    {
+        foreach (var m in _missing)
+            if (m.Truncated && TimestampAt(m.Start) >= timestampNs) return true;
+        return false;
+    }
+
     /// <summary>Whether bytes were lost (not merely left uncaptured) anywhere before <paramref name="offset"/>.</summary>
     public bool LostBefore(long offset)
     {

@@ -6,14 +6,24 @@ namespace Capture.Analyzer.Reassembly;
 
 /// <summary>Puts one direction of a connection (its socket bytes, or its TLS plaintext) back in stream order and hands it to a consumer
 /// piece by piece: bytes, or the size of a hole. Overlaps (the same bytes captured twice) are
-/// trimmed; holes after a truncated call are "truncated", other holes are "gap" (lost bytes). Ranges the recorder
+/// trimmed; holes after a truncated call are "truncated" (handed to onUncaptured, when given), other holes are "gap"
+/// (lost bytes). Ranges the recorder
 /// elided by policy (--deny) are skipped as if never sent: the consumer and the timeline see the stream without
 /// them (their positions shift down by the bytes elided before), so the exchanges around them parse and time exactly.</summary>
 internal static class DirectionStream
 {
-    public static ByteTimeline Replay(SqliteConnection db, long connId, bool tls, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole)
+    public static ByteTimeline Replay(SqliteConnection db, long connId, bool tls, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole,
+        Action<long>? onUncaptured = null)
     {
         var timeline = new ByteTimeline();
+        long elided = 0;
+        // A hole between stream positions; the timeline counts without the bytes elided before it.
+        void Hole(long start, long end, bool truncated)
+        {
+            timeline.AddMissing(start - elided, end - elided, truncated);
+            (truncated && onUncaptured is not null ? onUncaptured : onHole)(end - start);
+        }
+
         // Positions count from the connection's first byte seen by the kernel: bytes before the first
         // captured chunk were lost (dropped, or moved before the connection looked like HTTP).
         long expected = 0;
@@ -21,7 +31,6 @@ internal static class DirectionStream
         // The syscall the current chunk belongs to: one call over 16 KiB spans several rows, which share ts_ns and
         // call_bytes and follow each other. Its end tells how many bytes a truncated last call left uncaptured.
         long callEnd = -1, previousTs = -1, previousCallBytes = -1, previousEnd = -1;
-        long elided = 0;
         foreach (var chunk in Calls(db, connId, tls, direction))
         {
             bool sameCall = chunk.TimestampNs == previousTs && chunk.CallBytes == previousCallBytes && chunk.StreamPos == previousEnd;
@@ -34,8 +43,7 @@ internal static class DirectionStream
                 // Bytes the recorder kept out on purpose: not a hole, not data. A hole before them is still a hole.
                 if (pos > expected)
                 {
-                    timeline.AddMissing(expected - elided, pos - elided, previousTruncated);
-                    onHole(pos - expected);
+                    Hole(expected, pos, previousTruncated);
                     expected = pos;
                 }
                 long end = pos + chunk.CallBytes;
@@ -49,8 +57,7 @@ internal static class DirectionStream
             }
             if (pos > expected)
             {
-                timeline.AddMissing(expected - elided, pos - elided, previousTruncated);
-                onHole(pos - expected);
+                Hole(expected, pos, previousTruncated);
                 expected = pos;
             }
             else if (pos < expected)
@@ -76,10 +83,7 @@ internal static class DirectionStream
         // The last call moved more than was captured (the per-call cap, sendfile): its uncaptured tail is a hole
         // like any other, so that a message ending inside it still ends, with its true length.
         if (previousTruncated && callEnd > expected)
-        {
-            timeline.AddMissing(expected - elided, callEnd - elided, truncated: true);
-            onHole(callEnd - expected);
-        }
+            Hole(expected, callEnd, truncated: true);
         return timeline;
     }
 

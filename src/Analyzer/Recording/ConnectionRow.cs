@@ -1,7 +1,7 @@
 namespace Capture.Analyzer.Recording;
 
 /// <summary>One row of the connections table (see docs/schema.md); Dapper fills it by column name.</summary>
-internal sealed class ConnectionRow
+internal sealed record ConnectionRow
 {
     public long Id { get; init; }
     public long Pid { get; init; }
@@ -22,7 +22,11 @@ internal sealed class ConnectionRow
     public string? Tls_Attribution { get; init; }
 
     /// <summary>Plaintext from a TLS library was captured: analyze that stream, not the encrypted one.</summary>
-    public bool Tls => Tls_Library is not null;
+    public bool Tls => Tls_Library is not null && !BeforeHandshake;
+
+    /// <summary>This row stands for what a TLS connection said on its socket before its handshake: plaintext HTTP/1 (a
+    /// CONNECT to a proxy), analyzed from the socket bytes up to the tunnel. Not a column.</summary>
+    public bool BeforeHandshake { get; init; }
 
     public string Remote => Endpoint(Remote_Addr, Remote_Port);
     public string Local => Endpoint(Local_Addr, Local_Port);

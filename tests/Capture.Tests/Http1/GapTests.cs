@@ -7,12 +7,19 @@ namespace Capture.Tests.Http1;
 /// <summary>
 /// Lost bytes (Gap): inside a body of known length the parser steps over them; anywhere else the message
 /// ends Incomplete|Gap and the parser resynchronises on the next plausible start line.
+/// Uncaptured bytes (the tail of a call cut by the per-call cap, or sendfile) moved on the wire in order; only their
+/// content is unknown. Where the framing measures them (a body of known length, one chunk's data, a body that runs
+/// until close) the parser steps over them; where they hide the framing (a head, a chunk-size line) the message runs on
+/// to the next start line found after a hole, or to the end of the stream. It is flagged Gap and never Incomplete:
+/// nothing was lost, so nothing suggests it was cut short.
 /// </summary>
 public sealed class GapTests
 {
     private sealed record Case(Http1MessageKind Kind, StreamOp[] Script, string[] Expected);
 
     private const string Chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"; // head ends at 47
+
+    private static StreamOp Cut(long count) => new StreamOp.Uncaptured(count);
 
     private static readonly Dictionary<string, Case> Cases = new()
     {
@@ -66,6 +73,44 @@ public sealed class GapTests
         ["capture that began mid-stream resynchronises on the first status line"] = new(Http1MessageKind.Response,
             Script(1000, "dy of an earlier response\r\nHTTP/1.1 204 No Content\r\n\r\n"),
             ["HTTP/1.1 204 \"No Content\" start=1027 head=1054 end=1054 body=0 flags=None headers="]),
+
+        ["head cut by the cap: the response runs to the next status line that begins a call"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 200 OK\r\nServer: ng", Cut(100), "body bytes\r\nof the same response", Cut(50),
+                "HTTP/1.1 204 No Content\r\n\r\n", new StreamOp.Close()),
+            [
+                "HTTP/1.1 200 \"OK\" start=0 head=209 end=209 body=0 flags=Gap headers=",
+                "HTTP/1.1 204 \"No Content\" start=209 head=236 end=236 body=0 flags=None headers=",
+            ]),
+
+        ["head cut by the cap in the last response: it ends with the stream, not Incomplete"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 200 OK\r\nServer: ng", Cut(1000), "tail", new StreamOp.Close()),
+            ["HTTP/1.1 200 \"OK\" start=0 head=1031 end=1031 body=0 flags=Gap headers="]),
+
+        ["request head cut by the cap: the request runs to the next request line"] = new(Http1MessageKind.Request,
+            Script("GET /a HTTP/1.1\r\nCookie: aaaa", Cut(300), "GET /b HTTP/1.1\r\n\r\n", new StreamOp.Close()),
+            [
+                "GET /a HTTP/1.1 start=0 head=329 end=329 body=0 flags=Gap headers=",
+                "GET /b HTTP/1.1 start=329 head=348 end=348 body=0 flags=None headers=",
+            ]),
+
+        ["chunk framing cut by the cap: the message runs to the next message"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nab", Cut(20), "0\r\n\r\n",
+                "HTTP/1.1 204 No Content\r\n\r\n", new StreamOp.Close()),
+            [
+                "HTTP/1.1 200 \"OK\" start=0 head=47 end=77 body=2 flags=Chunked, Gap headers=[Transfer-Encoding: chunked] preview=\"ab\"",
+                "HTTP/1.1 204 \"No Content\" start=77 head=104 end=104 body=0 flags=None headers=",
+            ]),
+
+        ["uncaptured bytes in a close-delimited body are stepped over: it ends at the close, whole"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 200 OK\r\n\r\nabc", Cut(5), "def", new StreamOp.Close()),
+            ["HTTP/1.1 200 \"OK\" start=0 head=19 end=30 body=11 flags=CloseDelimited, Gap headers= preview=\"abc\""]),
+
+        ["uncaptured tail of a Content-Length body: the message completes with its true length"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", Cut(7), "HTTP/1.1 204 No Content\r\n\r\n"),
+            [
+                "HTTP/1.1 200 \"OK\" start=0 head=39 end=49 body=10 flags=Gap headers=[Content-Length: 10] preview=\"abc\"",
+                "HTTP/1.1 204 \"No Content\" start=49 head=76 end=76 body=0 flags=None headers=",
+            ]),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);

@@ -5,11 +5,12 @@ using static Capture.Tests.Support.StreamSplits;
 
 namespace Capture.Tests.Http1;
 
-/// <summary>One step of a captured stream: bytes, lost bytes, or the end.</summary>
+/// <summary>One step of a captured stream: bytes, lost bytes, bytes moved but not captured, or the end.</summary>
 internal abstract record StreamOp
 {
     public sealed record Bytes(byte[] Data) : StreamOp;
     public sealed record Lost(long Count) : StreamOp;
+    public sealed record Uncaptured(long Count) : StreamOp;
     public sealed record Close : StreamOp;
     public sealed record Stop(long Offset) : StreamOp;
 }
@@ -54,6 +55,9 @@ internal static class ParserHarness
                     break;
                 case StreamOp.Lost(var count):
                     parser.Gap(count);
+                    break;
+                case StreamOp.Uncaptured(var count):
+                    parser.Uncaptured(count);
                     break;
                 case StreamOp.Close:
                     parser.End();

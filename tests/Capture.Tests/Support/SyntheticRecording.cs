@@ -63,12 +63,22 @@ internal sealed class SyntheticRecording
     internal sealed class Conn(SyntheticRecording owner, long id, int pid, bool isServer, bool tls)
     {
         private readonly long[] _position = new long[2];
+        private Conn? _socket;
         public long Id => id;
+
+        /// <summary>A TLS connection's socket bytes (chunks with tls = 0), a stream of their own beside the plaintext: what
+        /// it said before the handshake (a CONNECT to a proxy), then the TLS records.</summary>
+        public Conn Socket => _socket ??= new Conn(owner, id, pid, isServer, tls: false);
 
         public Conn ClientSends(double atMs, string text) => ClientSends(atMs, Encoding.Latin1.GetBytes(text));
         public Conn ServerSends(double atMs, string text) => ServerSends(atMs, Encoding.Latin1.GetBytes(text));
         public Conn ClientSends(double atMs, byte[] bytes) => Chunk(isServer ? 1 : 0, atMs, bytes);
         public Conn ServerSends(double atMs, byte[] bytes) => Chunk(isServer ? 0 : 1, atMs, bytes);
+
+        /// <summary>One call the per-call cap cut (chunks flag 1): it moved all of <paramref name="bytes"/>, only their first
+        /// <paramref name="captured"/> were stored.</summary>
+        public Conn ServerSendsCapped(double atMs, byte[] bytes, int captured) =>
+            Insert(isServer ? 0 : 1, atMs, bytes[..captured], bytes.Length, flags: 1);
 
         /// <summary>Bytes the capture lost (a ring-buffer drop): the stream position moves on, nothing is stored.</summary>
         public Conn ClientLoses(int count) { _position[isServer ? 1 : 0] += count; return this; }

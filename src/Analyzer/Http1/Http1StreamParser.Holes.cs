@@ -1,0 +1,85 @@
+namespace Capture.Analyzer.Http1;
+
+/// <summary>Holes in the stream: bytes lost to drops (<see cref="Gap"/>) and bytes moved but never captured
+/// (<see cref="Uncaptured"/>: the per-call cap, sendfile), and how far the framing carries the parser across them.</summary>
+internal sealed partial class Http1StreamParser
+{
+    /// <summary>
+    /// The message in progress lost its framing to uncaptured bytes (its head, or a chunk-size line, was cut by the
+    /// per-call cap): it runs on until the next message begins (a start line, looked for as after a gap) or the stream
+    /// ends, and then ends normally. The recorder saw every byte move, so nothing suggests it was cut short.
+    /// </summary>
+    private bool _runsToNextMessage;
+
+    /// <summary>
+    /// <paramref name="lostBytes"/> bytes of the stream were not captured. Inside a body of known length
+    /// (Content-Length, or the data of one chunk) the parser steps over them and the message can still
+    /// complete, flagged Gap. Anywhere else the message in progress ends Incomplete|Gap and the parser
+    /// resynchronises after the gap.
+    /// </summary>
+    public void Gap(long lostBytes) => Hole(lostBytes, uncaptured: false);
+
+    /// <summary>
+    /// <paramref name="bytes"/> bytes of the stream moved but were not captured: the tail of a call cut by the per-call
+    /// cap, or sendfile. They were neither lost nor reordered, so the message in progress goes on: across them in any
+    /// body the framing can measure (Content-Length, one chunk's data, until close), and otherwise to the next message
+    /// (see <see cref="_runsToNextMessage"/>). The message is flagged Gap (some of its bytes are missing), never Incomplete.
+    /// </summary>
+    public void Uncaptured(long bytes) => Hole(bytes, uncaptured: true);
+
+    private void Hole(long bytes, bool uncaptured)
+    {
+        if (bytes <= 0) return;
+        if (_stopAt >= 0 && bytes >= _stopAt - _position)
+        {
+            long before = _stopAt - _position;
+            Lose(before, uncaptured);
+            Stop(_stopAt);
+            bytes -= before;
+        }
+        if (bytes > 0) Lose(bytes, uncaptured);
+    }
+
+    private void Lose(long count, bool uncaptured)
+    {
+        switch (_state)
+        {
+            case State.Stopped:
+                _position += count;
+                return;
+            case State.FixedBody:
+                long inBody = Math.Min(count, _remaining);
+                _message.SkipBody(inBody);
+                _remaining -= inBody;
+                _position += inBody;
+                count -= inBody;
+                if (_remaining > 0) return;
+                Finish(_position, Http1MessageFlags.None);
+                if (count == 0) return;
+                break;
+            case State.ChunkData when count <= _remaining:
+                _message.SkipBody(count);
+                _remaining -= count;
+                _position += count;
+                if (_remaining == 0) _state = State.ChunkDataCr;
+                return;
+            case State.CloseDelimited when uncaptured:
+                _message.SkipBody(count);
+                _position += count;
+                return;
+            case State.StartLine or State.SkipLine:
+                break;
+            case var _ when uncaptured:
+                _message.Flags |= Http1MessageFlags.Gap;
+                _runsToNextMessage = true;
+                break;
+            default:
+                Emit(_position, Http1MessageFlags.Gap | Http1MessageFlags.Incomplete);
+                break;
+        }
+        // Whatever follows the hole may begin a message right away (lost events are often whole writes, and the
+        // bytes after an uncaptured tail begin the next call).
+        _position += count;
+        Resync(atLineStart: true);
+    }
+}

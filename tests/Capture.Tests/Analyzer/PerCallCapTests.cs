@@ -1,0 +1,81 @@
+using System.Text;
+using System.Text.Json;
+using Capture.Tests.Http2;
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>
+/// `record --max-capture-bytes N` stores the first N bytes of each call: the rest moved on the wire, in order, and
+/// was not lost. A response cut that way is flagged `truncated` (not `gap`: nothing was dropped), keeps the size it
+/// had on the wire, and keeps its status when the status line was captured; the exchanges after it on the connection
+/// pair and parse as usual. Over HTTP/2 a frame the cap cut hides the frame boundaries after it: a stream that did not
+/// end among the captured frames is `incomplete` and `truncated`, and a field block the cap cut is lost (no status).
+/// </summary>
+public sealed class PerCallCapTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string Describe(JsonElement e) =>
+        $"{e.GetProperty("path").GetString()} {e.GetProperty("status")} resp_bytes={e.GetProperty("resp_bytes")} " +
+        $"[{string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]";
+
+    [Fact]
+    public void A_response_whose_head_the_cap_cut_is_truncated_with_its_status_and_true_size()
+    {
+        // nginx's head is longer than the cap: Content-Length is among the bytes never stored.
+        string head = "HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nDate: Mon, 23 Nov 2026 07:14:20 GMT\r\n" +
+                      "Content-Type: application/octet-stream\r\nContent-Length: 40000\r\nConnection: keep-alive\r\n\r\n";
+        byte[] response = Encoding.ASCII.GetBytes(head + new string('x', 40000));
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "cap.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /big.bin HTTP/1.1\r\nHost: cap.test\r\n\r\n")
+            .ServerSendsCapped(2, response[..16384], captured: 100)
+            .ServerSendsCapped(3, response[16384..32768], captured: 100)
+            .ServerSendsCapped(4, response[32768..], captured: 100)
+            .ClientSends(5, "GET /small HTTP/1.1\r\nHost: cap.test\r\n\r\n")
+            .ServerSends(6, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .Close(7);
+        string db = rec.Save();
+
+        Assert.Equal([$"/big.bin 200 resp_bytes={response.Length} [truncated]", "/small 200 resp_bytes=40 []"],
+            Analyze.ListJson(db).Select(Describe));
+    }
+
+    private static SyntheticRecording.Conn Http2Get(SyntheticRecording rec, string path) =>
+        rec.Connection("curl", 11, "client", "127.0.0.1:50002", "127.0.0.1:8443")
+            .ClientSends(1, Frames.Concat(Frames.Preface, Frames.Settings(), Frames.Headers(1, new HpackBlock()
+                .WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "https").WithoutIndexing(":authority", "cap.test")
+                .WithoutIndexing(":path", path).ToArray(), endStream: true)))
+            .ServerSends(2, Frames.Concat(Frames.Settings(), Frames.SettingsAck()));
+
+    [Fact]
+    public void An_HTTP2_DATA_frame_the_cap_cut_is_stepped_over_and_the_stream_is_whole_and_truncated()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "h2data.db"));
+        byte[] response = Frames.Concat(Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "200").ToArray()),
+            Frames.Data(1, new string('x', 1000), endStream: true));
+        Http2Get(rec, "/data").ServerSendsCapped(3, response, captured: 100).Close(4);
+        string db = rec.Save();
+
+        Assert.Equal(["/data 200 resp_bytes=1000 [truncated]"], Analyze.ListJson(db).Select(Describe));
+    }
+
+    [Fact]
+    public void An_HTTP2_response_whose_field_block_the_cap_cut_is_incomplete_and_truncated_not_gap()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "h2head.db"));
+        byte[] block = new HpackBlock().WithoutIndexing(":status", "200").WithoutIndexing("server", "nginx/1.24.0")
+            .WithoutIndexing("date", "Mon, 23 Nov 2026 07:14:20 GMT").WithoutIndexing("content-type", "application/octet-stream")
+            .WithoutIndexing("content-length", "16384").WithoutIndexing("last-modified", "Mon, 23 Nov 2026 06:43:00 GMT").ToArray();
+        Assert.True(block.Length > 100);
+        byte[] response = Frames.Concat(Frames.Headers(1, block), Frames.Data(1, new string('x', 8192)),
+            Frames.Data(1, new string('y', 8192), endStream: true));
+        Http2Get(rec, "/head").ServerSendsCapped(3, response, captured: 100).Close(4);
+        string db = rec.Save();
+
+        Assert.Equal(["/head  resp_bytes=0 [incomplete,truncated]"], Analyze.ListJson(db).Select(Describe));
+    }
+}
