@@ -6,12 +6,14 @@ internal sealed class ByteTimeline
 {
     private readonly List<long> _starts = [];
     private readonly List<long> _timestamps = [];
+    private readonly List<long> _pids = [];
     private readonly List<(long Start, long End, bool Truncated)> _missing = [];
 
-    public void AddChunk(long streamPos, long timestampNs)
+    public void AddChunk(long streamPos, long timestampNs, long pid)
     {
         _starts.Add(streamPos);
         _timestamps.Add(timestampNs);
+        _pids.Add(pid);
     }
 
     public void AddMissing(long start, long end, bool truncated) => _missing.Add((start, end, truncated));
@@ -23,6 +25,16 @@ internal sealed class ByteTimeline
         int i = _starts.BinarySearch(offset);
         if (i < 0) i = ~i - 1;
         return _timestamps[Math.Clamp(i, 0, _starts.Count - 1)];
+    }
+
+    /// <summary>The process whose call moved byte <paramref name="offset"/> (or the nearest before it): a forking server's
+    /// child, where the connection names the parent that accepted it.</summary>
+    public long? PidAt(long offset)
+    {
+        if (_starts.Count == 0) return null;
+        int i = _starts.BinarySearch(offset);
+        if (i < 0) i = ~i - 1;
+        return _pids[Math.Clamp(i, 0, _starts.Count - 1)];
     }
 
     /// <summary>Whether [start, end) lost bytes (gap) or had bytes left uncaptured (truncated).</summary>

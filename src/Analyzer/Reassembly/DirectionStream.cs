@@ -68,13 +68,13 @@ internal static class DirectionStream
             }
             if (data.Length > 0)
             {
-                timeline.AddChunk(pos - elided, chunk.TimestampNs);
+                timeline.AddChunk(pos - elided, chunk.TimestampNs, chunk.Pid);
                 onBytes(data);
                 expected = pos + data.Length;
             }
             else if (chunk.Data.Length == 0)
             {
-                timeline.AddChunk(pos - elided, chunk.TimestampNs);
+                timeline.AddChunk(pos - elided, chunk.TimestampNs, chunk.Pid);
             }
             previousTruncated = (chunk.Flags & StreamChunk.FlagTruncated) != 0;
             if ((chunk.Flags & StreamChunk.FlagUnreadable) != 0)
@@ -91,21 +91,21 @@ internal static class DirectionStream
     private static IEnumerable<StreamChunk> Calls(SqliteConnection db, long connId, bool tls, int direction)
     {
         var rows = db.Query<ChunkRow>(
-            $"SELECT ts_ns AS TimestampNs, stream_pos AS StreamPos, call_bytes AS CallBytes, flags AS Flags, data AS Data, {ChunkCalls.ColumnIn(db)} AS Calls " +
+            $"SELECT ts_ns AS TimestampNs, pid AS Pid, stream_pos AS StreamPos, call_bytes AS CallBytes, flags AS Flags, data AS Data, {ChunkCalls.ColumnIn(db)} AS Calls " +
             "FROM chunks WHERE conn_id = @connId AND tls = @tls AND direction = @direction ORDER BY stream_pos, id",
             new { connId, tls = tls ? 1 : 0, direction }, buffered: false);
         foreach (var row in rows)
         {
             if (row.Calls is null)
             {
-                yield return new StreamChunk(row.TimestampNs, row.StreamPos, row.CallBytes, row.Flags, row.Data);
+                yield return new StreamChunk(row.TimestampNs, row.StreamPos, row.CallBytes, row.Flags, row.Data, row.Pid);
                 continue;
             }
             foreach (var call in ChunkCalls.Of(row.TimestampNs, row.Calls, row.Data.Length))
             {
                 // A run holds whole calls only: each moved exactly the bytes it holds.
                 long callBytes = call.Length == row.Data.Length ? row.CallBytes : call.Length;
-                yield return new StreamChunk(call.TimestampNs, row.StreamPos + call.Offset, callBytes, row.Flags, row.Data.AsMemory(call.Offset, call.Length));
+                yield return new StreamChunk(call.TimestampNs, row.StreamPos + call.Offset, callBytes, row.Flags, row.Data.AsMemory(call.Offset, call.Length), row.Pid);
             }
         }
     }
@@ -113,6 +113,7 @@ internal static class DirectionStream
     private sealed class ChunkRow
     {
         public long TimestampNs { get; init; }
+        public long Pid { get; init; }
         public long StreamPos { get; init; }
         public long CallBytes { get; init; }
         public long Flags { get; init; }

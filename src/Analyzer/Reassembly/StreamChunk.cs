@@ -1,8 +1,8 @@
 namespace Capture.Analyzer.Reassembly;
 
 /// <summary>One captured call (or piece of a call over 16 KiB) of a direction's byte stream: a chunks row, or one of
-/// the calls a row holds (chunks.calls).</summary>
-internal readonly record struct StreamChunk(long TimestampNs, long StreamPos, long CallBytes, long Flags, ReadOnlyMemory<byte> Data)
+/// the calls a row holds (chunks.calls). Pid is the process that made the call.</summary>
+internal readonly record struct StreamChunk(long TimestampNs, long StreamPos, long CallBytes, long Flags, ReadOnlyMemory<byte> Data, long Pid)
 {
     public const int FlagTruncated = 1;
     public const int FlagUnreadable = 2;

@@ -25,7 +25,7 @@ internal static class RecordingSchema
         ]),
         ("chunks",
         [
-            ("id", [Integer]), ("conn_id", [Integer]), ("ts_ns", [Integer]), ("direction", [Integer]), ("stream_pos", [Integer]),
+            ("id", [Integer]), ("conn_id", [Integer]), ("ts_ns", [Integer]), ("pid", [Integer]), ("direction", [Integer]), ("stream_pos", [Integer]),
             ("call_bytes", [Integer]), ("data_len", [Integer]), ("flags", [Integer]), ("source", [Text]), ("tls", [Integer]), ("data", [Blob]),
             ("calls", [Blob, Null]),
         ]),

@@ -64,7 +64,15 @@ internal sealed class SyntheticRecording
     {
         private readonly long[] _position = new long[2];
         private Conn? _socket;
+        private int _mover = pid;
         public long Id => id;
+
+        /// <summary>The calls from here on are made by another process: a forking server's child serving what its parent accepted.</summary>
+        public Conn MovedBy(int childPid)
+        {
+            _mover = childPid;
+            return this;
+        }
 
         /// <summary>A TLS connection's socket bytes (chunks with tls = 0), a stream of their own beside the plaintext: what
         /// it said before the handshake (a CONNECT to a proxy), then the TLS records.</summary>
@@ -109,7 +117,7 @@ internal sealed class SyntheticRecording
                 VALUES (@id, @ts, @pid, @pid, 3, @direction, @pos, @callBytes, @len, @flags, @source, @tls, @bytes)
                 """, new
             {
-                id, ts = Ns(atMs), pid, direction, pos = _position[direction], callBytes, len = bytes.Length, flags,
+                id, ts = Ns(atMs), pid = _mover, direction, pos = _position[direction], callBytes, len = bytes.Length, flags,
                 source = tls ? (direction == 0 ? "tls_write" : "tls_read") : (direction == 0 ? "write" : "read"), tls = tls ? 1 : 0, bytes,
             });
             _position[direction] += callBytes;

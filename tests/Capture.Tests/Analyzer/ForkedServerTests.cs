@@ -1,0 +1,28 @@
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>A forking server accepts in the parent and serves in a child: an HTTP/1 exchange names the process that moved
+/// its request, so `--where pid=` finds it by the child that served it, as the chunks and the pcapng name it.</summary>
+public sealed class ForkedServerTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void An_exchange_served_by_a_forked_child_names_the_child()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "fork.db"));
+        rec.Connection("server", 10, "server", "127.0.0.1:8080", "127.0.0.1:50000")
+            .MovedBy(11)
+            .ClientSends(1, "GET /served-by-child HTTP/1.1\r\nHost: fork.test\r\n\r\n")
+            .ServerSends(2, "HTTP/1.1 204 No Content\r\n\r\n")
+            .Close(3);
+        string db = rec.Save();
+
+        var exchange = Assert.Single(Analyze.ListJson(db, "--where", "pid=11"));
+        Assert.Equal("/served-by-child", exchange.GetProperty("path").GetString());
+        Assert.Empty(Analyze.ListJson(db, "--where", "pid=10"));
+    }
+}
