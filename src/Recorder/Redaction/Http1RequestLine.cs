@@ -85,17 +85,32 @@ internal readonly record struct Http1RequestLine(int MethodLength, int TargetSta
         int query = target.IndexOfAny((byte)'?', (byte)'#');
         path = query < 0 ? target : target[..query];
         authority = [];
-        int scheme = target.IndexOf("://"u8);
-        if (scheme <= 0 || !IsScheme(target[..scheme])) return;
-        var rest = target[(scheme + 3)..];
-        int pathStart = rest.IndexOfAny("/?#"u8);
-        authority = pathStart < 0 ? rest : rest[..pathStart];
+        if (!TryFindAuthority(target, out var found)) return;
+        var (start, length) = found.GetOffsetAndLength(target.Length);
+        if (!IsScheme(target[..(start - SchemeSeparator.Length)])) return;
+        authority = target.Slice(start, length);
         int at = authority.LastIndexOf((byte)'@');
         if (at >= 0) authority = authority[(at + 1)..];
-        path = pathStart < 0 ? [] : rest[pathStart..];
+        path = target[(start + length)..];
         int pathEnd = path.IndexOfAny("?#"u8);
         if (pathEnd >= 0) path = path[..pathEnd];
         if (path.IsEmpty) path = "/"u8;
+    }
+
+    private static ReadOnlySpan<byte> SchemeSeparator => "://"u8;
+
+    /// <summary>Where an absolute-form target's authority lies, userinfo included ("http://user@host:80/p" gives
+    /// "user@host:80"): after the first "://" that comes before any path, query or fragment; false when there is none.
+    /// The scheme's own syntax is not checked here: redaction treats anything in that place as userinfo.</summary>
+    public static bool TryFindAuthority(ReadOnlySpan<byte> target, out Range authority)
+    {
+        authority = default;
+        int scheme = target.IndexOf(SchemeSeparator);
+        if (scheme <= 0 || target[..scheme].IndexOfAny("/?#"u8) >= 0) return false;
+        int start = scheme + SchemeSeparator.Length;
+        int end = target[start..].IndexOfAny("/?#"u8);
+        authority = new Range(start, end < 0 ? target.Length : start + end);
+        return true;
     }
 
     /// <summary>scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 §3.1).</summary>

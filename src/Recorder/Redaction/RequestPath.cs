@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Capture.Recorder.Redaction;
 
 /// <summary>
@@ -28,20 +26,10 @@ internal static class RequestPath
         return directory && segments.Count > 0 ? joined + "/" : joined;
     }
 
-    /// <summary>%XX as its octet (read as Latin-1, as the path itself is); a '%' not followed by two hex digits stays.</summary>
     private static string Decode(string path)
     {
         if (!path.Contains('%')) return path;
-        var text = new StringBuilder(path.Length);
-        for (int i = 0; i < path.Length; i++)
-        {
-            if (path[i] == '%' && i + 2 < path.Length && char.IsAsciiHexDigit(path[i + 1]) && char.IsAsciiHexDigit(path[i + 2]))
-            {
-                text.Append((char)Convert.ToByte(path.Substring(i + 1, 2), 16));
-                i += 2;
-            }
-            else text.Append(path[i]);
-        }
-        return text.ToString();
+        var chars = path.ToCharArray();
+        return new string(chars, 0, PercentDecoding.DecodeInPlace(chars));
     }
 }

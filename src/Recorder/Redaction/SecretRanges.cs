@@ -59,7 +59,8 @@ internal static class SecretRanges
             if (eq > 0 && eq + 1 < part.Length)
             {
                 var name = eq <= buffer.Length ? buffer[..eq] : new char[eq];
-                if (policy.IsSecretQueryParameter(PercentDecoded(part[..eq], name))) ranges.Add(new Range(start + eq + 1, partEnd));
+                Encoding.Latin1.GetChars(part[..eq], name);
+                if (policy.IsSecretQueryParameter(name[..PercentDecoding.DecodeInPlace(name)])) ranges.Add(new Range(start + eq + 1, partEnd));
             }
             start = partEnd + 1;
         }
@@ -69,40 +70,13 @@ internal static class SecretRanges
     /// credential whole, the user name included, which is often a token itself.</summary>
     private static void UserInfo(ReadOnlySpan<byte> target, List<Range> ranges)
     {
-        int scheme = target.IndexOf("://"u8);
-        if (scheme <= 0 || target[..scheme].IndexOfAny("/?#"u8) >= 0) return;
-        int start = scheme + 3;
-        int end = target[start..].IndexOfAny("/?#"u8);
-        int at = (end < 0 ? target[start..] : target.Slice(start, end)).LastIndexOf((byte)'@');
+        if (!Http1RequestLine.TryFindAuthority(target, out var authority)) return;
+        var (start, length) = authority.GetOffsetAndLength(target.Length);
+        int at = target.Slice(start, length).LastIndexOf((byte)'@');
         if (at > 0) ranges.Add(new Range(start, start + at));
     }
 
     private static readonly System.Buffers.SearchValues<byte> QuerySeparators = System.Buffers.SearchValues.Create("&;#"u8);
-
-    /// <summary><paramref name="octets"/> as characters, each %XX as the octet it stands for; returns the part of
-    /// <paramref name="into"/> written.</summary>
-    private static ReadOnlySpan<char> PercentDecoded(ReadOnlySpan<byte> octets, Span<char> into)
-    {
-        int written = 0;
-        for (int i = 0; i < octets.Length; i++)
-        {
-            if (octets[i] == '%' && i + 2 < octets.Length && HexValue(octets[i + 1]) is int high and >= 0 && HexValue(octets[i + 2]) is int low and >= 0)
-            {
-                into[written++] = (char)(high * 16 + low);
-                i += 2;
-            }
-            else into[written++] = (char)octets[i];
-        }
-        return into[..written];
-    }
-
-    private static int HexValue(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-        _ => -1,
-    };
 
     /// <summary>"Bearer abc" keeps "Bearer "; a value without a scheme is secret whole.</summary>
     private static void AfterScheme(ReadOnlySpan<byte> value, List<Range> ranges)
