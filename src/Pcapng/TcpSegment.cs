@@ -9,7 +9,7 @@ namespace Capture.Pcapng;
 /// the IP header (LINKTYPE_RAW).</summary>
 public static class TcpSegment
 {
-    public const byte Fin = 0x01, Syn = 0x02, Psh = 0x08, Ack = 0x10;
+    public const byte Fin = 0x01, Syn = 0x02, Rst = 0x04, Psh = 0x08, Ack = 0x10;
     public const int TcpHeaderLength = 20, Ipv4HeaderLength = 20, Ipv6HeaderLength = 40;
     /// <summary>The most payload one packet may carry: an IPv4 total length (and an IPv6 payload length) is 16 bits.</summary>
     public const int MaxPayload = 65535 - Ipv6HeaderLength - TcpHeaderLength;

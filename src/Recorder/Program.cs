@@ -48,13 +48,13 @@ namespace Capture.Recorder.Cli
                     limit = d;
                 }
                 var outputPath = parsed.GetValue(output)!;
-                if (string.IsNullOrWhiteSpace(outputPath)) return Fail("-o needs a file name");
-                if (Directory.Exists(outputPath)) return Fail($"-o {outputPath} is a directory: give a file name in it, e.g. {Path.Combine(outputPath, "run.db")}");
+                if (NotAFileName("-o", outputPath, "run.db") is { } badOutput) return Fail(badOutput);
                 var pcapngPath = parsed.GetValue(pcapng);
-                if (pcapngPath is not null && string.IsNullOrWhiteSpace(pcapngPath)) return Fail("--pcapng needs a file name");
-                if (pcapngPath is not null && Directory.Exists(pcapngPath)) return Fail($"--pcapng {pcapngPath} is a directory: give a file name in it");
-                if (pcapngPath is not null && Path.GetFullPath(pcapngPath) == Path.GetFullPath(outputPath))
-                    return Fail($"-o and --pcapng are the same file ({outputPath}): give each its own");
+                if (pcapngPath is not null)
+                {
+                    if (NotAFileName("--pcapng", pcapngPath, "run.pcapng") is { } badPcapng) return Fail(badPcapng);
+                    if (Path.GetFullPath(pcapngPath) == Path.GetFullPath(outputPath)) return Fail($"-o and --pcapng are the same file ({outputPath}): give each its own");
+                }
                 // 0 is no process and no port: taken as "no filter" it would record the whole host while seeming to filter.
                 if (parsed.GetValue(pid) == 0) return Fail("--pid 0 names no process: give a process id (see pgrep), or leave --pid out to record every process");
                 if (parsed.GetValue(port) == 0) return Fail("--port 0 names no port: give a port from 1 to 65535, or leave --port out to record every port");
@@ -114,6 +114,12 @@ namespace Capture.Recorder.Cli
                 return Recording.ExitFailed;
             }
         }
+
+        /// <summary>Why <paramref name="path"/>, given to <paramref name="option"/>, names no file to write; null when it does.</summary>
+        private static string? NotAFileName(string option, string path, string example) =>
+            string.IsNullOrWhiteSpace(path) ? $"{option} needs a file name"
+            : Directory.Exists(path) ? $"{option} {path} is a directory: give a file name in it, e.g. {Path.Combine(path, example)}"
+            : null;
 
         private static int Fail(string message)
         {

@@ -14,8 +14,9 @@ internal sealed class ConnectionAnalyzer(SqliteConnection db, RunInfo run, Parse
         var exchanges = AnalyzeStream(conn);
         // Through an HTTP proxy, a TLS connection asks for its tunnel in plaintext before the handshake: that CONNECT
         // exchange is in the socket bytes, which the analysis of the TLS library's plaintext never reads.
+        if (!conn.Tls) return exchanges;
         var beforeHandshake = conn with { BeforeHandshake = true };
-        return conn.Tls && ProtocolSniffer.AsksForTunnel(db, beforeHandshake) ? AnalyzeStream(beforeHandshake).Concat(exchanges) : exchanges;
+        return ProtocolSniffer.AsksForTunnel(db, beforeHandshake) ? AnalyzeStream(beforeHandshake).Concat(exchanges) : exchanges;
     }
 
     private IEnumerable<Exchange> AnalyzeStream(ConnectionRow conn)

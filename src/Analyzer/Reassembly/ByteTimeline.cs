@@ -19,22 +19,19 @@ internal sealed class ByteTimeline
     public void AddMissing(long start, long end, bool truncated) => _missing.Add((start, end, truncated));
 
     /// <summary>Timestamp of the chunk holding byte <paramref name="offset"/> (or the nearest before it).</summary>
-    public long? TimestampAt(long offset)
-    {
-        if (_starts.Count == 0) return null;
-        int i = _starts.BinarySearch(offset);
-        if (i < 0) i = ~i - 1;
-        return _timestamps[Math.Clamp(i, 0, _starts.Count - 1)];
-    }
+    public long? TimestampAt(long offset) => ChunkAt(offset) is int i ? _timestamps[i] : null;
 
     /// <summary>The process whose call moved byte <paramref name="offset"/> (or the nearest before it): a forking server's
     /// child, where the connection names the parent that accepted it.</summary>
-    public long? PidAt(long offset)
+    public long? PidAt(long offset) => ChunkAt(offset) is int i ? _pids[i] : null;
+
+    /// <summary>The chunk holding byte <paramref name="offset"/>, or the nearest before it (the first, before any).</summary>
+    private int? ChunkAt(long offset)
     {
         if (_starts.Count == 0) return null;
         int i = _starts.BinarySearch(offset);
         if (i < 0) i = ~i - 1;
-        return _pids[Math.Clamp(i, 0, _starts.Count - 1)];
+        return Math.Clamp(i, 0, _starts.Count - 1);
     }
 
     /// <summary>Whether [start, end) lost bytes (gap) or had bytes left uncaptured (truncated).</summary>

@@ -1,3 +1,4 @@
+using Capture.Pcapng;
 using Capture.Recorder.Redaction;
 
 namespace Capture.Recorder.Pcapng;
@@ -14,7 +15,6 @@ internal sealed class TlsFlows
     /// <summary>Connections followed at once; past this the verdicts are forgotten (those connections keep headers only).</summary>
     public const int MaxFlows = 65536;
 
-    private const byte Fin = 0x01, Syn = 0x02, Rst = 0x04;
     private const byte HandshakeRecord = 22, ClientHello = 1, ServerHello = 2;
 
     /// <summary>A connection whose handshake was seen: whether its first payload was a TLS hello (false while none came
@@ -27,11 +27,10 @@ internal sealed class TlsFlows
     /// <summary>The packet as the pcapng may hold it: whole for a TLS connection, else its headers alone.</summary>
     public ReadOnlySpan<byte> Redact(ReadOnlySpan<byte> packet)
     {
-        int headers = PacketHeaders.Length(packet);
-        int tcp = PacketHeaders.TcpStart(packet);
+        int headers = PacketHeaders.Length(packet, out int tcp);
         if (tcp < 0 || TcpFlowKey.FromPacket(packet) is not { } key) return packet[..headers];
         byte flags = packet[tcp + 13];
-        if ((flags & Syn) != 0 && !_flows.ContainsKey(key))
+        if ((flags & TcpSegment.Syn) != 0 && !_flows.ContainsKey(key))
         {
             if (_flows.Count >= MaxFlows) _flows.Clear();
             _flows[key] = new Flow(Tls: false, Fins: 0);
@@ -40,8 +39,8 @@ internal sealed class TlsFlows
         var payload = packet[headers..];
         bool judged = !flow.Tls && !payload.IsEmpty;
         if (judged) flow = flow with { Tls = StartsTlsHello(payload) };
-        if ((flags & Fin) != 0) flow = flow with { Fins = flow.Fins + 1 };
-        if ((flags & Rst) != 0 || flow.Fins >= 2 || (judged && !flow.Tls)) _flows.Remove(key);
+        if ((flags & TcpSegment.Fin) != 0) flow = flow with { Fins = flow.Fins + 1 };
+        if ((flags & TcpSegment.Rst) != 0 || flow.Fins >= 2 || (judged && !flow.Tls)) _flows.Remove(key);
         else _flows[key] = flow;
         return flow.Tls ? packet : packet[..headers];
     }

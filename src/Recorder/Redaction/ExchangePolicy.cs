@@ -28,9 +28,12 @@ internal sealed class ExchangePolicy
     public bool IsEmpty => _allow.Length == 0 && _deny.Length == 0;
 
     /// <summary>Patterns are matched against the path as the server will resolve it (<see cref="RequestPath"/>); a --deny
-    /// also against the path as sent, so that a pattern written for either form keeps the exchange out.</summary>
+    /// also against the path as sent, so that a pattern written for either form keeps the exchange out. A query or
+    /// fragment after the path is not matched.</summary>
     public bool Keeps(string method, string host, string path)
     {
+        int query = path.AsSpan().IndexOfAny('?', '#');
+        if (query >= 0) path = path[..query];
         string resolved = host + RequestPath.Normalize(path), sent = host + path;
         bool Matches((string? Method, Regex Target) p, string target) =>
             (p.Method is null || p.Method.Equals(method, StringComparison.OrdinalIgnoreCase)) && p.Target.IsMatch(target);

@@ -240,8 +240,7 @@ internal sealed class Http2Scanner : DirectionScanner
         authority ??= host;
         if (method is null || path is null || authority is null) return false;
         if (method == HpackDecoder.UnknownValue || path == HpackDecoder.UnknownValue || authority == HpackDecoder.UnknownValue) return false;
-        int query = path.IndexOfAny(['?', '#']);
-        return !_policy.Exchanges.Keeps(method, authority, query < 0 ? path : path[..query]);
+        return !_policy.Exchanges.Keeps(method, authority, path);
     }
 
     private void WriteBack()

@@ -6,20 +6,16 @@ internal static class PacketHeaders
     private const byte ProtocolTcp = 6;
     private const int Ipv6HeaderLength = 40, MinTcpHeaderLength = 20;
 
-    /// <summary>Octets of IP and TCP headers; the IP header alone (or nothing) for a packet that is not TCP.</summary>
-    public static int Length(ReadOnlySpan<byte> packet)
+    /// <summary>Octets of IP and TCP headers; the IP header alone (or nothing) for a packet that is not TCP.
+    /// <paramref name="tcpStart"/> is where the TCP header starts, or -1 when the packet carries no whole one.</summary>
+    public static int Length(ReadOnlySpan<byte> packet, out int tcpStart)
     {
         int ip = IpHeaderLength(packet, out byte next);
+        tcpStart = -1;
         if (next != ProtocolTcp || packet.Length < ip + MinTcpHeaderLength) return Math.Min(ip, packet.Length);
+        tcpStart = ip;
         int tcp = (packet[ip + 12] >> 4) * 4; // RFC 9293: Data Offset, in 32-bit words
         return Math.Min(ip + Math.Max(tcp, MinTcpHeaderLength), packet.Length);
-    }
-
-    /// <summary>Where the TCP header starts, or -1 when the packet carries no whole TCP header.</summary>
-    public static int TcpStart(ReadOnlySpan<byte> packet)
-    {
-        int ip = IpHeaderLength(packet, out byte next);
-        return next == ProtocolTcp && packet.Length >= ip + MinTcpHeaderLength ? ip : -1;
     }
 
     private static int IpHeaderLength(ReadOnlySpan<byte> packet, out byte next)
