@@ -52,8 +52,19 @@ start_recorder() {
   taskset -c $client_cpu "$RECORD" -o "$db" --overwrite "$@" 2>"$work/record.log" & rec=$!
   wait_for "$work/record.log" '^recording'
 }
-# Stops the recorder ($rec); SIGINT is ignored by the background jobs of a script, so SIGTERM.
-stop_recorder() { kill -TERM "$rec"; wait "$rec" || true; rec=; }
+# Stops the recorder ($rec); SIGINT is ignored by the background jobs of a script, so SIGTERM. Sets
+# $rec_cpu_end and $rec_peak_rss to its CPU seconds and peak RSS when it exits (sampled every 50 ms until then):
+# a recorder still storing what it took in during the load spends that CPU after the load, and it counts.
+stop_recorder() {
+  local cpu hwm
+  kill -TERM "$rec"
+  rec_cpu_end="" rec_peak_rss=0
+  while cpu=$(cpu_seconds "$rec" 2>/dev/null) && hwm=$(peak_rss_mb "$rec" 2>/dev/null) && [ -n "$hwm" ]; do
+    rec_cpu_end=$cpu rec_peak_rss=$hwm
+    sleep 0.05
+  done
+  wait "$rec" || true; rec=
+}
 kernel_drops() { sqlite3 "$1" "select value from run_info where key='kernel_drops'"; }
 # exchange_counts <db>: "whole gap" — the server-side exchanges analyze finds with a request and a response
 # and no flag, and those flagged gap (their connection lost bytes to a kernel drop). Exchanges cut by the
@@ -153,16 +164,22 @@ run_one() {
   esac
   [ -z "$pid" ] || cpu0=$(cpu_seconds "$pid")
   read -r rps p99 n < <("$load" "$url")
+  local cpu_end=""
   if [ -n "$pid" ]; then
-    cost=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$pid")" -v n="$n" 'BEGIN {printf "%.4f", (b - a) / (n / 1000)}')
+    cpu_end=$(cpu_seconds "$pid")
     rss=$(peak_rss_mb "$pid")
   fi
   case $tracer in
-    capture|server) stop_recorder; drops=$(kernel_drops "$work/run.db"); read -r whole gap < <(exchange_counts "$work/run.db") ;;
-    hooks|no-tls) stop_recorder; drops=$(kernel_drops "$work/run.db") ;;
+    capture|server|hooks|no-tls)
+      stop_recorder; cpu_end=${rec_cpu_end:-$cpu_end}; rss=$(awk -v a="$rss" -v b="${rec_peak_rss:-0}" 'BEGIN {print (b > a ? b : a)}') ;;
+  esac
+  case $tracer in
+    capture|server) drops=$(kernel_drops "$work/run.db"); read -r whole gap < <(exchange_counts "$work/run.db") ;;
+    hooks|no-tls) drops=$(kernel_drops "$work/run.db") ;;
     bpftrace) kill -INT "$pid"; wait "$pid" || true ;;
     tcpdump) kill -INT "$pid"; wait "$pid" || true; drops=$(awk '/dropped by kernel/ {print $1}' "$work/tcpdump.log"); rm -f "$work/run.pcap" ;;
   esac
+  [ -z "$pid" ] || cost=$(awk -v a="$cpu0" -v b="$cpu_end" -v n="$n" 'BEGIN {printf "%.4f", (b - a) / (n / 1000)}')
   results+=("$label $tracer $rps $p99 $n $cost $rss $whole $gap $drops")
   echo "  $label $tracer: $rps req/s, p99 $p99 ms" >&2
 }

@@ -22,7 +22,7 @@ namespace Capture.Recorder.Cli
             var port = new Option<ushort?>("--port") { Description = "Only connections with this local or remote port" };
             var allTcp = new Option<bool>("--all-tcp") { Description = "Record every TCP connection, not only those that look like HTTP" };
             var maxCapture = new Option<uint>("--max-capture-bytes") { Description = $"Bytes captured per syscall; the rest is counted and flagged truncated (default {CaptureDefaults.MaxCaptureBytes})", DefaultValueFactory = _ => CaptureDefaults.MaxCaptureBytes };
-            var ring = new Option<uint>("--ring-buffer-mb") { Description = "Kernel ring buffer size in MiB, a power of two (default 32)", DefaultValueFactory = _ => 32 };
+            var ring = new Option<uint>("--ring-buffer-mb") { Description = "Kernel ring buffer size in MiB, a power of two (default 16)", DefaultValueFactory = _ => 16 };
             var overwrite = new Option<bool>("--overwrite") { Description = "Replace the output file if it exists" };
             var noTls = new Option<bool>("--no-tls") { Description = "Do not probe TLS libraries (plaintext sockets only)" };
             var pcapng = new Option<string?>("--pcapng") { Description = "Also write a pcapng file for Wireshark: recorded bytes as synthetic packets naming their process, and the real TCP packets" };
