@@ -361,12 +361,12 @@ static __always_inline void emit_conn_event(__u8 kind, __u8 source, struct conn_
 
 /* ---------- classification ---------- */
 
-static __always_inline __u64 first_buffer(struct io_call *c, __u64 *len)
+static __always_inline __u64 first_buffer(__u64 buf, bool is_iov, __u64 *len)
 {
-	if (!c->is_iov)
-		return c->buf;
+	if (!is_iov)
+		return buf;
 	struct iovec iov = {};
-	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)c->buf))
+	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)buf))
 		return 0;
 	*len = iov.iov_len < *len ? iov.iov_len : *len;
 	return (__u64)iov.iov_base;
@@ -393,6 +393,42 @@ static __always_inline __u64 gather_start(struct stream_verdict *st, const char 
 	return st->gathered;
 }
 
+/* The look at an undecided stream's call: 1 when its bytes should be sent to user space (it is
+ * HTTP, or too short to tell yet), updating the stream's verdict. A global function: the verifier
+ * checks it once, on its own, and each syscall program that calls it sees only its answer, 0 or 1;
+ * inlined into them, the sniff's many paths took on_sys_exit past the verifier's limit.
+ * buf: the call's buffer, or its iovec array when is_iov; moved: the bytes the call moved. */
+__noinline int sniff_undecided_stream(struct stream_verdict *st, __u64 buf, __u64 is_iov, __u64 moved, __u64 direction)
+{
+	if (!st)
+		return 0;
+	__u64 len = moved;
+	buf = first_buffer(buf, is_iov, &len);
+	char head[HTTP_SNIFF_BYTES] = {};
+	/* Only the bytes the call moved: a buffer shorter than the look may end at an unmapped page. */
+	__u64 n = len < HTTP_SNIFF_BYTES ? len : HTTP_SNIFF_BYTES;
+	if (!buf || n == 0 || bpf_probe_read_user(head, n, (void *)buf))
+		return 0;
+	int sniffed = st->gathers_start ? http_sniff(st->start, gather_start(st, head, n, (__u8)direction))
+					: http_sniff(head, n);
+	/* A connection joined mid-way may be HTTP/2, which has no start line to find. */
+	if (sniffed == SNIFF_NO && !st->gathers_start && sniff_h2_frames(buf, len))
+		sniffed = SNIFF_HTTP;
+	switch (sniffed) {
+	case SNIFF_HTTP:
+		st->verdict = VERDICT_HTTP;
+		return 1;
+	case SNIFF_MAYBE:
+		return 1; /* too few bytes to tell: keep them, decide on the next call */
+	default:
+		if (st->sniff_calls_left > 1)
+			st->sniff_calls_left--;
+		else
+			st->verdict = VERDICT_NOT_HTTP;
+		return 0;
+	}
+}
+
 /* Returns true when this call's bytes should be sent to user space. */
 static __always_inline bool wants_bytes(struct stream_verdict *st, struct io_call *c, __u64 moved, __u8 direction)
 {
@@ -400,29 +436,7 @@ static __always_inline bool wants_bytes(struct stream_verdict *st, struct io_cal
 		return true;
 	if (st->verdict == VERDICT_NOT_HTTP)
 		return false;
-
-	__u64 len = moved;
-	__u64 buf = first_buffer(c, &len);
-	char head[HTTP_SNIFF_BYTES] = {};
-	/* Only the bytes the call moved: a buffer shorter than the look may end at an unmapped page. */
-	__u64 n = len < HTTP_SNIFF_BYTES ? len : HTTP_SNIFF_BYTES;
-	if (!buf || n == 0 || bpf_probe_read_user(head, n, (void *)buf))
-		return false;
-	int sniffed = st->gathers_start ? http_sniff(st->start, gather_start(st, head, n, direction))
-					: http_sniff(head, n);
-	switch (sniffed) {
-	case SNIFF_HTTP:
-		st->verdict = VERDICT_HTTP;
-		return true;
-	case SNIFF_MAYBE:
-		return true; /* too few bytes to tell: keep them, decide on the next call */
-	default:
-		if (st->sniff_calls_left > 1)
-			st->sniff_calls_left--;
-		else
-			st->verdict = VERDICT_NOT_HTTP;
-		return false;
-	}
+	return sniff_undecided_stream(st, c->buf, c->is_iov, moved, direction) == 1;
 }
 
 /* ---------- payload copy ---------- */

@@ -18,7 +18,15 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
         public readonly DirectionFlow?[] Flows = new DirectionFlow?[4];                // [tls * 2 + direction]
     }
 
+    /// <summary>Connections the kernel first saw mid-way (connections.mid_stream). Their stream positions count from
+    /// where the recorder joined, so position 0 is not their first byte, and a direction's first bytes do not say what
+    /// it speaks as a connection's own start does: HTTP/2 frames are read as HTTP/2 with HPACK state unknown.</summary>
+    private readonly HashSet<ulong> _joinedMidStream = [];
+
     public RedactionPolicy Policy => policy;
+
+    /// <summary>Told before the connection's first chunk: the kernel joined it mid-way.</summary>
+    public void JoinedMidStream(ulong connId) => _joinedMidStream.Add(connId);
 
     /// <summary>Told (connection id, TLS stream or not, stream id) of each HTTP/2 stream --allow/--deny keeps out.</summary>
     public Action<ulong, bool, uint>? StreamDenied { get; set; }
@@ -31,7 +39,8 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
         // The kernel writes only these two (capture.h, enum capture_direction).
         int direction = ev.Direction == Direction.Egress ? 0 : 1;
         if (!_connections.TryGetValue(ev.Header.ConnId, out var streams)) _connections[ev.Header.ConnId] = streams = new ConnectionStreams();
-        var flow = streams.Flows[tls * 2 + direction] ??= NewFlow(streams.Contexts[tls] ??= NewContext(ev.Header.ConnId, tls == 1), direction, ev.StreamPos == 0);
+        var flow = streams.Flows[tls * 2 + direction] ??= NewFlow(streams.Contexts[tls] ??= NewContext(ev.Header.ConnId, tls == 1), direction,
+            atStart: ev.StreamPos == 0 && !_joinedMidStream.Contains(ev.Header.ConnId));
         flow.Accept(ev, bytes, store);
     }
 
@@ -45,6 +54,7 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     /// <summary>The connection closed: nothing more will complete what its directions hold.</summary>
     public void Close(ulong connId, ChunkStore store)
     {
+        _joinedMidStream.Remove(connId);
         if (_connections.Remove(connId, out var streams)) Flush(streams, store);
     }
 
@@ -53,6 +63,7 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     {
         foreach (var streams in _connections.Values) Flush(streams, store);
         _connections.Clear();
+        _joinedMidStream.Clear();
     }
 
     /// <summary>Socket bytes first, then TLS plaintext; egress before ingress.</summary>

@@ -228,6 +228,7 @@ internal sealed class EventWriter
             authoritative ? EventDecoder.SourceName(h.Source) : "first_seen", family, local, h.Tuple.LocalPort, remote, h.Tuple.RemotePort,
             ev.MidStream, (long)h.TimestampNs, (object?)EventDecoder.AttributionName(ev.TlsAttribution) ?? DBNull.Value, authoritative ? 1 : 0);
         _openConnection.ExecuteNonQuery();
+        if (ev.MidStream != 0) _redactor?.JoinedMidStream(h.ConnId);
         if (_knownConnections.Add(h.ConnId)) Totals.Connections++;
         _processes.Observe(h, (long)h.TimestampNs);
     }

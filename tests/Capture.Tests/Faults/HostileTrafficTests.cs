@@ -108,4 +108,41 @@ public sealed class HostileTrafficTests
         // The client took about 21 s to send its request: the exchange's duration says so.
         Assert.True(client.GetProperty("duration_ms").GetDouble() > 20_000, client.ToString());
     }
+
+    /// <summary>Without --all-tcp, a connection the recording joins mid-way is taken for HTTP/2 only when a call holds
+    /// whole frames that chain from its first byte (HTTP/2 sends no preface then). Binary bytes of another protocol,
+    /// even a call that begins with one well-formed frame header, are not.</summary>
+    [Fact]
+    public void Binary_bytes_on_a_connection_open_before_the_recording_are_not_taken_for_http2_frames()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var client = new TcpClient();
+        client.Connect(System.Net.IPAddress.Loopback, port);
+        using var served = listener.AcceptTcpClient();
+        using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString());
+
+        var random = new Random(9113);
+        var ends = new[] { client.GetStream(), served.GetStream() };
+        for (int i = 0; i < 40; i++)
+        {
+            var message = new byte[random.Next(1, 20_000)];
+            random.NextBytes(message);
+            // Every fourth begins with a WINDOW_UPDATE frame header (length 4, stream 1) whose next header is noise.
+            if (i % 4 == 0 && message.Length > 40) new byte[] { 0, 0, 4, 0x8, 0, 0, 0, 0, 1 }.CopyTo(message, 0);
+            ends[i % 2].Write(message);
+            ends[1 - i % 2].ReadExactly(new byte[message.Length]);
+        }
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var chunks = db.CreateCommand();
+        chunks.CommandText = "SELECT COUNT(*) FROM chunks";
+        Assert.Equal(0L, (long)chunks.ExecuteScalar()!);
+    }
 }

@@ -110,6 +110,22 @@ public sealed class Http2RedactionTests
         Assert.Equal(frame.Length, stored.Length);
         Assert.DoesNotContain("SECRETUNKNOWNNAME", System.Text.Encoding.Latin1.GetString(stored));
     }
+    [Fact]
+    public void Joined_mid_connection_its_frames_from_position_0_are_read_as_http2_and_their_secrets_replaced()
+    {
+        // The kernel counts a connection it joined mid-way from where it joined: its first frame is at position 0, and
+        // it is no preface or SETTINGS, as a connection's own start would be. python3-h2 sends authorization never indexed.
+        var request = Frames.Headers(5, new HpackBlock().Indexed(2).NeverIndexed(23, "Bearer SECRETMIDSTREAM", huffman: true), endStream: true);
+        var response = Frames.Headers(5, new HpackBlock().Indexed(8).WithoutIndexing(55, "sid=SECRETSETCOOKIE"));
+        var harness = new RedactionHarness().JoinedMidStream().Send(Direction.Egress, request).Send(Direction.Ingress, response).Close();
+
+        var decoded = string.Join('\n', Decode([.. Frames.Preface, .. Frames.Settings(), .. harness.Stored(Direction.Egress)]));
+        Assert.Contains("authorization", decoded);
+        Assert.DoesNotContain("SECRETMIDSTREAM", decoded);
+        Assert.Equal(request.Length, harness.Stored(Direction.Egress).Length);
+        Assert.DoesNotContain("SECRETSETCOOKIE", harness.StoredText(Direction.Ingress));
+    }
+
     // Static table: 1 :authority, 2 :method GET, 4 :path /, 8 :status 200. Dynamic entries are numbered from 62, newest
     // first: after stream 1, 62 is :path /a and 63 :authority. Stream 3 is denied; its request inserts :path /secret and
     // then x-trace, after which x-trace is 62 and :authority 65, and stream 5's request only references them.

@@ -28,6 +28,13 @@ internal sealed class RedactionHarness
 
     public RedactionPolicy Policy => _redactor.Policy;
 
+    /// <summary>The kernel joined the connection mid-way: its stream positions still count from 0.</summary>
+    public RedactionHarness JoinedMidStream()
+    {
+        _redactor.JoinedMidStream(7);
+        return this;
+    }
+
     /// <summary>One chunk in <paramref name="direction"/>, at the next stream position (or after <paramref name="lost"/> bytes not captured).</summary>
     public RedactionHarness Send(Direction direction, byte[] bytes, long lost = 0)
     {
