@@ -137,7 +137,9 @@ internal static class Http2ExchangeBuilder
             Host = authority ?? serverAddress,
             Path = upgraded ? upgradeRequest!.Target : s.Path,
             Status = s.Status,
-            Pid = conn.Pid,
+            // Who moved the request (else the response), as for HTTP/1: a forking server's child, where the connection names the parent.
+            Pid = (upgraded ? client.Timeline.PidAt(upgradeRequest!.StartOffset) : requestView.PidAt(s.RequestStartOffset))
+                  ?? server.PidAt(s.ResponseStartOffset) ?? conn.Pid,
             Comm = conn.Comm,
             Side = side,
             Protocol = "h2",

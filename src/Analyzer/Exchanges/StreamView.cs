@@ -8,6 +8,9 @@ internal readonly record struct StreamView(ByteTimeline Timeline, long Origin)
 {
     public long? TimeAt(long? parserOffset) => parserOffset is { } o ? Timeline.TimestampAt(Origin + o) : null;
 
+    /// <summary>The process that moved the byte at <paramref name="parserOffset"/>.</summary>
+    public long? PidAt(long? parserOffset) => parserOffset is { } o ? Timeline.PidAt(Origin + o) : null;
+
     /// <summary>Time of the last byte before <paramref name="parserEndOffset"/> (exclusive end).</summary>
     public long? TimeOfLastByte(long? parserStart, long? parserEndOffset) =>
         parserEndOffset is { } end ? Timeline.TimestampAt(Origin + Math.Max(parserStart ?? 0, end - 1)) : null;
