@@ -171,11 +171,10 @@ run_one() {
   fi
   case $tracer in
     capture|server|hooks|no-tls)
-      stop_recorder; cpu_end=${rec_cpu_end:-$cpu_end}; rss=$(awk -v a="$rss" -v b="${rec_peak_rss:-0}" 'BEGIN {print (b > a ? b : a)}') ;;
-  esac
-  case $tracer in
-    capture|server) drops=$(kernel_drops "$work/run.db"); read -r whole gap < <(exchange_counts "$work/run.db") ;;
-    hooks|no-tls) drops=$(kernel_drops "$work/run.db") ;;
+      # Its CPU and peak RSS when it exited (what was read after the load stands in had it exited already).
+      stop_recorder; cpu_end=${rec_cpu_end:-$cpu_end}; [ "$rec_peak_rss" = 0 ] || rss=$rec_peak_rss
+      drops=$(kernel_drops "$work/run.db")
+      case $tracer in capture|server) read -r whole gap < <(exchange_counts "$work/run.db") ;; esac ;;
     bpftrace) kill -INT "$pid"; wait "$pid" || true ;;
     tcpdump) kill -INT "$pid"; wait "$pid" || true; drops=$(awk '/dropped by kernel/ {print $1}' "$work/tcpdump.log"); rm -f "$work/run.pcap" ;;
   esac

@@ -16,17 +16,17 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     {
         public readonly ConnectionContext?[] Contexts = new ConnectionContext?[2];     // [tls]
         public readonly DirectionFlow?[] Flows = new DirectionFlow?[4];                // [tls * 2 + direction]
-    }
 
-    /// <summary>Connections the kernel first saw mid-way (connections.mid_stream). Their stream positions count from
-    /// where the recorder joined, so position 0 is not their first byte, and a direction's first bytes do not say what
-    /// it speaks as a connection's own start does: HTTP/2 frames are read as HTTP/2 with HPACK state unknown.</summary>
-    private readonly HashSet<ulong> _joinedMidStream = [];
+        /// <summary>The kernel first saw the connection mid-way (connections.mid_stream). Its stream positions count
+        /// from where the recorder joined, so position 0 is not its first byte, and a direction's first bytes do not say
+        /// what it speaks as a connection's own start does: HTTP/2 frames are read as HTTP/2 with HPACK state unknown.</summary>
+        public bool JoinedMidStream;
+    }
 
     public RedactionPolicy Policy => policy;
 
     /// <summary>Told before the connection's first chunk: the kernel joined it mid-way.</summary>
-    public void JoinedMidStream(ulong connId) => _joinedMidStream.Add(connId);
+    public void JoinedMidStream(ulong connId) => StreamsOf(connId).JoinedMidStream = true;
 
     /// <summary>Told (connection id, TLS stream or not, stream id) of each HTTP/2 stream --allow/--deny keeps out.</summary>
     public Action<ulong, bool, uint>? StreamDenied { get; set; }
@@ -38,10 +38,16 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
         int tls = ev.TlsLibrary != TlsLibrary.None ? 1 : 0;
         // The kernel writes only these two (capture.h, enum capture_direction).
         int direction = ev.Direction == Direction.Egress ? 0 : 1;
-        if (!_connections.TryGetValue(ev.Header.ConnId, out var streams)) _connections[ev.Header.ConnId] = streams = new ConnectionStreams();
+        var streams = StreamsOf(ev.Header.ConnId);
         var flow = streams.Flows[tls * 2 + direction] ??= NewFlow(streams.Contexts[tls] ??= NewContext(ev.Header.ConnId, tls == 1), direction,
-            atStart: ev.StreamPos == 0 && !_joinedMidStream.Contains(ev.Header.ConnId));
+            atStart: ev.StreamPos == 0 && !streams.JoinedMidStream);
         flow.Accept(ev, bytes, store);
+    }
+
+    private ConnectionStreams StreamsOf(ulong connId)
+    {
+        if (!_connections.TryGetValue(connId, out var streams)) _connections[connId] = streams = new ConnectionStreams();
+        return streams;
     }
 
     private ConnectionContext NewContext(ulong connId, bool tls) =>
@@ -54,7 +60,6 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     /// <summary>The connection closed: nothing more will complete what its directions hold.</summary>
     public void Close(ulong connId, ChunkStore store)
     {
-        _joinedMidStream.Remove(connId);
         if (_connections.Remove(connId, out var streams)) Flush(streams, store);
     }
 
@@ -63,7 +68,6 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     {
         foreach (var streams in _connections.Values) Flush(streams, store);
         _connections.Clear();
-        _joinedMidStream.Clear();
     }
 
     /// <summary>Socket bytes first, then TLS plaintext; egress before ingress.</summary>

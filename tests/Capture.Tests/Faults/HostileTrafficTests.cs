@@ -1,3 +1,4 @@
+using Dapper;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -140,9 +141,6 @@ public sealed class HostileTrafficTests
         Assert.Equal(0, recorder.Stop());
 
         using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly;Pooling=False");
-        db.Open();
-        using var chunks = db.CreateCommand();
-        chunks.CommandText = "SELECT COUNT(*) FROM chunks";
-        Assert.Equal(0L, (long)chunks.ExecuteScalar()!);
+        Assert.Equal(0L, db.ExecuteScalar<long>("SELECT COUNT(*) FROM chunks"));
     }
 }
