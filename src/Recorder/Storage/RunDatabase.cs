@@ -11,11 +11,13 @@ internal sealed class RunDatabase : IDisposable
 
     public SqliteConnection Connection { get; }
     public string Path { get; }
+    private readonly WalCheckpointer _checkpointer;
 
     private RunDatabase(string path, SqliteConnection connection)
     {
         Path = path;
         Connection = connection;
+        _checkpointer = new WalCheckpointer(path);
     }
 
     public static RunDatabase Create(string path)
@@ -30,9 +32,9 @@ internal sealed class RunDatabase : IDisposable
         connection.Open();
         // 16 KiB pages (set while the file is empty, before WAL): the writer's kernel time was the WAL's page writes
         // and their checkpoint (a pwrite per frame header and per page, a pread and a pwrite per page copied back),
-        // and the count of those calls falls with the page count. The checkpoint threshold stays ~4 MiB of WAL, as
-        // SQLite's default of 1000 4-KiB pages. Rows are the same whatever the page size.
-        connection.Execute("PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 256;");
+        // and the count of those calls falls with the page count. Rows are the same whatever the page size. The log is
+        // copied back by a thread of its own (WalCheckpointer); the writer's own checkpoint is its backstop.
+        connection.Execute($"PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {WalCheckpointer.WriterAutocheckpointPages};");
         using (var tx = connection.BeginTransaction())
         {
             connection.Execute(Schema.Tables, transaction: tx);
@@ -102,6 +104,7 @@ internal sealed class RunDatabase : IDisposable
 
     public void Dispose()
     {
+        _checkpointer.Dispose();
         BuildIndexes();
         // Fold the WAL back so that the file stands alone when copied elsewhere.
         try { Connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);"); } catch (SqliteException) { }

@@ -1,0 +1,54 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Capture.Recorder.Storage;
+
+/// <summary>Copies the recording's write-ahead log back into the db on a thread of its own, so that the writer does
+/// not wait for the disk. SQLite checkpoints inside the commit that takes the log past wal_autocheckpoint, and with
+/// synchronous=NORMAL that checkpoint syncs the log and then the db: two fsyncs every few MiB on the writer's thread,
+/// during which the ring buffer filled and the kernel dropped events at saturation on a disk (bench: 3k-40k drops in 5 s
+/// of HTTP/1.1 at 90k req/s; none with the db on tmpfs, none with this).
+///
+/// This connection makes the same syncs, so a power cut leaves what it would have left before. The writer keeps an
+/// autocheckpoint of its own, far larger (<see cref="WriterAutocheckpointPages"/>), that only copies the few frames
+/// added since this thread's last pass: a log starts over only when a transaction begins with every frame copied
+/// back, which a checkpointer beside a writer that is always in a transaction never sees.</summary>
+internal sealed class WalCheckpointer : IDisposable
+{
+    /// <summary>64 MiB of 16-KiB pages: how long the log may grow before the writer ends it itself.</summary>
+    public const int WriterAutocheckpointPages = 4096;
+
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    private readonly SqliteConnection _connection;
+    private readonly ManualResetEventSlim _stop = new();
+    private readonly Thread _thread;
+
+    public WalCheckpointer(string dbPath)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = dbPath, Pooling = false }.ToString());
+        _connection.Open();
+        _connection.Execute("PRAGMA synchronous = NORMAL;");
+        _thread = new Thread(Run) { IsBackground = true, Name = "wal checkpoint" };
+        _thread.Start();
+    }
+
+    private void Run()
+    {
+        while (!_stop.Wait(Interval))
+        {
+            // PASSIVE: copies what no reader still needs and never blocks the writer. A failure (disk full) is the
+            // writer's to report; the log then stays whole, and the final checkpoint tries again.
+            try { _connection.Execute("PRAGMA wal_checkpoint(PASSIVE);"); }
+            catch (SqliteException) { return; }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Set();
+        _thread.Join();
+        _connection.Dispose();
+        _stop.Dispose();
+    }
+}
