@@ -33,6 +33,7 @@ const volatile struct capture_config capture_config = {
 const struct data_event *unused_data_event __attribute__((unused));
 const struct conn_event *unused_conn_event __attribute__((unused));
 const struct exec_event *unused_exec_event __attribute__((unused));
+const struct tls_bind_event *unused_tls_bind_event __attribute__((unused));
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -50,17 +51,7 @@ const struct exec_event *unused_exec_event __attribute__((unused));
 
 enum http_verdict { VERDICT_UNKNOWN = 0, VERDICT_HTTP = 1, VERDICT_NOT_HTTP = 2 };
 
-/* Is a byte stream HTTP? Decided once from its first bytes. */
-struct stream_verdict {
-	__u8 verdict;
-	__u8 sniff_calls_left;
-	/* A stream seen from its first byte gathers its start across calls while the sniff
-	 * cannot decide: a slow client may send its request a byte or two per call. */
-	__u8 gathers_start;
-	__u8 gathered;
-	__u8 gathered_direction;
-	char start[HTTP_SNIFF_BYTES];
-};
+#include "thread_state.h"
 
 struct conn_state {
 	__u64 conn_id;
@@ -107,8 +98,6 @@ struct {
 	__type(key, __u64); /* struct sock * */
 	__type(value, struct conn_state);
 } conns SEC(".maps");
-
-#include "thread_state.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -741,7 +730,7 @@ static __always_inline bool decode_data_call(struct syscall_call *call, struct i
 
 /* The socket of a traced process's call, noted for the TLS probes (the library call in flight,
  * or the thread's last socket). Returns the thread's state, or NULL when the call is not ours. */
-static __always_inline struct thread_state *claim_socket_call(struct io_call *c)
+static __always_inline struct thread_state *claim_socket_call(struct io_call *c, bool sending)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!process_is_traced(pid_tgid))
@@ -752,7 +741,7 @@ static __always_inline struct thread_state *claim_socket_call(struct io_call *c)
 	c->sk = (__u64)sk;
 	struct thread_state *ts = thread_state_of();
 	if (ts)
-		note_tls_socket(ts, pid_tgid, sk, c->fd);
+		note_tls_socket(ts, pid_tgid, sk, c->fd, sending);
 	return ts;
 }
 
@@ -803,7 +792,7 @@ static __always_inline int send_enter(struct syscall_call *call)
 	struct io_call c;
 	if (!decode_data_call(call, &c))
 		return 0;
-	struct thread_state *ts = claim_socket_call(&c);
+	struct thread_state *ts = claim_socket_call(&c, true);
 	if (!ts)
 		return 0;
 	c.entered_ns = bpf_ktime_get_ns();
@@ -826,7 +815,7 @@ static __always_inline int receive_exit(struct syscall_call *call, long ret)
 	if (ret <= 0)
 		return 0;
 	struct io_call c;
-	if (!decode_data_call(call, &c) || !claim_socket_call(&c))
+	if (!decode_data_call(call, &c) || !claim_socket_call(&c, false))
 		return 0;
 	return io_finish(&c, ret, DIRECTION_INGRESS);
 }

@@ -30,6 +30,7 @@ enum capture_event_kind : __u8 {
 	EVENT_CONN_OPEN = 2,
 	EVENT_CONN_CLOSE = 3,
 	EVENT_EXEC = 4, /* struct exec_event: a process started a new program */
+	EVENT_TLS_BIND = 5, /* struct tls_bind_event: names the connection of a thread's held TLS writes */
 };
 
 /* Direction as seen by the traced process. */
@@ -79,7 +80,8 @@ enum capture_tls_attribution : __u8 {
 	ATTRIBUTION_SYSCALL = 1, /* the library moved bytes on the socket during the call */
 	ATTRIBUTION_SET_FD = 2,  /* SSL_set_fd named the socket */
 	ATTRIBUTION_CACHE = 3,   /* an earlier call on the same TLS object did */
-	ATTRIBUTION_THREAD = 4,  /* memory-BIO libraries (.NET, node): the socket this thread used last */
+	ATTRIBUTION_THREAD = 4,  /* memory-BIO libraries (.NET, node), a read before any write: the socket this thread read last */
+	ATTRIBUTION_NEXT_WRITE = 5, /* memory-BIO libraries: the socket this thread wrote next, after the library's write */
 };
 
 /* Bits of data_event.flags. The recorder adds its own bits above these when it
@@ -139,6 +141,20 @@ struct conn_event {
 	__u8 _pad[5];
 };
 _Static_assert(sizeof(struct conn_event) == 88 + 24, "conn_event size");
+
+/* A memory-BIO library (node, .NET) encrypts into memory: its write returns before the program
+ * writes the ciphertext to a socket, and the plaintext buffer may be reused by then. So such a
+ * write whose TLS object has no socket known for sure is sent at once as data events with
+ * header.conn_id 0 ("held"), their stream_pos counted from 0 over the thread's held writes; the
+ * thread's next socket write names their connection with this event. header: that connection's,
+ * from the thread that held them (conn_id 0: drop them, no socket write followed in time, or the
+ * connection is not recorded). */
+struct tls_bind_event {
+	struct event_header header;
+	__u64 stream_pos; /* where the held writes begin in the connection's TLS egress stream */
+	__u64 bytes;      /* how many bytes they are */
+};
+_Static_assert(sizeof(struct tls_bind_event) == 88 + 16, "tls_bind_event size");
 
 /* sched:sched_process_exec. The recorder checks the new program for a TLS library
  * linked into it (node) and attaches its uprobes, ideally before the first TLS call;

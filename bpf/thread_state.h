@@ -2,7 +2,7 @@
 /*
  * What the probes remember about one thread between its calls: the socket
  * syscall in flight, the TLS library call in flight, the socket the thread
- * moved bytes on last and a TLS write waiting for its socket. One map entry
+ * moved bytes on last and the TLS writes waiting for their socket. One map entry
  * per thread, found with one lookup and rewritten in place: a map per item
  * cost four lookups on every socket syscall, the hottest path of all.
  * Included by capture.bpf.c.
@@ -40,10 +40,27 @@ struct tls_socket {
 	__u8 attribution;
 };
 
-/* A memory-BIO library's write that returned before any socket was named. */
-struct pending_tls_write {
-	struct tls_call call;
-	long moved; /* 0: none waiting */
+/* Is a byte stream HTTP? Decided once from its first bytes. */
+struct stream_verdict {
+	__u8 verdict;
+	__u8 sniff_calls_left;
+	/* A stream seen from its first byte gathers its start across calls while the sniff
+	 * cannot decide: a slow client may send its request a byte or two per call. */
+	__u8 gathers_start;
+	__u8 gathered;
+	__u8 gathered_direction;
+	char start[HTTP_SNIFF_BYTES];
+};
+
+/* A memory-BIO library's writes, sent as held data events, waiting for the thread's next socket
+ * write to name their connection (struct tls_bind_event). */
+struct held_tls_writes {
+	__u64 first_entered_ns;
+	__u64 tls_object;
+	__u64 bytes; /* 0: none held */
+	__u8 library;
+	__u8 looks_like_http; /* the sniff's answer on the first of them */
+	struct stream_verdict sniffed;
 };
 
 struct thread_state {
@@ -54,7 +71,7 @@ struct thread_state {
 	 * (.NET's SslStream, node). Right when a thread serves one connection at a
 	 * time around each call; connections attributed this way say so. */
 	struct tls_socket last_socket;
-	struct pending_tls_write pending_write;
+	struct held_tls_writes held_writes;
 };
 
 /* Task-local storage: the state hangs off the thread's task_struct, found in a

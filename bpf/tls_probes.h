@@ -13,6 +13,9 @@
  * syscall and records its socket in the pending call (note_tls_socket).
  * Reads served from the library's buffer make no syscall, so each TLS
  * object remembers its socket (tls_sockets), and SSL_set_fd names it up front.
+ * Memory-BIO libraries (node, .NET) touch no socket in the call: their writes
+ * are held until the thread's next socket write (hold_tls_write), and their
+ * reads use the socket their TLS object wrote to, or the thread read last.
  */
 #ifndef TLS_PROBES_H
 #define TLS_PROBES_H
@@ -63,29 +66,95 @@ static __always_inline int emit_tls(struct tls_call *call, long moved, __u8 dire
 /* Waiting at most this long for the socket write that follows a memory-BIO write. */
 #define PENDING_TLS_WRITE_MAX_NS (100 * 1000 * 1000ULL)
 
-static __always_inline void note_tls_socket(struct thread_state *ts, __u64 pid_tgid, struct sock *sk, int fd)
+/* The stand-in connection of held TLS writes: conn_id 0, no addresses. */
+struct conn_state held_writes_conn = { .tuple_known = 1 };
+
+/* Names the connection of the thread's held TLS writes: the socket it writes now carries their
+ * ciphertext (node and .NET write it right after the library's write returns). conn_id 0 in the
+ * event drops them: too old to be this write's, or a connection that is not recorded. */
+static __always_inline void bind_held_tls_writes(struct thread_state *ts, __u64 pid_tgid, struct sock *sk, int fd)
+{
+	struct held_tls_writes *held = &ts->held_writes;
+	__u64 bytes = held->bytes;
+	held->bytes = 0;
+	struct tls_bind_event ev = {};
+	ev.header.timestamp_ns = bpf_ktime_get_ns();
+	ev.header.pid = pid_tgid >> 32;
+	ev.header.tid = (__u32)pid_tgid;
+	ev.header.fd = fd;
+	ev.header.kind = EVENT_TLS_BIND;
+	ev.header.source = SOURCE_TLS_WRITE;
+	ev.bytes = bytes;
+	struct conn_state *st = NULL;
+	if (ev.header.timestamp_ns - held->first_entered_ns < PENDING_TLS_WRITE_MAX_NS)
+		st = conn_of((__u64)sk, ROLE_UNKNOWN, SOURCE_FIRST_SEEN, true);
+	bool keep = st && port_matches(st, sk);
+	if (keep) {
+		struct stream_verdict *verdict = &st->tls_verdict;
+		if (verdict->verdict == VERDICT_NOT_HTTP) {
+			keep = false;
+		} else if (verdict->verdict == VERDICT_UNKNOWN) {
+			/* The held writes begin this connection's plaintext: the sniff of their first bytes decides, as
+			 * the first call of any stream does. */
+			if (held->sniffed.verdict == VERDICT_HTTP)
+				verdict->verdict = VERDICT_HTTP;
+			else if (!held->looks_like_http)
+				keep = false;
+		}
+	}
+	if (keep) {
+		struct tls_object_key key = { .tls_object = held->tls_object, .pid = pid_tgid >> 32 };
+		struct tls_socket bound = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_NEXT_WRITE };
+		bpf_map_update_elem(&tls_sockets, &key, &bound, BPF_ANY);
+		if (!st->tls_attribution || st->tls_attribution == ATTRIBUTION_THREAD)
+			st->tls_attribution = ATTRIBUTION_NEXT_WRITE;
+		st->tls_library = held->library;
+		ev.stream_pos = __sync_fetch_and_add(&st->tls_stream_pos[DIRECTION_EGRESS], bytes);
+		if (!st->announced) {
+			st->announced = 1;
+			emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, fd);
+		}
+		fill_header(&ev.header, EVENT_TLS_BIND, SOURCE_TLS_WRITE, st, sk, fd);
+	}
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flag_for_output(sizeof(ev))))
+		count_drop();
+}
+
+static __always_inline void note_tls_socket(struct thread_state *ts, __u64 pid_tgid, struct sock *sk, int fd, bool sending)
 {
 	ts->last_socket.sk = (__u64)sk;
 	ts->last_socket.fd = fd;
 	ts->last_socket.attribution = ATTRIBUTION_THREAD;
-	/* A memory-BIO library's write finished with no socket in sight: the
-	 * next socket this thread writes to carries its ciphertext. */
-	if (ts->pending_write.moved) {
-		struct pending_tls_write write = ts->pending_write;
-		ts->pending_write.moved = 0;
-		if (bpf_ktime_get_ns() - write.call.entered_ns < PENDING_TLS_WRITE_MAX_NS) {
-			write.call.sk = (__u64)sk;
-			write.call.fd = fd;
-			struct tls_object_key key = { .tls_object = write.call.tls_object, .pid = pid_tgid >> 32 };
-			struct tls_socket known = { .sk = (__u64)sk, .fd = fd, .attribution = ATTRIBUTION_THREAD };
-			bpf_map_update_elem(&tls_sockets, &key, &known, BPF_ANY);
-			emit_tls(&write.call, write.moved, DIRECTION_EGRESS, ATTRIBUTION_THREAD);
-		}
-	}
+	if (sending && ts->held_writes.bytes)
+		bind_held_tls_writes(ts, pid_tgid, sk, fd);
 	if (ts->tls.entered_ns && !ts->tls.sk) {
 		ts->tls.sk = (__u64)sk;
 		ts->tls.fd = fd;
 	}
+}
+
+/* A memory-BIO library's write whose socket is not known for sure: its plaintext goes out now,
+ * held (struct tls_bind_event), before the program can reuse the buffer. */
+static __always_inline int hold_tls_write(struct tls_call *call, struct thread_state *ts, long moved)
+{
+	struct held_tls_writes *held = &ts->held_writes;
+	if (!held->bytes) {
+		held->first_entered_ns = call->entered_ns;
+		held->tls_object = call->tls_object;
+		held->library = call->library;
+		held->sniffed = (struct stream_verdict){ .sniff_calls_left = 1 };
+		held->looks_like_http = sniff_undecided_stream(&held->sniffed, call->buf, 0, moved, DIRECTION_EGRESS);
+	}
+	struct io_call io = {
+		.entered_ns = call->entered_ns,
+		.buf = call->buf,
+		.fd = -1,
+		.source = SOURCE_TLS_WRITE,
+	};
+	__u64 start = held->bytes;
+	held->bytes += moved;
+	emit_data(&io, &held_writes_conn, NULL, DIRECTION_EGRESS, start, moved, call->library);
+	return 0;
 }
 
 /* Remembers a TLS object's socket. Most calls find it already known, and an LRU
@@ -183,14 +252,16 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 		remember_tls_socket(&key, call.sk, call.fd, ATTRIBUTION_SYSCALL);
 	} else {
 		struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, &key);
+		/* A write tied to its socket by a guess (or not at all) waits for the socket write that follows;
+		 * node interleaves the TLS calls of several connections on one thread, and guesses went wrong. */
+		if (direction == DIRECTION_EGRESS && call.library != TLS_NSS &&
+		    (!known || known->attribution == ATTRIBUTION_THREAD ||
+		     (known->attribution == ATTRIBUTION_NEXT_WRITE && !bpf_map_lookup_elem(&conns, &known->sk))))
+			return hold_tls_write(&call, ts, moved);
 		if (known) {
 			attribution = known->attribution == ATTRIBUTION_SYSCALL ? ATTRIBUTION_CACHE : known->attribution;
 		} else if (call.library == TLS_NSS) {
 			return 0; /* PR_Read/PR_Write of a file or pipe: no socket, not TLS */
-		} else if (direction == DIRECTION_EGRESS) {
-			ts->pending_write.call = call;
-			ts->pending_write.moved = moved;
-			return 0;
 		} else {
 			known = &ts->last_socket;
 			if (!known->sk)

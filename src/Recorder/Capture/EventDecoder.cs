@@ -10,6 +10,7 @@ internal static unsafe class EventDecoder
 {
     public static readonly int DataHeaderSize = sizeof(DataEvent);
     public static readonly int ConnEventSize = sizeof(ConnEvent);
+    public static readonly int TlsBindEventSize = sizeof(TlsBindEvent);
 
     public static EventKind KindOf(ReadOnlySpan<byte> sample) =>
         sample.Length < sizeof(EventHeader) ? 0 : MemoryMarshal.Read<EventHeader>(sample).Kind;
@@ -56,6 +57,7 @@ internal static unsafe class EventDecoder
         TlsAttribution.SetFd => "set_fd",
         TlsAttribution.Cache => "cache",
         TlsAttribution.Thread => "thread",
+        TlsAttribution.NextWrite => "next_write",
         _ => null,
     };
 

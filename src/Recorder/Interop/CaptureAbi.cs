@@ -14,7 +14,7 @@ internal static class CaptureAbi
     public const int PathLength = 256;
 }
 
-internal enum EventKind : byte { Data = 1, ConnOpen = 2, ConnClose = 3, Exec = 4 }
+internal enum EventKind : byte { Data = 1, ConnOpen = 2, ConnClose = 3, Exec = 4, TlsBind = 5 }
 
 internal enum Direction : byte { Egress = 0, Ingress = 1 }
 
@@ -29,7 +29,7 @@ internal enum EventSource : byte
 
 internal enum TlsLibrary : byte { None = 0, OpenSsl = 1, GnuTls = 2, Nss = 3 }
 
-internal enum TlsAttribution : byte { None = 0, Syscall = 1, SetFd = 2, Cache = 3, Thread = 4 }
+internal enum TlsAttribution : byte { None = 0, Syscall = 1, SetFd = 2, Cache = 3, Thread = 4, NextWrite = 5 }
 
 [Flags]
 internal enum DataFlags : byte { None = 0, Truncated = 1, Unreadable = 2 }
@@ -86,6 +86,15 @@ internal unsafe struct ConnEvent
     public TlsLibrary TlsLibrary;
     public TlsAttribution TlsAttribution;
     public fixed byte Pad[5];
+}
+
+/// <summary>Names the connection of a thread's held TLS writes (data events with conn_id 0); conn_id 0 here drops them.</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+internal struct TlsBindEvent
+{
+    public EventHeader Header;
+    public ulong StreamPos;
+    public ulong Bytes;
 }
 
 /// <summary>sched:sched_process_exec: a process started a new program.</summary>

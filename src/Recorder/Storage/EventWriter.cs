@@ -19,6 +19,7 @@ internal sealed class EventWriter
     private readonly HashSet<ulong> _knownConnections = [];
     private SqliteTransaction? _tx;
     private readonly HashSet<ulong> _tlsConnections = [];
+    private readonly HeldTlsWrites _heldTlsWrites = new();
     private SqliteCommand _markTls = null!, _insertProbe = null!, _insertDeniedStream = null!;
     private ChunkInserter? _chunks;
     private ChunkRuns? _runs;
@@ -73,6 +74,8 @@ internal sealed class EventWriter
                 tx.Commit();
                 Totals.Committed = Totals.Events;
             }
+            _heldTlsWrites.DropAll();
+            Totals.HeldTlsWritesDropped = _heldTlsWrites.Dropped;
             if (_redactor is not null)
             {
                 // Chunks still held back for an unfinished secret: stored now, that secret as filler.
@@ -181,6 +184,10 @@ internal sealed class EventWriter
             case EventKind.ConnClose when sample.Length >= EventDecoder.ConnEventSize:
                 WriteClose(MemoryMarshal.Read<ConnEvent>(sample));
                 break;
+            case EventKind.TlsBind when sample.Length >= EventDecoder.TlsBindEventSize:
+                foreach (var (ev, bytes) in _heldTlsWrites.Bind(MemoryMarshal.Read<TlsBindEvent>(sample))) WriteChunk(ev, bytes);
+                Totals.HeldTlsWritesDropped = _heldTlsWrites.Dropped;
+                break;
             default:
                 Totals.Malformed++;
                 break;
@@ -192,14 +199,21 @@ internal sealed class EventWriter
     {
         var sample = writable.Span;
         var ev = MemoryMarshal.Read<DataEvent>(sample);
+        int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
+        var data = writable.Slice(EventDecoder.DataHeaderSize, length);
+        if (ev.Header.ConnId == 0) _heldTlsWrites.Hold(ev, data.Span); // its connection is named later (TlsBind)
+        else WriteChunk(ev, data);
+    }
+
+    private void WriteChunk(in DataEvent ev, Memory<byte> data)
+    {
         ref readonly var header = ref ev.Header;
         if (!_knownConnections.Contains(header.ConnId))
         {
             // The open event was dropped or is still behind us: the data event carries enough to stand in.
             WriteOpen(new ConnEvent { Header = header }, authoritative: false);
         }
-        int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
-        var data = writable.Slice(EventDecoder.DataHeaderSize, length);
+        int length = data.Length;
         if (_redactor is null) StoreChunk(ev, data.Span);
         else _redactor.Accept(ev, data, _store);
         _processes.Observe(header, (long)header.TimestampNs);
@@ -262,4 +276,6 @@ internal sealed class RecordingTotals
     public long CapturedBytes;
     public long MessageStarts;
     public long Malformed;
+    /// <summary>TLS writes whose connection no socket write named (<see cref="HeldTlsWrites"/>).</summary>
+    public long HeldTlsWritesDropped;
 }

@@ -47,6 +47,7 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
             ["captured_bytes"] = totals.CapturedBytes,
             ["http_messages_seen"] = totals.MessageStarts,
             ["kernel_drops"] = kernelDrops,
+            ["tls_writes_unbound"] = totals.HeldTlsWritesDropped,
             ["redaction_fillers"] = settings.Redaction?.Overflows,
         });
 

@@ -44,7 +44,7 @@ CREATE TABLE connections (
     bytes_sent    INTEGER,              -- totals known at close
     bytes_received INTEGER,
     tls_library   TEXT,                 -- openssl | gnutls when its plaintext was captured, else NULL
-    tls_attribution TEXT                -- syscall | set_fd | cache: how TLS calls were tied to this socket
+    tls_attribution TEXT                -- syscall | set_fd | cache | next_write | thread: how TLS calls were tied to this socket
 );
 
 -- Payload as the process moved it: one row per call (a syscall larger than 16 KiB spans several rows), or one row for a

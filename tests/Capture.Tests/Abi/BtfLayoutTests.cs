@@ -15,6 +15,7 @@ public sealed class BtfLayoutTests
         { "data_event", typeof(DataEvent), "data" }, // the payload array is read from the sample, not mirrored
         { "conn_event", typeof(ConnEvent), null },
         { "exec_event", typeof(ExecEvent), null },
+        { "tls_bind_event", typeof(TlsBindEvent), null },
         { "capture_config", typeof(CaptureConfig), null },
     };
 

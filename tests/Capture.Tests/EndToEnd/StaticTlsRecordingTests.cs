@@ -73,6 +73,34 @@ public sealed class StaticTlsRecordingTests
     }
 
     [Fact]
+    public void Node_requests_in_flight_together_on_four_connections_of_one_thread_are_each_recorded_on_their_own()
+    {
+        // node encrypts into memory and writes the socket after SSL_write returns, interleaving the calls of all four
+        // connections on its one thread: each request is tied to the socket the thread writes next. Tied to the socket
+        // the thread used last instead, all four requests were once recorded on one connection.
+        using var scene = new NodeAndNginx();
+        var (dir, port, nginx, node, gate) = scene;
+        string[] paths = ["/hello", "/status/404", "/first-missing", "/second-missing"];
+        using var client = TlsPeers.NodeParallelClient(node, gate, [.. paths.Select(p => $"https://127.0.0.1:{port}{p}")]);
+        client.WaitForLine("ready", TimeSpan.FromSeconds(30));
+        using var recorder = RecorderRun.Start(dir.Path);
+        File.WriteAllText(gate, "");
+        Assert.True(client.WaitForExit(TimeSpan.FromSeconds(30)));
+        Thread.Sleep(300);
+        recorder.Stop();
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        Assert.Equal(paths.SelectMany(p => new[] { $"client node GET {p}", $"server nginx GET {p}" }).Order(),
+            exchanges.Select(e => $"{e.GetProperty("side")} {e.GetProperty("comm")} {e.GetProperty("method")} {e.GetProperty("path")}").Order());
+        AssertClientAndServerShareTheirConnections(exchanges, client.Pid, nginx.Pid);
+        Assert.Equal(4, exchanges.Where(e => e.GetProperty("side").GetString() == "client").Select(e => e.GetProperty("connection_id").GetInt64()).Distinct().Count());
+
+        using var db = Open(recorder.DbPath);
+        Assert.Equal(["next_write"], db.Query<string>("SELECT DISTINCT tls_attribution FROM connections WHERE pid = @pid", new { pid = client.Pid }));
+        Assert.Equal("0", db.ExecuteScalar<string>("SELECT value FROM run_info WHERE key = 'tls_writes_unbound'"));
+    }
+
+    [Fact]
     public void A_tls_binary_that_cannot_be_probed_is_reported_and_the_recording_goes_on()
     {
         Requires.RootAndBpf();

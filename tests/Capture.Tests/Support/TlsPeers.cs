@@ -57,6 +57,27 @@ internal static class TlsPeers
     public static BackgroundProcess NodeClient(string node, string gate, params string[] urls) =>
         new(node, ["-e", NodeClientScript, gate, .. urls]);
 
+    /// <summary>A node https client that, once <paramref name="gate"/> exists, starts all of <paramref name="urls"/>
+    /// at once, each on a connection of its own, from its one thread; prints "STATUS PATH" per response, then exits.</summary>
+    public static BackgroundProcess NodeParallelClient(string node, string gate, params string[] urls) =>
+        new(node, ["-e", NodeParallelClientScript, gate, .. urls]);
+
+    private const string NodeParallelClientScript = """
+        const https = require('https'), fs = require('fs');
+        const [gate, ...urls] = process.argv.slice(1);
+        const deadline = Date.now() + 30000;
+        let left = urls.length;
+        const fetchAll = () => urls.forEach(url => {
+          https.get(url, { rejectUnauthorized: false, agent: false }, res => {
+            res.resume();
+            res.on('end', () => { console.log(res.statusCode + ' ' + new URL(url).pathname); if (--left === 0) process.exit(0); });
+          }).on('error', e => { console.log('error ' + e.message); process.exit(1); });
+        });
+        const wait = () => fs.existsSync(gate) ? fetchAll() : Date.now() < deadline ? setTimeout(wait, 20) : process.exit(2);
+        console.log('ready');
+        wait();
+        """;
+
     private const string NodeClientScript = """
         const https = require('https'), fs = require('fs');
         const [gate, ...urls] = process.argv.slice(1);
