@@ -157,6 +157,14 @@ static __always_inline int hold_tls_write(struct tls_call *call, struct thread_s
 	return 0;
 }
 
+/* A remembered socket is still the one at its fd in this process. A TLS object's address is reused
+ * once it is freed (node's server allocates one per connection), and so is a socket's: a stale
+ * entry once named another process's new socket at the old one's address. */
+static __always_inline struct tls_socket *current_tls_socket(struct tls_socket *known)
+{
+	return known && known->sk && (__u64)tcp_sock_of_fd(known->fd) == known->sk ? known : NULL;
+}
+
 /* Remembers a TLS object's socket. Most calls find it already known, and an LRU
  * update costs several times a lookup on the path of every TLS call. */
 static __always_inline void remember_tls_socket(struct tls_object_key *key, __u64 sk, int fd, __u8 attribution)
@@ -187,7 +195,7 @@ static __always_inline void learn_tls_socket(struct tls_call *call, struct threa
 	/* A guess is refreshed by the next one: the very first call of a new
 	 * connection can come before its first socket I/O, when the thread's last
 	 * socket is still the previous connection's. What a syscall named stays. */
-	struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, &key);
+	struct tls_socket *known = current_tls_socket(bpf_map_lookup_elem(&tls_sockets, &key));
 	if (known && known->attribution != ATTRIBUTION_THREAD)
 		return;
 	struct tls_socket *last = &ts->last_socket;
@@ -251,12 +259,11 @@ static __always_inline int tls_return(struct pt_regs *ctx, __u8 direction, bool 
 	if (call.sk) {
 		remember_tls_socket(&key, call.sk, call.fd, ATTRIBUTION_SYSCALL);
 	} else {
-		struct tls_socket *known = bpf_map_lookup_elem(&tls_sockets, &key);
+		struct tls_socket *known = current_tls_socket(bpf_map_lookup_elem(&tls_sockets, &key));
 		/* A write tied to its socket by a guess (or not at all) waits for the socket write that follows;
 		 * node interleaves the TLS calls of several connections on one thread, and guesses went wrong. */
 		if (direction == DIRECTION_EGRESS && call.library != TLS_NSS &&
-		    (!known || known->attribution == ATTRIBUTION_THREAD ||
-		     (known->attribution == ATTRIBUTION_NEXT_WRITE && !bpf_map_lookup_elem(&conns, &known->sk))))
+		    (!known || known->attribution == ATTRIBUTION_THREAD))
 			return hold_tls_write(&call, ts, moved);
 		if (known) {
 			attribution = known->attribution == ATTRIBUTION_SYSCALL ? ATTRIBUTION_CACHE : known->attribution;

@@ -101,6 +101,37 @@ public sealed class StaticTlsRecordingTests
     }
 
     [Fact]
+    public void A_node_server_answering_connection_after_connection_records_each_on_its_own()
+    {
+        // node frees each connection's TLS object and its next connection's often takes the same address, while the old
+        // socket's address goes to curl's next socket: a remembered socket is used only while it is still the one at
+        // its fd in node's process. Without that check, a response was recorded on curl's end of the next connection.
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        int port = Ports.Free();
+        using var node = TlsPeers.NodeServer(TlsPeers.PrivateNode(dir.Path), dir.Path, port);
+        node.WaitForLine("listening", TimeSpan.FromSeconds(30));
+        using var recorder = RecorderRun.Start(dir.Path);
+        string[] paths = ["/one", "/two", "/three", "/four", "/five"];
+        foreach (var path in paths)
+            Assert.Equal($"node says {path}\n", Peers.Curl("-k", $"https://127.0.0.1:{port}{path}"));
+        Thread.Sleep(300);
+        recorder.Stop();
+
+        var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
+        Assert.Equal(paths.SelectMany(p => new[] { $"client curl GET {p} 200 tls=True", $"server node GET {p} 200 tls=True" }).Order(),
+            exchanges.Select(Analyze.DescribeTls).Order());
+        foreach (var path in paths)
+        {
+            var client = exchanges.Single(e => e.GetProperty("side").GetString() == "client" && e.GetProperty("path").GetString() == path);
+            var server = exchanges.Single(e => e.GetProperty("side").GetString() == "server" && e.GetProperty("path").GetString() == path);
+            Assert.Equal(node.Pid, server.GetProperty("pid").GetInt32());
+            Assert.Equal(client.GetProperty("local").GetString(), server.GetProperty("remote").GetString());
+            Assert.Empty(server.GetProperty("flags").EnumerateArray());
+        }
+    }
+
+    [Fact]
     public void A_tls_binary_that_cannot_be_probed_is_reported_and_the_recording_goes_on()
     {
         Requires.RootAndBpf();

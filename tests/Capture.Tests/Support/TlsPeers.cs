@@ -57,6 +57,22 @@ internal static class TlsPeers
     public static BackgroundProcess NodeClient(string node, string gate, params string[] urls) =>
         new(node, ["-e", NodeClientScript, gate, .. urls]);
 
+    /// <summary>A node https server on 127.0.0.1:<paramref name="port"/> that answers every request with "node says PATH";
+    /// prints "listening" once it accepts connections.</summary>
+    public static BackgroundProcess NodeServer(string node, string directory, int port)
+    {
+        var (cert, key) = SelfSignedCertificate(directory);
+        return new(node, ["-e", NodeServerScript, cert, key, port.ToString()]);
+    }
+
+    private const string NodeServerScript = """
+        const https = require('https'), fs = require('fs');
+        const [cert, key, port] = process.argv.slice(1);
+        https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, (req, res) => res.end('node says ' + req.url + '\n'))
+          .listen(Number(port), '127.0.0.1', () => console.log('listening'));
+        setTimeout(() => process.exit(0), 60000);
+        """;
+
     /// <summary>A node https client that, once <paramref name="gate"/> exists, starts all of <paramref name="urls"/>
     /// at once, each on a connection of its own, from its one thread; prints "STATUS PATH" per response, then exits.</summary>
     public static BackgroundProcess NodeParallelClient(string node, string gate, params string[] urls) =>
