@@ -102,6 +102,6 @@ internal sealed class EventRouter(SampleQueue queue) : ISampleSink
             Execs?.Offer(sample);
             return;
         }
-        queue.OnSample(sample);
+        queue.OnSample(EventDecoder.WithoutSlack(sample));
     }
 }

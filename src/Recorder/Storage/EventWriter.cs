@@ -198,7 +198,7 @@ internal sealed class EventWriter
     private void WriteData(Memory<byte> writable)
     {
         var sample = writable.Span;
-        var ev = MemoryMarshal.Read<DataEvent>(sample);
+        ref readonly var ev = ref MemoryMarshal.AsRef<DataEvent>(sample);
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
         var data = writable.Slice(EventDecoder.DataHeaderSize, length);
         if (ev.Header.ConnId == 0) _heldTlsWrites.Hold(ev, data.Span); // its connection is named later (TlsBind)
