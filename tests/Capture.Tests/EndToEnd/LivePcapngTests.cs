@@ -39,8 +39,7 @@ public sealed class LivePcapngTests
         Assert.All(PacketTools.Tshark(pcapng, $"tcp.port == {port}", ["frame.interface_name"]), r => Assert.Equal("lo", r[0]));
         // Only the recorded connections' real packets: none of another port.
         Assert.Equal(0, PacketTools.TsharkCount(pcapng, $"!frame.comment && !(tcp.port == {port})"));
-        // Loopback doubled would make every real packet a retransmission of itself.
-        Assert.Equal(0, PacketTools.TsharkCount(pcapng, $"tcp.port == {port} && tcp.analysis.retransmission"));
+        AssertEachPacketOnce(pcapng, $"tcp.port == {port}");
         Assert.Equal(PacketTools.TsharkCount(pcapng, null), PacketTools.TcpdumpCount(pcapng));
     }
 
@@ -88,8 +87,20 @@ public sealed class LivePcapngTests
         var recordedPorts = RecordedPortPairs(recorder.DbPath);
         Assert.All(PacketTools.Tshark(pcapng, "!frame.comment", ["tcp.srcport", "tcp.dstport"]),
             r => Assert.Contains(Pair(int.Parse(r[0]), int.Parse(r[1])), recordedPorts));
-        Assert.Equal(0, PacketTools.TsharkCount(pcapng, "tcp.analysis.retransmission"));
+        AssertEachPacketOnce(pcapng, "tcp");
         Assert.Equal(PacketTools.TsharkCount(pcapng, null), PacketTools.TcpdumpCount(pcapng));
+    }
+
+    /// <summary>No packet twice. The synthetic flows (TLS plaintext, commented) never resend. A real packet captured twice
+    /// (loopback taken in both its directions) would make each one that carries data a retransmission of itself; but TCP
+    /// itself may resend one on a busy machine (a tail-loss probe, once seen in CI), so of the real ones far fewer must be.</summary>
+    private static void AssertEachPacketOnce(string pcapng, string filter)
+    {
+        Assert.Equal(0, PacketTools.TsharkCount(pcapng, $"({filter}) && frame.comment && tcp.analysis.retransmission"));
+        int carryingData = PacketTools.TsharkCount(pcapng, $"({filter}) && !frame.comment && tcp.len > 0");
+        int resent = PacketTools.TsharkCount(pcapng, $"({filter}) && !frame.comment && tcp.analysis.retransmission");
+        Assert.True(carryingData > 0, "no real packet carrying data");
+        Assert.True(resent * 4 < carryingData, $"{resent} of {carryingData} real packets carrying data are retransmissions");
     }
 
     private static (int, int) Pair(int a, int b) => a < b ? (a, b) : (b, a);
