@@ -66,10 +66,11 @@ struct held_tls_writes {
 struct thread_state {
 	struct io_call io;
 	struct tls_call tls;
-	/* The TCP socket this thread moved bytes on last: the fallback for libraries
+	/* The TCP socket this thread moved bytes on last: where the reads of libraries
 	 * that encrypt into memory buffers and do their socket I/O outside the call
-	 * (.NET's SslStream, node). Right when a thread serves one connection at a
-	 * time around each call; connections attributed this way say so. */
+	 * (.NET's SslStream, node) go before their TLS object has written anything.
+	 * Right when a thread serves one connection at a time around each call;
+	 * connections attributed this way say so. */
 	struct tls_socket last_socket;
 	struct held_tls_writes held_writes;
 };

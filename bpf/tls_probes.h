@@ -64,7 +64,7 @@ static __always_inline int emit_tls(struct tls_call *call, long moved, __u8 dire
 }
 
 /* Waiting at most this long for the socket write that follows a memory-BIO write. */
-#define PENDING_TLS_WRITE_MAX_NS (100 * 1000 * 1000ULL)
+#define HELD_TLS_WRITES_MAX_NS (100 * 1000 * 1000ULL)
 
 /* The stand-in connection of held TLS writes: conn_id 0, no addresses. */
 struct conn_state held_writes_conn = { .tuple_known = 1 };
@@ -86,7 +86,7 @@ static __always_inline void bind_held_tls_writes(struct thread_state *ts, __u64 
 	ev.header.source = SOURCE_TLS_WRITE;
 	ev.bytes = bytes;
 	struct conn_state *st = NULL;
-	if (ev.header.timestamp_ns - held->first_entered_ns < PENDING_TLS_WRITE_MAX_NS)
+	if (ev.header.timestamp_ns - held->first_entered_ns < HELD_TLS_WRITES_MAX_NS)
 		st = conn_of((__u64)sk, ROLE_UNKNOWN, SOURCE_FIRST_SEEN, true);
 	bool keep = st && port_matches(st, sk);
 	if (keep) {

@@ -71,8 +71,8 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
         {
             var manifest = new RunManifest(db, settings);
             manifest.WriteStart();
-            // The writer's code compiled before the first event can wait for it (WriterWarmUp); a failure here is the
-            // recording's to meet and report.
+            // Compiles the writer's code now, so that the first events do not wait for it (WriterWarmUp). A failure
+            // here (a full disk) is left for the recording to meet and report.
             try { WriterWarmUp.Run(settings.Redaction, Path.GetDirectoryName(db.Path)!); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException) { }
             var queue = new SampleQueue();
