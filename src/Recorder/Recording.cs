@@ -223,6 +223,9 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                          $"{totals.MessageStarts:N0} HTTP messages seen, {totals.Chunks:N0} calls, {Format.Bytes(totals.CapturedBytes)} captured, " +
                          $"{drops:N0} events dropped by the kernel ring buffer" +
                          (drops > 0 ? " (raise --ring-buffer-mb or narrow with --pid/--comm/--port)" : ""));
+        if (totals.HeldTlsWritesDropped > 0)
+            stderr.WriteLine($"record: {totals.HeldTlsWritesDropped:N0} TLS writes of memory-BIO libraries (node, .NET) were dropped: " +
+                             "no socket write of their thread named their connection in time (run_info tls_writes_unbound)");
         stderr.WriteLine($"next: ./analyze {settings.OutputPath} --slowest");
     }
 
