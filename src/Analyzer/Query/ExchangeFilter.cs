@@ -152,10 +152,11 @@ internal sealed class ExchangeFilter
     }
 
     /// <summary>Non-backtracking: the text matched comes from the traffic, and a glob of several '*' run by backtracking
-    /// against a long path took minutes; this engine takes time linear in the text.</summary>
+    /// against a long path took minutes; this engine takes time linear in the text. Single-line, as record's --allow/--deny:
+    /// a '*' spans any octet, a line feed in an HTTP/2 :path too.</summary>
     private static Regex Glob(string pattern, bool ignoreCase = true) =>
         new("^" + Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
-            (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None) | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None) | RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking);
 }
 
 internal sealed class FilterException(string message) : Exception(message);

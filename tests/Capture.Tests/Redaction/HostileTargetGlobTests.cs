@@ -27,6 +27,14 @@ public sealed class HostileTargetGlobTests
         Assert.True(filter.Matches(ExchangeOn(HostilePath + "/b")));
     }
 
+    [Fact]
+    public void A_star_spans_a_line_feed_in_a_path_in_where_as_in_deny()
+    {
+        const string path = "/admin\n/x"; // an HTTP/2 :path may carry any octet
+        Assert.False(new ExchangePolicy([], ["shop/admin*"]).Keeps("GET", "shop", path));
+        Assert.True(ExchangeFilter.Parse(["path=/admin*"]).Matches(ExchangeOn(path)));
+    }
+
     private static Exchange ExchangeOn(string path) => new()
     {
         ConnectionId = 1, Timestamp = DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = 1, Pid = 1, Comm = "curl", Side = "client",
