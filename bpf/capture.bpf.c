@@ -348,6 +348,15 @@ static __always_inline void emit_conn_event(__u8 kind, __u8 source, struct conn_
 		count_drop();
 }
 
+/* A connection's open event goes out before its first bytes, once. */
+static __always_inline void announce_conn(struct conn_state *st, struct sock *sk, int fd)
+{
+	if (st->announced)
+		return;
+	st->announced = 1;
+	emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, fd);
+}
+
 /* ---------- classification ---------- */
 
 static __always_inline __u64 first_buffer(__u64 buf, bool is_iov, __u64 *len)
@@ -763,10 +772,7 @@ static __always_inline int io_finish(struct io_call *c, long ret, __u8 direction
 	} else if (!wants_bytes(&st->socket_verdict, c, ret, direction)) {
 		return 0;
 	}
-	if (!st->announced) {
-		st->announced = 1;
-		emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, c->fd);
-	}
+	announce_conn(st, sk, c->fd);
 	if (c->count_only) {
 		emit_counted_only(c, st, sk, direction, start, ret);
 		return 0;

@@ -55,10 +55,7 @@ static __always_inline int emit_tls(struct tls_call *call, long moved, __u8 dire
 	};
 	if (!wants_bytes(&st->tls_verdict, &io, moved, direction))
 		return 0;
-	if (!st->announced) {
-		st->announced = 1;
-		emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, call->fd);
-	}
+	announce_conn(st, sk, call->fd);
 	emit_data(&io, st, sk, direction, start, moved, call->library);
 	return 0;
 }
@@ -110,10 +107,7 @@ static __always_inline void bind_held_tls_writes(struct thread_state *ts, __u64 
 			st->tls_attribution = ATTRIBUTION_NEXT_WRITE;
 		st->tls_library = held->library;
 		ev.stream_pos = __sync_fetch_and_add(&st->tls_stream_pos[DIRECTION_EGRESS], bytes);
-		if (!st->announced) {
-			st->announced = 1;
-			emit_conn_event(EVENT_CONN_OPEN, st->open_source, st, sk, fd);
-		}
+		announce_conn(st, sk, fd);
 		fill_header(&ev.header, EVENT_TLS_BIND, SOURCE_TLS_WRITE, st, sk, fd);
 	}
 	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flag_for_output(sizeof(ev))))

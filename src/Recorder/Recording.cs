@@ -44,7 +44,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
         RunDatabase db;
         try
         {
-            if (settings.Overwrite) DeleteRecording(settings.OutputPath);
+            if (settings.Overwrite) RunDatabase.Delete(settings.OutputPath);
             db = RunDatabase.Create(settings.OutputPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
@@ -61,7 +61,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             db.Dispose();
-            DeleteRecording(settings.OutputPath); // nothing was recorded into it
+            RunDatabase.Delete(settings.OutputPath); // nothing was recorded into it
             stderr.WriteLine($"record: cannot create {settings.PcapngPath}: {e.Message}");
             return ExitFailed;
         }
@@ -227,11 +227,5 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             stderr.WriteLine($"record: {totals.HeldTlsWritesDropped:N0} TLS writes of memory-BIO libraries (node, .NET) were dropped: " +
                              "no socket write of their thread named their connection in time (run_info tls_writes_unbound)");
         stderr.WriteLine($"next: ./analyze {settings.OutputPath} --slowest");
-    }
-
-    private static void DeleteRecording(string path)
-    {
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-            if (File.Exists(path + suffix)) File.Delete(path + suffix);
     }
 }

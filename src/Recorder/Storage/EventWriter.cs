@@ -186,7 +186,6 @@ internal sealed class EventWriter
                 break;
             case EventKind.TlsBind when sample.Length >= EventDecoder.TlsBindEventSize:
                 foreach (var (ev, bytes) in _heldTlsWrites.Bind(MemoryMarshal.Read<TlsBindEvent>(sample))) WriteChunk(ev, bytes);
-                Totals.HeldTlsWritesDropped = _heldTlsWrites.Dropped;
                 break;
             default:
                 Totals.Malformed++;
@@ -213,12 +212,11 @@ internal sealed class EventWriter
             // The open event was dropped or is still behind us: the data event carries enough to stand in.
             WriteOpen(new ConnEvent { Header = header }, authoritative: false);
         }
-        int length = data.Length;
         if (_redactor is null) StoreChunk(ev, data.Span);
         else _redactor.Accept(ev, data, _store);
         _processes.Observe(header, (long)header.TimestampNs);
         Totals.Chunks++;
-        Totals.CapturedBytes += length;
+        Totals.CapturedBytes += data.Length;
         if (ev.Direction == Direction.Egress) Totals.MessageStarts += HttpStartCounter.Count(data.Span);
     }
 

@@ -85,6 +85,13 @@ internal sealed class RunDatabase : IDisposable
         catch (SqliteException) { } // a full disk: the recording stays valid, only slower to analyze
     }
 
+    /// <summary>Deletes a recording db and the WAL files beside it, those that exist.</summary>
+    public static void Delete(string path)
+    {
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+            if (File.Exists(path + suffix)) File.Delete(path + suffix);
+    }
+
     public void SetInfo(string key, object? value) =>
         Connection.Execute("INSERT INTO run_info(key, value) VALUES (@key, @value) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             new { key, value = value?.ToString() });

@@ -36,7 +36,7 @@ internal static class WriterWarmUp
         }
         finally
         {
-            foreach (var file in new[] { path, path + "-wal", path + "-shm" }) File.Delete(file);
+            RunDatabase.Delete(path);
         }
     }
 
