@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Capture.Analyzer.Exchanges;
+using Capture.Common;
 
 namespace Capture.Analyzer.Query;
 
@@ -87,8 +87,7 @@ internal sealed class ExchangeFilter
         "side" => Choice(op, value, condition, e => e.Side, "client", "server"),
         "protocol" => Text(op, value, condition, e => e.Protocol, ignoreCase: true),
         "tls" => Choice(op, value, condition, e => e.Tls ? "true" : "false", "true", "false"),
-        "flag" => op is "=" or "!="
-            ? (e => e.Flags.Any(f => Glob(value).IsMatch(f)) == (op == "="))
+        "flag" => op is "=" or "!=" ? Flag(op, value)
             : throw new FilterException($"--where {condition}: flag takes = or !="),
         _ => throw new FilterException($"--where {condition}: unknown field '{field}' (fields: {Fields})"),
     };
@@ -110,10 +109,18 @@ internal sealed class ExchangeFilter
         };
     }
 
+    /// <summary>The glob is compiled once, here, not once per flag of every exchange tested.</summary>
+    private static Func<Exchange, bool> Flag(string op, string value)
+    {
+        var pattern = Glob.ToRegex(value);
+        bool want = op == "=";
+        return e => e.Flags.Any(pattern.IsMatch) == want;
+    }
+
     private static Func<Exchange, bool> Text(string op, string value, string condition, Func<Exchange, string?> get, bool ignoreCase)
     {
         if (op is not ("=" or "!=")) throw new FilterException($"--where {condition}: text fields take = or !=");
-        var patterns = value.Split(',').Select(v => Glob(v, ignoreCase)).ToArray();
+        var patterns = value.Split(',').Select(v => Glob.ToRegex(v, ignoreCase)).ToArray();
         bool want = op == "=";
         return e => (get(e) is { } x && patterns.Any(p => p.IsMatch(x))) == want;
     }
@@ -151,12 +158,6 @@ internal sealed class ExchangeFilter
         return null;
     }
 
-    /// <summary>Non-backtracking: the text matched comes from the traffic, and a glob of several '*' run by backtracking
-    /// against a long path took minutes; this engine takes time linear in the text. Single-line, as record's --allow/--deny:
-    /// a '*' spans any octet, a line feed in an HTTP/2 :path too.</summary>
-    private static Regex Glob(string pattern, bool ignoreCase = true) =>
-        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
-            (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None) | RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking);
 }
 
 internal sealed class FilterException(string message) : Exception(message);

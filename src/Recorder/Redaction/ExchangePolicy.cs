@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Capture.Common;
 
 namespace Capture.Recorder.Redaction;
 
@@ -45,9 +46,6 @@ internal sealed class ExchangePolicy
         int space = pattern.IndexOf(' ');
         string? method = space > 0 ? pattern[..space] : null;
         string glob = space > 0 ? pattern[(space + 1)..] : pattern;
-        return (method, new Regex("^" + Regex.Escape(glob).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
-            // Non-backtracking: the target comes from the traffic, and a pattern of several '*' run by backtracking against
-            // a 60 KB path held the recorder's writer for seconds (the ring then dropped); this engine is linear in the text.
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking));
+        return (method, Glob.ToRegex(glob));
     }
 }
