@@ -9,11 +9,15 @@ using Capture.Recorder.Storage;
 // exchanges as nginx sends and receives them under wrk (32 connections taking turns, each request read in one call and
 // each response written in one), fed through the recorder's own path — the poll thread's copy into batches, the
 // writer's decoding, redaction and SQLite, the log's checkpoint thread — into a db on the disk under test. Prints the
-// process's CPU seconds per 1k exchanges, and how fast the writer drained them. Usage: writer-bench DIR [exchanges] [rounds]
+// process's CPU seconds per 1k exchanges, and how fast the writer drained them. --no-redact stores the chunks as
+// record --no-redact does, without reading them: the difference is what redaction costs.
+// Usage: writer-bench DIR [exchanges] [rounds] [--no-redact]
 
+bool redact = !args.Contains("--no-redact");
+args = args.Where(a => a != "--no-redact").ToArray();
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: writer-bench DIR [exchanges] [rounds]");
+    Console.Error.WriteLine("usage: writer-bench DIR [exchanges] [rounds] [--no-redact]");
     return 2;
 }
 string directory = args[0];
@@ -38,7 +42,7 @@ for (int round = 0; round <= rounds; round++)
     {
         var queue = new SampleQueue();
         var router = new EventRouter(queue);
-        var writer = new EventWriter(db.Connection, redactor: new StreamRedactor(policy));
+        var writer = new EventWriter(db.Connection, redactor: redact ? new StreamRedactor(policy) : null);
         var writing = Task.Factory.StartNew(() => writer.Run(queue), TaskCreationOptions.LongRunning);
         traffic.Produce(count, router.OnSample, queue.Publish);
         queue.Publish();
