@@ -71,6 +71,10 @@ struct conn_state {
 	__u8 tls_attribution;
 	/* TCP_CLOSE came while bytes still waited unread (see on_inet_sock_set_state). */
 	__u8 closed;
+	/* TCP's own count of each direction's bytes where the last call we saw ended (tcp_sock's
+	 * copied_seq for reads, write_seq for writes), once the first call set it: see claim_stream_bytes. */
+	__u32 seq_end[2];
+	__u8 seq_known[2];
 	/* Read from the socket once, at its first event: an established
 	 * connection's addresses do not change, and reading them cost five
 	 * helper calls per event. */
@@ -754,6 +758,37 @@ static __always_inline struct thread_state *claim_socket_call(struct io_call *c,
 	return ts;
 }
 
+/* A gap between two calls we saw larger than this is not taken from TCP's count (some other
+ * layer owns the sequence): the calls are put end to end, as when the count is unknown. */
+#define UNTRACED_BYTES_MAX (1U << 30)
+
+/*
+ * Where a socket call's bytes begin in its direction's stream. Bytes can leave the socket by calls
+ * the hooks do not see (splice(2), as a proxy forwarding a body does; io_uring; recvmmsg): putting
+ * the next call we see right after the last one would join a message's head to a later message's
+ * and the analyzer would read one as the other's body. TCP counts every byte the program took or
+ * gave (copied_seq, write_seq), so the distance from where the last call we saw ended is the bytes
+ * that went by unseen: the stream skips them, a hole the analyzer flags. A distance of 1 is the FIN
+ * a read consumes with the last data (counted by copied_seq), not a byte. Nothing is skipped on a
+ * socket with an upper layer (kernel TLS counts records, not the program's bytes), nor when TCP's
+ * count went backwards (bytes redirected past TCP by a sockmap, or two threads' calls finishing
+ * out of order): there the calls are put end to end, as before anything counted.
+ */
+static __always_inline __u64 claim_stream_bytes(struct conn_state *st, struct sock *sk, __u8 direction, __u64 moved)
+{
+	__u8 d = direction & 1;
+	struct tcp_sock *tp = KERNEL_PTR(sk, struct tcp_sock);
+	if (tp->inet_conn.icsk_ulp_ops)
+		return __sync_fetch_and_add(&st->stream_pos[d], moved);
+	__u32 seq_start = (d == DIRECTION_INGRESS ? tp->copied_seq : tp->write_seq) - (__u32)moved;
+	__u32 unseen = st->seq_known[d] ? seq_start - st->seq_end[d] : 0;
+	if (unseen <= 1 || unseen > UNTRACED_BYTES_MAX)
+		unseen = 0;
+	st->seq_known[d] = 1;
+	st->seq_end[d] = seq_start + (__u32)moved;
+	return __sync_fetch_and_add(&st->stream_pos[d], unseen + moved) + unseen;
+}
+
 /* The bytes a finished call moved: counted on its connection, and sent when the stream is HTTP. */
 static __always_inline int io_finish(struct io_call *c, long ret, __u8 direction)
 {
@@ -763,7 +798,7 @@ static __always_inline int io_finish(struct io_call *c, long ret, __u8 direction
 	struct conn_state *st = conn_of(c->sk, ROLE_UNKNOWN, SOURCE_FIRST_SEEN, true);
 	if (!st)
 		return 0;
-	__u64 start = __sync_fetch_and_add(&st->stream_pos[direction & 1], (__u64)ret);
+	__u64 start = claim_stream_bytes(st, sk, direction, (__u64)ret);
 	if (!port_matches(st, sk))
 		return 0;
 	if (c->count_only) {
