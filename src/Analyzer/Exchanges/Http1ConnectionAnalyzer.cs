@@ -21,6 +21,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var requests = new Http1StreamParser(Http1MessageKind.Request, limits.Http1);
         var requestTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, b => requests.Feed(b), requests.Gap, requests.Uncaptured);
         requests.End();
+        requestTimeline.LostNoMessage = requests.HoleWithinBody;
         var requestList = requests.Messages;
 
         var responses = new Http1StreamParser(Http1MessageKind.Response, limits.Http1);
@@ -45,6 +46,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             }
         }, lost => { responses.Gap(lost); serverH2.Gap(lost); }, uncaptured => { responses.Uncaptured(uncaptured); serverH2.Gap(uncaptured); });
         responses.End();
+        responseTimeline.LostNoMessage = responses.HoleWithinBody;
         serverH2.Parser.End();
 
         var finals = FinalResponses(responses.Messages);
@@ -186,7 +188,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         }
         // Requests and responses pair by their order. Once bytes were lost, a message lost whole would shift every later
         // pair without a trace in the messages themselves: the exchanges after the first hole are flagged too, and so is
-        // one that lacks a message its direction may have lost.
+        // one that lacks a message its direction may have lost. A hole wholly inside one body of known length (a body
+        // spliced off the socket, a dropped piece of a large upload) lost no message: it flags only its own exchange.
         gap |= (request is null ? requestTimeline.LostBefore(long.MaxValue) : requestTimeline.LostBefore(request.StartOffset)) ||
                (response is null ? responseTimeline.LostBefore(long.MaxValue) : responseTimeline.LostBefore(responseStart));
         if (truncated) flags.Add(ExchangeFlags.Truncated);

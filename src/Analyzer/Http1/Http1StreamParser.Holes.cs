@@ -11,6 +11,14 @@ internal sealed partial class Http1StreamParser
     /// </summary>
     private bool _runsToNextMessage;
 
+    /// <summary>Where each hole of lost bytes began that lay wholly inside one body of known length (Content-Length, or
+    /// one chunk's data): the framing measured it, so no message can have been lost in it.</summary>
+    private readonly HashSet<long> _holesWithinBodies = [];
+
+    /// <summary>Whether the hole of lost bytes that began at <paramref name="position"/> lay wholly inside one body of
+    /// known length: the messages after it pair as if nothing was lost.</summary>
+    public bool HoleWithinBody(long position) => _holesWithinBodies.Contains(position);
+
     /// <summary>
     /// <paramref name="lostBytes"/> bytes of the stream were not captured. Inside a body of known length
     /// (Content-Length, or the data of one chunk) the parser steps over them and the message can still
@@ -30,6 +38,8 @@ internal sealed partial class Http1StreamParser
     private void Hole(long bytes, bool uncaptured)
     {
         if (bytes <= 0) return;
+        bool withinBody = _state is State.FixedBody or State.ChunkData && bytes <= _remaining && (_stopAt < 0 || bytes < _stopAt - _position);
+        if (withinBody && !uncaptured) _holesWithinBodies.Add(_position);
         if (_stopAt >= 0 && bytes >= _stopAt - _position)
         {
             long before = _stopAt - _position;

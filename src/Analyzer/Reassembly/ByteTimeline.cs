@@ -54,11 +54,16 @@ internal sealed class ByteTimeline
         return false;
     }
 
-    /// <summary>Whether bytes were lost (not merely left uncaptured) anywhere before <paramref name="offset"/>.</summary>
+    /// <summary>Given a hole's start, whether the parser that read this direction found that no message can have been
+    /// lost in it (it lay inside one body of known length); set once that parser is done. Null: every hole may hide one.</summary>
+    public Func<long, bool>? LostNoMessage { get; set; }
+
+    /// <summary>Whether bytes were lost (not merely left uncaptured) before <paramref name="offset"/> in a hole that may
+    /// have held a whole message (see <see cref="LostNoMessage"/>).</summary>
     public bool LostBefore(long offset)
     {
         foreach (var m in _missing)
-            if (!m.Truncated && m.Start < offset) return true;
+            if (!m.Truncated && m.Start < offset && LostNoMessage?.Invoke(m.Start) != true) return true;
         return false;
     }
 }
