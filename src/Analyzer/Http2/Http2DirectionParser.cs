@@ -189,14 +189,49 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
 
     void IHttp2FrameSink.OnFrameDropped(in Http2FrameHeader header, long offset)
     {
-        // A field block frame that was not decoded leaves the decoder behind the encoder; the rest of its
-        // block, if any, follows in CONTINUATION frames that can only be skipped.
-        if (header.Type is Http2FrameType.Headers or Http2FrameType.PushPromise or Http2FrameType.Continuation)
+        if (IsFieldBlockFrame(header)) LoseBlock(header);
+    }
+
+    private static bool IsFieldBlockFrame(in Http2FrameHeader header) =>
+        header.Type is Http2FrameType.Headers or Http2FrameType.PushPromise or Http2FrameType.Continuation;
+
+    /// <summary>A field block frame that was not decoded leaves the decoder behind the encoder; the rest of its
+    /// block, if any, follows in CONTINUATION frames that can only be skipped.</summary>
+    private void LoseBlock(in Http2FrameHeader header)
+    {
+        AbandonBlock();
+        LoseContext();
+        _blockStartLost = !header.Has(Http2FrameFlags.EndHeaders);
+    }
+
+    /// <summary>
+    /// A field block frame not captured whole. HPACK representations are read in order (RFC 7541 §3.2), so those
+    /// wholly before the cut decode exactly and are reported, the block marked cut; the lost part may have changed
+    /// the dynamic table, so the context is lost after it. A frame whose padding alone was lost is whole.
+    /// </summary>
+    void IHttp2FrameSink.OnFrameCut(in Http2FrameHeader header, long offset, ReadOnlySpan<byte> captured, bool restMoved)
+    {
+        if (!IsFieldBlockFrame(header)) return;
+        bool continuation = header.Type == Http2FrameType.Continuation;
+        if (!Http2FramePayload.TryCapturedFragment(header, captured, out var fragment, out bool whole, out int promised) ||
+            (continuation && !_block.Active))
         {
-            AbandonBlock();
-            LoseContext();
-            _blockStartLost = !header.Has(Http2FrameFlags.EndHeaders);
+            LoseBlock(header);
+            return;
         }
+        if (!continuation)
+            _block.Begin(offset, header.StreamId, header.Has(Http2FrameFlags.EndStream), header.Type == Http2FrameType.PushPromise, promised);
+        AppendFragment(fragment);
+        bool endHeaders = header.Has(Http2FrameFlags.EndHeaders);
+        long endOffset = offset + Http2FrameHeader.Size + header.Length;
+        if (whole)
+        {
+            if (endHeaders) CompleteBlock(endOffset, cut: false, restMoved);
+            return;
+        }
+        CompleteBlock(endOffset, cut: true, restMoved);
+        LoseContext();
+        _blockStartLost = !endHeaders;
     }
 
     void IHttp2FrameSink.OnError(Http2ParseError error) => Errors.Add(error);
@@ -265,7 +300,7 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         if (continuation.EndHeaders) CompleteBlock(continuation.EndOffset);
     }
 
-    private void AppendFragment(byte[] fragment)
+    private void AppendFragment(ReadOnlySpan<byte> fragment)
     {
         if (_block.Append(fragment)) return;
         AddError(_block.Offset, Http2ErrorCode.HeaderBlockTooLarge,
@@ -273,7 +308,9 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         LoseContext();
     }
 
-    private void CompleteBlock(long endOffset)
+    /// <param name="cut">The block's last octets were not captured: it is decoded as far as its representations are whole.</param>
+    /// <param name="restMoved">False when the stream ended inside the block's last frame: its END_STREAM was not seen through.</param>
+    private void CompleteBlock(long endOffset, bool cut = false, bool restMoved = true)
     {
         if (_block.Discarding)
         {
@@ -281,15 +318,18 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
             return;
         }
         var result = _decoder.Decode(_block.Block);
-        if (result.Error is { } error)
+        // A representation the cut runs through is the capture's doing, not the sender's.
+        var error = cut && result.Error is { Code: HpackErrorCode.TruncatedString or HpackErrorCode.TruncatedInteger } ? null : result.Error;
+        if (error is not null)
         {
             AddError(_block.Offset, Http2ErrorCode.CompressionError,
                 $"HPACK {error.Code} at byte {error.Offset} of the field block: {error.Message}", _block.StreamId);
             LoseContext();
         }
-        Events.Add(new Http2HeadersEvent(_block.Offset, _block.StreamId, result.Headers, _block.EndStream, result.HasUnknown,
-            _block.IsPushPromise, _block.PromisedStreamId, endOffset, result.Error is not null));
-        if (!_block.IsPushPromise) OnStreamHeaders(_block.StreamId, result.Headers, _block.EndStream);
+        bool endStream = _block.EndStream && restMoved;
+        Events.Add(new Http2HeadersEvent(_block.Offset, _block.StreamId, result.Headers, endStream, result.HasUnknown,
+            _block.IsPushPromise, _block.PromisedStreamId, endOffset, error is not null, cut));
+        if (!_block.IsPushPromise) OnStreamHeaders(_block.StreamId, result.Headers, endStream);
         _block.Reset();
     }
 

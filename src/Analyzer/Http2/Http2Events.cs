@@ -13,10 +13,13 @@ internal abstract record Http2Event(long Offset);
 /// frames, decoded. <paramref name="ContextLost"/>: some fields referred to HPACK dynamic table entries the
 /// capture never saw; they are named <see cref="HpackDecoder.UnknownName"/> and no field is ever wrong.
 /// <paramref name="Malformed"/>: HPACK decoding failed part way (see the parser's errors); the fields before the
-/// failure are kept. <paramref name="EndOffset"/> is just past the block's last frame.
+/// failure are kept. <paramref name="EndOffset"/> is just past the block's last frame. <paramref name="Cut"/>: the
+/// block's frames were not all captured (the per-call cap, lost bytes, the recording's end); <paramref name="Headers"/>
+/// are the fields wholly before the cut, and the HPACK context is lost after the block.
 /// </summary>
 internal sealed record Http2HeadersEvent(long Offset, int StreamId, IReadOnlyList<KeyValuePair<string, string>> Headers,
-    bool EndStream, bool ContextLost, bool IsPushPromise, int PromisedStreamId, long EndOffset = 0, bool Malformed = false)
+    bool EndStream, bool ContextLost, bool IsPushPromise, int PromisedStreamId, long EndOffset = 0, bool Malformed = false,
+    bool Cut = false)
     : Http2Event(Offset)
 {
     /// <summary>The value of the first field named <paramref name="name"/> (HTTP/2 names are lowercase), or null.</summary>
