@@ -169,6 +169,18 @@ public sealed class ExchangeAssemblerTests
     }
 
     [Fact]
+    public void A_last_DATA_frame_the_recording_ended_inside_does_not_end_its_stream()
+    {
+        // The recording stopped between the two writes that carried the frame: its END_STREAM never arrived.
+        var stream = Single(
+            [ClientStart, Headers(1, Get("/download"), endStream: true)],
+            [ServerStart, Headers(1, Status(200)), Data(1, new string('x', 1000), endStream: true)[..109]]);
+
+        Assert.Equal((false, 100L), (stream.ResponseComplete, stream.ResponseBodyBytes));
+        Assert.Equal(Http2StreamFlags.Incomplete, stream.Flags);
+    }
+
+    [Fact]
     public void UndecodableFieldBlockFlagsTheStreamMalformed()
     {
         var streams = Assemble(
