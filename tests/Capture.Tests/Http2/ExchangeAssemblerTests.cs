@@ -11,11 +11,6 @@ namespace Capture.Tests.Http2;
 /// </summary>
 public sealed class ExchangeAssemblerTests
 {
-    /// <summary>GET https://example.com{path}; the first adds (:authority, example.com) to the client's table.</summary>
-    private static HpackBlock Get(string path = "/") => new HpackBlock().Indexed(2).Indexed(7).WithoutIndexing(4, path).WithoutIndexing(1, "example.com");
-
-    private static HpackBlock Status(int status) => new HpackBlock().WithoutIndexing(8, status.ToString());
-
     [Fact]
     public void RequestAndResponseOnOneStreamArePaired()
     {
