@@ -124,13 +124,15 @@ internal static class Http2ExchangeAssembler
             Frame(e.Offset, e.EndOffset, e.EndStream);
             ContextLost |= e.ContextLost;
             Malformed |= e.Malformed;
+            bool whole = !e.Cut && !e.ContextLost && !e.Malformed;
             if (Headers is not null)
             {
                 // §8.1: after the header section only a trailer section may come, and it ends the stream.
                 if (e.EndStream) Trailers = e.Headers;
-                else Malformed = true;
+                Malformed |= !e.EndStream || Http2FieldSection.Violation(e.Headers, Http2Section.Trailers, whole) is not null;
                 return;
             }
+            Malformed |= Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole) is not null;
             // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
             if (isResponse && int.TryParse(e.Header(":status"), out int status) && status is >= 100 and < 200)
             {
