@@ -137,12 +137,14 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         if (header.Type != Http2FrameType.Continuation) _blockStartLost = false;
         if (_block.Active && (header.Type != Http2FrameType.Continuation || header.StreamId != _block.StreamId))
         {
-            // §6.10: a field block's frames must be contiguous; anything else in between is a connection error.
+            // §6.10: a field block's frames must be contiguous; anything else in between is a connection error. The
+            // encoder has already changed its table for the part sent, which is not decoded: the context is lost.
             if (!_block.Discarding)
                 AddError(offset, Http2ErrorCode.ContinuationExpected,
                     $"field block of stream {_block.StreamId} interrupted by a {header.TypeName} frame on stream {header.StreamId}",
                     _block.StreamId);
             AbandonBlock();
+            LoseContext();
         }
         if (header.Type == Http2FrameType.Data) BeginData(header);
         else _dataStream = null;
