@@ -106,6 +106,14 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     /// <summary>The limits one SETTINGS frame of the other side sets on this direction: HPACK table size, frame size.</summary>
     public void ApplyPeerSettings(Http2SettingsEvent settings)
     {
+        if (settings.Cut)
+        {
+            // What it set is unknown: no size update is refused, and frames up to the largest size are accepted.
+            _peerHeaderTableSize = null;
+            _decoder.ForgetMaxTableSize();
+            SetPeerMaxFrameSize(Http2FrameHeader.MaxAllowedFrameSize);
+            return;
+        }
         if (settings.HeaderTableSize is { } size) SetPeerHeaderTableSize((int)Math.Min(size, int.MaxValue));
         if (settings.MaxFrameSize is { } frame) SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
     }
@@ -213,6 +221,9 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     /// </summary>
     void IHttp2FrameSink.OnFrameCut(in Http2FrameHeader header, long offset, ReadOnlySpan<byte> captured, bool restMoved)
     {
+        // A SETTINGS frame cut: the limits it set on the other direction are unknown from its acknowledgement on.
+        if (header.Type == Http2FrameType.Settings && !header.Has(Http2FrameFlags.Ack))
+            Events.Add(new Http2SettingsEvent(offset, Ack: false, [], Cut: true));
         if (!IsFieldBlockFrame(header)) return;
         bool continuation = header.Type == Http2FrameType.Continuation;
         if (!Http2FramePayload.TryCapturedFragment(header, captured, out var fragment, out bool whole, out int promised) ||

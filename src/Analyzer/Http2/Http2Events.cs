@@ -52,8 +52,10 @@ internal sealed record Http2GoAwayEvent(long Offset, int LastStreamId, uint Erro
 /// <summary>
 /// SETTINGS (RFC 9113 §6.5). The values govern the other direction: HEADER_TABLE_SIZE bounds its HPACK
 /// decoder's table and MAX_FRAME_SIZE its frames (see <see cref="Http2DirectionParser.SetPeerHeaderTableSize"/>).
+/// <paramref name="Cut"/>: the frame was not captured whole, so what it set is unknown (<paramref name="Settings"/> is empty).
 /// </summary>
-internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(ushort Id, uint Value)> Settings) : Http2Event(Offset)
+internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(ushort Id, uint Value)> Settings, bool Cut = false)
+    : Http2Event(Offset)
 {
     /// <summary>SETTINGS_HEADER_TABLE_SIZE, if sent: bounds the other direction's HPACK dynamic table.</summary>
     public uint? HeaderTableSize => Get(Http2SettingId.HeaderTableSize);
@@ -62,7 +64,7 @@ internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(
     public uint? MaxFrameSize => Get(Http2SettingId.MaxFrameSize);
 
     /// <summary>Whether it sets a limit that reading the other direction depends on (the two above).</summary>
-    public bool SetsDecodingLimits => HeaderTableSize is not null || MaxFrameSize is not null;
+    public bool SetsDecodingLimits => Cut || HeaderTableSize is not null || MaxFrameSize is not null;
 
     /// <summary>The last value sent for <paramref name="id"/> (see <see cref="Http2SettingId"/>), or null.</summary>
     public uint? Get(ushort id)

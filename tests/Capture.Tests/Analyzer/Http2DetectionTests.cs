@@ -129,4 +129,22 @@ public sealed class Http2DetectionTests : IDisposable
         Assert.Equal(["POST /form 201 http/1.1", "GET /h2 200 h2"], List(rec.Save()).Select(e =>
             $"{e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()} {e.GetProperty("status")} {e.GetProperty("protocol").GetString()}"));
     }
+
+    [Fact]
+    public void A_client_SETTINGS_partly_lost_leaves_the_servers_table_size_unknown_not_its_size_update_malformed()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "settingslost.db"));
+        var conn = rec.Connection("client", 40, "client", "127.0.0.1:53000", "127.0.0.1:8080");
+        // SETTINGS_HEADER_TABLE_SIZE = 16384, of which the last 3 octets were dropped.
+        byte[] settings = Frames.Settings((1, 16384));
+        conn.ClientSends(1, Frames.Concat(Frames.Preface, settings[..12])).ClientLoses(3);
+        conn.ClientSends(2, Frames.Headers(1, new HpackBlock().WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "http")
+            .WithoutIndexing(":path", "/big-table").WithoutIndexing(":authority", "s.test").ToArray(), endStream: true));
+        conn.ServerSends(3, Frames.Concat(Frames.Settings(), Frames.SettingsAck(),
+            Frames.Headers(1, new HpackBlock().SizeUpdate(16384).Indexed(8).ToArray(), endStream: true)));
+        var exchange = Assert.Single(List(rec.Save()));
+
+        Assert.Equal("/big-table 200", $"{exchange.GetProperty("path").GetString()} {exchange.GetProperty("status")}");
+        Assert.DoesNotContain("malformed", exchange.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
 }

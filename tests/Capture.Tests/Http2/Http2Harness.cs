@@ -79,7 +79,7 @@ internal static class Http2Harness
             $" preview=\"{Escape(d.Preview.Span)}\"",
         Http2ResetEvent r => $"RST_STREAM @{r.Offset} stream={r.StreamId} error={r.ErrorCode}",
         Http2GoAwayEvent g => $"GOAWAY @{g.Offset} last_stream={g.LastStreamId} error={g.ErrorCode} debug=\"{g.Debug}\"",
-        Http2SettingsEvent s => $"SETTINGS @{s.Offset}" + (s.Ack ? " ack" : "") + string.Concat(s.Settings.Select(p => $" {p.Id}={p.Value}")),
+        Http2SettingsEvent s => $"SETTINGS @{s.Offset}" + (s.Ack ? " ack" : "") + (s.Cut ? " cut" : "") + string.Concat(s.Settings.Select(p => $" {p.Id}={p.Value}")),
         Http2GapEvent g => $"GAP @{g.Offset} length={g.Length}" + (g.FramingLost ? " framing_lost" : $" stream={g.StreamId}"),
         Http2ResyncEvent r => $"RESYNC @{r.Offset} skipped={r.SkippedBytes}",
         _ => e.ToString(),
