@@ -91,6 +91,10 @@ internal sealed class HpackDecoder
         }
     }
 
+    /// <summary>A SETTINGS frame of the decoder's side was not captured whole: SETTINGS_HEADER_TABLE_SIZE is unknown until
+    /// it is set again, and no dynamic table size update is refused as too large meanwhile.</summary>
+    public void ForgetMaxTableSize() => _maxTableSizeKnown = false;
+
     /// <summary>The dynamic table as far as it is known.</summary>
     public HpackDynamicTable Table => _table;
 

@@ -67,8 +67,32 @@ internal static class ProtocolSniffer
         (Http2FrameRules.IsPlausible(Http2FrameHeader.Read(data), Http2FrameHeader.MaxAllowedFrameSize, clientToServer: true) ||
          Http2FrameRules.IsPlausible(Http2FrameHeader.Read(data), Http2FrameHeader.MaxAllowedFrameSize, clientToServer: false));
 
-    private static byte[] FirstBytes(SqliteConnection db, ConnectionRow conn, int direction) =>
-        db.QueryFirstOrDefault<byte[]>(
-            "SELECT data FROM chunks WHERE conn_id = @id AND tls = @tls AND direction = @direction AND length(data) > 0 ORDER BY stream_pos, id LIMIT 1",
-            new { id = conn.Id, tls = conn.Tls ? 1 : 0, direction }) ?? [];
+    /// <summary>Octets every check here is decided by: the preface's length, more than a method token and its space.</summary>
+    private const int SniffBytes = 24;
+
+    /// <summary>The direction's first <see cref="SniffBytes"/> captured octets, joined across calls while each call
+    /// follows the last with nothing missing between them: a client may send its first line a byte per call, and a
+    /// lone "P" begins the HTTP/2 preface as well as a POST.</summary>
+    private static byte[] FirstBytes(SqliteConnection db, ConnectionRow conn, int direction)
+    {
+        var joined = new List<byte>(SniffBytes);
+        long? next = null;
+        foreach (var chunk in db.Query<FirstChunk>(
+            "SELECT stream_pos AS Position, data AS Data FROM chunks WHERE conn_id = @id AND tls = @tls AND direction = @direction " +
+            "AND length(data) > 0 ORDER BY stream_pos, id LIMIT @most",
+            new { id = conn.Id, tls = conn.Tls ? 1 : 0, direction, most = SniffBytes }))
+        {
+            if (next is { } expected && chunk.Position != expected) break;
+            joined.AddRange(chunk.Data.AsSpan(0, Math.Min(chunk.Data.Length, SniffBytes - joined.Count)));
+            if (joined.Count == SniffBytes) break;
+            next = chunk.Position + chunk.Data.Length;
+        }
+        return [.. joined];
+    }
+
+    private sealed class FirstChunk
+    {
+        public long Position { get; init; }
+        public byte[] Data { get; init; } = [];
+    }
 }

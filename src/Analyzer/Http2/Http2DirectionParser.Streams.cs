@@ -84,11 +84,13 @@ internal sealed partial class Http2DirectionParser
     private void EndData(Http2DataFrame frame)
     {
         byte[] preview = _framePreviewLength == 0 ? [] : _framePreview.AsSpan(0, _framePreviewLength).ToArray();
-        Events.Add(new Http2DataEvent(frame.Offset, frame.StreamId, frame.DataLength, frame.EndStream, preview,
+        // A frame the capture ended inside did not arrive whole: its END_STREAM was never seen through.
+        bool endStream = frame.EndStream && !frame.Truncated;
+        Events.Add(new Http2DataEvent(frame.Offset, frame.StreamId, frame.DataLength, endStream, preview,
             frame.EndOffset, _frameGrpcMessages, frame.LostBytes));
         _dataStream = null;
         _framePreviewLength = 0;
         _frameGrpcMessages = 0;
-        if (frame.EndStream) ForgetStream(frame.StreamId);
+        if (endStream) ForgetStream(frame.StreamId);
     }
 }

@@ -106,6 +106,14 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     /// <summary>The limits one SETTINGS frame of the other side sets on this direction: HPACK table size, frame size.</summary>
     public void ApplyPeerSettings(Http2SettingsEvent settings)
     {
+        if (settings.Cut)
+        {
+            // What it set is unknown: no size update is refused, and frames up to the largest size are accepted.
+            _peerHeaderTableSize = null;
+            _decoder.ForgetMaxTableSize();
+            SetPeerMaxFrameSize(Http2FrameHeader.MaxAllowedFrameSize);
+            return;
+        }
         if (settings.HeaderTableSize is { } size) SetPeerHeaderTableSize((int)Math.Min(size, int.MaxValue));
         if (settings.MaxFrameSize is { } frame) SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
     }
@@ -137,12 +145,14 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         if (header.Type != Http2FrameType.Continuation) _blockStartLost = false;
         if (_block.Active && (header.Type != Http2FrameType.Continuation || header.StreamId != _block.StreamId))
         {
-            // §6.10: a field block's frames must be contiguous; anything else in between is a connection error.
+            // §6.10: a field block's frames must be contiguous; anything else in between is a connection error. The
+            // encoder has already changed its table for the part sent, which is not decoded: the context is lost.
             if (!_block.Discarding)
                 AddError(offset, Http2ErrorCode.ContinuationExpected,
                     $"field block of stream {_block.StreamId} interrupted by a {header.TypeName} frame on stream {header.StreamId}",
                     _block.StreamId);
             AbandonBlock();
+            LoseContext();
         }
         if (header.Type == Http2FrameType.Data) BeginData(header);
         else _dataStream = null;
@@ -189,14 +199,52 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
 
     void IHttp2FrameSink.OnFrameDropped(in Http2FrameHeader header, long offset)
     {
-        // A field block frame that was not decoded leaves the decoder behind the encoder; the rest of its
-        // block, if any, follows in CONTINUATION frames that can only be skipped.
-        if (header.Type is Http2FrameType.Headers or Http2FrameType.PushPromise or Http2FrameType.Continuation)
+        if (IsFieldBlockFrame(header)) LoseBlock(header);
+    }
+
+    private static bool IsFieldBlockFrame(in Http2FrameHeader header) =>
+        header.Type is Http2FrameType.Headers or Http2FrameType.PushPromise or Http2FrameType.Continuation;
+
+    /// <summary>A field block frame that was not decoded leaves the decoder behind the encoder; the rest of its
+    /// block, if any, follows in CONTINUATION frames that can only be skipped.</summary>
+    private void LoseBlock(in Http2FrameHeader header)
+    {
+        AbandonBlock();
+        LoseContext();
+        _blockStartLost = !header.Has(Http2FrameFlags.EndHeaders);
+    }
+
+    /// <summary>
+    /// A field block frame not captured whole. HPACK representations are read in order (RFC 7541 §3.2), so those
+    /// wholly before the cut decode exactly and are reported, the block marked cut; the lost part may have changed
+    /// the dynamic table, so the context is lost after it. A frame whose padding alone was lost is whole.
+    /// </summary>
+    void IHttp2FrameSink.OnFrameCut(in Http2FrameHeader header, long offset, ReadOnlySpan<byte> captured, bool restMoved)
+    {
+        // A SETTINGS frame cut: the limits it set on the other direction are unknown from its acknowledgement on.
+        if (header.Type == Http2FrameType.Settings && !header.Has(Http2FrameFlags.Ack))
+            Events.Add(new Http2SettingsEvent(offset, Ack: false, [], Cut: true));
+        if (!IsFieldBlockFrame(header)) return;
+        bool continuation = header.Type == Http2FrameType.Continuation;
+        if (!Http2FramePayload.TryCapturedFragment(header, captured, out var fragment, out bool whole, out int promised) ||
+            (continuation && !_block.Active))
         {
-            AbandonBlock();
-            LoseContext();
-            _blockStartLost = !header.Has(Http2FrameFlags.EndHeaders);
+            LoseBlock(header);
+            return;
         }
+        if (!continuation)
+            _block.Begin(offset, header.StreamId, header.Has(Http2FrameFlags.EndStream), header.Type == Http2FrameType.PushPromise, promised);
+        AppendFragment(fragment);
+        bool endHeaders = header.Has(Http2FrameFlags.EndHeaders);
+        long endOffset = offset + Http2FrameHeader.Size + header.Length;
+        if (whole)
+        {
+            if (endHeaders) CompleteBlock(endOffset, cut: false, restMoved);
+            return;
+        }
+        CompleteBlock(endOffset, cut: true, restMoved);
+        LoseContext();
+        _blockStartLost = !endHeaders;
     }
 
     void IHttp2FrameSink.OnError(Http2ParseError error) => Errors.Add(error);
@@ -265,7 +313,7 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         if (continuation.EndHeaders) CompleteBlock(continuation.EndOffset);
     }
 
-    private void AppendFragment(byte[] fragment)
+    private void AppendFragment(ReadOnlySpan<byte> fragment)
     {
         if (_block.Append(fragment)) return;
         AddError(_block.Offset, Http2ErrorCode.HeaderBlockTooLarge,
@@ -273,7 +321,9 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         LoseContext();
     }
 
-    private void CompleteBlock(long endOffset)
+    /// <param name="cut">The block's last octets were not captured: it is decoded as far as its representations are whole.</param>
+    /// <param name="restMoved">False when the stream ended inside the block's last frame: its END_STREAM was not seen through.</param>
+    private void CompleteBlock(long endOffset, bool cut = false, bool restMoved = true)
     {
         if (_block.Discarding)
         {
@@ -281,15 +331,18 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
             return;
         }
         var result = _decoder.Decode(_block.Block);
-        if (result.Error is { } error)
+        // A representation the cut runs through is the capture's doing, not the sender's.
+        var error = cut && result.Error is { Code: HpackErrorCode.TruncatedString or HpackErrorCode.TruncatedInteger } ? null : result.Error;
+        if (error is not null)
         {
             AddError(_block.Offset, Http2ErrorCode.CompressionError,
                 $"HPACK {error.Code} at byte {error.Offset} of the field block: {error.Message}", _block.StreamId);
             LoseContext();
         }
-        Events.Add(new Http2HeadersEvent(_block.Offset, _block.StreamId, result.Headers, _block.EndStream, result.HasUnknown,
-            _block.IsPushPromise, _block.PromisedStreamId, endOffset, result.Error is not null));
-        if (!_block.IsPushPromise) OnStreamHeaders(_block.StreamId, result.Headers, _block.EndStream);
+        bool endStream = _block.EndStream && restMoved;
+        Events.Add(new Http2HeadersEvent(_block.Offset, _block.StreamId, result.Headers, endStream, result.HasUnknown,
+            _block.IsPushPromise, _block.PromisedStreamId, endOffset, error is not null, cut));
+        if (!_block.IsPushPromise) OnStreamHeaders(_block.StreamId, result.Headers, endStream);
         _block.Reset();
     }
 

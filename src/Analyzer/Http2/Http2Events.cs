@@ -13,10 +13,13 @@ internal abstract record Http2Event(long Offset);
 /// frames, decoded. <paramref name="ContextLost"/>: some fields referred to HPACK dynamic table entries the
 /// capture never saw; they are named <see cref="HpackDecoder.UnknownName"/> and no field is ever wrong.
 /// <paramref name="Malformed"/>: HPACK decoding failed part way (see the parser's errors); the fields before the
-/// failure are kept. <paramref name="EndOffset"/> is just past the block's last frame.
+/// failure are kept. <paramref name="EndOffset"/> is just past the block's last frame. <paramref name="Cut"/>: the
+/// block's frames were not all captured (the per-call cap, lost bytes, the recording's end); <paramref name="Headers"/>
+/// are the fields wholly before the cut, and the HPACK context is lost after the block.
 /// </summary>
 internal sealed record Http2HeadersEvent(long Offset, int StreamId, IReadOnlyList<KeyValuePair<string, string>> Headers,
-    bool EndStream, bool ContextLost, bool IsPushPromise, int PromisedStreamId, long EndOffset = 0, bool Malformed = false)
+    bool EndStream, bool ContextLost, bool IsPushPromise, int PromisedStreamId, long EndOffset = 0, bool Malformed = false,
+    bool Cut = false)
     : Http2Event(Offset)
 {
     /// <summary>The value of the first field named <paramref name="name"/> (HTTP/2 names are lowercase), or null.</summary>
@@ -49,8 +52,10 @@ internal sealed record Http2GoAwayEvent(long Offset, int LastStreamId, uint Erro
 /// <summary>
 /// SETTINGS (RFC 9113 §6.5). The values govern the other direction: HEADER_TABLE_SIZE bounds its HPACK
 /// decoder's table and MAX_FRAME_SIZE its frames (see <see cref="Http2DirectionParser.SetPeerHeaderTableSize"/>).
+/// <paramref name="Cut"/>: the frame was not captured whole, so what it set is unknown (<paramref name="Settings"/> is empty).
 /// </summary>
-internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(ushort Id, uint Value)> Settings) : Http2Event(Offset)
+internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(ushort Id, uint Value)> Settings, bool Cut = false)
+    : Http2Event(Offset)
 {
     /// <summary>SETTINGS_HEADER_TABLE_SIZE, if sent: bounds the other direction's HPACK dynamic table.</summary>
     public uint? HeaderTableSize => Get(Http2SettingId.HeaderTableSize);
@@ -59,7 +64,7 @@ internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(
     public uint? MaxFrameSize => Get(Http2SettingId.MaxFrameSize);
 
     /// <summary>Whether it sets a limit that reading the other direction depends on (the two above).</summary>
-    public bool SetsDecodingLimits => HeaderTableSize is not null || MaxFrameSize is not null;
+    public bool SetsDecodingLimits => Cut || HeaderTableSize is not null || MaxFrameSize is not null;
 
     /// <summary>The last value sent for <paramref name="id"/> (see <see cref="Http2SettingId"/>), or null.</summary>
     public uint? Get(ushort id)

@@ -120,21 +120,41 @@ internal static class Http2ExchangeAssembler
 
         public void AddHeaders(Http2HeadersEvent e, bool isResponse)
         {
+            if (SentAfterEnd()) return;
             Frame(e.Offset, e.EndOffset, e.EndStream);
             ContextLost |= e.ContextLost;
             Malformed |= e.Malformed;
+            bool whole = !e.Cut && !e.ContextLost && !e.Malformed;
             if (Headers is not null)
             {
-                Trailers = e.Headers;
+                // §8.1: after the header section only a trailer section may come, and it ends the stream.
+                if (e.EndStream) Trailers = e.Headers;
+                Malformed |= !e.EndStream || Http2FieldSection.Violation(e.Headers, Http2Section.Trailers, whole) is not null;
                 return;
             }
-            // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows.
-            if (isResponse && int.TryParse(e.Header(":status"), out int status) && status is >= 100 and < 200) return;
+            Malformed |= Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole) is not null;
+            // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
+            if (isResponse && int.TryParse(e.Header(":status"), out int status) && status is >= 100 and < 200)
+            {
+                Malformed |= e.EndStream;
+                return;
+            }
             Headers = e.Headers;
+        }
+
+        /// <summary>
+        /// §5.1: a side that sent END_STREAM sends no more field blocks or DATA on the stream, and §5.1.1: a stream id
+        /// is not used again. Such a frame is not folded into the message that ended (as trailers, as body octets).
+        /// </summary>
+        private bool SentAfterEnd()
+        {
+            if (Ended) Malformed = true;
+            return Ended;
         }
 
         public void AddData(Http2DataEvent e)
         {
+            if (SentAfterEnd()) return;
             Frame(e.Offset, e.EndOffset, e.EndStream);
             BodyBytes += e.Length;
             Messages += e.GrpcMessages;
@@ -147,7 +167,6 @@ internal static class Http2ExchangeAssembler
         {
             HasFrames = true;
             Start ??= offset;
-            if (Ended) return;
             End = endOffset;
             Ended = endStream;
         }

@@ -77,6 +77,30 @@ internal static class Http2FramePayload
     }
 
     /// <summary>
+    /// The field block fragment in the captured start of a HEADERS, PUSH_PROMISE or CONTINUATION payload the rest of
+    /// which was not captured (layouts in <see cref="Parse"/>): false when the capture ends inside the fixed fields
+    /// or the Pad Length does not fit. <paramref name="whole"/>: only padding is missing, the fragment is all there.
+    /// </summary>
+    public static bool TryCapturedFragment(in Http2FrameHeader h, ReadOnlySpan<byte> captured, out ReadOnlySpan<byte> fragment,
+        out bool whole, out int promisedStreamId)
+    {
+        fragment = default;
+        whole = false;
+        promisedStreamId = 0;
+        int fixedLength = Http2FrameRules.FixedFieldLength(h);
+        if (captured.Length < fixedLength) return false;
+        int padOctets = h.Has(Http2FrameFlags.Padded) ? 1 : 0;
+        int pad = padOctets == 1 ? captured[0] : 0;
+        if (PaddingError(h, 0, pad) is not null) return false;
+        if (h.Type == Http2FrameType.PushPromise)
+            promisedStreamId = (int)(BinaryPrimitives.ReadUInt32BigEndian(captured[padOctets..]) & Low31Bits);
+        int end = h.Length - pad;
+        whole = captured.Length >= end;
+        fragment = captured[fixedLength..Math.Min(captured.Length, end)];
+        return true;
+    }
+
+    /// <summary>
     /// Checks a padded payload's Pad Length (§6.1, §6.2, §6.6: padding as long as the payload or longer is an
     /// error) and cuts off the Pad Length octet and the padding.
     /// </summary>

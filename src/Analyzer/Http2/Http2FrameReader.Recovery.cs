@@ -8,8 +8,8 @@ internal sealed partial class Http2FrameReader
 {
     /// <summary>
     /// <paramref name="lostBytes"/> bytes were not captured. Inside the current frame's payload the frame is
-    /// stepped over (DATA is still reported, with its lost octets counted); otherwise the reader scans for a
-    /// frame boundary after the gap.
+    /// stepped over (DATA is still reported, with its lost octets counted; another frame is reported cut, with the
+    /// octets captured before the gap); otherwise the reader scans for a frame boundary after the gap.
     /// </summary>
     public void Gap(long lostBytes)
     {
@@ -34,7 +34,8 @@ internal sealed partial class Http2FrameReader
                 if (_state != State.DataPadding) _dataLost += _state == State.Data ? _remaining : _frame.Length - 1;
                 EmitData(truncated: false);
             }
-            else if (_state is State.Payload || (_state == State.Skip && !_skipUnknown)) _sink.OnFrameDropped(_frame, _frameOffset);
+            else if (_state is State.Payload || (_state == State.Skip && _skipEnd == SkipEnd.Cut)) Cut(restMoved: true);
+            else if (_state == State.Skip && _skipEnd == SkipEnd.Invalid) _sink.OnFrameDropped(_frame, _frameOffset);
             _sink.OnGap(offset, lostBytes, framingLost: true);
             _expectSettings = false;
             BeginScan(_position, []);
@@ -47,7 +48,7 @@ internal sealed partial class Http2FrameReader
         switch (_state)
         {
             case State.Payload:
-                StartSkip(_frame.Length - _payloadLength - lost, unknown: false);
+                StartSkip(_frame.Length - _payloadLength - lost, SkipEnd.Cut);
                 break;
             case State.DataPadLength:
                 // The Pad Length octet is lost: the rest of the payload counts as data.
@@ -75,7 +76,8 @@ internal sealed partial class Http2FrameReader
         }
     }
 
-    /// <summary>The stream ended. A DATA frame in progress is reported Truncated; any other partial frame is dropped.</summary>
+    /// <summary>The stream ended. A DATA frame in progress is reported Truncated; any other partial frame is cut, or
+    /// dropped if it was invalid.</summary>
     public void End()
     {
         // Bytes held while scanning get a last look: no more bytes will come to confirm or refute a candidate.
@@ -93,9 +95,10 @@ internal sealed partial class Http2FrameReader
                 EmitData(truncated: true);
                 break;
             case State.Payload:
-                _sink.OnFrameDropped(_frame, _frameOffset);
+            case State.Skip when _skipEnd == SkipEnd.Cut:
+                Cut(restMoved: false);
                 break;
-            case State.Skip when !_skipUnknown:
+            case State.Skip when _skipEnd == SkipEnd.Invalid:
                 _sink.OnFrameDropped(_frame, _frameOffset);
                 break;
         }

@@ -29,7 +29,7 @@ internal sealed partial class Http2FrameReader
         Data,
         /// <summary>DATA: <see cref="_remaining"/> padding octets left.</summary>
         DataPadding,
-        /// <summary>Discarding <see cref="_remaining"/> payload octets of an unknown, invalid or partly lost frame.</summary>
+        /// <summary>Discarding <see cref="_remaining"/> payload octets of an unknown, invalid or partly lost frame; then <see cref="_skipEnd"/>.</summary>
         Skip,
         /// <summary>Looking for a frame boundary.</summary>
         Scan,
@@ -57,11 +57,22 @@ internal sealed partial class Http2FrameReader
     private int _remaining;
     private int _padLength;
     private long _dataSeen, _dataLost;
-    private bool _skipUnknown;
+    private SkipEnd _skipEnd;
     /// <summary>Bytes scanning found a boundary in, to be read again as frames before the rest of the input.</summary>
     private byte[] _replay = [];
     private int _replayStart;
     private byte[]? _found;
+
+    /// <summary>What is reported of a skipped frame once its last octet has passed.</summary>
+    private enum SkipEnd
+    {
+        /// <summary>A frame of a type not known here: reported as <see cref="Http2UnknownFrame"/> (§5.5).</summary>
+        Unknown,
+        /// <summary>A frame that broke a rule of §6: dropped.</summary>
+        Invalid,
+        /// <summary>A frame whose payload octets were lost from <see cref="_payloadLength"/> on: cut.</summary>
+        Cut,
+    }
 
     public Http2FrameReader(IHttp2FrameSink sink, bool clientToServer)
     {
@@ -199,12 +210,12 @@ internal sealed partial class Http2FrameReader
         if (violation is not null)
         {
             _sink.OnError(violation);
-            StartSkip(h.Length, unknown: false);
+            StartSkip(h.Length, SkipEnd.Invalid);
             return;
         }
         if (h.Type > Http2FrameType.Continuation)
         {
-            StartSkip(h.Length, unknown: true);
+            StartSkip(h.Length, SkipEnd.Unknown);
             return;
         }
         if (h.Type == Http2FrameType.Data)
@@ -253,7 +264,7 @@ internal sealed partial class Http2FrameReader
         if (error is not null)
         {
             _sink.OnError(error);
-            StartSkip(_frame.Length - 1, unknown: false);
+            StartSkip(_frame.Length - 1, SkipEnd.Invalid);
             return 1;
         }
         _padLength = pad;
@@ -292,10 +303,10 @@ internal sealed partial class Http2FrameReader
             _frame.Has(Http2FrameFlags.EndStream), _padLength, _dataLost, truncated));
     }
 
-    private void StartSkip(int count, bool unknown)
+    private void StartSkip(int count, SkipEnd end)
     {
         _remaining = count;
-        _skipUnknown = unknown;
+        _skipEnd = end;
         _state = State.Skip;
         if (count == 0) EndSkip();
     }
@@ -313,7 +324,20 @@ internal sealed partial class Http2FrameReader
     private void EndSkip()
     {
         _state = State.Header;
-        if (_skipUnknown) _sink.OnFrame(new Http2UnknownFrame(_frameOffset, _frame.Length, _frame.StreamId, (byte)_frame.Type, _frame.Flags));
-        else _sink.OnFrameDropped(_frame, _frameOffset);
+        switch (_skipEnd)
+        {
+            case SkipEnd.Unknown:
+                _sink.OnFrame(new Http2UnknownFrame(_frameOffset, _frame.Length, _frame.StreamId, (byte)_frame.Type, _frame.Flags));
+                break;
+            case SkipEnd.Invalid:
+                _sink.OnFrameDropped(_frame, _frameOffset);
+                break;
+            default:
+                Cut(restMoved: true);
+                break;
+        }
     }
+
+    /// <summary>The current non-DATA frame was not captured whole: its payload's first <see cref="_payloadLength"/> octets were.</summary>
+    private void Cut(bool restMoved) => _sink.OnFrameCut(_frame, _frameOffset, _payload.AsSpan(0, _payloadLength), restMoved);
 }

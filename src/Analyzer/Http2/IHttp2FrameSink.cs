@@ -4,7 +4,8 @@ namespace Capture.Analyzer.Http2;
 internal interface IHttp2FrameSink
 {
     /// <summary>A frame header was read and the frame's payload follows. Every frame reported here ends in
-    /// exactly one <see cref="OnFrame"/> or <see cref="OnFrameDropped"/> unless the stream ends first.</summary>
+    /// exactly one <see cref="OnFrame"/>, <see cref="OnFrameDropped"/> or <see cref="OnFrameCut"/> (DATA: always
+    /// <see cref="OnFrame"/>, its lost octets counted), unless the stream ends inside a frame of an unknown type.</summary>
     void OnFrameStart(in Http2FrameHeader header, long offset);
 
     /// <summary>Octets of the current DATA frame's data (no Pad Length, no padding), as they arrive.</summary>
@@ -13,8 +14,15 @@ internal interface IHttp2FrameSink
     /// <summary>A frame is complete: DATA at its end, any other type parsed from its whole payload.</summary>
     void OnFrame(Http2Frame frame);
 
-    /// <summary>The frame begun at <paramref name="offset"/> was invalid, lost in a gap, or cut off, and is not reported.</summary>
+    /// <summary>The frame begun at <paramref name="offset"/> broke a rule of RFC 9113 §6 and is not reported.</summary>
     void OnFrameDropped(in Http2FrameHeader header, long offset);
+
+    /// <summary>
+    /// The non-DATA frame begun at <paramref name="offset"/> was not captured whole: <paramref name="captured"/> holds
+    /// its payload's octets before the first missing one. <paramref name="restMoved"/>: the missing octets were sent
+    /// and not captured (lost bytes, the per-call cap); false when the stream ended inside the frame.
+    /// </summary>
+    void OnFrameCut(in Http2FrameHeader header, long offset, ReadOnlySpan<byte> captured, bool restMoved);
 
     void OnError(Http2ParseError error);
 

@@ -108,4 +108,43 @@ public sealed class Http2DetectionTests : IDisposable
         Assert.True(exchange.GetProperty("tls").GetBoolean());
         Assert.Equal(["mid_stream", "hpack_context_lost"], exchange.GetProperty("flags").EnumerateArray().Select(f => f.GetString()!));
     }
+
+    [Fact]
+    public void A_client_that_sends_a_byte_per_call_is_read_as_the_protocol_its_joined_bytes_begin()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "bytewise.db"));
+        // "P" alone could begin the HTTP/2 preface; the calls after it make it a POST.
+        var http1 = rec.Connection("client", 30, "client", "127.0.0.1:52000", "127.0.0.1:8080");
+        foreach (var (c, i) in "POST /form HTTP/1.1\r\n".Select((c, i) => (c, i))) http1.ClientSends(1 + i * 0.01, c.ToString());
+        http1.ClientSends(2, "Host: bytes.test\r\nContent-Length: 2\r\n\r\nhi");
+        http1.ServerSends(3, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+        // The preface a few octets at a time, then a request.
+        var http2 = rec.Connection("client", 31, "client", "127.0.0.1:52001", "127.0.0.1:8080");
+        byte[] start = Frames.Concat(Frames.Preface, Frames.Settings());
+        for (int at = 0; at < start.Length; at += 5) http2.ClientSends(5 + at * 0.01, start[at..Math.Min(at + 5, start.Length)]);
+        http2.ClientSends(6, Frames.Headers(1, new HpackBlock().WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "http")
+            .WithoutIndexing(":path", "/h2").WithoutIndexing(":authority", "bytes.test").ToArray(), endStream: true));
+        http2.ServerSends(7, Frames.Concat(Frames.Settings(), Frames.SettingsAck(), Response("200", "ok", 1)));
+
+        Assert.Equal(["POST /form 201 http/1.1", "GET /h2 200 h2"], List(rec.Save()).Select(e =>
+            $"{e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()} {e.GetProperty("status")} {e.GetProperty("protocol").GetString()}"));
+    }
+
+    [Fact]
+    public void A_client_SETTINGS_partly_lost_leaves_the_servers_table_size_unknown_not_its_size_update_malformed()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "settingslost.db"));
+        var conn = rec.Connection("client", 40, "client", "127.0.0.1:53000", "127.0.0.1:8080");
+        // SETTINGS_HEADER_TABLE_SIZE = 16384, of which the last 3 octets were dropped.
+        byte[] settings = Frames.Settings((1, 16384));
+        conn.ClientSends(1, Frames.Concat(Frames.Preface, settings[..12])).ClientLoses(3);
+        conn.ClientSends(2, Frames.Headers(1, new HpackBlock().WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "http")
+            .WithoutIndexing(":path", "/big-table").WithoutIndexing(":authority", "s.test").ToArray(), endStream: true));
+        conn.ServerSends(3, Frames.Concat(Frames.Settings(), Frames.SettingsAck(),
+            Frames.Headers(1, new HpackBlock().SizeUpdate(16384).Indexed(8).ToArray(), endStream: true)));
+        var exchange = Assert.Single(List(rec.Save()));
+
+        Assert.Equal("/big-table 200", $"{exchange.GetProperty("path").GetString()} {exchange.GetProperty("status")}");
+        Assert.DoesNotContain("malformed", exchange.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
 }

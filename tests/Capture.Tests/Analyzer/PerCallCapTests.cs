@@ -10,7 +10,9 @@ namespace Capture.Tests.Analyzer;
 /// was not lost. A response cut that way is flagged `truncated` (not `gap`: nothing was dropped), keeps the size it
 /// had on the wire, and keeps its status when the status line was captured; the exchanges after it on the connection
 /// pair and parse as usual. Over HTTP/2 a frame the cap cut hides the frame boundaries after it: a stream that did not
-/// end among the captured frames is `incomplete` and `truncated`, and a field block the cap cut is lost (no status).
+/// end among the captured frames is `incomplete` and `truncated`; of a field block the cap cut, the fields before the cut
+/// are kept (the status is first), and what the rest did to the HPACK table is unknown: later references to it are
+/// `<unknown>`, flagged `hpack_context_lost`.
 /// </summary>
 public sealed class PerCallCapTests : IDisposable
 {
@@ -64,7 +66,7 @@ public sealed class PerCallCapTests : IDisposable
     }
 
     [Fact]
-    public void An_HTTP2_response_whose_field_block_the_cap_cut_is_incomplete_and_truncated_not_gap()
+    public void An_HTTP2_response_whose_field_block_the_cap_cut_keeps_its_status_and_is_incomplete_and_truncated_not_gap()
     {
         var rec = new SyntheticRecording(Path.Combine(_dir.Path, "h2head.db"));
         byte[] block = new HpackBlock().WithoutIndexing(":status", "200").WithoutIndexing("server", "nginx/1.24.0")
@@ -76,6 +78,30 @@ public sealed class PerCallCapTests : IDisposable
         Http2Get(rec, "/head").ServerSendsCapped(3, response, captured: 100).Close(4);
         string db = rec.Save();
 
-        Assert.Equal(["/head  resp_bytes=0 [incomplete,truncated]"], Analyze.ListJson(db).Select(Describe));
+        Assert.Equal(["/head 200 resp_bytes=0 [incomplete,truncated]"], Analyze.ListJson(db).Select(Describe));
+    }
+
+    [Fact]
+    public void An_HTTP2_response_that_ended_in_its_cut_field_block_is_whole_and_truncated_and_later_blocks_never_show_a_wrong_field()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "h2table.db"));
+        // The cut part adds (x-cache, MISS) to the server's table; the next response refers to it as index 62.
+        byte[] block = new HpackBlock().WithoutIndexing(":status", "304").Incremental("etag", "\"5f3a-1c\"")
+            .WithoutIndexing("date", "Mon, 23 Nov 2026 07:14:20 GMT").WithoutIndexing("last-modified", "Mon, 23 Nov 2026 06:43:00 GMT")
+            .Incremental("x-cache", "MISS").ToArray();
+        Assert.True(block.Length > 100);
+        var conn = Http2Get(rec, "/cached")
+            .ServerSendsCapped(3, Frames.Headers(1, block, endStream: true), captured: 100)
+            .ClientSends(4, Frames.Headers(3, new HpackBlock().WithoutIndexing(2, "GET").WithoutIndexing(6, "https")
+                .WithoutIndexing(1, "cap.test").WithoutIndexing(4, "/next").ToArray(), endStream: true))
+            .ServerSends(5, Frames.Headers(3, new HpackBlock().WithoutIndexing(8, "200").Indexed(62).ToArray(), endStream: true));
+        conn.Close(6);
+        string db = rec.Save();
+
+        var exchanges = Analyze.ListJson(db);
+        Assert.Equal(["/cached 304 resp_bytes=0 [truncated]", "/next 200 resp_bytes=0 [hpack_context_lost]"], exchanges.Select(Describe));
+        var next = JsonDocument.Parse(Analyze.Output(db, "show", exchanges[1].GetProperty("id").ToString(), "--json")).RootElement;
+        Assert.Equal([":status: 200", "<unknown>: <unknown>"],
+            next.GetProperty("response_headers").EnumerateArray().Select(f => $"{f[0].GetString()}: {f[1].GetString()}"));
     }
 }

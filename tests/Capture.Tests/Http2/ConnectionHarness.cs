@@ -12,6 +12,12 @@ internal static class ConnectionHarness
     /// <summary>Server SETTINGS and ACK: responses start at offset 18.</summary>
     public static readonly byte[] ServerStart = Concat(Settings(), SettingsAck());
 
+    /// <summary>GET https://example.com{path}, every field without indexing.</summary>
+    public static HpackBlock Get(string path = "/") => new HpackBlock().Indexed(2).Indexed(7).WithoutIndexing(4, path).WithoutIndexing(1, "example.com");
+
+    /// <summary>A response's :status, without indexing.</summary>
+    public static HpackBlock Status(int status) => new HpackBlock().WithoutIndexing(8, status.ToString());
+
     public static List<Http2Stream> Assemble(object[] client, object[] server)
     {
         var clientParser = Http2Harness.Parse(true, Http2Harness.Script([.. client, new Step.Close()]), StreamSplits.Whole);

@@ -11,11 +11,6 @@ namespace Capture.Tests.Http2;
 /// </summary>
 public sealed class ExchangeAssemblerTests
 {
-    /// <summary>GET https://example.com{path}; the first adds (:authority, example.com) to the client's table.</summary>
-    private static HpackBlock Get(string path = "/") => new HpackBlock().Indexed(2).Indexed(7).WithoutIndexing(4, path).WithoutIndexing(1, "example.com");
-
-    private static HpackBlock Status(int status) => new HpackBlock().WithoutIndexing(8, status.ToString());
-
     [Fact]
     public void RequestAndResponseOnOneStreamArePaired()
     {
@@ -166,6 +161,18 @@ public sealed class ExchangeAssemblerTests
              Headers(5, Status(200)), Data(5, "x", endStream: true)]);
 
         Assert.Equal(["1 None", "3 Incomplete, Gap", "5 Incomplete"], streams.Select(s => $"{s.StreamId} {s.Flags}"));
+    }
+
+    [Fact]
+    public void A_last_DATA_frame_the_recording_ended_inside_does_not_end_its_stream()
+    {
+        // The recording stopped between the two writes that carried the frame: its END_STREAM never arrived.
+        var stream = Single(
+            [ClientStart, Headers(1, Get("/download"), endStream: true)],
+            [ServerStart, Headers(1, Status(200)), Data(1, new string('x', 1000), endStream: true)[..109]]);
+
+        Assert.Equal((false, 100L), (stream.ResponseComplete, stream.ResponseBodyBytes));
+        Assert.Equal(Http2StreamFlags.Incomplete, stream.Flags);
     }
 
     [Fact]

@@ -45,6 +45,8 @@ public sealed class FrameReaderTests
         }
 
         public void OnFrameDropped(in Http2FrameHeader header, long offset) => Lines.Add($"dropped @{offset}");
+        public void OnFrameCut(in Http2FrameHeader header, long offset, ReadOnlySpan<byte> captured, bool restMoved) =>
+            Lines.Add($"cut @{offset} captured={Convert.ToHexString(captured)} rest_moved={restMoved}");
         public void OnError(Http2ParseError error) => Lines.Add($"error {Describe(error)}");
         public void OnGap(long offset, long length, bool framingLost) => Lines.Add($"gap @{offset} length={length} framing_lost={framingLost}");
         public void OnSyncLost(long offset, bool midConnection) => Lines.Add($"sync lost @{offset} mid_connection={midConnection}");

@@ -72,14 +72,14 @@ internal static class Http2Harness
         Http2HeadersEvent h =>
             $"{(h.IsPushPromise ? $"PUSH_PROMISE promised={h.PromisedStreamId}" : "HEADERS")} @{h.Offset}-{h.EndOffset} stream={h.StreamId}" +
             (h.EndStream ? " end_stream" : "") + (h.ContextLost ? " context_lost" : "") + (h.Malformed ? " malformed" : "") +
-            " " + Fields(h.Headers),
+            (h.Cut ? " cut" : "") + " " + Fields(h.Headers),
         Http2DataEvent d =>
             $"DATA @{d.Offset}-{d.EndOffset} stream={d.StreamId} length={d.Length}" + (d.EndStream ? " end_stream" : "") +
             (d.LostBytes > 0 ? $" lost={d.LostBytes}" : "") + (d.GrpcMessages > 0 ? $" grpc_messages={d.GrpcMessages}" : "") +
             $" preview=\"{Escape(d.Preview.Span)}\"",
         Http2ResetEvent r => $"RST_STREAM @{r.Offset} stream={r.StreamId} error={r.ErrorCode}",
         Http2GoAwayEvent g => $"GOAWAY @{g.Offset} last_stream={g.LastStreamId} error={g.ErrorCode} debug=\"{g.Debug}\"",
-        Http2SettingsEvent s => $"SETTINGS @{s.Offset}" + (s.Ack ? " ack" : "") + string.Concat(s.Settings.Select(p => $" {p.Id}={p.Value}")),
+        Http2SettingsEvent s => $"SETTINGS @{s.Offset}" + (s.Ack ? " ack" : "") + (s.Cut ? " cut" : "") + string.Concat(s.Settings.Select(p => $" {p.Id}={p.Value}")),
         Http2GapEvent g => $"GAP @{g.Offset} length={g.Length}" + (g.FramingLost ? " framing_lost" : $" stream={g.StreamId}"),
         Http2ResyncEvent r => $"RESYNC @{r.Offset} skipped={r.SkippedBytes}",
         _ => e.ToString(),

@@ -165,4 +165,17 @@ public sealed class MalformedFrameTests
         Assert.True(result.ContextLost);
         Assert.Equal("HEADERS @35-45 stream=3 context_lost [<unknown>: <unknown>]", result.Events[^1]);
     }
+
+    [Fact]
+    public void A_field_block_another_frame_interrupts_loses_the_HPACK_context_so_later_references_are_never_wrong()
+    {
+        // The encoder added (x-a, 1) in the interrupted block: index 62 is x-a now, not the y it was before.
+        var stream = Concat(Start, Headers(1, new HpackBlock().Indexed(8).Incremental("y", "2"), endStream: true),
+            Headers(3, new HpackBlock().Indexed(8).Incremental("x-a", "1"), endHeaders: false), Headers(5, new HpackBlock().Indexed(8)),
+            Headers(7, new HpackBlock().Indexed(8).Indexed(62), endStream: true));
+
+        var result = Http2Harness.Run(false, Script(stream), Whole);
+
+        Assert.Equal("HEADERS @66-77 stream=7 end_stream context_lost [:status: 200][<unknown>: <unknown>]", result.Events[^1]);
+    }
 }

@@ -1,0 +1,80 @@
+using Capture.Hpack;
+using Capture.Analyzer.Http2;
+using static Capture.Tests.Http2.ConnectionHarness;
+using static Capture.Tests.Http2.Frames;
+
+namespace Capture.Tests.Http2;
+
+/// <summary>
+/// RFC 9113 §8.2.1 and §8.3: a field section whose pseudo-header fields are repeated, out of place, of the other kind
+/// or missing (a response's :status), or whose names have uppercase letters, makes its stream malformed. The status
+/// shown stays the first :status, and the flag says not to trust it.
+/// </summary>
+public sealed class FieldSectionTests
+{
+    private static KeyValuePair<string, string>[] F(params string[] fields) =>
+        [.. fields.Select(f => f.Split(": ", 2)).Select(p => new KeyValuePair<string, string>(p[0], p[1]))];
+
+    private sealed record Case(string[] Fields, Http2Section Section, bool Whole, string? Violation);
+
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        ["a well-formed request"] = new([":method: GET", ":scheme: https", ":path: /", ":authority: a", "accept: */*"], Http2Section.Request, true, null),
+        ["a well-formed response"] = new([":status: 200", "content-type: text/plain"], Http2Section.Response, true, null),
+        ["a :status repeated"] = new([":status: 200", ":status: 500"], Http2Section.Response, true, "pseudo-header field :status repeated (§8.3)"),
+        ["a pseudo-header after a regular field"] = new(["x-a: 1", ":status: 404"], Http2Section.Response, true,
+            "pseudo-header field :status after the regular field x-a (§8.3)"),
+        ["a request's pseudo-header in a response"] = new([":status: 200", ":path: /evil"], Http2Section.Response, true,
+            "pseudo-header field :path is not defined for a response (§8.3)"),
+        ["a :status in a request"] = new([":method: GET", ":status: 200"], Http2Section.Request, true,
+            "pseudo-header field :status is not defined for a request (§8.3)"),
+        ["an undefined pseudo-header"] = new([":method: GET", ":foo: 1"], Http2Section.Request, true, "pseudo-header field :foo is not defined for a request (§8.3)"),
+        ["a pseudo-header in trailers"] = new([":status: 500", "grpc-status: 13"], Http2Section.Trailers, true,
+            "pseudo-header field :status is not defined for trailers (§8.3)"),
+        ["an uppercase name"] = new([":status: 200", "Content-Type: text/plain"], Http2Section.Response, true,
+            "field name Content-Type has uppercase letters (§8.2.1)"),
+        ["a response without :status"] = new(["content-type: text/plain"], Http2Section.Response, true, "response without :status (§8.3.2)"),
+        ["a cut or partly unknown response without :status"] = new(["content-type: text/plain"], Http2Section.Response, false, null),
+        ["an unknown field is neither kind"] = new([":method: GET", "<unknown>: <unknown>", ":path: /"], Http2Section.Request, true, null),
+        ["extended CONNECT's :protocol (RFC 8441)"] = new([":method: CONNECT", ":protocol: websocket", ":scheme: https", ":path: /chat", ":authority: a"],
+            Http2Section.Request, true, null),
+    };
+
+    public static TheoryData<string> CaseNames => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Field_sections_break_the_rules_of_RFC_9113_section_8_as_stated(string name)
+    {
+        var c = Cases[name];
+        Assert.Equal(c.Violation, Http2FieldSection.Violation(F(c.Fields), c.Section, c.Whole));
+    }
+
+    [Fact]
+    public void A_response_with_two_statuses_keeps_the_first_and_is_flagged_malformed()
+    {
+        var stream = Single([ClientStart, Headers(1, Get("/a"), endStream: true)],
+            [ServerStart, Headers(1, Status(200).WithoutIndexing(8, "500"), endStream: true)]);
+
+        Assert.Equal((200, Http2StreamFlags.Malformed), (stream.Status, stream.Flags));
+    }
+
+    [Fact]
+    public void Trailers_with_a_pseudo_header_flag_the_stream_malformed()
+    {
+        var stream = Single([ClientStart, Headers(1, Get("/a"), endStream: true)],
+            [ServerStart, Headers(1, Status(200)), Data(1, "x"), Headers(1, Status(500), endStream: true)]);
+
+        Assert.Equal((200, Http2StreamFlags.Malformed), (stream.Status, stream.Flags));
+    }
+
+    [Fact]
+    public void A_response_whose_status_was_in_an_unseen_table_entry_is_not_malformed()
+    {
+        // Joined mid-connection: the response refers to a dynamic table entry for its status.
+        var stream = Single([Headers(1, Get("/a"), endStream: true)],
+            ["tail of a frame"u8.ToArray(), Headers(1, new HpackBlock().Indexed(62).WithoutIndexing(31, "text/plain"), endStream: true)]);
+
+        Assert.Equal(Http2StreamFlags.ContextLost, stream.Flags);
+    }
+}
