@@ -232,15 +232,14 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         };
     }
 
-    /// <summary>Host from the Host header (or an absolute-form target, or CONNECT's authority-form one, which names a host
-    /// and no path: RFC 9112 §3.2.3), else the server's address.</summary>
+    /// <summary>Host from the Host header (or an absolute-form target, as sent, or CONNECT's authority-form one, which names
+    /// a host and no path: RFC 9112 §3.2.3), else the server's address.</summary>
     private static (string? Host, string? Path) Target(Http1Message? request, ConnectionRow conn, string side)
     {
         string serverAddress = side == "client" ? conn.Remote : conn.Local;
         if (request?.Target is not { } target) return (serverAddress, null);
         if (request.Method == "CONNECT") return (target, "");
-        if (Uri.TryCreate(target, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
-            return (absolute.Authority, absolute.PathAndQuery);
+        if (AbsoluteForm.TrySplit(target, out var absoluteHost, out var absolutePath)) return (absoluteHost, absolutePath);
         return (request.Header("Host") ?? serverAddress, target);
     }
 }
