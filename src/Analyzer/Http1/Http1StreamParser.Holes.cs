@@ -8,6 +8,7 @@ internal sealed partial class Http1StreamParser
     /// The message in progress lost its framing to uncaptured bytes (its head, or a chunk-size line, was cut by the
     /// per-call cap): it runs on until the next message begins (a start line, looked for as after a gap) or the stream
     /// ends, and then ends normally. The recorder saw every byte move, so nothing suggests it was cut short.
+    /// A request whose request line did not parse runs on the same way (see <see cref="BeginUnparsedRequest"/>).
     /// </summary>
     private bool _runsToNextMessage;
 

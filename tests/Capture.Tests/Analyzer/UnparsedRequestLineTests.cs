@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>
+/// A request line that does not parse (a space in the target, a line past --max-head-kb) still began a request, and the
+/// server answers it, most often with 400 or 414 (RFC 9112 §3). It is an exchange of its own, `malformed`, with no method
+/// or path, and that answer is its response: requests and responses pair by order, so the next request keeps its own.
+/// </summary>
+public sealed class UnparsedRequestLineTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData("GET /a b HTTP/1.1\r\nHost: pairing.test\r\n\r\n", 400)]
+    [InlineData("GET /too-long-for-max-head-kb-1-", 414)]
+    public void A_request_line_that_does_not_parse_is_answered_by_its_own_response(string badRequest, int answer)
+    {
+        if (answer == 414) badRequest += new string('a', 2048) + " HTTP/1.1\r\n\r\n";
+        const string Next = "GET /next HTTP/1.1\r\nHost: pairing.test\r\n\r\n";
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "unparsed.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, badRequest)
+            .ServerSends(2, $"HTTP/1.1 {answer} Refused\r\nContent-Length: 0\r\n\r\n")
+            .ClientSends(3, Next)
+            .ServerSends(4, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        string db = rec.Save();
+
+        Assert.Equal([$"- - {answer} req={badRequest.Length} [malformed]", $"GET /next 200 req={Next.Length} []"],
+            Analyze.ListJson(db, "--max-head-kb", "1").Select(Describe));
+    }
+
+    private static string Describe(JsonElement e) =>
+        $"{e.GetProperty("method").GetString() ?? "-"} {e.GetProperty("path").GetString() ?? "-"} {e.GetProperty("status")} " +
+        $"req={e.GetProperty("req_bytes")} [{string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]";
+}
