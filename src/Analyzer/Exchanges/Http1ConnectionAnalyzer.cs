@@ -125,17 +125,19 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
     /// <summary>Request stream offset where HTTP/1 ends: the end of the request whose answer, the last final response,
     /// switched protocols; long.MaxValue when none did.</summary>
     private static long SwitchedAfter(List<Http1Message> requests, List<FinalResponse> finals) =>
-        finals.Count > 0 && finals.Count <= requests.Count && finals[^1].Message.Flags.HasFlag(Http1MessageFlags.Upgrade)
+        finals.Count > 0 && finals.Count <= requests.Count && finals[^1].Message is { } last && last.Flags.HasFlag(Http1MessageFlags.Upgrade)
             ? requests[finals.Count - 1].EndOffset
             : long.MaxValue;
 
     private static bool IsFinal(Http1Message m) => m.Status is null or >= 200 or 101;
 
     /// <summary>A final response and the interim (1xx) responses before it, such as 100 Continue or 103 Early Hints:
-    /// the answer to its request began with the first of them.</summary>
-    private sealed record FinalResponse(Http1Message Message, List<Http1Message> Interim)
+    /// the answer to its request began with the first of them. The last answer on a connection may be interim responses
+    /// only (no <see cref="Message"/>): the final one never came, and they still answer their request.</summary>
+    private sealed record FinalResponse(Http1Message? Message, List<Http1Message> Interim)
     {
-        public long FirstByteOffset => Interim.Count > 0 ? Interim[0].StartOffset : Message.StartOffset;
+        public long FirstByteOffset => Interim.Count > 0 ? Interim[0].StartOffset : Message!.StartOffset;
+        public long EndOffset => Message?.EndOffset ?? Interim[^1].EndOffset;
     }
 
     private static List<FinalResponse> FinalResponses(IEnumerable<Http1Message> responses)
@@ -152,6 +154,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             finals.Add(new FinalResponse(message, interim));
             interim = [];
         }
+        if (interim.Count > 0) finals.Add(new FinalResponse(null, interim));
         return finals;
     }
 
@@ -163,7 +166,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var flags = new List<string>();
         long? start = request is not null ? requestTimeline.TimestampAt(request.StartOffset) : null;
         long? requestEnd = request is not null ? requestTimeline.TimestampAt(Math.Max(request.StartOffset, request.EndOffset - 1)) : null;
-        long? firstResponseByte = response is not null ? responseTimeline.TimestampAt(responseStart) : null;
+        long? firstResponseByte = answer is not null ? responseTimeline.TimestampAt(responseStart) : null;
         long? lastResponseByte = response is not null ? responseTimeline.TimestampAt(Math.Max(response.StartOffset, response.EndOffset - 1)) : null;
         start ??= firstResponseByte ?? conn.Opened_Ns;
 
@@ -214,7 +217,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             Protocol = "http/1.1",
             Tls = conn.Tls,
             RequestBytes = request is null ? 0 : request.EndOffset - request.StartOffset,
-            ResponseBytes = response is null ? 0 : response.EndOffset - responseStart,
+            ResponseBytes = answer is null ? 0 : answer.EndOffset - responseStart,
             Flags = flags,
             Local = conn.Local,
             Remote = conn.Remote,
