@@ -29,8 +29,10 @@ public sealed class UnparsedRequestLineTests : IDisposable
             .ServerSends(4, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
         string db = rec.Save();
 
-        Assert.Equal([$"- - {answer} req={badRequest.Length} [malformed]", $"GET /next 200 req={Next.Length} []"],
-            Analyze.ListJson(db, "--max-head-kb", "1").Select(Describe));
+        var exchanges = Analyze.ListJson(db, "--max-head-kb", "1");
+        Assert.Equal([$"- - {answer} req={badRequest.Length} [malformed]", $"GET /next 200 req={Next.Length} []"], exchanges.Select(Describe));
+        Assert.Contains("  (request line not parsed) http://127.0.0.1:8080\n",
+            Analyze.Output(db, "show", exchanges[0].GetProperty("id").ToString(), "--max-head-kb", "1").ReplaceLineEndings("\n"));
     }
 
     private static string Describe(JsonElement e) =>
