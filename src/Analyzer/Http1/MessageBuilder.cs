@@ -57,6 +57,13 @@ internal sealed class MessageBuilder
         Reason = Http1Syntax.Reasons.Get(line[parts.ReasonStart..]);
     }
 
+    /// <summary>A request whose request line the per-call cap cut: its method and its target as far as captured, no version.</summary>
+    public void BeginCutRequest(ReadOnlySpan<byte> line, in RequestLine parts, long startOffset)
+    {
+        BeginRequest(line, parts, startOffset);
+        Version = "";
+    }
+
     /// <summary>A request whose request line did not parse: no method, target or version.</summary>
     public void BeginUnparsed(long startOffset)
     {
