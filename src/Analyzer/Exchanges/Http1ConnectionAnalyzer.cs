@@ -173,7 +173,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // Unfinished: a message cut off, or a request never answered. A whole response whose request was not captured
         // (an unsolicited 408, or a connection joined mid-way) is flagged no_request only.
         bool unfinished = request is not null && (request.Flags.HasFlag(Http1MessageFlags.Incomplete) || response is null) ||
-                          response is not null && response.Flags.HasFlag(Http1MessageFlags.Incomplete);
+                          response is not null && (response.Flags.HasFlag(Http1MessageFlags.Incomplete) || EndedWithRecording(response, conn));
         long end = lastResponseByte ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
         if (unfinished) flags.Add(ExchangeFlags.Incomplete);
         if (request is null) flags.Add(ExchangeFlags.NoRequest);
@@ -234,6 +234,11 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             ResponseBody = response?.BodyPreview ?? [],
         };
     }
+
+    /// <summary>A body delimited by the connection's close (RFC 9112 §6.3 item 8) on a connection still open when the
+    /// recording ended: the stream's end is where the recording stopped, not the body's.</summary>
+    private static bool EndedWithRecording(Http1Message response, ConnectionRow conn) =>
+        response.Flags.HasFlag(Http1MessageFlags.CloseDelimited) && conn.Closed_Ns is null;
 
     /// <summary>Host from the Host header (or an absolute-form target, as sent, or CONNECT's authority-form one, which names
     /// a host and no path: RFC 9112 §3.2.3), else the server's address.</summary>
