@@ -51,7 +51,9 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // Once an answer switched protocols (a 2xx to CONNECT opens a tunnel, a 101 upgrades), the client's bytes after
         // its request are the other protocol's, TLS records most often: neither requests nor junk after a request.
         long switchedAt = SwitchedAfter(requestList, finals);
-        var httpRequests = requestList.TakeWhile(m => m.StartOffset < switchedAt).ToList();
+        // A request line that did not parse stands for a request the server answered (RFC 9112 §3); where nothing was
+        // answered as HTTP, such bytes were most likely never HTTP (a database's protocol under --all-tcp): no exchange.
+        var httpRequests = requestList.TakeWhile(m => m.StartOffset < switchedAt).Where(m => m.Method is not null || finals.Count > 0).ToList();
         var suspect = new HashSet<Http1Message>(FollowedByJunk(requests, switchedAt).Concat(FollowedByJunk(responses, long.MaxValue)), ReferenceEqualityComparer.Instance);
         int upgradeIndex = serverH2.Origin >= 0 ? finals.Count - 1 : -1;
         if (upgradeIndex >= 0 && upgradeIndex < httpRequests.Count)

@@ -7,6 +7,7 @@ namespace Capture.Tests.Analyzer;
 /// A request line that does not parse (a space in the target, a line past --max-head-kb) still began a request, and the
 /// server answers it, most often with 400 or 414 (RFC 9112 §3). It is an exchange of its own, `malformed`, with no method
 /// or path, and that answer is its response: requests and responses pair by order, so the next request keeps its own.
+/// On a connection where no HTTP response came at all, such bytes were most likely never HTTP, and are no exchange.
 /// </summary>
 public sealed class UnparsedRequestLineTests : IDisposable
 {
@@ -33,6 +34,22 @@ public sealed class UnparsedRequestLineTests : IDisposable
         Assert.Equal([$"- - {answer} req={badRequest.Length} [malformed]", $"GET /next 200 req={Next.Length} []"], exchanges.Select(Describe));
         Assert.Contains("  (request line not parsed) http://127.0.0.1:8080\n",
             Analyze.Output(db, "show", exchanges[0].GetProperty("id").ToString(), "--max-head-kb", "1").ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Bytes_on_a_connection_no_HTTP_response_ever_answered_are_no_exchange()
+    {
+        // What --all-tcp records of a database's connection: its requests are no request lines, and nothing answers as HTTP.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "redis.db"));
+        rec.Connection("app", 10, "client", "127.0.0.1:50000", "127.0.0.1:6379")
+            .ClientSends(1, "*1\r\n$4\r\nPING\r\n")
+            .ServerSends(2, "+PONG\r\n")
+            .ClientSends(3, "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n")
+            .ServerSends(4, "$-1\r\n")
+            .Close(3600000);
+        string db = rec.Save();
+
+        Assert.Empty(Analyze.ListJson(db));
     }
 
     private static string Describe(JsonElement e) =>
