@@ -53,7 +53,9 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // Once an answer switched protocols (a 2xx to CONNECT opens a tunnel, a 101 upgrades), the client's bytes after
         // its request are the other protocol's, TLS records most often: neither requests nor junk after a request.
         long switchedAt = SwitchedAfter(requestList, finals);
-        var httpRequests = requestList.TakeWhile(m => m.StartOffset < switchedAt).ToList();
+        // A request line that did not parse stands for a request the server answered (RFC 9112 §3); where nothing was
+        // answered as HTTP, such bytes were most likely never HTTP (a database's protocol under --all-tcp): no exchange.
+        var httpRequests = requestList.TakeWhile(m => m.StartOffset < switchedAt).Where(m => m.Method is not null || finals.Count > 0).ToList();
         var suspect = new HashSet<Http1Message>(FollowedByJunk(requests, switchedAt).Concat(FollowedByJunk(responses, long.MaxValue)), ReferenceEqualityComparer.Instance);
         int upgradeIndex = serverH2.Origin >= 0 ? finals.Count - 1 : -1;
         if (upgradeIndex >= 0 && upgradeIndex < httpRequests.Count)
@@ -127,17 +129,19 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
     /// <summary>Request stream offset where HTTP/1 ends: the end of the request whose answer, the last final response,
     /// switched protocols; long.MaxValue when none did.</summary>
     private static long SwitchedAfter(List<Http1Message> requests, List<FinalResponse> finals) =>
-        finals.Count > 0 && finals.Count <= requests.Count && finals[^1].Message.Flags.HasFlag(Http1MessageFlags.Upgrade)
+        finals.Count > 0 && finals.Count <= requests.Count && finals[^1].Message is { } last && last.Flags.HasFlag(Http1MessageFlags.Upgrade)
             ? requests[finals.Count - 1].EndOffset
             : long.MaxValue;
 
     private static bool IsFinal(Http1Message m) => m.Status is null or >= 200 or 101;
 
     /// <summary>A final response and the interim (1xx) responses before it, such as 100 Continue or 103 Early Hints:
-    /// the answer to its request began with the first of them.</summary>
-    private sealed record FinalResponse(Http1Message Message, List<Http1Message> Interim)
+    /// the answer to its request began with the first of them. The last answer on a connection may be interim responses
+    /// only (no <see cref="Message"/>): the final one never came, and they still answer their request.</summary>
+    private sealed record FinalResponse(Http1Message? Message, List<Http1Message> Interim)
     {
-        public long FirstByteOffset => Interim.Count > 0 ? Interim[0].StartOffset : Message.StartOffset;
+        public long FirstByteOffset => Interim.Count > 0 ? Interim[0].StartOffset : Message!.StartOffset;
+        public long EndOffset => Message?.EndOffset ?? Interim[^1].EndOffset;
     }
 
     private static List<FinalResponse> FinalResponses(IEnumerable<Http1Message> responses)
@@ -154,6 +158,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             finals.Add(new FinalResponse(message, interim));
             interim = [];
         }
+        if (interim.Count > 0) finals.Add(new FinalResponse(null, interim));
         return finals;
     }
 
@@ -165,14 +170,14 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var flags = new List<string>();
         long? start = request is not null ? requestTimeline.TimestampAt(request.StartOffset) : null;
         long? requestEnd = request is not null ? requestTimeline.TimestampAt(Math.Max(request.StartOffset, request.EndOffset - 1)) : null;
-        long? firstResponseByte = response is not null ? responseTimeline.TimestampAt(responseStart) : null;
+        long? firstResponseByte = answer is not null ? responseTimeline.TimestampAt(responseStart) : null;
         long? lastResponseByte = response is not null ? responseTimeline.TimestampAt(Math.Max(response.StartOffset, response.EndOffset - 1)) : null;
         start ??= firstResponseByte ?? conn.Opened_Ns;
 
         // Unfinished: a message cut off, or a request never answered. A whole response whose request was not captured
         // (an unsolicited 408, or a connection joined mid-way) is flagged no_request only.
         bool unfinished = request is not null && (request.Flags.HasFlag(Http1MessageFlags.Incomplete) || response is null) ||
-                          response is not null && response.Flags.HasFlag(Http1MessageFlags.Incomplete);
+                          response is not null && (response.Flags.HasFlag(Http1MessageFlags.Incomplete) || EndedWithRecording(response, conn));
         long end = lastResponseByte ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
         if (unfinished) flags.Add(ExchangeFlags.Incomplete);
         if (request is null) flags.Add(ExchangeFlags.NoRequest);
@@ -217,11 +222,11 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             Protocol = "http/1.1",
             Tls = conn.Tls,
             RequestBytes = request is null ? 0 : request.EndOffset - request.StartOffset,
-            ResponseBytes = response is null ? 0 : response.EndOffset - responseStart,
+            ResponseBytes = answer is null ? 0 : answer.EndOffset - responseStart,
             Flags = flags,
             Local = conn.Local,
             Remote = conn.Remote,
-            HttpVersion = request?.Version ?? response?.Version,
+            HttpVersion = request is { Version.Length: > 0 } ? request.Version : response?.Version,
             Reason = response?.Reason,
             RequestHeaders = request?.Headers ?? [],
             ResponseHeaders = response?.Headers ?? [],
@@ -235,15 +240,19 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         };
     }
 
-    /// <summary>Host from the Host header (or an absolute-form target, or CONNECT's authority-form one, which names a host
-    /// and no path: RFC 9112 §3.2.3), else the server's address.</summary>
+    /// <summary>A body delimited by the connection's close (RFC 9112 §6.3 item 8) on a connection still open when the
+    /// recording ended: the stream's end is where the recording stopped, not the body's.</summary>
+    private static bool EndedWithRecording(Http1Message response, ConnectionRow conn) =>
+        response.Flags.HasFlag(Http1MessageFlags.CloseDelimited) && conn.Closed_Ns is null;
+
+    /// <summary>Host from the Host header (or an absolute-form target, as sent, or CONNECT's authority-form one, which names
+    /// a host and no path: RFC 9112 §3.2.3), else the server's address.</summary>
     private static (string? Host, string? Path) Target(Http1Message? request, ConnectionRow conn, string side)
     {
         string serverAddress = side == "client" ? conn.Remote : conn.Local;
         if (request?.Target is not { } target) return (serverAddress, null);
         if (request.Method == "CONNECT") return (target, "");
-        if (Uri.TryCreate(target, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
-            return (absolute.Authority, absolute.PathAndQuery);
+        if (AbsoluteForm.TrySplit(target, out var absoluteHost, out var absolutePath)) return (absoluteHost, absolutePath);
         return (request.Header("Host") ?? serverAddress, target);
     }
 }

@@ -12,6 +12,9 @@ internal enum Http1ErrorCode
     InvalidContentLength,
     /// <summary>A request whose Transfer-Encoding does not end in chunked (RFC 9112 §6.3 item 4).</summary>
     InvalidTransferEncoding,
+    /// <summary>Transfer-Encoding with Content-Length (RFC 9112 §6.3 item 3), or in an HTTP/1.0 message (§6.1): the body is
+    /// read as Transfer-Encoding says, and the message is Malformed, since a peer may have framed it otherwise.</summary>
+    AmbiguousFraming,
     /// <summary>A chunk-size line (RFC 9112 §7.1) does not parse or is too long.</summary>
     InvalidChunkSize,
     /// <summary>Chunk data is not followed by CRLF (RFC 9112 §7.1).</summary>

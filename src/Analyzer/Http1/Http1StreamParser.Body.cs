@@ -10,6 +10,11 @@ internal sealed partial class Http1StreamParser
             ? RequestMethodForNextResponse?.Invoke()
             : null;
         var framing = MessageFraming.Decide(_message, requestMethod);
+        if (framing.Error is not null && framing.Body != BodyKind.Invalid)
+        {
+            AddError(framing.ErrorOffset, framing.ErrorCode, framing.Error);
+            _message.Flags |= Http1MessageFlags.Malformed;
+        }
         switch (framing.Body)
         {
             case BodyKind.None:

@@ -8,6 +8,7 @@ internal sealed partial class Http1StreamParser
     /// The message in progress lost its framing to uncaptured bytes (its head, or a chunk-size line, was cut by the
     /// per-call cap): it runs on until the next message begins (a start line, looked for as after a gap) or the stream
     /// ends, and then ends normally. The recorder saw every byte move, so nothing suggests it was cut short.
+    /// A request whose request line did not parse runs on the same way (see <see cref="BeginUnparsedRequest"/>).
     /// </summary>
     private bool _runsToNextMessage;
 
@@ -52,6 +53,8 @@ internal sealed partial class Http1StreamParser
 
     private void Lose(long count, bool uncaptured)
     {
+        if (uncaptured && _state == State.StartLine && _line.InProgress && TryBeginCutStartLine())
+            _state = State.Headers;   // the message it began lost its framing, as when the cap cuts a field line
         switch (_state)
         {
             case State.Stopped:
@@ -91,5 +94,32 @@ internal sealed partial class Http1StreamParser
         // bytes after an uncaptured tail begin the next call).
         _position += count;
         Resync(atLineStart: true);
+    }
+
+    /// <summary>
+    /// The cap cut the start line in progress: the message it began is reported as far as the line goes, so that it keeps
+    /// its place among the messages (requests and responses pair by order). A request needs its method and the SP after
+    /// it (the target is what was captured of it); a response its version and status code. Anything shorter is dropped.
+    /// </summary>
+    private bool TryBeginCutStartLine()
+    {
+        var partial = _line.Partial;
+        long lineStart = _line.LineStart;
+        if (_kind == Http1MessageKind.Request)
+        {
+            int sp = partial.IndexOf((byte)' ');
+            if (sp <= 0 || !Http1Syntax.IsToken(partial[..sp]) || _resync && !StartLineParser.IsPlausibleMethod(partial[..sp])) return false;
+            var target = partial[(sp + 1)..];
+            int targetEnd = target.IndexOf((byte)' ');
+            if (targetEnd >= 0) target = target[..targetEnd];
+            if (target.ContainsAny(Http1Syntax.NotInTarget)) return false;
+            EndUnframedMessage(lineStart);
+            _message.BeginCutRequest(partial, new RequestLine(sp, sp + 1, target.Length, 0), lineStart);
+            return true;
+        }
+        if (StartLineParser.ParseStatusLine(partial, out var status) is not null) return false;
+        EndUnframedMessage(lineStart);
+        _message.BeginResponse(partial, status, lineStart);
+        return true;
     }
 }

@@ -193,7 +193,11 @@ internal sealed partial class Http1StreamParser
             case LineStatus.NeedMore:
                 return used;
             case LineStatus.TooLong:
-                if (!_resync) AddError(lineStart, Http1ErrorCode.HeadTooLarge, _headTooLarge);
+                if (!_resync)
+                {
+                    AddError(lineStart, Http1ErrorCode.HeadTooLarge, _headTooLarge);
+                    if (_kind == Http1MessageKind.Request) BeginUnparsedRequest(lineStart);
+                }
                 Resync(atLineStart: false);
                 return used;
             default:
@@ -240,8 +244,22 @@ internal sealed partial class Http1StreamParser
         if (error is not null && !_resync)
         {
             AddError(lineStart, Http1ErrorCode.InvalidStartLine, error);
+            if (_kind == Http1MessageKind.Request) BeginUnparsedRequest(lineStart);
             _resync = true;
         }
+    }
+
+    /// <summary>
+    /// A request line that does not parse still began a request: the server answers it (RFC 9112 §3: with 400, or a
+    /// 301), so it is reported as a Malformed request with no method or target, and the answer pairs with it, not with
+    /// the next request. It runs, as after a cut head, to the next start line or the stream's end.
+    /// </summary>
+    private void BeginUnparsedRequest(long lineStart)
+    {
+        EndUnframedMessage(lineStart);
+        _message.BeginUnparsed(lineStart);
+        _message.Flags |= Http1MessageFlags.Malformed;
+        _runsToNextMessage = true;
     }
 
     /// <summary>A message that lost its framing to uncaptured bytes ends where the next one begins.</summary>

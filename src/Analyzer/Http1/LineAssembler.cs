@@ -22,6 +22,9 @@ internal sealed class LineAssembler
     /// <summary>True when part of a line has been taken and its LF is still to come.</summary>
     public bool InProgress => _length > 0;
 
+    /// <summary>The bytes of the line in progress taken so far (valid until the next call).</summary>
+    public ReadOnlySpan<byte> Partial => _buffer.AsSpan(0, _length);
+
     public void Reset() => _length = 0;
 
     /// <summary>

@@ -57,6 +57,20 @@ internal sealed class MessageBuilder
         Reason = Http1Syntax.Reasons.Get(line[parts.ReasonStart..]);
     }
 
+    /// <summary>A request whose request line the per-call cap cut: its method and its target as far as captured, no version.</summary>
+    public void BeginCutRequest(ReadOnlySpan<byte> line, in RequestLine parts, long startOffset)
+    {
+        BeginRequest(line, parts, startOffset);
+        Version = "";
+    }
+
+    /// <summary>A request whose request line did not parse: no method, target or version.</summary>
+    public void BeginUnparsed(long startOffset)
+    {
+        Begin(startOffset, 0);
+        Version = "";
+    }
+
     public void AddHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, long lineOffset)
     {
         _headers.Add(new(Http1Syntax.FieldNames.Get(name), Http1Syntax.FieldValues.Get(value)));

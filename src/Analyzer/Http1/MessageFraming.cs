@@ -16,6 +16,8 @@ internal enum BodyKind
     Invalid,
 }
 
+/// <summary>How a message's body is framed. With <see cref="BodyKind.Invalid"/> the error says why there is no framing;
+/// with another body kind an error is a fault the framing was chosen despite (the message is Malformed and goes on).</summary>
 internal readonly record struct Framing(BodyKind Body, long Length = 0,
     Http1ErrorCode ErrorCode = default, string? Error = null, long ErrorOffset = 0);
 
@@ -37,7 +39,7 @@ internal static class MessageFraming
             if (status is 204 or 304) return new(BodyKind.None);
         }
 
-        bool sawTransferEncoding = false, chunkedLast = false;
+        bool sawTransferEncoding = false, sawContentLength = false, chunkedLast = false;
         long transferEncodingOffset = 0, contentLength = -1;
         string? lengthError = null;
         long lengthErrorOffset = 0;
@@ -54,6 +56,7 @@ internal static class MessageFraming
             }
             else if (name.Length == 14 && lengthError is null && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
             {
+                sawContentLength = true;
                 lengthError = ParseContentLength(headers[i].Value, ref contentLength);
                 if (lengthError is not null) lengthErrorOffset = message.HeaderOffset(i);
             }
@@ -62,13 +65,18 @@ internal static class MessageFraming
         // §6.3 item 3: Transfer-Encoding overrides Content-Length.
         if (sawTransferEncoding)
         {
-            if (chunkedLast) return new(BodyKind.Chunked);
             // §6.3 item 4: a response reads until close; a request cannot be framed.
-            return message.Kind == Http1MessageKind.Response
-                ? new(BodyKind.CloseDelimited)
-                : new(BodyKind.Invalid, ErrorCode: Http1ErrorCode.InvalidTransferEncoding,
+            if (!chunkedLast && message.Kind == Http1MessageKind.Request)
+                return new(BodyKind.Invalid, ErrorCode: Http1ErrorCode.InvalidTransferEncoding,
                     Error: "invalid Transfer-Encoding: chunked is not the final coding of a request",
                     ErrorOffset: transferEncodingOffset);
+            var body = chunkedLast ? BodyKind.Chunked : BodyKind.CloseDelimited;
+            // §6.3 item 3: both fields "ought to be handled as an error" (request smuggling, response splitting); §6.1: so
+            // must Transfer-Encoding in an HTTP/1.0 message. The body is read as Transfer-Encoding says, and the fault reported.
+            string? fault = sawContentLength ? "ambiguous framing: Transfer-Encoding and Content-Length both present, Transfer-Encoding used"
+                : message.Version == "HTTP/1.0" ? "ambiguous framing: Transfer-Encoding in an HTTP/1.0 message, which may not know it"
+                : null;
+            return new(body, ErrorCode: Http1ErrorCode.AmbiguousFraming, Error: fault, ErrorOffset: transferEncodingOffset);
         }
         // §6.3 item 5: an invalid Content-Length is an unrecoverable error.
         if (lengthError is not null)

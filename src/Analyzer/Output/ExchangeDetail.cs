@@ -11,7 +11,7 @@ internal static class ExchangeDetail
     {
         string scheme = e.Tls ? "https" : "http";
         o.WriteLine($"exchange {e.Id}" + (e.Recording.Length > 0 ? $" in {e.Recording}" : ""));
-        o.WriteLine($"  {e.Method ?? "(request not captured)"} {scheme}://{e.Host}{e.Path}");
+        o.WriteLine($"  {e.Method ?? (e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)" : "(request line not parsed)")} {scheme}://{e.Host}{e.Path}");
         o.WriteLine($"  -> {(e.Status?.ToString(CultureInfo.InvariantCulture) ?? "(no response)")}{(e.Reason is { Length: > 0 } r ? " " + r : "")}");
         o.WriteLine($"  protocol    {e.Protocol}{(e.StreamId is { } s ? $", stream {s}" : "")}{(e.Tls ? $", TLS plaintext ({conn?.Tls_Library}, attributed by {conn?.Tls_Attribution})" : "")}");
         o.WriteLine($"  time        {ExchangeJson.Time(e.Timestamp)}");

@@ -46,6 +46,25 @@ public sealed class InterimResponseTests : IDisposable
         Assert.Contains("< interim response 100 Continue\n", Analyze.Output(db, "show", exchanges[0].GetProperty("id").ToString()).ReplaceLineEndings("\n"));
     }
 
+    [Fact]
+    public void Interim_responses_with_no_final_one_still_answer_their_request_which_stays_incomplete()
+    {
+        // An upload the server accepted with 100 Continue and then never answered: what a person debugging a hang needs to see.
+        const string Continue = "HTTP/1.1 100 Continue\r\n\r\n";
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "no-final.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "POST /upload HTTP/1.1\r\nHost: interim.test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+            .ServerSends(1.5, Continue)
+            .ClientSends(2, "hello")
+            .Close(3001);
+        string db = rec.Save();
+
+        var exchange = Assert.Single(Analyze.ListJson(db));
+        Assert.Equal($"POST /upload  ttfb=0.5 duration=3000 resp={Continue.Length}", Describe(exchange));
+        Assert.Equal(["incomplete"], exchange.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.Contains("< interim response 100 Continue\n", Analyze.Output(db, "show", exchange.GetProperty("id").ToString()).ReplaceLineEndings("\n"));
+    }
+
     private static string Describe(JsonElement e) =>
         $"{e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()} {e.GetProperty("status")} " +
         $"ttfb={e.GetProperty("ttfb_ms").GetDouble()} duration={e.GetProperty("duration_ms").GetDouble()} resp={e.GetProperty("resp_bytes")}";

@@ -93,6 +93,20 @@ public sealed class GapTests
                 "GET /b HTTP/1.1 start=329 head=348 end=348 body=0 flags=None headers=",
             ]),
 
+        ["request line cut by the cap: the request runs to the next request line, its target as far as captured"] = new(Http1MessageKind.Request,
+            Script("GET /search?q=aaaa", Cut(300), "GET /b HTTP/1.1\r\n\r\n", new StreamOp.Close()),
+            [
+                "GET /search?q=aaaa  start=0 head=318 end=318 body=0 flags=Gap headers=",
+                "GET /b HTTP/1.1 start=318 head=337 end=337 body=0 flags=None headers=",
+            ]),
+
+        ["status line cut by the cap: the response runs to the next status line"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 200 Everything Is Fi", Cut(100), "HTTP/1.1 204 No Content\r\n\r\n", new StreamOp.Close()),
+            [
+                "HTTP/1.1 200 \"Everything Is Fi\" start=0 head=129 end=129 body=0 flags=Gap headers=",
+                "HTTP/1.1 204 \"No Content\" start=129 head=156 end=156 body=0 flags=None headers=",
+            ]),
+
         ["chunk framing cut by the cap: the message runs to the next message"] = new(Http1MessageKind.Response,
             Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nab", Cut(20), "0\r\n\r\n",
                 "HTTP/1.1 204 No Content\r\n\r\n", new StreamOp.Close()),

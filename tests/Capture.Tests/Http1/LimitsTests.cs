@@ -31,13 +31,13 @@ public sealed class LimitsTests
     }
 
     [Fact]
-    public void StartLineLongerThanMaxHeadBytesIsAnErrorWithoutAMessage()
+    public void StartLineLongerThanMaxHeadBytesIsAnErrorAndAMalformedRequestRunningToTheNext()
     {
         var result = RunAllWays(Http1MessageKind.Request,
             "GET /" + new string('a', 100) + " HTTP/1.1\r\n\r\n" + NextRequest, new Http1Limits(MaxHeadBytes: 64));
 
         Assert.Equal(["0 HeadTooLarge: message head exceeds 64 bytes"], result.Errors);
-        Assert.Equal([Ok(118)], result.Messages);
+        Assert.Equal(["(request line not parsed) start=0 head=118 end=118 body=0 flags=Malformed headers=", Ok(118)], result.Messages);
     }
 
     [Theory]

@@ -6,7 +6,8 @@ namespace Capture.Tests.Http1;
 
 /// <summary>
 /// Malformed input: each case gives an exact error (offset, code, message), a Malformed message when a start
-/// line was parsed, and the parser resynchronises on the well-formed message that follows.
+/// line was parsed or was a request's (a server answers a request line it cannot parse, RFC 9112 §3), and the
+/// parser resynchronises on the well-formed message that follows.
 /// </summary>
 public sealed class MalformedInputTests
 {
@@ -19,6 +20,9 @@ public sealed class MalformedInputTests
     private const string NextRequest = "GET /ok HTTP/1.1\r\n\r\n";
     private static string Ok(long at) => $"GET /ok HTTP/1.1 start={at} head={at + 20} end={at + 20} body=0 flags=None headers=";
 
+    /// <summary>A request line that does not parse begins a request all the same (the server answers it), running to the next.</summary>
+    private static string Unparsed(long end) => $"(request line not parsed) start=0 head={end} end={end} body=0 flags=Malformed headers=";
+
     /// <summary>A well-formed response (38 bytes) after each bad one.</summary>
     private const string NextResponse = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
     private static string OkResponse(long at) => $"HTTP/1.1 200 \"OK\" start={at} head={at + 38} end={at + 38} body=0 flags=None headers=[Content-Length: 0]";
@@ -29,25 +33,25 @@ public sealed class MalformedInputTests
     {
         // Request line, RFC 9112 §3
         ["request line without HTTP version"] = new(Req, "GET /\r\nHost: a\r\n\r\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: missing HTTP version"], [Ok(18)]),
+            ["0 InvalidStartLine: invalid request line: missing HTTP version"], [Unparsed(18), Ok(18)]),
         ["method that is not a token"] = new(Req, "G(T / HTTP/1.1\r\n\r\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: method is not a token"], [Ok(18)]),
+            ["0 InvalidStartLine: invalid request line: method is not a token"], [Unparsed(18), Ok(18)]),
         ["request line starting with a space"] = new(Req, " / HTTP/1.1\r\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: empty method"], [Ok(13)]),
+            ["0 InvalidStartLine: invalid request line: empty method"], [Unparsed(13), Ok(13)]),
         ["method alone"] = new(Req, "GET\r\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: missing request target"], [Ok(5)]),
+            ["0 InvalidStartLine: invalid request line: missing request target"], [Unparsed(5), Ok(5)]),
         ["two spaces where the target should be"] = new(Req, "GET  HTTP/1.1\r\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: empty request target"], [Ok(15)]),
+            ["0 InvalidStartLine: invalid request line: empty request target"], [Unparsed(15), Ok(15)]),
         ["space inside the request target"] = new(Req, "GET /a b HTTP/1.1\r\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: whitespace or control character in request target"], [Ok(19)]),
+            ["0 InvalidStartLine: invalid request line: whitespace or control character in request target"], [Unparsed(19), Ok(19)]),
         ["lowercase HTTP version"] = new(Req, "GET / http/1.1\r\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: malformed HTTP version"], [Ok(16)]),
+            ["0 InvalidStartLine: invalid request line: malformed HTTP version"], [Unparsed(16), Ok(16)]),
         ["HTTP/2.0 in a request line"] = new(Req, "GET / HTTP/2.0\r\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: unsupported HTTP version HTTP/2.0"], [Ok(16)]),
+            ["0 InvalidStartLine: invalid request line: unsupported HTTP version HTTP/2.0"], [Unparsed(16), Ok(16)]),
         ["HTTP/2 prior-knowledge connection preface"] = new(Req, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: HTTP/2 connection preface, not HTTP/1.x"], [Ok(24)]),
+            ["0 InvalidStartLine: invalid request line: HTTP/2 connection preface, not HTTP/1.x"], [Unparsed(24), Ok(24)]),
         ["TLS ClientHello on a plaintext connection"] = new(Req, "\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\n" + NextRequest,
-            ["0 InvalidStartLine: invalid request line: method is not a token"], [Ok(12)]),
+            ["0 InvalidStartLine: invalid request line: method is not a token"], [Unparsed(12), Ok(12)]),
 
         // Status line, RFC 9112 §4
         ["status code with two digits"] = new(Resp, "HTTP/1.1 20 OK\r\n\r\n" + NextResponse,
@@ -111,6 +115,14 @@ public sealed class MalformedInputTests
         ["Content-Length beyond 64 bits"] = new(Resp, "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n" + NextResponse,
             ["17 InvalidContentLength: invalid Content-Length: value too large"],
             ["HTTP/1.1 200 \"OK\" start=0 head=57 end=57 body=0 flags=Incomplete, Malformed headers=[Content-Length: 99999999999999999999]", OkResponse(57)]),
+        ["Transfer-Encoding with Content-Length is read as Transfer-Encoding says and reported"] = new(Req,
+            "POST / HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + NextRequest,
+            ["36 AmbiguousFraming: ambiguous framing: Transfer-Encoding and Content-Length both present, Transfer-Encoding used"],
+            ["POST / HTTP/1.1 start=0 head=66 end=71 body=0 flags=Chunked, Malformed headers=[Content-Length: 4][Transfer-Encoding: chunked]", Ok(71)]),
+        ["Transfer-Encoding in an HTTP/1.0 message is read as it says and reported"] = new(Resp,
+            "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n" + NextResponse,
+            ["17 AmbiguousFraming: ambiguous framing: Transfer-Encoding in an HTTP/1.0 message, which may not know it"],
+            ["HTTP/1.0 200 \"OK\" start=0 head=47 end=60 body=3 flags=Chunked, Malformed headers=[Transfer-Encoding: chunked] preview=\"abc\"", OkResponse(60)]),
         ["request whose transfer coding does not end in chunked"] = new(Req, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" + NextRequest,
             ["17 InvalidTransferEncoding: invalid Transfer-Encoding: chunked is not the final coding of a request"],
             ["POST / HTTP/1.1 start=0 head=53 end=53 body=0 flags=Incomplete, Malformed headers=[Transfer-Encoding: chunked, gzip]", Ok(53)]),

@@ -80,7 +80,7 @@ internal static class ParserHarness
     {
         var s = new StringBuilder();
         s.Append(m.Kind == Http1MessageKind.Request
-            ? $"{m.Method} {m.Target} {m.Version}"
+            ? m.Method is null ? "(request line not parsed)" : $"{m.Method} {m.Target} {m.Version}"
             : $"{m.Version} {m.Status} \"{m.Reason}\"");
         if (m.Kind == Http1MessageKind.Request ? m.Status is not null || m.Reason is not null : m.Method is not null || m.Target is not null)
             s.Append(" MIXED-FIELDS");

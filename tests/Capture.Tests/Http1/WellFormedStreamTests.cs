@@ -137,10 +137,6 @@ public sealed class WellFormedStreamTests
             "POST / HTTP/1.1\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\nxyz", null,
             ["POST / HTTP/1.1 start=0 head=60 end=63 body=3 flags=None headers=[Content-Length: 3, 3][Content-Length: 3] preview=\"xyz\""]),
 
-        ["Transfer-Encoding chunked overrides Content-Length"] = new(Req,
-            "POST / HTTP/1.1\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n", null,
-            ["POST / HTTP/1.1 start=0 head=68 end=80 body=2 flags=Chunked headers=[Content-Length: 100][Transfer-Encoding: chunked] preview=\"hi\""]),
-
         ["body bytes that look like HTTP are body"] = new(Req,
             "POST / HTTP/1.1\r\nContent-Length: 20\r\n\r\nGET /x HTTP/1.1\r\n\r\n\x00GET /y HTTP/1.1\r\n\r\n", null,
             [

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>
+/// A response with neither Content-Length nor chunked coding runs until the connection closes (RFC 9112 §6.3 item 8).
+/// The close is its end: when the recording saw it, the response is whole; when the connection was still open as the
+/// recording ended, the body may have gone on, so the exchange is `incomplete`, as any message the recording ended in.
+/// </summary>
+public sealed class CloseDelimitedResponseTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void A_response_delimited_by_close_is_whole_only_when_the_close_was_seen()
+    {
+        const string Response = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nfirst part of the body";
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "close-delimited.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /closed HTTP/1.0\r\n\r\n")
+            .ServerSends(2, Response)
+            .Close(3);
+        rec.Connection("curl", 11, "client", "127.0.0.1:50001", "127.0.0.1:8080")
+            .ClientSends(4, "GET /still-open HTTP/1.0\r\n\r\n")
+            .ServerSends(5, Response);
+        string db = rec.Save();
+
+        Assert.Equal(["/closed 200 []", "/still-open 200 [incomplete]"], Analyze.ListJson(db).Select(Describe));
+    }
+
+    private static string Describe(JsonElement e) =>
+        $"{e.GetProperty("path").GetString()} {e.GetProperty("status")} [{string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]";
+}
