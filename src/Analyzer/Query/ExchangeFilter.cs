@@ -58,14 +58,18 @@ internal sealed class ExchangeFilter
         else _conditions.Add(Build(field, op, value, condition));
     }
 
+    /// <summary>The field is the leading name and the operator what follows it: the value comes from the traffic and
+    /// may hold '=', '!=' or '>=' itself (path=/items?price>=10).</summary>
     private static (string Field, string Op, string Value) Split(string condition)
     {
+        int end = 0;
+        while (end < condition.Length && (char.IsAsciiLetter(condition[end]) || condition[end] == '_')) end++;
+        string field = condition[..end].ToLowerInvariant();
+        string rest = condition[end..].TrimStart();
         foreach (var op in Operators)
         {
-            int at = condition.IndexOf(op, StringComparison.Ordinal);
-            if (at <= 0) continue;
-            string field = condition[..at].Trim().ToLowerInvariant();
-            string value = condition[(at + op.Length)..].Trim();
+            if (field.Length == 0 || !rest.StartsWith(op, StringComparison.Ordinal)) continue;
+            string value = rest[op.Length..].Trim();
             if (value.Length == 0) throw new FilterException($"--where {condition}: no value after '{op}'");
             return (field, op, value);
         }

@@ -1,0 +1,23 @@
+using Capture.Analyzer.Exchanges;
+using Capture.Analyzer.Query;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>`--where FIELD OP VALUE` read as README's "analyze: questions and filters" describes it, whatever the value holds.</summary>
+public sealed class WhereFilterTests
+{
+    [Theory]
+    [InlineData("path=/items?price>=10", "/items?price>=10", true)]
+    [InlineData("path=/a!=b", "/a!=b", true)]
+    [InlineData("path=/a<=b*", "/a<=b/c", true)]
+    [InlineData("path!=/a>=b", "/a>=b", false)]
+    [InlineData("path != /a=b", "/a=c", true)]
+    public void The_operator_is_the_one_after_the_field_name_not_one_inside_the_value(string condition, string path, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(path: path)));
+
+    private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null) => new()
+    {
+        ConnectionId = 1, Timestamp = DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = durationMs, Pid = 1, Comm = "curl", Side = "client",
+        Protocol = "http/1.1", Flags = flags ?? [], Local = "127.0.0.1:50000", Remote = "127.0.0.1:80", Method = "GET", Path = path,
+    };
+}
