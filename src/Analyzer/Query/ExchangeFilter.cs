@@ -7,7 +7,7 @@ namespace Capture.Analyzer.Query;
 /// <summary>
 /// `--where` conditions, all of which an exchange must meet. Each is FIELD OP VALUE with OP one of
 /// = != &gt; &gt;= &lt; &lt;=; `=` and `!=` take comma-separated alternatives and, for text fields, globs
-/// (`*`, `?`). Fields: status, method, host, path, pid, comm, side, protocol, tls, duration (ms), since,
+/// (`*`, `?`). Fields: status, method, host, path, pid, comm, side, protocol, tls, duration (ms, or us/ms/s/m), since,
 /// until (RFC 3339, or HH:MM:SS[.fff] UTC on the recording's first day), connection, flag.
 /// </summary>
 internal sealed class ExchangeFilter
@@ -83,7 +83,7 @@ internal sealed class ExchangeFilter
         "status" => Number(op, value, condition, e => e.Status),
         "pid" => Number(op, value, condition, e => e.Pid),
         "connection" => Number(op, value, condition, e => e.ConnectionId),
-        "duration" => Number(op, value.TrimEnd('m', 's'), condition, e => e.DurationMs),
+        "duration" => Number(op, value, condition, e => e.DurationMs, Milliseconds, "is not a duration (ms, or with a unit: 250us, 100ms, 1.5s)"),
         "method" => Text(op, value, condition, e => e.Method, ignoreCase: true),
         "host" => Text(op, value, condition, e => e.Host, ignoreCase: true),
         "path" => Text(op, value, condition, e => e.Path, ignoreCase: false),
@@ -97,10 +97,11 @@ internal sealed class ExchangeFilter
         _ => throw new FilterException($"--where {condition}: unknown field '{field}' (fields: {Fields})"),
     };
 
-    private static Func<Exchange, bool> Number(string op, string value, string condition, Func<Exchange, double?> get)
+    private static Func<Exchange, bool> Number(string op, string value, string condition, Func<Exchange, double?> get,
+        Func<string, double?>? parse = null, string notOne = "is not a number")
     {
-        var alternatives = value.Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
-            ? n : throw new FilterException($"--where {condition}: '{v}' is not a number")).ToArray();
+        parse ??= PlainNumber;
+        var alternatives = value.Split(',').Select(v => parse(v.Trim()) ?? throw new FilterException($"--where {condition}: '{v}' {notOne}")).ToArray();
         if (op is not ("=" or "!=") && alternatives.Length > 1) throw new FilterException($"--where {condition}: only = and != take several values");
         double first = alternatives[0];
         return op switch
@@ -112,6 +113,21 @@ internal sealed class ExchangeFilter
             "<" => e => get(e) < first,
             _ => e => get(e) <= first,
         };
+    }
+
+    private static double? PlainNumber(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>Longer suffixes first: "ms" is not "m" then "s".</summary>
+    private static readonly (string Suffix, double Ms)[] DurationUnits = [("us", 0.001), ("µs", 0.001), ("ms", 1), ("s", 1000), ("m", 60_000)];
+
+    /// <summary>A duration in ms: a bare number is ms (README), a unit scales it ("1.5s" is 1500, not 1.5).</summary>
+    private static double? Milliseconds(string text)
+    {
+        foreach (var (suffix, ms) in DurationUnits)
+            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+                return PlainNumber(text[..^suffix.Length].TrimEnd()) * ms;
+        return PlainNumber(text);
     }
 
     private static Func<Exchange, bool> Text(string op, string value, string condition, Func<Exchange, string?> get, bool ignoreCase)

@@ -15,6 +15,24 @@ public sealed class WhereFilterTests
     public void The_operator_is_the_one_after_the_field_name_not_one_inside_the_value(string condition, string path, bool matches) =>
         Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(path: path)));
 
+    [Theory]
+    [InlineData("duration>1s", 1500, true)]
+    [InlineData("duration>1s", 999, false)]
+    [InlineData("duration>=1.5s", 1500, true)]
+    [InlineData("duration<250us", 0.2, true)]
+    [InlineData("duration>100ms", 150, true)]
+    [InlineData("duration>100", 150, true)]
+    [InlineData("duration>2m", 90_000, false)]
+    public void A_duration_with_a_unit_is_read_in_that_unit_and_a_bare_number_in_ms(string condition, double durationMs, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(durationMs: durationMs)));
+
+    [Fact]
+    public void A_duration_in_an_unknown_unit_is_refused()
+    {
+        var refused = Assert.Throws<FilterException>(() => ExchangeFilter.Parse(["duration>3h"]));
+        Assert.Equal("--where duration>3h: '3h' is not a duration (ms, or with a unit: 250us, 100ms, 1.5s)", refused.Message);
+    }
+
     private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null) => new()
     {
         ConnectionId = 1, Timestamp = DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = durationMs, Pid = 1, Comm = "curl", Side = "client",
