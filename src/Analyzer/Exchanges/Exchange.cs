@@ -84,4 +84,6 @@ internal static class ExchangeFlags
     public const string Reset = "reset";           // HTTP/2 RST_STREAM ended the stream
     public const string GoAway = "goaway";         // HTTP/2 GOAWAY refused or cut the stream
     public const string ContextLost = "hpack_context_lost"; // header fields that referred to unseen HPACK state are "<unknown>"
+
+    public static readonly IReadOnlyList<string> All = [Truncated, Gap, Incomplete, NoRequest, Malformed, MidStream, Reset, GoAway, ContextLost];
 }

@@ -91,9 +91,7 @@ internal sealed class ExchangeFilter
         "side" => Choice(op, value, condition, e => e.Side, "client", "server"),
         "protocol" => Text(op, value, condition, e => e.Protocol, ignoreCase: true),
         "tls" => Choice(op, value, condition, e => e.Tls ? "true" : "false", "true", "false"),
-        "flag" => op is "=" or "!="
-            ? (e => e.Flags.Any(f => Glob(value).IsMatch(f)) == (op == "="))
-            : throw new FilterException($"--where {condition}: flag takes = or !="),
+        "flag" => Flag(op, value, condition),
         _ => throw new FilterException($"--where {condition}: unknown field '{field}' (fields: {Fields})"),
     };
 
@@ -136,6 +134,19 @@ internal sealed class ExchangeFilter
         var patterns = value.Split(',').Select(v => Glob(v, ignoreCase)).ToArray();
         bool want = op == "=";
         return e => (get(e) is { } x && patterns.Any(p => p.IsMatch(x))) == want;
+    }
+
+    /// <summary>Any of the flags given (comma-separated globs, as for text fields); one that names no flag (a typo, "gpa") is
+    /// refused rather than matching nothing.</summary>
+    private static Func<Exchange, bool> Flag(string op, string value, string condition)
+    {
+        if (op is not ("=" or "!=")) throw new FilterException($"--where {condition}: flag takes = or !=");
+        var patterns = value.Split(',').Select(v => v.Trim()).Select(v => (Text: v, Glob: Glob(v))).ToArray();
+        foreach (var (text, glob) in patterns)
+            if (!ExchangeFlags.All.Any(glob.IsMatch))
+                throw new FilterException($"--where {condition}: '{text}' is no flag ({string.Join(", ", ExchangeFlags.All)})");
+        bool want = op == "=";
+        return e => e.Flags.Any(f => patterns.Any(p => p.Glob.IsMatch(f))) == want;
     }
 
     /// <summary>A field with a few values: any other (a typo, "sever") is refused rather than matching nothing.</summary>

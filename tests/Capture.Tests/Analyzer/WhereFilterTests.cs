@@ -33,6 +33,22 @@ public sealed class WhereFilterTests
         Assert.Equal("--where duration>3h: '3h' is not a duration (ms, or with a unit: 250us, 100ms, 1.5s)", refused.Message);
     }
 
+    [Theory]
+    [InlineData("flag=gap,truncated", new[] { "truncated" }, true)]
+    [InlineData("flag=gap,truncated", new[] { "incomplete" }, false)]
+    [InlineData("flag!=gap,truncated", new[] { "gap" }, false)]
+    [InlineData("flag!=gap,truncated", new[] { "reset" }, true)]
+    [InlineData("flag=*request", new[] { "no_request" }, true)]
+    public void Flag_takes_comma_separated_alternatives_as_the_text_fields_do(string condition, string[] flags, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(flags: flags)));
+
+    [Fact]
+    public void A_flag_that_names_no_flag_is_refused_rather_than_matching_nothing()
+    {
+        var refused = Assert.Throws<FilterException>(() => ExchangeFilter.Parse(["flag=gpa"]));
+        Assert.StartsWith("--where flag=gpa: 'gpa' is no flag (truncated, gap, incomplete,", refused.Message);
+    }
+
     private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null) => new()
     {
         ConnectionId = 1, Timestamp = DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = durationMs, Pid = 1, Comm = "curl", Side = "client",
