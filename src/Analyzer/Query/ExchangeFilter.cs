@@ -8,9 +8,9 @@ namespace Capture.Analyzer.Query;
 /// `--where` conditions, all of which an exchange must meet. Each is FIELD OP VALUE with OP one of
 /// = != &gt; &gt;= &lt; &lt;=; `=` and `!=` take comma-separated alternatives and, for text fields, globs
 /// (`*`, `?`). Fields: status, method, host, path, pid, comm, side, protocol, tls, duration (ms, or us/ms/s/m), since,
-/// until (RFC 3339, or HH:MM:SS[.fff] UTC on the recording's first day), connection, flag.
+/// until (RFC 3339, or HH:MM:SS[.fff] in UTC or with an offset, held against each exchange's UTC time of day), connection, flag.
 /// </summary>
-internal sealed class ExchangeFilter
+internal sealed partial class ExchangeFilter
 {
     private static readonly string[] Operators = ["!=", ">=", "<=", "=", ">", "<"];
     private readonly List<Func<Exchange, bool>> _conditions = [];
@@ -173,14 +173,30 @@ internal sealed class ExchangeFilter
 
     private sealed record TimeBoundValue(bool TimeOfDayOnly, TimeSpan TimeOfDay, DateTimeOffset Instant);
 
+    /// <summary>A date and time (RFC 3339; without an offset, UTC), or a time of day: UTC, or with its own offset
+    /// (10:00:00-05:00 is 15:00:00 UTC). A time of day is never read as a time on the day analyze runs.</summary>
     private static TimeBoundValue? ParseTime(string value)
     {
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) && value.Contains('-'))
-            return new(false, default, instant);
-        if (TimeSpan.TryParseExact(value, [@"hh\:mm\:ss", @"hh\:mm\:ss\.FFFFFFF", @"hh\:mm"], CultureInfo.InvariantCulture, out var time))
-            return new(true, time, default);
-        return null;
+        if (StartsWithDate().IsMatch(value))
+            return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+                ? new(false, default, instant) : null;
+        var m = TimeOfDay().Match(value);
+        if (!m.Success || !TimeSpan.TryParseExact(m.Groups["time"].Value, [@"hh\:mm\:ss", @"hh\:mm\:ss\.FFFFFFF", @"hh\:mm"],
+                CultureInfo.InvariantCulture, out var time))
+            return null;
+        var offset = m.Groups["sign"].Success
+            ? new TimeSpan(int.Parse(m.Groups["oh"].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups["om"].Value, CultureInfo.InvariantCulture), 0)
+              * (m.Groups["sign"].Value == "-" ? -1 : 1)
+            : TimeSpan.Zero;
+        var utc = TimeSpan.FromTicks(((time - offset).Ticks % TimeSpan.TicksPerDay + TimeSpan.TicksPerDay) % TimeSpan.TicksPerDay);
+        return new(true, utc, default);
     }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}")]
+    private static partial Regex StartsWithDate();
+
+    [GeneratedRegex(@"^(?<time>[0-9:.]+)(?:Z|(?<sign>[+-])(?<oh>\d{2}):?(?<om>\d{2}))?$", RegexOptions.IgnoreCase)]
+    private static partial Regex TimeOfDay();
 
     /// <summary>Non-backtracking: the text matched comes from the traffic, and a glob of several '*' run by backtracking
     /// against a long path took minutes; this engine takes time linear in the text. Single-line, as record's --allow/--deny:

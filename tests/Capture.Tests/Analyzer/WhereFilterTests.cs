@@ -49,9 +49,20 @@ public sealed class WhereFilterTests
         Assert.StartsWith("--where flag=gpa: 'gpa' is no flag (truncated, gap, incomplete,", refused.Message);
     }
 
-    private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null) => new()
+    [Theory]
+    [InlineData("since=03:00:00-01:00", "04:30:00", true)]
+    [InlineData("since=03:00:00-01:00", "03:30:00", false)]
+    [InlineData("until=05:00+02:00", "02:59:59", true)]
+    [InlineData("until=05:00+02:00", "03:00:01", false)]
+    [InlineData("since=03:00:00Z", "03:00:00", true)]
+    [InlineData("since=23:30-02:00", "02:00:00", true)]
+    [InlineData("until=2026-01-02T04:00:00-01:00", "05:00:00", true)]
+    public void A_time_of_day_with_an_offset_is_that_time_in_utc_not_a_time_on_the_day_analyze_runs(string condition, string utcTime, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(at: DateTimeOffset.Parse($"2026-01-02T{utcTime}Z"))));
+
+    private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null, DateTimeOffset? at = null) => new()
     {
-        ConnectionId = 1, Timestamp = DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = durationMs, Pid = 1, Comm = "curl", Side = "client",
+        ConnectionId = 1, Timestamp = at ?? DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = durationMs, Pid = 1, Comm = "curl", Side = "client",
         Protocol = "http/1.1", Flags = flags ?? [], Local = "127.0.0.1:50000", Remote = "127.0.0.1:80", Method = "GET", Path = path,
     };
 }
