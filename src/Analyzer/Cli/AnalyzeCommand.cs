@@ -44,19 +44,22 @@ internal static class AnalyzeCommand
             try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
             catch (FilterException e) { return Fail(stderr, e.Message); }
             if (export.Stray(parsed) is { } stray) return Fail(stderr, stray);
-            if (parsed.GetValue(har) is { } harFile)
+            foreach (var (option, file) in new[] { ("--export-har", parsed.GetValue(har)), ("--export-pcapng", export.Output(parsed)) })
             {
-                if (string.IsNullOrWhiteSpace(harFile)) return Fail(stderr, "--export-har needs a file name");
-                if (Directory.Exists(harFile)) return Fail(stderr, $"--export-har {harFile} is a directory: give a file name in it");
+                if (file is null) continue;
+                if (string.IsNullOrWhiteSpace(file)) return Fail(stderr, $"{option} needs a file name");
+                if (Directory.Exists(file)) return Fail(stderr, $"{option} {file} is a directory: give a file name in it");
             }
-            if (export.Requested(parsed))
-                return files.Length == 1 ? export.Run(parsed, files[0], filter, stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
             int count = parsed.GetValue(slowest) ?? DefaultSlowest;
             if (count <= 0) return Fail(stderr, "--slowest takes a positive count");
             if (parsed.GetValue(limit) is <= 0) return Fail(stderr, "--limit takes a positive count");
             var asked = new[] { parsed.GetResult(slowest) is not null, parsed.GetValue(errors), parsed.GetValue(list), parsed.GetValue(stats),
-                                parsed.GetValue(by) is not null, parsed.GetValue(show) is not null, parsed.GetValue(compare), parsed.GetValue(har) is not null };
-            if (asked.Count(a => a) > 1) return Fail(stderr, "ask one question at a time: --slowest, --errors, --list, --stats, --by, show, --compare or --export-har");
+                                parsed.GetValue(by) is not null, parsed.GetValue(show) is not null, parsed.GetValue(compare), parsed.GetValue(har) is not null,
+                                export.Requested(parsed) };
+            if (asked.Count(a => a) > 1)
+                return Fail(stderr, "ask one question at a time: --slowest, --errors, --list, --stats, --by, show, --compare, --export-har or --export-pcapng");
+            if (export.Requested(parsed))
+                return files.Length == 1 ? export.Run(parsed, files[0], filter, stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
             if (parsed.GetValue(by) is { } dimensionName && !Grouping.By.ContainsKey(dimensionName))
                 return Fail(stderr, $"--by takes {string.Join(", ", Grouping.By.Keys.SkipLast(1))} or {Grouping.By.Keys.Last()}, not '{dimensionName}'");
             if (parsed.GetValue(json) && parsed.GetValue(csv)) return Fail(stderr, "choose --json or --csv, not both");
