@@ -168,6 +168,10 @@ internal static class HarWriter
         json.WriteEndArray();
     }
 
+    /// <summary>A query parameter as browsers' devtools decode one (application/x-www-form-urlencoded): '+' is a space,
+    /// then %XX escapes; "%2B" stays a plus.</summary>
+    private static string QueryDecode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+
     private static void QueryString(Utf8JsonWriter json, string? path)
     {
         json.WriteStartArray("queryString");
@@ -178,8 +182,8 @@ internal static class HarWriter
             {
                 int eq = pair.IndexOf('=');
                 json.WriteStartObject();
-                json.WriteString("name", Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]));
-                json.WriteString("value", eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..]));
+                json.WriteString("name", QueryDecode(eq < 0 ? pair : pair[..eq]));
+                json.WriteString("value", eq < 0 ? "" : QueryDecode(pair[(eq + 1)..]));
                 json.WriteEndObject();
             }
         }

@@ -44,6 +44,18 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void Query_string_parameters_are_decoded_as_a_browser_decodes_them_with_plus_as_a_space()
+    {
+        var entry = OnlyEntry(Exchange("GET /search?q=red+shoes%2Bsocks&price%3E=%E2%82%AC10&flag HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\n\r\n"));
+
+        Assert.Equal(["q=red shoes+socks", "price>=€10", "flag="],
+            entry.GetProperty("request").GetProperty("queryString").EnumerateArray()
+                .Select(p => $"{p.GetProperty("name").GetString()}={p.GetProperty("value").GetString()}"));
+        Assert.Equal("http://har.test/search?q=red+shoes%2Bsocks&price%3E=%E2%82%AC10&flag", entry.GetProperty("request").GetProperty("url").GetString());
+    }
+
+    [Fact]
     public void Request_cookies_are_the_name_value_pairs_of_every_Cookie_field()
     {
         var entry = OnlyEntry(Exchange(
