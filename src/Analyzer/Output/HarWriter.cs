@@ -15,9 +15,8 @@ internal static class HarWriter
     /// <summary>Entries written, and responses left out because no request was captured for them.</summary>
     public sealed record Result(int Written, int WithoutRequest);
 
-    /// <param name="recordings">The recordings in the order given: with more than one, a connection id is
-    /// prefixed with its recording's number ("2:7"), since each recording numbers its connections from 1.</param>
-    public static Result Write(Stream stream, IEnumerable<Exchange> exchanges, string[] recordings)
+    /// <summary>An entry's connection is <see cref="Exchange.ConnectionLabel"/>: with several recordings, "2:7".</summary>
+    public static Result Write(Stream stream, IEnumerable<Exchange> exchanges)
     {
         int written = 0, withoutRequest = 0;
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -40,7 +39,7 @@ internal static class HarWriter
                 withoutRequest++;
                 continue;
             }
-            Entry(json, e, Connection(e, recordings));
+            Entry(json, e);
             written++;
             if (written % 256 == 0) json.Flush();
         }
@@ -53,13 +52,7 @@ internal static class HarWriter
     /// <summary>HAR's date-time form (ISO 8601, UTC, milliseconds).</summary>
     public static string Iso8601(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static string Connection(Exchange e, string[] recordings)
-    {
-        string id = e.ConnectionId.ToString(CultureInfo.InvariantCulture);
-        return recordings.Length > 1 ? $"{Array.IndexOf(recordings, e.Recording) + 1}:{id}" : id;
-    }
-
-    private static void Entry(Utf8JsonWriter json, Exchange e, string connection)
+    private static void Entry(Utf8JsonWriter json, Exchange e)
     {
         double send = Math.Max(0, e.RequestSentMs ?? 0);
         double wait = Math.Max(0, (e.TtfbMs ?? e.DurationMs) - send);
@@ -107,7 +100,7 @@ internal static class HarWriter
         json.WriteEndObject();
         string server = e.Side == "client" ? e.Remote : e.Local;
         json.WriteString("serverIPAddress", server[..Math.Max(0, server.LastIndexOf(':'))].Trim('[', ']'));
-        json.WriteString("connection", connection);
+        json.WriteString("connection", e.ConnectionLabel);
         json.WriteNumber("_pid", e.Pid);
         json.WriteString("_comm", e.Comm);
         json.WriteString("_side", e.Side);

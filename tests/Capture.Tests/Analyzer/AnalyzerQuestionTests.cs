@@ -142,6 +142,22 @@ public sealed class AnalyzerQuestionTests : IDisposable
         Assert.All(rows, r => Assert.Equal("", r.GetProperty("change").GetString()));
     }
 
+    [Fact]
+    public void By_connection_over_several_recordings_keeps_each_recordings_connections_apart_and_names_them_as_har_does()
+    {
+        var other = ShopRecording.Write(Path.Combine(_dir.Path, "again.db"));
+        var one = Json("--by", "connection");
+        var both = ProcessRunner.Run(Repo.AnalyzeBinary, [_db, other, "--by", "connection", "--json"]).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2 * one.Count, both.Count);
+        foreach (var row in one)
+        {
+            string id = row.GetProperty("connection_id").GetString()!;
+            foreach (var n in new[] { 1, 2 })
+                Assert.Equal(row.GetProperty("count").GetInt32(), both.Single(r => r.GetProperty("connection_id").GetString() == $"{n}:{id}").GetProperty("count").GetInt32());
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "--where", "speed>3" }, "analyze: --where speed>3: unknown field 'speed'")]
     [InlineData(new[] { "--where", "status>abc" }, "analyze: --where status>abc: 'abc' is not a number")]
