@@ -98,7 +98,7 @@ internal static class AnalyzeCommand
             }
         });
 
-        var result = root.Parse(ShowWordAsOption(args));
+        var result = root.Parse(ShowWordAsOption(args, root));
         if (result.Errors.Count > 0) return Fail(stderr, result.Errors[0].Message.Split('\n')[0].TrimEnd() + " (see --help)");
         try
         {
@@ -127,15 +127,20 @@ internal static class AnalyzeCommand
         }
     }
 
-    /// <summary>`analyze RUN.db show 42` reads as `--show 42`.</summary>
-    private static string[] ShowWordAsOption(string[] args)
+    /// <summary>`analyze RUN.db show 42` reads as `--show 42`; not where "show" is an option's value
+    /// (`--export-har show`, `--by show`), which stays that value.</summary>
+    private static string[] ShowWordAsOption(string[] args, RootCommand root)
     {
         var result = args.ToArray();
         for (int i = 0; i + 1 < result.Length; i++)
             // Not a number either: as --show it gets the parser's own one-line complaint, not "show: no such file".
-            if (result[i] == "show" && !File.Exists("show")) result[i] = "--show";
+            if (result[i] == "show" && !File.Exists("show") && !(i > 0 && TakesValue(root, args[i - 1]))) result[i] = "--show";
         return result;
     }
+
+    private static bool TakesValue(RootCommand root, string word) =>
+        root.Options.FirstOrDefault(o => o.Name == word || o.Aliases.Contains(word)) is { } option &&
+        option.ValueType != typeof(bool) && option.Arity.MaximumNumberOfValues > 0;
 
     private static int Fail(TextWriter stderr, string message)
     {

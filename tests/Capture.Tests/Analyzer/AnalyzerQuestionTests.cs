@@ -143,6 +143,15 @@ public sealed class AnalyzerQuestionTests : IDisposable
     }
 
     [Fact]
+    public void A_file_named_show_is_the_value_of_the_option_before_it_not_the_show_question()
+    {
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [_db, "--export-har", "show", "--limit", "1"], workingDirectory: _dir.Path);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("wrote 1 exchanges to show\n", result.Stderr);
+        Assert.True(File.Exists(Path.Combine(_dir.Path, "show")));
+    }
+
+    [Fact]
     public void By_connection_over_several_recordings_keeps_each_recordings_connections_apart_and_names_them_as_har_does()
     {
         var other = ShopRecording.Write(Path.Combine(_dir.Path, "again.db"));
@@ -167,6 +176,8 @@ public sealed class AnalyzerQuestionTests : IDisposable
     [InlineData(new[] { "--compare" }, "analyze: --compare takes exactly two recordings")]
     [InlineData(new[] { "--by", "colour" }, "analyze: --by takes process, host, connection or status, not 'colour'")]
     [InlineData(new[] { "show", "99" }, "analyze: no exchange 99")]
+    [InlineData(new[] { "--by", "show" }, "analyze: --by takes process, host, connection or status, not 'show'")]
+    [InlineData(new[] { "--where", "show" }, "analyze: --where show: expected FIELD=VALUE")]
     public void Bad_questions_get_one_line_and_exit_code_2(string[] args, string expected)
     {
         var result = ProcessRunner.Run(Repo.AnalyzeBinary, [_db, .. args]);
