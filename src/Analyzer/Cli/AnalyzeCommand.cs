@@ -44,19 +44,22 @@ internal static class AnalyzeCommand
             try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
             catch (FilterException e) { return Fail(stderr, e.Message); }
             if (export.Stray(parsed) is { } stray) return Fail(stderr, stray);
-            if (parsed.GetValue(har) is { } harFile)
+            foreach (var (option, file) in new[] { ("--export-har", parsed.GetValue(har)), ("--export-pcapng", export.Output(parsed)) })
             {
-                if (string.IsNullOrWhiteSpace(harFile)) return Fail(stderr, "--export-har needs a file name");
-                if (Directory.Exists(harFile)) return Fail(stderr, $"--export-har {harFile} is a directory: give a file name in it");
+                if (file is null) continue;
+                if (string.IsNullOrWhiteSpace(file)) return Fail(stderr, $"{option} needs a file name");
+                if (Directory.Exists(file)) return Fail(stderr, $"{option} {file} is a directory: give a file name in it");
             }
-            if (export.Requested(parsed))
-                return files.Length == 1 ? export.Run(parsed, files[0], filter, stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
             int count = parsed.GetValue(slowest) ?? DefaultSlowest;
             if (count <= 0) return Fail(stderr, "--slowest takes a positive count");
             if (parsed.GetValue(limit) is <= 0) return Fail(stderr, "--limit takes a positive count");
             var asked = new[] { parsed.GetResult(slowest) is not null, parsed.GetValue(errors), parsed.GetValue(list), parsed.GetValue(stats),
-                                parsed.GetValue(by) is not null, parsed.GetValue(show) is not null, parsed.GetValue(compare), parsed.GetValue(har) is not null };
-            if (asked.Count(a => a) > 1) return Fail(stderr, "ask one question at a time: --slowest, --errors, --list, --stats, --by, show, --compare or --export-har");
+                                parsed.GetValue(by) is not null, parsed.GetValue(show) is not null, parsed.GetValue(compare), parsed.GetValue(har) is not null,
+                                export.Requested(parsed) };
+            if (asked.Count(a => a) > 1)
+                return Fail(stderr, "ask one question at a time: --slowest, --errors, --list, --stats, --by, show, --compare, --export-har or --export-pcapng");
+            if (export.Requested(parsed))
+                return files.Length == 1 ? export.Run(parsed, files[0], filter, stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
             if (parsed.GetValue(by) is { } dimensionName && !Grouping.By.ContainsKey(dimensionName))
                 return Fail(stderr, $"--by takes {string.Join(", ", Grouping.By.Keys.SkipLast(1))} or {Grouping.By.Keys.Last()}, not '{dimensionName}'");
             if (parsed.GetValue(json) && parsed.GetValue(csv)) return Fail(stderr, "choose --json or --csv, not both");
@@ -84,7 +87,7 @@ internal static class AnalyzeCommand
                 {
                     var (written, withoutRequest) = questions.ExportHar(harPath);
                     stderr.WriteLine($"wrote {written} exchanges to {harPath}" +
-                                     (withoutRequest > 0 ? $" ({withoutRequest} response{(withoutRequest == 1 ? "" : "s")} without a request left out: a HAR entry needs one)" : ""));
+                                     (withoutRequest > 0 ? $" ({withoutRequest} response{(withoutRequest == 1 ? "" : "s")} without a request, or whose request line did not parse, left out: a HAR entry needs one)" : ""));
                 }
                 else questions.Slowest(count);
                 return ExitOk;
@@ -95,7 +98,7 @@ internal static class AnalyzeCommand
             }
         });
 
-        var result = root.Parse(ShowWordAsOption(args));
+        var result = root.Parse(ShowWordAsOption(args, root));
         if (result.Errors.Count > 0) return Fail(stderr, result.Errors[0].Message.Split('\n')[0].TrimEnd() + " (see --help)");
         try
         {
@@ -124,15 +127,20 @@ internal static class AnalyzeCommand
         }
     }
 
-    /// <summary>`analyze RUN.db show 42` reads as `--show 42`.</summary>
-    private static string[] ShowWordAsOption(string[] args)
+    /// <summary>`analyze RUN.db show 42` reads as `--show 42`; not where "show" is an option's value
+    /// (`--export-har show`, `--by show`), which stays that value.</summary>
+    private static string[] ShowWordAsOption(string[] args, RootCommand root)
     {
         var result = args.ToArray();
         for (int i = 0; i + 1 < result.Length; i++)
             // Not a number either: as --show it gets the parser's own one-line complaint, not "show: no such file".
-            if (result[i] == "show" && !File.Exists("show")) result[i] = "--show";
+            if (result[i] == "show" && !File.Exists("show") && !(i > 0 && TakesValue(root, args[i - 1]))) result[i] = "--show";
         return result;
     }
+
+    private static bool TakesValue(RootCommand root, string word) =>
+        root.Options.FirstOrDefault(o => o.Name == word || o.Aliases.Contains(word)) is { } option &&
+        option.ValueType != typeof(bool) && option.Arity.MaximumNumberOfValues > 0;
 
     private static int Fail(TextWriter stderr, string message)
     {

@@ -67,7 +67,7 @@ internal sealed class Questions(IReadOnlyList<RecordingFile> recordings, Exchang
     public HarWriter.Result ExportHar(string path)
     {
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
-        return HarWriter.Write(file, Limited(Matching()), [.. recordings.Select(r => r.Path)]);
+        return HarWriter.Write(file, Limited(Matching()));
     }
 
     private void WriteExchanges(IReadOnlyList<Exchange> exchanges)

@@ -9,6 +9,8 @@ internal sealed record Exchange
     public long Id { get; set; }
     /// <summary>The recording the exchange came from (several can be analyzed as one).</summary>
     public string Recording { get; set; } = "";
+    /// <summary>That recording's place in the order given, from 1, when there are several; 0 for one.</summary>
+    public int RecordingNumber { get; set; }
     public required long ConnectionId { get; init; }
     public required DateTimeOffset Timestamp { get; init; }
     public required long StartNs { get; init; }
@@ -30,6 +32,12 @@ internal sealed record Exchange
     public required IReadOnlyList<string> Flags { get; init; }
     public required string Local { get; init; }
     public required string Remote { get; init; }
+
+    /// <summary>The connection as HAR and --by connection name it: each recording numbers its connections from 1, so
+    /// with several the id is prefixed with the recording's number ("2:7").</summary>
+    public string ConnectionLabel => RecordingNumber > 0
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RecordingNumber}:{ConnectionId}")
+        : ConnectionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>HTTP/2 stream id; null for HTTP/1.x.</summary>
     public int? StreamId { get; init; }
@@ -84,4 +92,6 @@ internal static class ExchangeFlags
     public const string Reset = "reset";           // HTTP/2 RST_STREAM ended the stream
     public const string GoAway = "goaway";         // HTTP/2 GOAWAY refused or cut the stream
     public const string ContextLost = "hpack_context_lost"; // header fields that referred to unseen HPACK state are "<unknown>"
+
+    public static readonly IReadOnlyList<string> All = [Truncated, Gap, Incomplete, NoRequest, Malformed, MidStream, Reset, GoAway, ContextLost];
 }

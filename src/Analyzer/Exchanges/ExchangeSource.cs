@@ -13,8 +13,10 @@ internal static class ExchangeSource
     public static IEnumerable<Exchange> All(IReadOnlyList<RecordingFile> recordings, ParserLimits? limits = null)
     {
         long id = 0;
+        int number = 0;
         foreach (var recording in recordings)
         {
+            number++;
             var analyzer = new ConnectionAnalyzer(recording.Connection, recording.Run, limits);
             var connections = recording.Connection.Query<ConnectionRow>("SELECT * FROM connections ORDER BY id", buffered: true);
             string name = recordings.Count > 1 ? recording.Path : "";
@@ -23,6 +25,7 @@ internal static class ExchangeSource
                 {
                     exchange.Id = ++id;
                     exchange.Recording = name;
+                    exchange.RecordingNumber = recordings.Count > 1 ? number : 0;
                     yield return exchange;
                 }
         }

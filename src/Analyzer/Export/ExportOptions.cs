@@ -16,6 +16,9 @@ internal sealed class ExportOptions
 
     public bool Requested(ParseResult parsed) => parsed.GetValue(_output) is not null;
 
+    /// <summary>The file --export-pcapng names, null when it is not asked for.</summary>
+    public string? Output(ParseResult parsed) => parsed.GetValue(_output);
+
     /// <summary>--pid or --connection given without --export-pcapng: they would be ignored, and the answer look filtered.</summary>
     public string? Stray(ParseResult parsed) =>
         Requested(parsed) || (parsed.GetValue(_pid) is null && parsed.GetValue(_connection) is null) ? null
@@ -26,7 +29,6 @@ internal sealed class ExportOptions
     public int Run(ParseResult parsed, string databasePath, ExchangeFilter where, TextWriter stdout, TextWriter stderr)
     {
         var output = parsed.GetValue(_output)!;
-        if (Directory.Exists(output)) { stderr.WriteLine($"analyze: --export-pcapng {output} is a directory"); return 2; }
         using var recording = RecordingFile.Open(databasePath);
         long packets;
         try

@@ -74,7 +74,7 @@ internal static class BodyDisplay
         {
             string text = Encoding.UTF8.GetString(bytes);
             if (text.Length > MaxTextChars) text = text[..MaxTextChars] + $"… ({text.Length - MaxTextChars} more characters)";
-            foreach (var line in text.TrimEnd('\n').Split('\n')) output.WriteLine(indent + line.TrimEnd('\r'));
+            foreach (var line in text.TrimEnd('\n').Split('\n')) output.WriteLine(indent + TerminalText.Escape(line.TrimEnd('\r'), keepTabs: true));
             return;
         }
         HexDump(output, bytes.AsSpan(0, Math.Min(bytes.Length, HexDumpBytes)), indent);

@@ -3,7 +3,8 @@ using Capture.Analyzer.Exchanges;
 
 namespace Capture.Analyzer.Output;
 
-/// <summary>RFC 4180 CSV with a header row; the columns are the `--json` fields of the same output.</summary>
+/// <summary>RFC 4180 CSV with a header row; the columns are the `--json` fields of the same output. A text cell that
+/// would start a spreadsheet formula has a quote mark before it (`--json` has every value as it was).</summary>
 internal static class Csv
 {
     public static readonly string[] ExchangeColumns =
@@ -30,6 +31,13 @@ internal static class Csv
 
     public static string Num(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
-    private static string Escape(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
+    private static string Escape(string field)
+    {
+        // Text from the traffic (a Host header, an HTTP/2 :path or :method) that a spreadsheet opening the file would
+        // run as a formula is shown as text: a leading quote mark, as spreadsheets read it. Numbers keep their sign.
+        if (field.Length > 1 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r' &&
+            !double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            field = "'" + field;
+        return field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
+    }
 }

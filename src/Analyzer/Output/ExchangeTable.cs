@@ -18,13 +18,11 @@ internal static class ExchangeTable
         output.WriteLine($"{"ID",6}  {"TIME (UTC)",-15}  {"DURATION ms",11}  {"METHOD",-7}  {"HOST+PATH",-UrlWidth}  {"STATUS",6}  {"PROCESS",-22}  {"SIDE",-6}  FLAGS");
         foreach (var e in exchanges)
         {
-            var url = Shorten((e.Host ?? "") + (e.Path ?? ""), UrlWidth);
-            var process = Shorten($"{e.Comm}[{e.Pid}]", 22);
+            var url = TerminalText.Cell((e.Host ?? "") + (e.Path ?? ""), UrlWidth);
+            var process = TerminalText.Cell($"{e.Comm}[{e.Pid}]", 22);
             output.WriteLine(
                 $"{e.Id,6}  {e.Timestamp.UtcDateTime.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture),-15}  {e.DurationMs,11:F3}  " +
-                $"{e.Method ?? "-",-7}  {url,-UrlWidth}  {(e.Status?.ToString(CultureInfo.InvariantCulture) ?? "-"),6}  {process,-22}  {e.Side,-6}  {string.Join(",", e.Flags)}");
+                $"{TerminalText.Escape(e.Method ?? "-"),-7}  {url,-UrlWidth}  {(e.Status?.ToString(CultureInfo.InvariantCulture) ?? "-"),6}  {process,-22}  {e.Side,-6}  {string.Join(",", e.Flags)}");
         }
     }
-
-    private static string Shorten(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

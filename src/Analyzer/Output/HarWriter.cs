@@ -12,12 +12,11 @@ namespace Capture.Analyzer.Output;
 /// </summary>
 internal static class HarWriter
 {
-    /// <summary>Entries written, and responses left out because no request was captured for them.</summary>
+    /// <summary>Entries written, and responses left out because no readable request was captured for them.</summary>
     public sealed record Result(int Written, int WithoutRequest);
 
-    /// <param name="recordings">The recordings in the order given: with more than one, a connection id is
-    /// prefixed with its recording's number ("2:7"), since each recording numbers its connections from 1.</param>
-    public static Result Write(Stream stream, IEnumerable<Exchange> exchanges, string[] recordings)
+    /// <summary>An entry's connection is <see cref="Exchange.ConnectionLabel"/>: with several recordings, "2:7".</summary>
+    public static Result Write(Stream stream, IEnumerable<Exchange> exchanges)
     {
         int written = 0, withoutRequest = 0;
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -34,13 +33,14 @@ internal static class HarWriter
         json.WriteStartArray("entries");
         foreach (var e in exchanges)
         {
-            // An entry needs a request, and making one up (GET /) would show a request that never happened.
-            if (e.Flags.Contains(ExchangeFlags.NoRequest))
+            // An entry needs a request's method and URL, and making one up (GET /) would show a request that never
+            // happened: a response whose request was not captured, or one whose request line did not parse, is left out.
+            if (e.Method is null || e.Flags.Contains(ExchangeFlags.NoRequest))
             {
                 withoutRequest++;
                 continue;
             }
-            Entry(json, e, Connection(e, recordings));
+            Entry(json, e);
             written++;
             if (written % 256 == 0) json.Flush();
         }
@@ -53,13 +53,7 @@ internal static class HarWriter
     /// <summary>HAR's date-time form (ISO 8601, UTC, milliseconds).</summary>
     public static string Iso8601(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static string Connection(Exchange e, string[] recordings)
-    {
-        string id = e.ConnectionId.ToString(CultureInfo.InvariantCulture);
-        return recordings.Length > 1 ? $"{Array.IndexOf(recordings, e.Recording) + 1}:{id}" : id;
-    }
-
-    private static void Entry(Utf8JsonWriter json, Exchange e, string connection)
+    private static void Entry(Utf8JsonWriter json, Exchange e)
     {
         double send = Math.Max(0, e.RequestSentMs ?? 0);
         double wait = Math.Max(0, (e.TtfbMs ?? e.DurationMs) - send);
@@ -71,7 +65,7 @@ internal static class HarWriter
         json.WriteNumber("time", Math.Round(send + wait + receive, 3));
 
         json.WriteStartObject("request");
-        json.WriteString("method", e.Method ?? "GET");
+        json.WriteString("method", e.Method);
         json.WriteString("url", $"{(e.Tls ? "https" : "http")}://{e.Host}{e.Path ?? "/"}");
         json.WriteString("httpVersion", version);
         HarCookies.WriteRequest(json, e.RequestHeaders);
@@ -107,7 +101,7 @@ internal static class HarWriter
         json.WriteEndObject();
         string server = e.Side == "client" ? e.Remote : e.Local;
         json.WriteString("serverIPAddress", server[..Math.Max(0, server.LastIndexOf(':'))].Trim('[', ']'));
-        json.WriteString("connection", connection);
+        json.WriteString("connection", e.ConnectionLabel);
         json.WriteNumber("_pid", e.Pid);
         json.WriteString("_comm", e.Comm);
         json.WriteString("_side", e.Side);
@@ -168,6 +162,10 @@ internal static class HarWriter
         json.WriteEndArray();
     }
 
+    /// <summary>A query parameter as browsers' devtools decode one (application/x-www-form-urlencoded): '+' is a space,
+    /// then %XX escapes; "%2B" stays a plus.</summary>
+    private static string QueryDecode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+
     private static void QueryString(Utf8JsonWriter json, string? path)
     {
         json.WriteStartArray("queryString");
@@ -178,8 +176,8 @@ internal static class HarWriter
             {
                 int eq = pair.IndexOf('=');
                 json.WriteStartObject();
-                json.WriteString("name", Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]));
-                json.WriteString("value", eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..]));
+                json.WriteString("name", QueryDecode(eq < 0 ? pair : pair[..eq]));
+                json.WriteString("value", eq < 0 ? "" : QueryDecode(pair[(eq + 1)..]));
                 json.WriteEndObject();
             }
         }

@@ -58,14 +58,14 @@ internal static class StatsOutput
             output.WriteLine("no exchanges");
             return;
         }
-        var keyText = rows.Select(r => KeyText(grouping, r.Key)).ToList();
+        var keyText = rows.Select(r => TerminalText.Escape(KeyText(grouping, r.Key))).ToList();
         int keyWidth = Math.Clamp(keyText.Max(k => k.Length), 10, 70);
         string header = grouping.Name == "endpoint" ? "METHOD HOST+PATH" : string.Join(' ', grouping.Columns).ToUpperInvariant();
         output.WriteLine($"{header.PadRight(keyWidth)}  {"COUNT",7}  {"ERRORS",6}  {"ERR%",6}  {"P50 ms",9}  {"P90 ms",9}  {"P99 ms",9}  {"MAX ms",9}  {"REQ B",10}  {"RESP B",10}");
         for (int i = 0; i < rows.Count; i++)
         {
             var f = rows[i].Figures;
-            string key = keyText[i].Length > keyWidth ? keyText[i][..(keyWidth - 1)] + "…" : keyText[i];
+            string key = TerminalText.Cell(keyText[i], keyWidth);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{key.PadRight(keyWidth)}  {f.Count,7}  {f.Errors,6}  {f.ErrorRate * 100,6:F1}  {f.Durations.Percentile(0.5),9:F3}  {f.Durations.Percentile(0.9),9:F3}  {f.Durations.Percentile(0.99),9:F3}  {f.Durations.MaxMs,9:F3}  {f.RequestBytes,10}  {f.ResponseBytes,10}"));
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Capture.Analyzer.Exchanges;
 using Capture.Common;
 
@@ -7,10 +8,10 @@ namespace Capture.Analyzer.Query;
 /// <summary>
 /// `--where` conditions, all of which an exchange must meet. Each is FIELD OP VALUE with OP one of
 /// = != &gt; &gt;= &lt; &lt;=; `=` and `!=` take comma-separated alternatives and, for text fields, globs
-/// (`*`, `?`). Fields: status, method, host, path, pid, comm, side, protocol, tls, duration (ms), since,
-/// until (RFC 3339, or HH:MM:SS[.fff] UTC on the recording's first day), connection, flag.
+/// (`*`, `?`). Fields: status, method, host, path, pid, comm, side, protocol, tls, duration (ms, or us/ms/s/m), since,
+/// until (RFC 3339, or HH:MM:SS[.fff] in UTC or with an offset, held against each exchange's UTC time of day), connection, flag.
 /// </summary>
-internal sealed class ExchangeFilter
+internal sealed partial class ExchangeFilter
 {
     private static readonly string[] Operators = ["!=", ">=", "<=", "=", ">", "<"];
     private readonly List<Func<Exchange, bool>> _conditions = [];
@@ -58,14 +59,18 @@ internal sealed class ExchangeFilter
         else _conditions.Add(Build(field, op, value, condition));
     }
 
+    /// <summary>The field is the leading name and the operator what follows it: the value comes from the traffic and
+    /// may hold '=', '!=' or '>=' itself (path=/items?price>=10).</summary>
     private static (string Field, string Op, string Value) Split(string condition)
     {
+        int end = 0;
+        while (end < condition.Length && (char.IsAsciiLetter(condition[end]) || condition[end] == '_')) end++;
+        string field = condition[..end].ToLowerInvariant();
+        string rest = condition[end..].TrimStart();
         foreach (var op in Operators)
         {
-            int at = condition.IndexOf(op, StringComparison.Ordinal);
-            if (at <= 0) continue;
-            string field = condition[..at].Trim().ToLowerInvariant();
-            string value = condition[(at + op.Length)..].Trim();
+            if (field.Length == 0 || !rest.StartsWith(op, StringComparison.Ordinal)) continue;
+            string value = rest[op.Length..].Trim();
             if (value.Length == 0) throw new FilterException($"--where {condition}: no value after '{op}'");
             return (field, op, value);
         }
@@ -79,7 +84,7 @@ internal sealed class ExchangeFilter
         "status" => Number(op, value, condition, e => e.Status),
         "pid" => Number(op, value, condition, e => e.Pid),
         "connection" => Number(op, value, condition, e => e.ConnectionId),
-        "duration" => Number(op, value.TrimEnd('m', 's'), condition, e => e.DurationMs),
+        "duration" => Number(op, value, condition, e => e.DurationMs, Milliseconds, "is not a duration (ms, or with a unit: 250us, 100ms, 1.5s)"),
         "method" => Text(op, value, condition, e => e.Method, ignoreCase: true),
         "host" => Text(op, value, condition, e => e.Host, ignoreCase: true),
         "path" => Text(op, value, condition, e => e.Path, ignoreCase: false),
@@ -87,15 +92,15 @@ internal sealed class ExchangeFilter
         "side" => Choice(op, value, condition, e => e.Side, "client", "server"),
         "protocol" => Text(op, value, condition, e => e.Protocol, ignoreCase: true),
         "tls" => Choice(op, value, condition, e => e.Tls ? "true" : "false", "true", "false"),
-        "flag" => op is "=" or "!=" ? Flag(op, value)
-            : throw new FilterException($"--where {condition}: flag takes = or !="),
+        "flag" => Flag(op, value, condition),
         _ => throw new FilterException($"--where {condition}: unknown field '{field}' (fields: {Fields})"),
     };
 
-    private static Func<Exchange, bool> Number(string op, string value, string condition, Func<Exchange, double?> get)
+    private static Func<Exchange, bool> Number(string op, string value, string condition, Func<Exchange, double?> get,
+        Func<string, double?>? parse = null, string notOne = "is not a number")
     {
-        var alternatives = value.Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
-            ? n : throw new FilterException($"--where {condition}: '{v}' is not a number")).ToArray();
+        parse ??= PlainNumber;
+        var alternatives = value.Split(',').Select(v => parse(v.Trim()) ?? throw new FilterException($"--where {condition}: '{v}' {notOne}")).ToArray();
         if (op is not ("=" or "!=") && alternatives.Length > 1) throw new FilterException($"--where {condition}: only = and != take several values");
         double first = alternatives[0];
         return op switch
@@ -109,12 +114,19 @@ internal sealed class ExchangeFilter
         };
     }
 
-    /// <summary>The glob is compiled once, here, not once per flag of every exchange tested.</summary>
-    private static Func<Exchange, bool> Flag(string op, string value)
+    private static double? PlainNumber(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>Longer suffixes first: "ms" is not "m" then "s".</summary>
+    private static readonly (string Suffix, double Ms)[] DurationUnits = [("us", 0.001), ("µs", 0.001), ("ms", 1), ("s", 1000), ("m", 60_000)];
+
+    /// <summary>A duration in ms: a bare number is ms (README), a unit scales it ("1.5s" is 1500, not 1.5).</summary>
+    private static double? Milliseconds(string text)
     {
-        var pattern = Glob.ToRegex(value);
-        bool want = op == "=";
-        return e => e.Flags.Any(pattern.IsMatch) == want;
+        foreach (var (suffix, ms) in DurationUnits)
+            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+                return PlainNumber(text[..^suffix.Length].TrimEnd()) * ms;
+        return PlainNumber(text);
     }
 
     private static Func<Exchange, bool> Text(string op, string value, string condition, Func<Exchange, string?> get, bool ignoreCase)
@@ -123,6 +135,19 @@ internal sealed class ExchangeFilter
         var patterns = value.Split(',').Select(v => Glob.ToRegex(v, ignoreCase)).ToArray();
         bool want = op == "=";
         return e => (get(e) is { } x && patterns.Any(p => p.IsMatch(x))) == want;
+    }
+
+    /// <summary>Any of the flags given (comma-separated globs, as for text fields); one that names no flag (a typo, "gpa") is
+    /// refused rather than matching nothing.</summary>
+    private static Func<Exchange, bool> Flag(string op, string value, string condition)
+    {
+        if (op is not ("=" or "!=")) throw new FilterException($"--where {condition}: flag takes = or !=");
+        var patterns = value.Split(',').Select(v => v.Trim()).Select(v => (Text: v, Glob: Glob.ToRegex(v))).ToArray();
+        foreach (var (text, glob) in patterns)
+            if (!ExchangeFlags.All.Any(glob.IsMatch))
+                throw new FilterException($"--where {condition}: '{text}' is no flag ({string.Join(", ", ExchangeFlags.All)})");
+        bool want = op == "=";
+        return e => e.Flags.Any(f => patterns.Any(p => p.Glob.IsMatch(f))) == want;
     }
 
     /// <summary>A field with a few values: any other (a typo, "sever") is refused rather than matching nothing.</summary>
@@ -149,15 +174,30 @@ internal sealed class ExchangeFilter
 
     private sealed record TimeBoundValue(bool TimeOfDayOnly, TimeSpan TimeOfDay, DateTimeOffset Instant);
 
+    /// <summary>A date and time (RFC 3339; without an offset, UTC), or a time of day: UTC, or with its own offset
+    /// (10:00:00-05:00 is 15:00:00 UTC). A time of day is never read as a time on the day analyze runs.</summary>
     private static TimeBoundValue? ParseTime(string value)
     {
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) && value.Contains('-'))
-            return new(false, default, instant);
-        if (TimeSpan.TryParseExact(value, [@"hh\:mm\:ss", @"hh\:mm\:ss\.FFFFFFF", @"hh\:mm"], CultureInfo.InvariantCulture, out var time))
-            return new(true, time, default);
-        return null;
+        if (StartsWithDate().IsMatch(value))
+            return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+                ? new(false, default, instant) : null;
+        var m = TimeOfDay().Match(value);
+        if (!m.Success || !TimeSpan.TryParseExact(m.Groups["time"].Value, [@"hh\:mm\:ss", @"hh\:mm\:ss\.FFFFFFF", @"hh\:mm"],
+                CultureInfo.InvariantCulture, out var time))
+            return null;
+        var offset = m.Groups["sign"].Success
+            ? new TimeSpan(int.Parse(m.Groups["oh"].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups["om"].Value, CultureInfo.InvariantCulture), 0)
+              * (m.Groups["sign"].Value == "-" ? -1 : 1)
+            : TimeSpan.Zero;
+        var utc = TimeSpan.FromTicks(((time - offset).Ticks % TimeSpan.TicksPerDay + TimeSpan.TicksPerDay) % TimeSpan.TicksPerDay);
+        return new(true, utc, default);
     }
 
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}")]
+    private static partial Regex StartsWithDate();
+
+    [GeneratedRegex(@"^(?<time>[0-9:.]+)(?:Z|(?<sign>[+-])(?<oh>\d{2}):?(?<om>\d{2}))?$", RegexOptions.IgnoreCase)]
+    private static partial Regex TimeOfDay();
 }
 
 internal sealed class FilterException(string message) : Exception(message);

@@ -33,7 +33,7 @@ internal sealed record Grouping(string Name, IReadOnlyList<string> Columns, Func
         ["process"] = new("process", ["comm", "pid"], e => [e.Comm, e.Pid.ToString(CultureInfo.InvariantCulture)]),
         ["host"] = new("host", ["host"], e => [e.Host ?? "-"]),
         ["connection"] = new("connection", ["connection_id", "local", "remote", "comm"],
-            e => [e.ConnectionId.ToString(CultureInfo.InvariantCulture), e.Local, e.Remote, e.Comm]),
+            e => [e.ConnectionLabel, e.Local, e.Remote, e.Comm]),
         ["status"] = new("status", ["status"], e => [e.Status?.ToString(CultureInfo.InvariantCulture) ?? "-"]),
     };
 }

@@ -7,8 +7,9 @@ namespace Capture.Analyzer.Query;
 /// <summary>
 /// The same exchange seen from the other end of the connection, when both ends were traced on this host
 /// (a client and a server on loopback, or a proxy and its upstream): the connection whose addresses mirror
-/// this one's, open at the same time, and on it the exchange in the same place (same HTTP/2 stream, or
-/// the same position in HTTP/1.x order).
+/// this one's, open at the same time, and on it the same exchange: the same HTTP/2 stream, or on HTTP/1.x the
+/// same request (method and target) that began nearest in time. Not the same position in order: drops can cost
+/// one end an exchange the other has, and the next one's timing would then pass for this one's.
 /// </summary>
 internal static class PeerExchange
 {
@@ -22,10 +23,9 @@ internal static class PeerExchange
                                                    c.Opened_Ns <= (own.Closed_Ns ?? long.MaxValue) && own.Opened_Ns <= (c.Closed_Ns ?? long.MaxValue));
         if (peer is null) return null;
 
-        var ownExchanges = analyzer.Analyze(own).ToList();
-        int index = ownExchanges.FindIndex(e => e.StartNs == exchange.StartNs && e.StreamId == exchange.StreamId);
-        var peerExchanges = analyzer.Analyze(peer).ToList();
+        var peerExchanges = analyzer.Analyze(peer);
         if (exchange.StreamId is { } stream) return peerExchanges.FirstOrDefault(e => e.StreamId == stream);
-        return index >= 0 && index < peerExchanges.Count ? peerExchanges[index] : null;
+        return peerExchanges.Where(e => e.Method == exchange.Method && e.Path == exchange.Path)
+            .MinBy(e => Math.Abs(e.StartNs - exchange.StartNs));
     }
 }

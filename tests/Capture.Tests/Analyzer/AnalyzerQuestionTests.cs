@@ -142,6 +142,31 @@ public sealed class AnalyzerQuestionTests : IDisposable
         Assert.All(rows, r => Assert.Equal("", r.GetProperty("change").GetString()));
     }
 
+    [Fact]
+    public void A_file_named_show_is_the_value_of_the_option_before_it_not_the_show_question()
+    {
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [_db, "--export-har", "show", "--limit", "1"], workingDirectory: _dir.Path);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("wrote 1 exchanges to show\n", result.Stderr);
+        Assert.True(File.Exists(Path.Combine(_dir.Path, "show")));
+    }
+
+    [Fact]
+    public void By_connection_over_several_recordings_keeps_each_recordings_connections_apart_and_names_them_as_har_does()
+    {
+        var other = ShopRecording.Write(Path.Combine(_dir.Path, "again.db"));
+        var one = Json("--by", "connection");
+        var both = ProcessRunner.Run(Repo.AnalyzeBinary, [_db, other, "--by", "connection", "--json"]).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2 * one.Count, both.Count);
+        foreach (var row in one)
+        {
+            string id = row.GetProperty("connection_id").GetString()!;
+            foreach (var n in new[] { 1, 2 })
+                Assert.Equal(row.GetProperty("count").GetInt32(), both.Single(r => r.GetProperty("connection_id").GetString() == $"{n}:{id}").GetProperty("count").GetInt32());
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "--where", "speed>3" }, "analyze: --where speed>3: unknown field 'speed'")]
     [InlineData(new[] { "--where", "status>abc" }, "analyze: --where status>abc: 'abc' is not a number")]
@@ -151,6 +176,8 @@ public sealed class AnalyzerQuestionTests : IDisposable
     [InlineData(new[] { "--compare" }, "analyze: --compare takes exactly two recordings")]
     [InlineData(new[] { "--by", "colour" }, "analyze: --by takes process, host, connection or status, not 'colour'")]
     [InlineData(new[] { "show", "99" }, "analyze: no exchange 99")]
+    [InlineData(new[] { "--by", "show" }, "analyze: --by takes process, host, connection or status, not 'show'")]
+    [InlineData(new[] { "--where", "show" }, "analyze: --where show: expected FIELD=VALUE")]
     public void Bad_questions_get_one_line_and_exit_code_2(string[] args, string expected)
     {
         var result = ProcessRunner.Run(Repo.AnalyzeBinary, [_db, .. args]);

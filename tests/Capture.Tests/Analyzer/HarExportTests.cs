@@ -44,6 +44,18 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void Query_string_parameters_are_decoded_as_a_browser_decodes_them_with_plus_as_a_space()
+    {
+        var entry = OnlyEntry(Exchange("GET /search?q=red+shoes%2Bsocks&price%3E=%E2%82%AC10&flag HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\n\r\n"));
+
+        Assert.Equal(["q=red shoes+socks", "price>=€10", "flag="],
+            entry.GetProperty("request").GetProperty("queryString").EnumerateArray()
+                .Select(p => $"{p.GetProperty("name").GetString()}={p.GetProperty("value").GetString()}"));
+        Assert.Equal("http://har.test/search?q=red+shoes%2Bsocks&price%3E=%E2%82%AC10&flag", entry.GetProperty("request").GetProperty("url").GetString());
+    }
+
+    [Fact]
     public void Request_cookies_are_the_name_value_pairs_of_every_Cookie_field()
     {
         var entry = OnlyEntry(Exchange(
@@ -90,7 +102,25 @@ public sealed class HarExportTests : IDisposable
 
         var (entries, stderr) = Export([db]);
         Assert.Equal(["http://har.test/asked"], entries.Select(e => e.GetProperty("request").GetProperty("url").GetString()));
-        Assert.EndsWith(" (1 response without a request left out: a HAR entry needs one)\n", stderr);
+        Assert.EndsWith(" (1 response without a request, or whose request line did not parse, left out: a HAR entry needs one)\n", stderr);
+    }
+
+    [Fact]
+    public void A_request_whose_line_did_not_parse_is_left_out_not_shown_as_a_GET()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "unparsed.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /a b HTTP/1.1\r\nHost: har.test\r\n\r\n")
+            .ServerSends(2, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            .ClientSends(3, "GET /next HTTP/1.1\r\nHost: har.test\r\n\r\n")
+            .ServerSends(4, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        string db = rec.Save();
+
+        var (entries, stderr) = Export([db]);
+        Assert.Equal(["GET http://har.test/next 200"], entries.Select(e =>
+            $"{e.GetProperty("request").GetProperty("method").GetString()} {e.GetProperty("request").GetProperty("url").GetString()} " +
+            $"{e.GetProperty("response").GetProperty("status")}"));
+        Assert.EndsWith(" (1 response without a request, or whose request line did not parse, left out: a HAR entry needs one)\n", stderr);
     }
 
     [Fact]

@@ -42,11 +42,33 @@ public sealed class PcapngCommandLineTests
     {
         using var dir = new TempDir();
         var db = EmptyRecording(dir);
-        AssertOneLine(ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--export-pcapng", dir.Path]), 2, $"analyze: --export-pcapng {dir.Path} is a directory");
+        AssertOneLine(ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--export-pcapng", dir.Path]), 2, $"analyze: --export-pcapng {dir.Path} is a directory: give a file name in it");
         var missing = dir.File("no/such/folder/out.pcapng");
         var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--export-pcapng", missing]);
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith($"analyze: cannot write {missing}: ", result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single());
+    }
+
+    [Theory]
+    [InlineData("--export-har")]
+    [InlineData("--errors")]
+    [InlineData("--stats")]
+    public void Export_with_another_question_is_refused_before_anything_is_written_not_the_question_left_unanswered(string question)
+    {
+        using var dir = new TempDir();
+        var pcapng = dir.File("out.pcapng");
+        string[] asked = question == "--export-har" ? [question, dir.File("out.har")] : [question];
+        AssertOneLine(ProcessRunner.Run(Repo.AnalyzeBinary, [EmptyRecording(dir), "--export-pcapng", pcapng, .. asked]), 2,
+            "analyze: ask one question at a time: --slowest, --errors, --list, --stats, --by, show, --compare, --export-har or --export-pcapng");
+        Assert.False(File.Exists(pcapng));
+        Assert.False(File.Exists(dir.File("out.har")));
+    }
+
+    [Fact]
+    public void Export_to_an_empty_file_name_is_one_line_not_an_unexpected_failure()
+    {
+        using var dir = new TempDir();
+        AssertOneLine(ProcessRunner.Run(Repo.AnalyzeBinary, [EmptyRecording(dir), "--export-pcapng", ""]), 2, "analyze: --export-pcapng needs a file name");
     }
 
     [Fact]

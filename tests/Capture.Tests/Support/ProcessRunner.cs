@@ -7,9 +7,10 @@ internal static class ProcessRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(string file, IEnumerable<string> args, TimeSpan? limit = null, string? stdin = null)
+    public static Result Run(string file, IEnumerable<string> args, TimeSpan? limit = null, string? stdin = null, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
+        if (workingDirectory is not null) info.WorkingDirectory = workingDirectory;
         foreach (var a in args) info.ArgumentList.Add(a);
         using var p = Process.Start(info)!;
         if (stdin is not null)

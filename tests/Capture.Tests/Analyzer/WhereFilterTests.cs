@@ -1,0 +1,76 @@
+using Capture.Analyzer.Exchanges;
+using Capture.Analyzer.Query;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>`--where FIELD OP VALUE` read as README's "analyze: questions and filters" describes it, whatever the value holds.</summary>
+public sealed class WhereFilterTests
+{
+    [Theory]
+    [InlineData("path=/items?price>=10", "/items?price>=10", true)]
+    [InlineData("path=/a!=b", "/a!=b", true)]
+    [InlineData("path=/a<=b*", "/a<=b/c", true)]
+    [InlineData("path!=/a>=b", "/a>=b", false)]
+    [InlineData("path != /a=b", "/a=c", true)]
+    public void The_operator_is_the_one_after_the_field_name_not_one_inside_the_value(string condition, string path, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(path: path)));
+
+    [Theory]
+    [InlineData("duration>1s", 1500, true)]
+    [InlineData("duration>1s", 999, false)]
+    [InlineData("duration>=1.5s", 1500, true)]
+    [InlineData("duration<250us", 0.2, true)]
+    [InlineData("duration>100ms", 150, true)]
+    [InlineData("duration>100", 150, true)]
+    [InlineData("duration>2m", 90_000, false)]
+    public void A_duration_with_a_unit_is_read_in_that_unit_and_a_bare_number_in_ms(string condition, double durationMs, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(durationMs: durationMs)));
+
+    [Fact]
+    public void A_duration_in_an_unknown_unit_is_refused()
+    {
+        var refused = Assert.Throws<FilterException>(() => ExchangeFilter.Parse(["duration>3h"]));
+        Assert.Equal("--where duration>3h: '3h' is not a duration (ms, or with a unit: 250us, 100ms, 1.5s)", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("flag=gap,truncated", new[] { "truncated" }, true)]
+    [InlineData("flag=gap,truncated", new[] { "incomplete" }, false)]
+    [InlineData("flag!=gap,truncated", new[] { "gap" }, false)]
+    [InlineData("flag!=gap,truncated", new[] { "reset" }, true)]
+    [InlineData("flag=*request", new[] { "no_request" }, true)]
+    [InlineData("flag=TRUNC*", new[] { "gap", "truncated" }, true)]
+    [InlineData("flag=?ap", new[] { "gap" }, true)]
+    [InlineData("flag=*", new string[0], false)]
+    [InlineData("flag!=*", new string[0], true)]
+    public void Flag_takes_comma_separated_alternatives_as_the_text_fields_do(string condition, string[] flags, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(flags: flags)));
+
+    [Fact]
+    public void A_flag_condition_with_an_order_is_refused_in_one_line() =>
+        Assert.Equal("--where flag>=gap: flag takes = or !=", Assert.Throws<FilterException>(() => ExchangeFilter.Parse(["flag>=gap"])).Message);
+
+    [Fact]
+    public void A_flag_that_names_no_flag_is_refused_rather_than_matching_nothing()
+    {
+        var refused = Assert.Throws<FilterException>(() => ExchangeFilter.Parse(["flag=gpa"]));
+        Assert.StartsWith("--where flag=gpa: 'gpa' is no flag (truncated, gap, incomplete,", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("since=03:00:00-01:00", "04:30:00", true)]
+    [InlineData("since=03:00:00-01:00", "03:30:00", false)]
+    [InlineData("until=05:00+02:00", "02:59:59", true)]
+    [InlineData("until=05:00+02:00", "03:00:01", false)]
+    [InlineData("since=03:00:00Z", "03:00:00", true)]
+    [InlineData("since=23:30-02:00", "02:00:00", true)]
+    [InlineData("until=2026-01-02T04:00:00-01:00", "05:00:00", true)]
+    public void A_time_of_day_with_an_offset_is_that_time_in_utc_not_a_time_on_the_day_analyze_runs(string condition, string utcTime, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(at: DateTimeOffset.Parse($"2026-01-02T{utcTime}Z"))));
+
+    private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null, DateTimeOffset? at = null) => new()
+    {
+        ConnectionId = 1, Timestamp = at ?? DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = durationMs, Pid = 1, Comm = "curl", Side = "client",
+        Protocol = "http/1.1", Flags = flags ?? [], Local = "127.0.0.1:50000", Remote = "127.0.0.1:80", Method = "GET", Path = path,
+    };
+}
