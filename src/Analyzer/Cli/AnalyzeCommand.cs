@@ -59,7 +59,12 @@ internal static class AnalyzeCommand
             if (asked.Count(a => a) > 1)
                 return Fail(stderr, "ask one question at a time: --slowest, --errors, --list, --stats, --by, show, --compare, --export-har or --export-pcapng");
             if (export.Requested(parsed))
+            {
+                // A pcapng holds whole connections, in no table's order or format: these would be ignored without a word.
+                foreach (var (option, given) in new[] { ("--limit", parsed.GetValue(limit) is not null), ("--json", parsed.GetValue(json)), ("--csv", parsed.GetValue(csv)) })
+                    if (given) return Fail(stderr, $"{option} does not apply to --export-pcapng (it writes every packet of the connections --where keeps)");
                 return files.Length == 1 ? export.Run(parsed, files[0], filter, stdout, stderr) : Fail(stderr, "--export-pcapng takes one recording");
+            }
             if (parsed.GetValue(by) is { } dimensionName && !Grouping.By.ContainsKey(dimensionName))
                 return Fail(stderr, $"--by takes {string.Join(", ", Grouping.By.Keys.SkipLast(1))} or {Grouping.By.Keys.Last()}, not '{dimensionName}'");
             if (parsed.GetValue(json) && parsed.GetValue(csv)) return Fail(stderr, "choose --json or --csv, not both");

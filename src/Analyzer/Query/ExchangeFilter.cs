@@ -114,8 +114,9 @@ internal sealed partial class ExchangeFilter
         };
     }
 
+    /// <summary>A finite number: "NaN" and "Infinity", which .NET would parse, compare with nothing a user means.</summary>
     private static double? PlainNumber(string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null;
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n) ? n : null;
 
     /// <summary>Longer suffixes first: "ms" is not "m" then "s".</summary>
     private static readonly (string Suffix, double Ms)[] DurationUnits = [("us", 0.001), ("µs", 0.001), ("ms", 1), ("s", 1000), ("m", 60_000)];

@@ -62,11 +62,21 @@ public sealed class CommandLineErrorTests
     [InlineData("--where", "side=sever", "analyze: --where side=sever: 'sever' is not client or server")]
     [InlineData("--where", "tls=maybe", "analyze: --where tls=maybe: 'maybe' is not true or false")]
     [InlineData("--pid", "42", "analyze: --pid and --connection go with --export-pcapng")]
+    [InlineData("--where", "status=NaN", "analyze: --where status=NaN: 'NaN' is not a number")]
+    [InlineData("--where", "duration<Infinity", "analyze: --where duration<Infinity: 'Infinity' is not a duration")]
     [InlineData("show", "abc", "Cannot parse argument 'abc' for option '--show'")]
     public void Analyze_rejects_bad_options(string option, string value, string expected)
     {
         AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, ["whatever.db", option, value]), 2, expected);
     }
+
+    [Theory]
+    [InlineData("--limit", "1")]
+    [InlineData("--json")]
+    [InlineData("--csv")]
+    public void Analyze_refuses_table_options_with_export_pcapng_rather_than_ignoring_them(params string[] option) =>
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, ["whatever.db", "--export-pcapng", "/tmp/never-written.pcapng", .. option]), 2,
+            $"analyze: {option[0]} does not apply to --export-pcapng (it writes every packet of the connections --where keeps)");
 
     [Theory]
     [InlineData("--duration", "soon", "record: 'soon' is not a duration: use a number with a unit, like 500ms, 30s, 2m or 1h")]
