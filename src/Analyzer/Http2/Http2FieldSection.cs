@@ -18,8 +18,8 @@ internal static class Http2FieldSection
     public static string? Violation(IReadOnlyList<KeyValuePair<string, string>> fields, Http2Section section, bool whole)
     {
         int pseudoSeen = 0;
-        string? regular = null;
-        foreach (var (name, _) in fields)
+        string? regular = null, method = null, path = null;
+        foreach (var (name, value) in fields)
         {
             if (name == HpackDecoder.UnknownName) continue;
             if (name.Any(char.IsAsciiLetterUpper)) return $"field name {name} has uppercase letters (§8.2.1)";
@@ -33,10 +33,18 @@ internal static class Http2FieldSection
             if (regular is not null) return $"pseudo-header field {name} after the regular field {regular} (§8.3)";
             if ((pseudoSeen & bit) != 0) return $"pseudo-header field {name} repeated (§8.3)";
             pseudoSeen |= bit;
+            if (name == ":method") method = value;
+            else if (name == ":path") path = value;
         }
         if (whole && section == Http2Section.Response && pseudoSeen == 0) return "response without :status (§8.3.2)";
+        if (path is not null && !IsPath(path, method)) return $":path {path} is neither an absolute path nor * of an OPTIONS (§8.3.1)";
         return null;
     }
+
+    /// <summary>§8.3.1: :path is the target's path and query, so it begins with '/', or it is '*' for an OPTIONS request
+    /// with no path. Anything else ("noslash?a=1") would be shown glued to the authority as if part of the host.</summary>
+    private static bool IsPath(string path, string? method) =>
+        path.StartsWith('/') || path == "*" && method is "OPTIONS" or null || path == HpackDecoder.UnknownValue;
 
     /// <summary>A bit of its own for each pseudo-header field the section may carry (RFC 8441 adds :protocol), else 0.</summary>
     private static int PseudoBit(string name, Http2Section section) => section switch

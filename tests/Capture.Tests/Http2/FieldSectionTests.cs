@@ -36,6 +36,11 @@ public sealed class FieldSectionTests
         ["a response without :status"] = new(["content-type: text/plain"], Http2Section.Response, true, "response without :status (§8.3.2)"),
         ["a cut or partly unknown response without :status"] = new(["content-type: text/plain"], Http2Section.Response, false, null),
         ["an unknown field is neither kind"] = new([":method: GET", "<unknown>: <unknown>", ":path: /"], Http2Section.Request, true, null),
+        ["a :path that is no absolute path"] = new([":method: GET", ":scheme: https", ":path: noslash?a=1", ":authority: a"], Http2Section.Request, true,
+            ":path noslash?a=1 is neither an absolute path nor * of an OPTIONS (§8.3.1)"),
+        ["a :path of * on a GET"] = new([":method: GET", ":scheme: https", ":path: *", ":authority: a"], Http2Section.Request, true,
+            ":path * is neither an absolute path nor * of an OPTIONS (§8.3.1)"),
+        ["an OPTIONS for the server as a whole"] = new([":method: OPTIONS", ":scheme: https", ":path: *", ":authority: a"], Http2Section.Request, true, null),
         ["extended CONNECT's :protocol (RFC 8441)"] = new([":method: CONNECT", ":protocol: websocket", ":scheme: https", ":path: /chat", ":authority: a"],
             Http2Section.Request, true, null),
     };
