@@ -83,7 +83,7 @@ internal sealed partial class ExchangeFilter
     {
         "status" => Number(op, value, condition, e => e.Status),
         "pid" => Number(op, value, condition, e => e.Pid),
-        "connection" => Number(op, value, condition, e => e.ConnectionId),
+        "connection" => value.Contains(':') ? Connection(op, value, condition) : Number(op, value, condition, e => e.ConnectionId),
         "duration" => Number(op, value, condition, e => e.DurationMs, Milliseconds, "is not a duration (ms, or with a unit: 250us, 100ms, 1.5s)"),
         "method" => Text(op, value, condition, e => e.Method, ignoreCase: true),
         "host" => Text(op, value, condition, e => e.Host, ignoreCase: true),
@@ -112,6 +112,20 @@ internal sealed partial class ExchangeFilter
             "<" => e => get(e) < first,
             _ => e => get(e) <= first,
         };
+    }
+
+    /// <summary>connection=N:ID names connection ID of the Nth recording given, as HAR and --by connection label it (a
+    /// bare ID matches that id in every recording); one recording is the first.</summary>
+    private static Func<Exchange, bool> Connection(string op, string value, string condition)
+    {
+        if (op is not ("=" or "!=")) throw new FilterException($"--where {condition}: a recording's connection (N:ID) takes = or !=");
+        var wanted = value.Split(',').Select(v => v.Trim().Split(':') is [var n, var id] &&
+                int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out int recording) && recording > 0 &&
+                long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out long connection)
+            ? (Recording: recording, Id: connection)
+            : throw new FilterException($"--where {condition}: '{v}' is not a connection (ID, or N:ID for the Nth recording)")).ToArray();
+        bool want = op == "=";
+        return e => wanted.Any(w => w.Id == e.ConnectionId && w.Recording == Math.Max(e.RecordingNumber, 1)) == want;
     }
 
     /// <summary>A finite number: "NaN" and "Infinity", which .NET would parse, compare with nothing a user means.</summary>

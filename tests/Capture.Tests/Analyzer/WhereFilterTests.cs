@@ -68,9 +68,30 @@ public sealed class WhereFilterTests
     public void A_time_of_day_with_an_offset_is_that_time_in_utc_not_a_time_on_the_day_analyze_runs(string condition, string utcTime, bool matches) =>
         Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(at: DateTimeOffset.Parse($"2026-01-02T{utcTime}Z"))));
 
-    private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null, DateTimeOffset? at = null) => new()
+    [Theory]
+    [InlineData("connection=2:7", 2, 7, true)]
+    [InlineData("connection=2:7", 1, 7, false)]
+    [InlineData("connection=1:7,2:8", 2, 8, true)]
+    [InlineData("connection!=2:7", 2, 7, false)]
+    [InlineData("connection=1:7", 0, 7, true)]
+    [InlineData("connection=7", 2, 7, true)]
+    public void A_connection_is_named_in_one_recording_of_several_as_HAR_labels_it(string condition, int recording, long id, bool matches)
     {
-        ConnectionId = 1, Timestamp = at ?? DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = durationMs, Pid = 1, Comm = "curl", Side = "client",
+        var exchange = Exchange(connection: id);
+        exchange.RecordingNumber = recording;
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(exchange));
+    }
+
+    [Theory]
+    [InlineData("connection=2:x", "--where connection=2:x: '2:x' is not a connection (ID, or N:ID for the Nth recording)")]
+    [InlineData("connection=0:7", "--where connection=0:7: '0:7' is not a connection (ID, or N:ID for the Nth recording)")]
+    [InlineData("connection>2:7", "--where connection>2:7: a recording's connection (N:ID) takes = or !=")]
+    public void A_recordings_connection_that_is_no_label_is_refused(string condition, string message) =>
+        Assert.Equal(message, Assert.Throws<FilterException>(() => ExchangeFilter.Parse([condition])).Message);
+
+    private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null, DateTimeOffset? at = null, long connection = 1) => new()
+    {
+        ConnectionId = connection, Timestamp = at ?? DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = durationMs, Pid = 1, Comm = "curl", Side = "client",
         Protocol = "http/1.1", Flags = flags ?? [], Local = "127.0.0.1:50000", Remote = "127.0.0.1:80", Method = "GET", Path = path,
     };
 }
