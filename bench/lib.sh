@@ -14,6 +14,17 @@ if others=$(pgrep -x 'record|bpftrace' | paste -sd, -) && [ -n "$others" ]; then
   echo "bench: a recorder or bpftrace is running (pid $others): its probes would slow every run; stop it first" >&2
   exit 1
 fi
+# So would any other tracing program left attached (a throwaway loader once stayed for a whole bench round).
+tracing_programs() {
+  bpftool prog show -j | python3 -c '
+import json, sys
+kinds = ("tracing", "tracepoint", "raw_tracepoint", "kprobe", "perf_event")
+print(", ".join("%s %s" % (p["id"], p.get("name", "?")) for p in json.load(sys.stdin) if p.get("type") in kinds))'
+}
+if tracers=$(tracing_programs) && [ -n "$tracers" ]; then
+  echo "bench: BPF tracing programs are loaded ($tracers): they would slow every run; stop what loaded them (bpftool prog show)" >&2
+  exit 1
+fi
 work=$(mktemp -d /tmp/capture-bench.XXXXXX)
 mkdir -p bench/results
 server_pids=()
