@@ -65,7 +65,7 @@ internal static class StatsOutput
         for (int i = 0; i < rows.Count; i++)
         {
             var f = rows[i].Figures;
-            string key = TerminalText.Cell(keyText[i], keyWidth);
+            string key = TerminalText.Fit(keyText[i], keyWidth);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{key.PadRight(keyWidth)}  {f.Count,7}  {f.Errors,6}  {f.ErrorRate * 100,6:F1}  {f.Durations.Percentile(0.5),9:F3}  {f.Durations.Percentile(0.9),9:F3}  {f.Durations.Percentile(0.99),9:F3}  {f.Durations.MaxMs,9:F3}  {f.RequestBytes,10}  {f.ResponseBytes,10}"));
         }

@@ -38,11 +38,11 @@ internal static class TerminalText
     }
 
     /// <summary>A table cell: escaped, then cut to <paramref name="width"/> with an ellipsis.</summary>
-    public static string Cell(string? text, int width)
-    {
-        string escaped = Escape(text);
-        return escaped.Length <= width ? escaped : escaped[..(width - 1)] + "…";
-    }
+    public static string Cell(string? text, int width) => Fit(Escape(text), width);
+
+    /// <summary>Text already escaped (as a table that measured its cells first holds it), cut to <paramref name="width"/>
+    /// with an ellipsis.</summary>
+    public static string Fit(string escaped, int width) => escaped.Length <= width ? escaped : escaped[..(width - 1)] + "…";
 
     private static bool NeedsEscape(char c, bool keepTabs) =>
         (char.IsControl(c) && !(keepTabs && c == '\t')) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
