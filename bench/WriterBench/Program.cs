@@ -26,7 +26,7 @@ int rounds = args.Length > 2 ? int.Parse(args[2]) : 3;
 var policy = new RedactionPolicy([], [], key: null);
 
 var traffic = new NginxTraffic(connections: 32);
-Console.WriteLine($"{"round",5} {"exchanges",10} {"CPU s",8} {"wall s",8} {"ms CPU/1k",10} {"exch/s",10} {"db MB",8}");
+Console.WriteLine($"{"round",5} {"exchanges",10} {"CPU s",8} {"wall s",8} {"ms CPU/1k",10} {"exch/s",10} {"db MB",8} {"B alloc/exch",12} {"GCs",5}");
 for (int round = 0; round <= rounds; round++)
 {
     // Round 0 compiles the code and is not shown, as the recorder warms its writer before the probes attach.
@@ -36,6 +36,8 @@ for (int round = 0; round <= rounds; round++)
     var process = Process.GetCurrentProcess();
     process.Refresh();
     var cpuBefore = process.TotalProcessorTime;
+    long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+    int collectionsBefore = GC.CollectionCount(0);
     var clock = Stopwatch.StartNew();
     long dbBytes;
     using (var db = RunDatabase.Create(path))
@@ -53,10 +55,12 @@ for (int round = 0; round <= rounds; round++)
     clock.Stop();
     process.Refresh();
     double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+    double allocatedPerExchange = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)count;
+    int collections = GC.CollectionCount(0) - collectionsBefore;
     dbBytes = new FileInfo(path).Length;
     RunDatabase.Delete(path);
     if (round == 0) continue;
-    Console.WriteLine($"{round,5} {count,10} {cpu,8:F2} {clock.Elapsed.TotalSeconds,8:F2} {cpu / (count / 1000.0) * 1000,10:F3} {count / clock.Elapsed.TotalSeconds,10:F0} {dbBytes / 1e6,8:F1}");
+    Console.WriteLine($"{round,5} {count,10} {cpu,8:F2} {clock.Elapsed.TotalSeconds,8:F2} {cpu / (count / 1000.0) * 1000,10:F3} {count / clock.Elapsed.TotalSeconds,10:F0} {dbBytes / 1e6,8:F1} {allocatedPerExchange,12:F0} {collections,5}");
 }
 return 0;
 
