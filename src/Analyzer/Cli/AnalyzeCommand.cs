@@ -40,6 +40,9 @@ internal static class AnalyzeCommand
         root.SetAction(parsed =>
         {
             var files = parsed.GetValue(databases)!;
+            // The recordings argument takes any word, so a mistyped option (--endpoints) would read as a file name.
+            if (files.FirstOrDefault(f => f.StartsWith('-') && !File.Exists(f)) is { } unknown)
+                return Fail(stderr, $"unknown option {unknown} (see --help)");
             ExchangeFilter filter;
             try { filter = ExchangeFilter.Parse(parsed.GetValue(where) ?? []); }
             catch (FilterException e) { return Fail(stderr, e.Message); }

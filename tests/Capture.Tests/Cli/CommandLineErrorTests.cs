@@ -55,6 +55,14 @@ public sealed class CommandLineErrorTests
     }
 
     [Theory]
+    [InlineData("--endpoints")]
+    [InlineData("--all")]
+    public void Analyze_names_an_unknown_option_rather_than_looking_for_a_file_of_that_name(string option)
+    {
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, ["whatever.db", option]), 2, $"analyze: unknown option {option} (see --help)");
+    }
+
+    [Theory]
     [InlineData("--slowest", "0", "analyze: --slowest takes a positive count")]
     [InlineData("--slowest", "many", "Cannot parse argument 'many' for option '--slowest'")]
     [InlineData("--export-har", "", "analyze: --export-har needs a file name")]
