@@ -1,3 +1,5 @@
+using Capture.Analyzer.Recording;
+
 namespace Capture.Analyzer.Exchanges;
 
 /// <summary>One request and its response, as the user sees it. Field names follow the stable
@@ -59,6 +61,26 @@ internal sealed record Exchange
     /// <summary>The body's first bytes (content coding not undone).</summary>
     public byte[] RequestBody { get; init; } = [];
     public byte[] ResponseBody { get; init; } = [];
+
+    /// <summary>What its recording's recorder replaced by keyed hashes (none with --no-redact).</summary>
+    public RedactionInfo Redaction { get; set; } = RedactionInfo.None;
+
+    public bool IsRedactedHeader(string name) => Redaction.Headers.Contains(name);
+
+    /// <summary>Where this exchange carries a replaced value: "Authorization in the request", "query token".</summary>
+    public IReadOnlyList<string> RedactedFields()
+    {
+        var found = new List<string>();
+        void In(IEnumerable<KeyValuePair<string, string>> fields, string where)
+        {
+            foreach (var name in fields.Select(f => f.Key).Where(IsRedactedHeader).Distinct(StringComparer.OrdinalIgnoreCase))
+                found.Add($"{name} in the {where}");
+        }
+        In(RequestHeaders.Concat(RequestTrailers), "request");
+        In(InterimResponses.SelectMany(r => r.Headers).Concat(ResponseHeaders).Concat(ResponseTrailers), "response");
+        found.AddRange(Redaction.QueryParametersIn(Path).Distinct(StringComparer.OrdinalIgnoreCase).Select(p => $"query {p}"));
+        return found;
+    }
 
     public bool IsError => Status >= 400 || Grpc?.Status is > 0 ||
                            Flags.Contains(ExchangeFlags.Reset) || Flags.Contains(ExchangeFlags.GoAway) ||

@@ -26,6 +26,7 @@ internal static class ExchangeSource
                     exchange.Id = ++id;
                     exchange.Recording = name;
                     exchange.RecordingNumber = recordings.Count > 1 ? number : 0;
+                    exchange.Redaction = recording.Run.Redaction;
                     yield return exchange;
                 }
         }

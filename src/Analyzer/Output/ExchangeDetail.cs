@@ -22,6 +22,8 @@ internal static class ExchangeDetail
         o.WriteLine($"  connection  {e.ConnectionId}: {e.Local} -> {e.Remote}" +
                     (conn is null ? "" : $", {conn.Role} (opened by {conn.Opened_By})"));
         if (e.Flags.Count > 0) o.WriteLine($"  flags       {string.Join(", ", e.Flags)}");
+        if (e.RedactedFields() is { Count: > 0 } redacted)
+            o.WriteLine($"  redacted    {T(string.Join(", ", redacted))}: keyed hashes of the same length, not the values sent (record --no-redact keeps them)");
         if (e.ResetError is { } reset) o.WriteLine($"  reset       RST_STREAM {reset}");
         if (e.Grpc is { } g)
             o.WriteLine($"  grpc        {T(g.Service)}/{T(g.Method)} status {(g.Status?.ToString(CultureInfo.InvariantCulture) ?? "-")}" +

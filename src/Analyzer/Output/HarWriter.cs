@@ -69,8 +69,8 @@ internal static class HarWriter
         json.WriteString("url", $"{(e.Tls ? "https" : "http")}://{e.Host}{e.Path ?? "/"}");
         json.WriteString("httpVersion", version);
         HarCookies.WriteRequest(json, e.RequestHeaders);
-        Headers(json, e.RequestHeaders);
-        QueryString(json, e.Path);
+        Headers(json, e.RequestHeaders, e);
+        QueryString(json, e.Path, e.Redaction);
         if (e.RequestBodyBytes > 0 || e.RequestBody.Length > 0) PostData(json, e);
         json.WriteNumber("headersSize", -1);
         json.WriteNumber("bodySize", e.RequestBodyBytes);
@@ -81,7 +81,7 @@ internal static class HarWriter
         json.WriteString("statusText", e.Reason ?? "");
         json.WriteString("httpVersion", version);
         HarCookies.WriteResponse(json, e.ResponseHeaders, e.Timestamp.AddMilliseconds(e.TtfbMs ?? e.DurationMs));
-        Headers(json, e.ResponseHeaders);
+        Headers(json, e.ResponseHeaders, e);
         Content(json, e);
         json.WriteString("redirectURL", e.ResponseHeader("location") ?? "");
         json.WriteNumber("headersSize", -1);
@@ -149,7 +149,10 @@ internal static class HarWriter
         json.WriteEndObject();
     }
 
-    private static void Headers(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers)
+    /// <summary>A header HAR would show as sent says when its value is the recorder's keyed hash.</summary>
+    public const string RedactedComment = "redacted by Capture: a keyed hash of the same length, not the value sent";
+
+    private static void Headers(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers, Exchange e)
     {
         json.WriteStartArray("headers");
         foreach (var (name, value) in headers)
@@ -157,6 +160,7 @@ internal static class HarWriter
             json.WriteStartObject();
             json.WriteString("name", name);
             json.WriteString("value", value);
+            if (e.IsRedactedHeader(name)) json.WriteString("comment", RedactedComment);
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -166,7 +170,7 @@ internal static class HarWriter
     /// then %XX escapes; "%2B" stays a plus.</summary>
     private static string QueryDecode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
 
-    private static void QueryString(Utf8JsonWriter json, string? path)
+    private static void QueryString(Utf8JsonWriter json, string? path, Recording.RedactionInfo redaction)
     {
         json.WriteStartArray("queryString");
         int q = path?.IndexOf('?') ?? -1;
@@ -178,6 +182,7 @@ internal static class HarWriter
                 json.WriteStartObject();
                 json.WriteString("name", QueryDecode(eq < 0 ? pair : pair[..eq]));
                 json.WriteString("value", eq < 0 ? "" : QueryDecode(pair[(eq + 1)..]));
+                if (redaction.QueryParametersIn("?" + pair).Any()) json.WriteString("comment", RedactedComment);
                 json.WriteEndObject();
             }
         }

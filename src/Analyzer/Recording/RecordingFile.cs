@@ -82,6 +82,9 @@ internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestamp
     /// <summary>HTTP/2 streams the recorder's --allow/--deny kept out (connection, TLS stream or not, stream id).</summary>
     public IReadOnlySet<(long ConnId, bool Tls, int StreamId)> DeniedStreams { get; init; } = new HashSet<(long, bool, int)>();
 
+    /// <summary>The fields and query parameters whose values the recorder replaced.</summary>
+    public RedactionInfo Redaction { get; init; } = RedactionInfo.None;
+
     public bool IsDenied(ConnectionRow conn, int streamId) =>
         DeniedStreams.Count > 0 && DeniedStreams.Contains((conn.Id, conn.Tls, streamId));
 
@@ -95,7 +98,7 @@ internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestamp
         var denied = hasDenied
             ? db.Query<(long, long, long)>("SELECT conn_id, tls, stream_id FROM denied_streams").Select(r => (r.Item1, r.Item2 != 0, (int)r.Item3)).ToHashSet()
             : [];
-        return new RunInfo(offset, last, info) { DeniedStreams = denied };
+        return new RunInfo(offset, last, info) { DeniedStreams = denied, Redaction = RedactionInfo.From(info) };
     }
 
     /// <summary>When the last captured call happened: the latest row, or a call inside a run that began before it.</summary>

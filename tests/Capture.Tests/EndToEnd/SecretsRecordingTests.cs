@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Capture.Tests.Support;
 using Dapper;
@@ -87,6 +88,12 @@ public sealed class SecretsRecordingTests
         var exchanges = Analyze.OnPort(Analyze.SlowestJson(recorder.DbPath), port);
         Assert.Equal(8, exchanges.Count);
         Assert.All(exchanges, e => Assert.Empty(e.GetProperty("flags").EnumerateArray()));
+        // A replaced value looks like a token: `show` says which ones are hashes, not what was sent.
+        string Redacted(JsonElement e) => string.Join(", ", Analyze.ShowJson(recorder.DbPath, e.GetProperty("id").GetInt64())
+            .GetProperty("redacted").EnumerateArray().Select(r => r.GetString()));
+        Assert.All(exchanges.Where(e => e.GetProperty("path").GetString()!.StartsWith("/hello?access_token=") && e.GetProperty("path").GetString()!.Contains("page")),
+            e => Assert.Equal("Cookie in the request, Authorization in the request, query access_token", Redacted(e))); // in the order curl sent them
+        Assert.All(exchanges.Where(e => e.GetProperty("path").GetString() == "/login"), e => Assert.Equal("Set-Cookie in the response", Redacted(e)));
 
         using var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly;Pooling=False");
         var info = db.Query<(string Key, string Value)>("SELECT key, value FROM run_info").ToDictionary(r => r.Key, r => r.Value);
@@ -121,6 +128,8 @@ public sealed class SecretsRecordingTests
             Assert.Empty(e.GetProperty("flags").EnumerateArray());
             Assert.Matches(@"^/a\.txt\?token=[0-9a-zA-Z_.-]+&n=[12]$", e.GetProperty("path").GetString());
         });
+        Assert.All(exchanges, e => Assert.Equal(["authorization in the request", "cookie in the request", "query token"],
+            Analyze.ShowJson(recorder.DbPath, e.GetProperty("id").GetInt64()).GetProperty("redacted").EnumerateArray().Select(r => r.GetString())));
         // Both requests carried the same query token: one replacement in all four views.
         Assert.Single(exchanges.Select(e => e.GetProperty("path").GetString()!.Split('&')[0]).Distinct());
     }

@@ -57,6 +57,9 @@ internal static class Analyze
 {
     public static List<JsonElement> SlowestJson(string db, int count = 100000) => Json(db, "--slowest", count.ToString());
 
+    /// <summary>`analyze DB show ID --json`: one exchange with its headers and bodies.</summary>
+    public static JsonElement ShowJson(string db, long id) => Assert.Single(Json(db, "show", id.ToString()));
+
     /// <summary>`analyze DB --list --json EXTRA…`: every exchange that passes, in id order.</summary>
     public static List<JsonElement> ListJson(string db, params string[] extra) => Json(db, ["--list", .. extra]);
 

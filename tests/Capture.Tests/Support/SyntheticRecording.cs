@@ -29,6 +29,13 @@ internal sealed class SyntheticRecording
             _db.Execute("INSERT INTO run_info(key, value) VALUES (@key, @value)", new { key, value });
     }
 
+    /// <summary>A run_info entry, as the recorder writes its settings (redaction, redacted_headers…).</summary>
+    public SyntheticRecording Info(string key, string value)
+    {
+        _db.Execute("INSERT OR REPLACE INTO run_info(key, value) VALUES (@key, @value)", new { key, value });
+        return this;
+    }
+
     public static long Ns(double ms) => StartNs + (long)Math.Round(ms * 1_000_000);
 
     /// <summary>A connection of process <paramref name="comm"/>[<paramref name="pid"/>]. Its role says which end it
