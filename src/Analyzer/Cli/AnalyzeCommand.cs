@@ -81,6 +81,8 @@ internal static class AnalyzeCommand
             try
             {
                 foreach (var file in files) recordings.Add(RecordingFile.Open(file));
+                foreach (var recording in recordings)
+                    if (DropReport.Describe(recording) is { } note) stderr.WriteLine($"analyze: {note}");
                 var questions = new Questions(recordings, filter, format, parsed.GetValue(limit), stdout, parserLimits!);
                 if (parsed.GetValue(errors)) questions.Errors();
                 else if (parsed.GetValue(list)) questions.List();

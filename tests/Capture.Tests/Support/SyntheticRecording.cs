@@ -36,6 +36,13 @@ internal sealed class SyntheticRecording
         return this;
     }
 
+    /// <summary>A window in which the kernel's ring buffer dropped <paramref name="count"/> events.</summary>
+    public SyntheticRecording Drops(double fromMs, double toMs, long count)
+    {
+        _db.Execute("INSERT INTO drops(window_start_ns, window_end_ns, kernel_drops) VALUES (@from, @to, @count)", new { from = Ns(fromMs), to = Ns(toMs), count });
+        return this;
+    }
+
     public static long Ns(double ms) => StartNs + (long)Math.Round(ms * 1_000_000);
 
     /// <summary>A connection of process <paramref name="comm"/>[<paramref name="pid"/>]. Its role says which end it
