@@ -110,7 +110,13 @@ internal static class Http2ExchangeBuilder
                          s.ResponseStartOffset is null && server.Timeline.UncapturedSince(start.Value);
         // The stream's holes (its frames' missing octets, lost frame boundaries) on a connection where nothing was
         // dropped but the cap left bytes uncaptured are the cap's doing: truncation, not a gap.
-        bool holes = (s.Flags & Http2StreamFlags.Gap) != 0;
+        // Frames lost whole leave no trace in the streams around them: a half that never came, or never finished, may
+        // have been in a hole that the connection went on after once the stream had begun (its request before that).
+        bool lostRequest = !upgraded && (s.RequestHeaders.Count == 0
+            ? requestView.Timeline.LostBetween(long.MinValue, firstResponse ?? long.MaxValue)
+            : !s.RequestComplete && requestView.Timeline.LostBetween(start.Value, long.MaxValue));
+        bool lostResponse = !s.ResponseComplete && server.Timeline.LostBetween(start.Value, long.MaxValue);
+        bool holes = (s.Flags & Http2StreamFlags.Gap) != 0 || lostRequest || lostResponse;
         bool capHoles = holes && !client.Timeline.LostBefore(long.MaxValue) && !server.Timeline.LostBefore(long.MaxValue) &&
                         (client.Timeline.UncapturedSince(long.MinValue) || server.Timeline.UncapturedSince(long.MinValue));
         if (truncated || capHoles) flags.Add(ExchangeFlags.Truncated);

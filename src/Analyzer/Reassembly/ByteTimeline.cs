@@ -54,6 +54,17 @@ internal sealed class ByteTimeline
         return false;
     }
 
+    /// <summary>Whether bytes were lost (not merely left uncaptured) in a hole whose bytes may have moved between
+    /// <paramref name="sinceNs"/> and <paramref name="untilNs"/>: the stream went on after it at or after the one, and
+    /// had reached it at or before the other. A message expected in that time (an HTTP/2 stream's response) may lie
+    /// wholly in it.</summary>
+    public bool LostBetween(long sinceNs, long untilNs)
+    {
+        foreach (var m in _missing)
+            if (!m.Truncated && TimestampAt(m.End) >= sinceNs && TimestampAt(m.Start) <= untilNs) return true;
+        return false;
+    }
+
     /// <summary>Given a hole's start, whether the parser that read this direction found that no message can have been
     /// lost in it (it lay inside one body of known length); set once that parser is done. Null: every hole may hide one.</summary>
     public Func<long, bool>? LostNoMessage { get; set; }
