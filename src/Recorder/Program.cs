@@ -102,7 +102,7 @@ namespace Capture.Recorder.Cli
             });
 
             var result = root.Parse(args);
-            if (result.Errors.Count > 0) return Fail(result.Errors[0].Message + " (see --help)");
+            if (result.Errors.Count > 0) return Fail(global::Capture.Common.ParseErrorText.Describe(result.Errors[0]) + " (see --help)");
             try
             {
                 return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

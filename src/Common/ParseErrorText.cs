@@ -1,0 +1,34 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace Capture.Common;
+
+/// <summary>
+/// A command-line parse error as one line a user can act on. System.CommandLine names the .NET type it could not
+/// convert a value to ("as expected type 'System.Nullable`1[System.UInt16]'"); for a number option this says what the
+/// option takes instead. Other errors keep the library's own first line.
+/// </summary>
+internal static class ParseErrorText
+{
+    public static string Describe(ParseError error)
+    {
+        var (option, token) = error.SymbolResult switch
+        {
+            OptionResult o => (o.Option, o.Tokens.FirstOrDefault()?.Value),
+            ArgumentResult { Parent: OptionResult o } a => (o.Option, a.Tokens.FirstOrDefault()?.Value),
+            _ => (null, null),
+        };
+        if (option is not null && token is not null && WhatItTakes(option.ValueType) is { } takes)
+            return $"{option.Name} takes {takes}, not '{token}'";
+        return error.Message.Split('\n')[0].TrimEnd();
+    }
+
+    private static string? WhatItTakes(Type valueType) => (Nullable.GetUnderlyingType(valueType) ?? valueType) switch
+    {
+        var t when t == typeof(int) || t == typeof(long) => "a whole number",
+        var t when t == typeof(uint) => $"a whole number from 0 to {uint.MaxValue}",
+        var t when t == typeof(ushort) => $"a whole number from 0 to {ushort.MaxValue}",
+        var t when t == typeof(double) => "a number",
+        _ => null,
+    };
+}
