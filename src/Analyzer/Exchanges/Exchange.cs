@@ -22,6 +22,8 @@ internal sealed record Exchange
     public string? Host { get; init; }
     public string? Path { get; init; }
     public int? Status { get; init; }
+    /// <summary>HTTP/1: a response came, but its status line did not parse, so <see cref="Status"/> is null.</summary>
+    public bool StatusLineNotParsed { get; init; }
     public required long Pid { get; init; }
     public required string Comm { get; init; }
     public required string Side { get; init; }

@@ -121,6 +121,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         foreach (var error in parser.Errors)
         {
             if (error.Code != Http1ErrorCode.InvalidStartLine || error.Offset >= httpEnd) continue;
+            // A status line that did not parse began a response of its own (it began "HTTP/"): it says nothing of the one before.
+            if (parser.Messages.Exists(m => m.Kind == Http1MessageKind.Response && m.StartOffset == error.Offset)) continue;
             int before = parser.Messages.FindLastIndex(m => m.EndOffset <= error.Offset);
             if (before >= 0) yield return parser.Messages[before];
         }
@@ -215,6 +217,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             Host = host,
             Path = path,
             Status = response?.Status,
+            StatusLineNotParsed = response is { Status: null },
             // Who moved the request (else the response): a forking server's child, where the connection names the parent.
             Pid = (request is not null ? requestTimeline.PidAt(request.StartOffset) : responseTimeline.PidAt(responseStart)) ?? conn.Pid,
             Comm = conn.Comm,

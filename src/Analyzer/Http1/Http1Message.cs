@@ -25,7 +25,8 @@ internal enum Http1MessageFlags
 /// One HTTP/1.x message as seen on the wire. Offsets are positions in the byte stream of one direction of
 /// one connection. A message whose head never completed has <see cref="HeadEndOffset"/> == <see cref="EndOffset"/>
 /// == the offset where parsing stopped; for chunked bodies <see cref="EndOffset"/> is past the trailer section.
-/// A request whose request line did not parse is Malformed, with no method or target and an empty version.
+/// A request whose request line did not parse is Malformed, with no method or target and an empty version; so is a
+/// response whose status line began "HTTP/" but did not parse, with no status or reason.
 /// </summary>
 internal sealed record Http1Message(
     Http1MessageKind Kind,

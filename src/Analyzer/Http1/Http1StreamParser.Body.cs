@@ -6,7 +6,7 @@ internal sealed partial class Http1StreamParser
     private void OnHeadComplete(long headEnd)
     {
         _message.HeadEndOffset = headEnd;
-        string? requestMethod = _kind == Http1MessageKind.Response && _message.Status >= 200
+        string? requestMethod = _kind == Http1MessageKind.Response && _message.Status is null or >= 200
             ? RequestMethodForNextResponse?.Invoke()
             : null;
         var framing = MessageFraming.Decide(_message, requestMethod);
@@ -32,6 +32,9 @@ internal sealed partial class Http1StreamParser
             case BodyKind.CloseDelimited:
                 _message.Flags |= Http1MessageFlags.CloseDelimited;
                 _state = State.CloseDelimited;
+                break;
+            case BodyKind.UntilNextMessage:
+                RunBodyToNextMessage();
                 break;
             case BodyKind.SwitchProtocol:
                 Emit(headEnd, Http1MessageFlags.Upgrade);

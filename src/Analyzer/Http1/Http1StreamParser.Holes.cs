@@ -8,7 +8,8 @@ internal sealed partial class Http1StreamParser
     /// The message in progress lost its framing to uncaptured bytes (its head, or a chunk-size line, was cut by the
     /// per-call cap): it runs on until the next message begins (a start line, looked for as after a gap) or the stream
     /// ends, and then ends normally. The recorder saw every byte move, so nothing suggests it was cut short.
-    /// A request whose request line did not parse runs on the same way (see <see cref="BeginUnparsedRequest"/>).
+    /// A request whose request line did not parse runs on the same way (see <see cref="BeginUnparsedRequest"/>), and so
+    /// does the body of a response whose status line did not parse, when its head gave no framing (see <see cref="BeginUnparsedResponse"/>).
     /// </summary>
     private bool _runsToNextMessage;
 

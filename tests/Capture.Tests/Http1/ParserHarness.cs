@@ -81,7 +81,7 @@ internal static class ParserHarness
         var s = new StringBuilder();
         s.Append(m.Kind == Http1MessageKind.Request
             ? m.Method is null ? "(request line not parsed)" : $"{m.Method} {m.Target} {m.Version}"
-            : $"{m.Version} {m.Status} \"{m.Reason}\"");
+            : m.Status is null ? "(status line not parsed)" : $"{m.Version} {m.Status} \"{m.Reason}\"");
         if (m.Kind == Http1MessageKind.Request ? m.Status is not null || m.Reason is not null : m.Method is not null || m.Target is not null)
             s.Append(" MIXED-FIELDS");
         s.Append($" start={m.StartOffset} head={m.HeadEndOffset} end={m.EndOffset} body={m.BodyBytes} flags={m.Flags}");
