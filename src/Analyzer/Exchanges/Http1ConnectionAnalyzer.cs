@@ -177,8 +177,10 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         start ??= firstResponseByte ?? conn.Opened_Ns;
 
         // Unfinished: a message cut off, or a request never answered. A whole response whose request was not captured
-        // (an unsolicited 408, or a connection joined mid-way) is flagged no_request only.
-        bool unfinished = request is not null && (request.Flags.HasFlag(Http1MessageFlags.Incomplete) || response is null) ||
+        // (an unsolicited 408, or a connection joined mid-way) is flagged no_request only. A request that expected
+        // 100 (Continue) and got a final status instead sent no content, as it should (RFC 9110 §10.1.1): it is over.
+        bool contentRefused = request is not null && request.Flags.HasFlag(Http1MessageFlags.ContentNotSent) && response?.Status >= 200;
+        bool unfinished = request is not null && (request.Flags.HasFlag(Http1MessageFlags.Incomplete) && !contentRefused || response is null) ||
                           response is not null && (response.Flags.HasFlag(Http1MessageFlags.Incomplete) || EndedWithRecording(response, conn));
         long end = lastResponseByte ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
         if (unfinished) flags.Add(ExchangeFlags.Incomplete);

@@ -19,6 +19,9 @@ internal enum Http1MessageFlags
     Malformed = 16,
     /// <summary>The connection changed protocol after this message (101, 2xx to CONNECT, or a request the caller stopped at).</summary>
     Upgrade = 32,
+    /// <summary>With Incomplete: a request with `Expect: 100-continue` whose stream ended right after its head, before any
+    /// content. A client that got a final response instead of 100 (Continue) sends no content (RFC 9110 §10.1.1).</summary>
+    ContentNotSent = 64,
 }
 
 /// <summary>

@@ -47,6 +47,21 @@ internal sealed partial class Http1StreamParser
         }
     }
 
+    /// <summary>A request that sent `Expect: 100-continue` and then no byte of its content: it is waiting for 100 (Continue),
+    /// or, if a final status came instead, will never send the content (RFC 9110 §10.1.1).</summary>
+    private bool AwaitsContinue()
+    {
+        if (_kind != Http1MessageKind.Request || _state is not (State.FixedBody or State.ChunkSize) || _position != _message.HeadEndOffset)
+            return false;
+        foreach (var (name, value) in _message.Headers)
+        {
+            // Expect = #expectation, case-insensitive; 100-continue is the only expectation defined.
+            if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase) && value.Contains("100-continue", StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        return false;
+    }
+
     private int OnFixedBody(ReadOnlySpan<byte> bytes)
     {
         int n = (int)Math.Min(_remaining, bytes.Length);

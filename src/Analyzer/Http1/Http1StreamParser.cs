@@ -104,7 +104,8 @@ internal sealed partial class Http1StreamParser
     }
 
     /// <summary>
-    /// The stream ended. A message in progress is reported Incomplete, except a close-delimited body, or a
+    /// The stream ended. A message in progress is reported Incomplete (and ContentNotSent, when a request that expected
+    /// 100 (Continue) ended with its head), except a close-delimited body, or a
     /// message that lost its framing to uncaptured bytes (<see cref="Uncaptured"/>), which end here normally.
     /// Later calls are ignored.
     /// </summary>
@@ -112,7 +113,7 @@ internal sealed partial class Http1StreamParser
     {
         if (_state == State.Stopped) return;
         if (_state == State.CloseDelimited || _runsToNextMessage) Emit(_position, Http1MessageFlags.None);
-        else if (_message.Active) Emit(_position, Http1MessageFlags.Incomplete);
+        else if (_message.Active) Emit(_position, Http1MessageFlags.Incomplete | (AwaitsContinue() ? Http1MessageFlags.ContentNotSent : 0));
         _line.Reset();
         _state = State.Stopped;
         _stopAt = -1;
