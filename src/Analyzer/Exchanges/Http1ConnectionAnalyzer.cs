@@ -216,10 +216,11 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             TtfbMs = firstResponseByte is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = request?.Method,
+            RequestLine = request is { Method: null } ? Unread(request) : StartLine.Read,
             Host = host,
             Path = path,
             Status = response?.Status,
-            StatusLineNotParsed = response is { Status: null },
+            StatusLine = response is { Status: null } ? Unread(response) : StartLine.Read,
             // Who moved the request (else the response): a forking server's child, where the connection names the parent.
             Pid = (request is not null ? requestTimeline.PidAt(request.StartOffset) : responseTimeline.PidAt(responseStart)) ?? conn.Pid,
             Comm = conn.Comm,
@@ -244,6 +245,11 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             ResponseBody = response?.BodyPreview ?? [],
         };
     }
+
+    /// <summary>Why a message has no start line: the parser reports one that did not parse malformed, and one that began
+    /// in uncaptured bytes with a gap.</summary>
+    private static StartLine Unread(Http1Message message) =>
+        message.Flags.HasFlag(Http1MessageFlags.Malformed) ? StartLine.NotParsed : StartLine.NotCaptured;
 
     /// <summary>A body delimited by the connection's close (RFC 9112 §6.3 item 8) on a connection still open when the
     /// recording ended: the stream's end is where the recording stopped, not the body's.</summary>

@@ -64,7 +64,7 @@ internal sealed class MessageBuilder
         Version = "";
     }
 
-    /// <summary>A message whose start line did not parse: no method, target, status or version.</summary>
+    /// <summary>A message whose start line did not parse, or was not captured: no method, target, status or version.</summary>
     public void BeginUnparsed(long startOffset)
     {
         Begin(startOffset, 0);
