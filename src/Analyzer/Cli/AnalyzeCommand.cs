@@ -22,7 +22,7 @@ internal static class AnalyzeCommand
         var stats = new Option<bool>("--stats") { Description = "Per endpoint (method, host, path template): count, error rate, p50/p90/p99/max duration, bytes" };
         var by = new Option<string?>("--by") { Description = "The same figures per process, host, connection or status" };
         var show = new Option<long?>("--show") { Description = "One exchange in full (also: `analyze RUN.db show ID`)" };
-        var compare = new Option<bool>("--compare") { Description = "Per-endpoint latency and error changes from the first recording to the second" };
+        var compare = new Option<bool>("--compare") { Description = "Per-endpoint latency and error changes from the first recording to the second: the biggest p50 slowdown first, then new and vanished endpoints" };
         var har = new Option<string?>("--export-har") { Description = "Write the exchanges as HAR 1.2 to FILE (devtools import it)" };
         var where = new Option<string[]>("--where") { Description = "Keep exchanges where FIELD OP VALUE (repeatable; e.g. status>=500, path=/api/*, comm=nginx, duration>100); with --export-pcapng, the connections with such an exchange, cut to since/until" };
         var limit = new Option<int?>("--limit") { Description = "At most N rows" };

@@ -24,6 +24,10 @@ internal sealed record Exchange
     public string? Host { get; init; }
     public string? Path { get; init; }
     public int? Status { get; init; }
+    /// <summary>HTTP/1: whether the request's line was read; when not, <see cref="Method"/> and <see cref="Path"/> are null.</summary>
+    public StartLine RequestLine { get; init; }
+    /// <summary>HTTP/1: whether the response's status line was read; when not, <see cref="Status"/> is null.</summary>
+    public StartLine StatusLine { get; init; }
     public required long Pid { get; init; }
     public required string Comm { get; init; }
     public required string Side { get; init; }
@@ -95,6 +99,16 @@ internal sealed record Exchange
             if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase)) return value;
         return null;
     }
+}
+
+/// <summary>What became of an HTTP/1 message's start line. Read also stands for no message at all.</summary>
+internal enum StartLine
+{
+    Read,
+    /// <summary>It did not parse (the message is malformed).</summary>
+    NotParsed,
+    /// <summary>The message began in bytes the per-call cap left uncaptured (the message is truncated).</summary>
+    NotCaptured,
 }
 
 /// <summary>What gRPC said about a call (gRPC over HTTP/2).</summary>

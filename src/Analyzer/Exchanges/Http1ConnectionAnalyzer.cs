@@ -121,6 +121,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         foreach (var error in parser.Errors)
         {
             if (error.Code != Http1ErrorCode.InvalidStartLine || error.Offset >= httpEnd) continue;
+            // A status line that did not parse began a response of its own (it began "HTTP/"): it says nothing of the one before.
+            if (parser.Messages.Exists(m => m.Kind == Http1MessageKind.Response && m.StartOffset == error.Offset)) continue;
             int before = parser.Messages.FindLastIndex(m => m.EndOffset <= error.Offset);
             if (before >= 0) yield return parser.Messages[before];
         }
@@ -175,8 +177,10 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         start ??= firstResponseByte ?? conn.Opened_Ns;
 
         // Unfinished: a message cut off, or a request never answered. A whole response whose request was not captured
-        // (an unsolicited 408, or a connection joined mid-way) is flagged no_request only.
-        bool unfinished = request is not null && (request.Flags.HasFlag(Http1MessageFlags.Incomplete) || response is null) ||
+        // (an unsolicited 408, or a connection joined mid-way) is flagged no_request only. A request that expected
+        // 100 (Continue) and got a final status instead sent no content, as it should (RFC 9110 §10.1.1): it is over.
+        bool contentRefused = request is not null && request.Flags.HasFlag(Http1MessageFlags.ContentNotSent) && response?.Status >= 200;
+        bool unfinished = request is not null && (request.Flags.HasFlag(Http1MessageFlags.Incomplete) && !contentRefused || response is null) ||
                           response is not null && (response.Flags.HasFlag(Http1MessageFlags.Incomplete) || EndedWithRecording(response, conn));
         long end = lastResponseByte ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
         if (unfinished) flags.Add(ExchangeFlags.Incomplete);
@@ -212,9 +216,11 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             TtfbMs = firstResponseByte is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = request?.Method,
+            RequestLine = request is { Method: null } ? Unread(request) : StartLine.Read,
             Host = host,
             Path = path,
             Status = response?.Status,
+            StatusLine = response is { Status: null } ? Unread(response) : StartLine.Read,
             // Who moved the request (else the response): a forking server's child, where the connection names the parent.
             Pid = (request is not null ? requestTimeline.PidAt(request.StartOffset) : responseTimeline.PidAt(responseStart)) ?? conn.Pid,
             Comm = conn.Comm,
@@ -239,6 +245,11 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             ResponseBody = response?.BodyPreview ?? [],
         };
     }
+
+    /// <summary>Why a message has no start line: the parser reports one that did not parse malformed, and one that began
+    /// in uncaptured bytes with a gap.</summary>
+    private static StartLine Unread(Http1Message message) =>
+        message.Flags.HasFlag(Http1MessageFlags.Malformed) ? StartLine.NotParsed : StartLine.NotCaptured;
 
     /// <summary>A body delimited by the connection's close (RFC 9112 §6.3 item 8) on a connection still open when the
     /// recording ended: the stream's end is where the recording stopped, not the body's.</summary>

@@ -19,13 +19,17 @@ internal enum Http1MessageFlags
     Malformed = 16,
     /// <summary>The connection changed protocol after this message (101, 2xx to CONNECT, or a request the caller stopped at).</summary>
     Upgrade = 32,
+    /// <summary>With Incomplete: a request with `Expect: 100-continue` whose stream ended right after its head, before any
+    /// content. A client that got a final response instead of 100 (Continue) sends no content (RFC 9110 §10.1.1).</summary>
+    ContentNotSent = 64,
 }
 
 /// <summary>
 /// One HTTP/1.x message as seen on the wire. Offsets are positions in the byte stream of one direction of
 /// one connection. A message whose head never completed has <see cref="HeadEndOffset"/> == <see cref="EndOffset"/>
 /// == the offset where parsing stopped; for chunked bodies <see cref="EndOffset"/> is past the trailer section.
-/// A request whose request line did not parse is Malformed, with no method or target and an empty version.
+/// A request whose request line did not parse is Malformed, with no method or target and an empty version; so is a
+/// response whose status line began "HTTP/" but did not parse, with no status or reason.
 /// </summary>
 internal sealed record Http1Message(
     Http1MessageKind Kind,

@@ -6,7 +6,7 @@ internal sealed partial class Http1StreamParser
     private void OnHeadComplete(long headEnd)
     {
         _message.HeadEndOffset = headEnd;
-        string? requestMethod = _kind == Http1MessageKind.Response && _message.Status >= 200
+        string? requestMethod = _kind == Http1MessageKind.Response && _message.Status is null or >= 200
             ? RequestMethodForNextResponse?.Invoke()
             : null;
         var framing = MessageFraming.Decide(_message, requestMethod);
@@ -33,6 +33,9 @@ internal sealed partial class Http1StreamParser
                 _message.Flags |= Http1MessageFlags.CloseDelimited;
                 _state = State.CloseDelimited;
                 break;
+            case BodyKind.UntilNextMessage:
+                RunBodyToNextMessage();
+                break;
             case BodyKind.SwitchProtocol:
                 Emit(headEnd, Http1MessageFlags.Upgrade);
                 Stop(headEnd);
@@ -42,6 +45,21 @@ internal sealed partial class Http1StreamParser
                 Abandon(headEnd, atLineStart: true);
                 break;
         }
+    }
+
+    /// <summary>A request that sent `Expect: 100-continue` and then no byte of its content: it is waiting for 100 (Continue),
+    /// or, if a final status came instead, will never send the content (RFC 9110 §10.1.1).</summary>
+    private bool AwaitsContinue()
+    {
+        if (_kind != Http1MessageKind.Request || _state is not (State.FixedBody or State.ChunkSize) || _position != _message.HeadEndOffset)
+            return false;
+        foreach (var (name, value) in _message.Headers)
+        {
+            // Expect = #expectation, case-insensitive; 100-continue is the only expectation defined.
+            if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase) && value.Contains("100-continue", StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        return false;
     }
 
     private int OnFixedBody(ReadOnlySpan<byte> bytes)

@@ -8,7 +8,8 @@ internal sealed partial class Http1StreamParser
     /// The message in progress lost its framing to uncaptured bytes (its head, or a chunk-size line, was cut by the
     /// per-call cap): it runs on until the next message begins (a start line, looked for as after a gap) or the stream
     /// ends, and then ends normally. The recorder saw every byte move, so nothing suggests it was cut short.
-    /// A request whose request line did not parse runs on the same way (see <see cref="BeginUnparsedRequest"/>).
+    /// A request whose request line did not parse runs on the same way (see <see cref="BeginUnparsedRequest"/>), and so
+    /// does the body of a response whose status line did not parse, when its head gave no framing (see <see cref="BeginUnparsedResponse"/>).
     /// </summary>
     private bool _runsToNextMessage;
 
@@ -90,10 +91,33 @@ internal sealed partial class Http1StreamParser
                 Emit(_position, Http1MessageFlags.Gap | Http1MessageFlags.Incomplete);
                 break;
         }
+        if (uncaptured && count > MaxBytesBetweenMessages && AtMessageBoundary) BeginUncapturedMessage();
         // Whatever follows the hole may begin a message right away (lost events are often whole writes, and the
         // bytes after an uncaptured tail begin the next call).
         _position += count;
         Resync(atLineStart: true);
+    }
+
+    /// <summary>The CRLF a client may send after a request body, which a server skips (RFC 9112 §2.2): uncaptured bytes
+    /// past a message's end that are no more than that may begin no message.</summary>
+    private const int MaxBytesBetweenMessages = 2;
+
+    /// <summary>The last message ended here, and nothing of the next has been seen.</summary>
+    private bool AtMessageBoundary => _state == State.StartLine && !_resync && !_runsToNextMessage && !_line.InProgress;
+
+    /// <summary>
+    /// Uncaptured bytes begin at a message boundary (past the end of a body the cap cut, or right after a whole message):
+    /// they moved on the wire, and on a persistent connection what follows a message is the next one, so a message began
+    /// in them, though none of it can be read. It is reported with no start line, flagged Gap, running to the next start
+    /// line as a message whose head the cap cut does, so that it keeps its place among the messages (requests and
+    /// responses pair by order): dropped, it let the next request be shown with its answer. How many whole messages
+    /// the hole held past the first cannot be told, as with any message the cap cut.
+    /// </summary>
+    private void BeginUncapturedMessage()
+    {
+        _message.BeginUnparsed(_position);
+        _message.Flags |= Http1MessageFlags.Gap;
+        _runsToNextMessage = true;
     }
 
     /// <summary>

@@ -68,10 +68,10 @@ internal sealed partial class Http1StreamParser
     /// <summary>
     /// For a response parser: asked, when a final (non-1xx) response's head is complete, for the method of the
     /// request it answers. HEAD means no body; CONNECT with 2xx means a tunnel. Null (or no callback) means
-    /// unknown, treated like GET. It is asked exactly once per final response whose head completed, in stream
-    /// order, so a caller can dequeue one request per call. 1xx responses (101 included) are not asked: a 101
-    /// answers the request that the next call would have returned. A response cut off inside its head (gap,
-    /// End, error) is not asked either.
+    /// unknown, treated like GET. It is asked exactly once per final response whose head completed (a response whose
+    /// status line did not parse counts as final), in stream order, so a caller can dequeue one request per call.
+    /// 1xx responses (101 included) are not asked: a 101 answers the request that the next call would have returned.
+    /// A response cut off inside its head (gap, End, error) is not asked either.
     /// </summary>
     public Func<string?>? RequestMethodForNextResponse { get; set; }
 
@@ -104,7 +104,8 @@ internal sealed partial class Http1StreamParser
     }
 
     /// <summary>
-    /// The stream ended. A message in progress is reported Incomplete, except a close-delimited body, or a
+    /// The stream ended. A message in progress is reported Incomplete (and ContentNotSent, when a request that expected
+    /// 100 (Continue) ended with its head), except a close-delimited body, or a
     /// message that lost its framing to uncaptured bytes (<see cref="Uncaptured"/>), which end here normally.
     /// Later calls are ignored.
     /// </summary>
@@ -112,7 +113,7 @@ internal sealed partial class Http1StreamParser
     {
         if (_state == State.Stopped) return;
         if (_state == State.CloseDelimited || _runsToNextMessage) Emit(_position, Http1MessageFlags.None);
-        else if (_message.Active) Emit(_position, Http1MessageFlags.Incomplete);
+        else if (_message.Active) Emit(_position, Http1MessageFlags.Incomplete | (AwaitsContinue() ? Http1MessageFlags.ContentNotSent : 0));
         _line.Reset();
         _state = State.Stopped;
         _stopAt = -1;
@@ -245,21 +246,13 @@ internal sealed partial class Http1StreamParser
         {
             AddError(lineStart, Http1ErrorCode.InvalidStartLine, error);
             if (_kind == Http1MessageKind.Request) BeginUnparsedRequest(lineStart);
+            else if (line.StartsWith("HTTP/"u8))
+            {
+                BeginUnparsedResponse(lineStart);
+                return;
+            }
             _resync = true;
         }
-    }
-
-    /// <summary>
-    /// A request line that does not parse still began a request: the server answers it (RFC 9112 §3: with 400, or a
-    /// 301), so it is reported as a Malformed request with no method or target, and the answer pairs with it, not with
-    /// the next request. It runs, as after a cut head, to the next start line or the stream's end.
-    /// </summary>
-    private void BeginUnparsedRequest(long lineStart)
-    {
-        EndUnframedMessage(lineStart);
-        _message.BeginUnparsed(lineStart);
-        _message.Flags |= Http1MessageFlags.Malformed;
-        _runsToNextMessage = true;
     }
 
     /// <summary>A message that lost its framing to uncaptured bytes ends where the next one begins.</summary>
@@ -361,14 +354,15 @@ internal sealed partial class Http1StreamParser
 
     private void Emit(long endOffset, Http1MessageFlags flags)
     {
+        if (_bodyRunsToNextMessage && _message.HeadEndOffset >= 0) _message.CountUnreadBody(endOffset - _message.HeadEndOffset);
         Messages.Add(_message.Build(endOffset, flags));
-        _runsToNextMessage = false;
+        _runsToNextMessage = _bodyRunsToNextMessage = false;
     }
 
     private void Discard()
     {
         _message.Discard();
-        _runsToNextMessage = false;
+        _runsToNextMessage = _bodyRunsToNextMessage = false;
     }
 
     private void AddError(long offset, Http1ErrorCode code, string message) => Errors.Add(new(offset, code, message));

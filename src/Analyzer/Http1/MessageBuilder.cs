@@ -64,7 +64,7 @@ internal sealed class MessageBuilder
         Version = "";
     }
 
-    /// <summary>A request whose request line did not parse: no method, target or version.</summary>
+    /// <summary>A message whose start line did not parse, or was not captured: no method, target, status or version.</summary>
     public void BeginUnparsed(long startOffset)
     {
         Begin(startOffset, 0);
@@ -112,9 +112,15 @@ internal sealed class MessageBuilder
     /// <summary>Counts body bytes that were not captured. The preview stays a true prefix: it stops growing here.</summary>
     public void SkipBody(long count)
     {
+        CountUnreadBody(count);
+        Flags |= Http1MessageFlags.Gap;
+    }
+
+    /// <summary>Counts body bytes that were not read as a body (their framing was unknown); the preview stops growing here.</summary>
+    public void CountUnreadBody(long count)
+    {
         BodyBytes += count;
         _previewStopped = true;
-        Flags |= Http1MessageFlags.Gap;
     }
 
     public Http1Message Build(long endOffset, Http1MessageFlags extraFlags)

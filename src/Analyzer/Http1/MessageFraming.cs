@@ -12,6 +12,9 @@ internal enum BodyKind
     CloseDelimited,
     /// <summary>The message ends with its head and the connection switches protocol (101, 2xx to CONNECT).</summary>
     SwitchProtocol,
+    /// <summary>A response whose status line did not parse, with no framing fields: it may have had no body at all (1xx,
+    /// 204, 304), so rather than to the close it runs to the next status line.</summary>
+    UntilNextMessage,
     /// <summary>The framing cannot be determined; see the error.</summary>
     Invalid,
 }
@@ -27,9 +30,10 @@ internal static class MessageFraming
     /// <param name="requestMethod">For a final response: the method of the request it answers (null: unknown, treated as GET).</param>
     public static Framing Decide(MessageBuilder message, string? requestMethod)
     {
-        if (message.Kind == Http1MessageKind.Response)
+        // A status line that did not parse gives no status: only the request method can rule a body out.
+        if (message.Kind == Http1MessageKind.Response && message.Status is null && requestMethod == "HEAD") return new(BodyKind.None);
+        if (message is { Kind: Http1MessageKind.Response, Status: { } status })
         {
-            int status = message.Status!.Value;
             // §6.3 item 1: 1xx, 204, 304 and any response to HEAD end with the head.
             if (status == 101) return new(BodyKind.SwitchProtocol);
             if (status < 200) return new(BodyKind.None);
@@ -83,7 +87,8 @@ internal static class MessageFraming
             return new(BodyKind.Invalid, ErrorCode: Http1ErrorCode.InvalidContentLength, Error: lengthError, ErrorOffset: lengthErrorOffset);
         if (contentLength >= 0) return contentLength == 0 ? new(BodyKind.None) : new(BodyKind.Fixed, contentLength);
         // §6.3 items 7 and 8.
-        return message.Kind == Http1MessageKind.Request ? new(BodyKind.None) : new(BodyKind.CloseDelimited);
+        if (message.Kind == Http1MessageKind.Request) return new(BodyKind.None);
+        return message.Status is null ? new(BodyKind.UntilNextMessage) : new(BodyKind.CloseDelimited);
     }
 
     /// <summary>transfer-coding = token *( OWS ";" OWS transfer-parameter ): the last coding's token; false for an empty list.</summary>

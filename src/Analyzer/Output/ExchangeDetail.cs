@@ -12,8 +12,17 @@ internal static class ExchangeDetail
     {
         string scheme = e.Tls ? "https" : "http";
         o.WriteLine($"exchange {e.Id}" + (e.Recording.Length > 0 ? $" in {e.Recording}" : ""));
-        o.WriteLine($"  {(e.Method is { } method ? T(method) : e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)" : "(request line not parsed)")} {scheme}://{T(e.Host)}{T(e.Path)}");
-        o.WriteLine($"  -> {(e.Status?.ToString(CultureInfo.InvariantCulture) ?? "(no response)")}{(e.Reason is { Length: > 0 } r ? " " + T(r) : "")}");
+        string request = e.Method is { } method ? T(method)
+            : e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)"
+            : e.RequestLine == StartLine.NotCaptured ? "(request line not captured)" : "(request line not parsed)";
+        string status = e.Status?.ToString(CultureInfo.InvariantCulture) ?? e.StatusLine switch
+        {
+            StartLine.NotParsed => "(status line not parsed)",
+            StartLine.NotCaptured => "(status line not captured)",
+            _ => "(no response)",
+        };
+        o.WriteLine($"  {request} {scheme}://{T(e.Host)}{T(e.Path)}");
+        o.WriteLine($"  -> {status}{(e.Reason is { Length: > 0 } r ? " " + T(r) : "")}");
         o.WriteLine($"  protocol    {e.Protocol}{(e.StreamId is { } s ? $", stream {s}" : "")}{(e.Tls ? $", TLS plaintext ({conn?.Tls_Library}, attributed by {conn?.Tls_Attribution})" : "")}");
         o.WriteLine($"  time        {ExchangeJson.Time(e.Timestamp)}");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -12,12 +12,23 @@ internal sealed record ComparisonRow(IReadOnlyList<string> Key, GroupAggregate? 
         _ => "",
     };
 
-    /// <summary>Relative change of the p50, for ordering: the endpoints that got slowest come first.</summary>
-    public double P50Change => Before is null || After is null ? double.PositiveInfinity
+    /// <summary>Relative change of the p50 for an endpoint in both recordings; 0 for a new or vanished one, which has none.</summary>
+    public double P50Change => Before is null || After is null ? 0
         : (After.Durations.Percentile(0.5) - Before.Durations.Percentile(0.5)) / Math.Max(0.001, Before.Durations.Percentile(0.5));
+
+    /// <summary>Where the row goes: endpoints in both recordings (the ones a change can be measured for), then new, then vanished.</summary>
+    public int Section => (Before, After) switch
+    {
+        (not null, not null) => 0,
+        (null, _) => 1,
+        _ => 2,
+    };
 }
 
-/// <summary>`--compare A B`: per endpoint (method, host, path template), latency and error changes.</summary>
+/// <summary>`--compare A B`: per endpoint (method, host, path template), latency and error changes. The rows answer "what
+/// got slower": the endpoints in both recordings first, the biggest p50 increase at the top; then new endpoints, then
+/// vanished ones, the busiest first. Those have no change to rank by: ranked as the largest, they would push the worst
+/// regression down the screen and out of what --limit keeps.</summary>
 internal static class Comparison
 {
     public static List<ComparisonRow> Compute(IEnumerable<Exchange> before, IEnumerable<Exchange> after)
@@ -26,7 +37,9 @@ internal static class Comparison
         var b = GroupStats.Compute(after, Grouping.Endpoint).ToDictionary(r => string.Join('\u0001', r.Key));
         return a.Keys.Union(b.Keys)
             .Select(k => new ComparisonRow((a.GetValueOrDefault(k) ?? b[k]).Key, a.GetValueOrDefault(k)?.Figures, b.GetValueOrDefault(k)?.Figures))
-            .OrderByDescending(r => r.P50Change)
+            .OrderBy(r => r.Section)
+            .ThenByDescending(r => r.P50Change)
+            .ThenByDescending(r => (r.After ?? r.Before)!.Count)
             .ThenBy(r => string.Join(' ', r.Key), StringComparer.Ordinal)
             .ToList();
     }

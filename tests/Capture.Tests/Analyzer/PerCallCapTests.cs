@@ -21,7 +21,7 @@ public sealed class PerCallCapTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private static string Describe(JsonElement e) =>
-        $"{e.GetProperty("path").GetString()} {e.GetProperty("status")} resp_bytes={e.GetProperty("resp_bytes")} " +
+        $"{e.GetProperty("path").GetString()} {Status(e)} resp_bytes={e.GetProperty("resp_bytes")} " +
         $"[{string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]";
 
     [Fact]
@@ -45,6 +45,56 @@ public sealed class PerCallCapTests : IDisposable
         Assert.Equal([$"/big.bin 200 resp_bytes={response.Length} [truncated]", "/small 200 resp_bytes=40 []"],
             Analyze.ListJson(db).Select(Describe));
     }
+
+    [Fact]
+    public void A_request_that_began_in_bytes_the_cap_left_uncaptured_past_a_body_is_an_exchange_of_its_own_so_later_ones_keep_their_answers()
+    {
+        // One write held the rest of /a's body and the start of /b: the cap kept 3 bytes of the body, the 20 bytes of /b
+        // after it moved uncaptured, and the next write began inside /b's head.
+        const string A = "POST /a HTTP/1.1\r\nHost: cap.test\r\nContent-Length: 10\r\n\r\n0123456789", B = "GET /b HTTP/1.1\r\nHost: cap.test\r\n\r\n";
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "request-in-hole.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSendsCapped(1, Encoding.ASCII.GetBytes(A + B[..20]), captured: A.Length - 7)
+            .ClientSends(2, B[20..])
+            .ClientSends(3, "GET /c HTTP/1.1\r\nHost: cap.test\r\n\r\n")
+            .ServerSends(4, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+            .ServerSends(5, "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+            .ServerSends(6, "HTTP/1.1 203 Other\r\nContent-Length: 0\r\n\r\n")
+            .Close(7);
+        string db = rec.Save();
+
+        var exchanges = Analyze.ListJson(db);
+        Assert.Equal([$"POST /a 201 req={A.Length} [truncated]", $"- - 202 req={B.Length} [truncated]", "GET /c 203 req=35 []"],
+            exchanges.Select(DescribeRequest));
+        Assert.Contains("  (request line not captured) http://127.0.0.1:8080\n",
+            Analyze.Output(db, "show", exchanges[1].GetProperty("id").ToString()).ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void A_response_that_began_in_bytes_the_cap_left_uncaptured_past_a_body_answers_its_own_request()
+    {
+        const string Ok = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789", NotFound = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "response-in-hole.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /a HTTP/1.1\r\nHost: cap.test\r\n\r\nGET /b HTTP/1.1\r\nHost: cap.test\r\n\r\nGET /c HTTP/1.1\r\nHost: cap.test\r\n\r\n")
+            .ServerSendsCapped(2, Encoding.ASCII.GetBytes(Ok + NotFound[..20]), captured: Ok.Length - 7)
+            .ServerSends(3, NotFound[20..])
+            .ServerSends(4, "HTTP/1.1 204 No Content\r\n\r\n")
+            .Close(5);
+        string db = rec.Save();
+
+        var exchanges = Analyze.ListJson(db);
+        Assert.Equal([$"/a 200 resp_bytes={Ok.Length} [truncated]", $"/b - resp_bytes={NotFound.Length} [truncated]", "/c 204 resp_bytes=27 []"],
+            exchanges.Select(Describe));
+        Assert.Contains("  -> (status line not captured)\n",
+            Analyze.Output(db, "show", exchanges[1].GetProperty("id").ToString()).ReplaceLineEndings("\n"));
+    }
+
+    private static string Status(JsonElement e) => e.GetProperty("status").ValueKind == JsonValueKind.Null ? "-" : e.GetProperty("status").ToString();
+
+    private static string DescribeRequest(JsonElement e) =>
+        $"{e.GetProperty("method").GetString() ?? "-"} {e.GetProperty("path").GetString() ?? "-"} {Status(e)} " +
+        $"req={e.GetProperty("req_bytes")} [{string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]";
 
     private static SyntheticRecording.Conn Http2Get(SyntheticRecording rec, string path) =>
         rec.Connection("curl", 11, "client", "127.0.0.1:50002", "127.0.0.1:8443")

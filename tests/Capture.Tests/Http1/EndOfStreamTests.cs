@@ -42,6 +42,17 @@ public sealed class EndOfStreamTests
         Assert.Equal(["POST / HTTP/1.1 start=0 head=39 end=42 body=3 flags=Incomplete headers=[Content-Length: 10] preview=\"abc\""], result.Messages);
     }
 
+    [Theory]
+    [InlineData("Content-Length: 10", "")]
+    [InlineData("Transfer-Encoding: chunked", "Chunked, ")]
+    public void EndRightAfterTheHeadOfARequestThatExpectsContinueReportsItsContentNotSent(string framing, string flags)
+    {
+        var result = EndAfter(Http1MessageKind.Request, $"PUT / HTTP/1.1\r\nExpect: 100-Continue\r\n{framing}\r\n\r\n");
+
+        Assert.Equal([$"PUT / HTTP/1.1 start=0 head={42 + framing.Length} end={42 + framing.Length} body=0 flags={flags}Incomplete, ContentNotSent " +
+                      $"headers=[Expect: 100-Continue][{framing}]"], result.Messages);
+    }
+
     [Fact]
     public void EndInsideAChunkedBodyReportsTheMessageIncomplete()
     {

@@ -11,7 +11,8 @@ namespace Capture.Tests.Http1;
 /// content is unknown. Where the framing measures them (a body of known length, one chunk's data, a body that runs
 /// until close) the parser steps over them; where they hide the framing (a head, a chunk-size line) the message runs on
 /// to the next start line found after a hole, or to the end of the stream. It is flagged Gap and never Incomplete:
-/// nothing was lost, so nothing suggests it was cut short.
+/// nothing was lost, so nothing suggests it was cut short. Uncaptured bytes past a message's end began the next message
+/// (more than the CRLF a client may send after a body): it is reported with no start line, running on the same way.
 /// </summary>
 public sealed class GapTests
 {
@@ -124,6 +125,29 @@ public sealed class GapTests
             [
                 "HTTP/1.1 200 \"OK\" start=0 head=39 end=49 body=10 flags=Gap headers=[Content-Length: 10] preview=\"abc\"",
                 "HTTP/1.1 204 \"No Content\" start=49 head=76 end=76 body=0 flags=None headers=",
+            ]),
+
+        ["uncaptured bytes past the end of a Content-Length body: a message began in them, with no start line, running to the next"] =
+            new(Http1MessageKind.Request,
+            Script("POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", Cut(27), "st: x\r\n\r\nGET /c HTTP/1.1\r\n\r\n", new StreamOp.Close()),
+            [
+                "POST /a HTTP/1.1 start=0 head=40 end=50 body=10 flags=Gap headers=[Content-Length: 10] preview=\"abc\"",
+                "(request line not captured) start=50 head=79 end=79 body=0 flags=Gap headers=",
+                "GET /c HTTP/1.1 start=79 head=98 end=98 body=0 flags=None headers=",
+            ]),
+
+        ["uncaptured bytes right after a whole response: a response began in them, and ends with the stream"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 204 No Content\r\n\r\n", Cut(40), "ot Found\r\n\r\n", new StreamOp.Close()),
+            [
+                "HTTP/1.1 204 \"No Content\" start=0 head=27 end=27 body=0 flags=None headers=",
+                "(status line not captured) start=27 head=79 end=79 body=0 flags=Gap headers=",
+            ]),
+
+        ["uncaptured CRLF past the end of a body begins no message (RFC 9112 §2.2)"] = new(Http1MessageKind.Request,
+            Script("POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", Cut(9), "GET /c HTTP/1.1\r\n\r\n", new StreamOp.Close()),
+            [
+                "POST /a HTTP/1.1 start=0 head=40 end=50 body=10 flags=Gap headers=[Content-Length: 10] preview=\"abc\"",
+                "GET /c HTTP/1.1 start=52 head=71 end=71 body=0 flags=None headers=",
             ]),
     };
 

@@ -6,8 +6,9 @@ namespace Capture.Tests.Http1;
 
 /// <summary>
 /// Malformed input: each case gives an exact error (offset, code, message), a Malformed message when a start
-/// line was parsed or was a request's (a server answers a request line it cannot parse, RFC 9112 §3), and the
-/// parser resynchronises on the well-formed message that follows.
+/// line was parsed, or was a request's (a server answers a request line it cannot parse, RFC 9112 §3), or began
+/// "HTTP/" where a response was due (the client takes it for the answer to its request), and the parser
+/// resynchronises on the well-formed message that follows.
 /// </summary>
 public sealed class MalformedInputTests
 {
@@ -26,6 +27,9 @@ public sealed class MalformedInputTests
     /// <summary>A well-formed response (38 bytes) after each bad one.</summary>
     private const string NextResponse = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
     private static string OkResponse(long at) => $"HTTP/1.1 200 \"OK\" start={at} head={at + 38} end={at + 38} body=0 flags=None headers=[Content-Length: 0]";
+
+    /// <summary>A status line that begins "HTTP/" and does not parse begins a response all the same; its head ends with the empty line.</summary>
+    private static string UnparsedResponse(long end) => $"(status line not parsed) start=0 head={end} end={end} body=0 flags=Malformed headers=";
 
     private const string Chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"; // head ends at 47
 
@@ -55,21 +59,29 @@ public sealed class MalformedInputTests
 
         // Status line, RFC 9112 §4
         ["status code with two digits"] = new(Resp, "HTTP/1.1 20 OK\r\n\r\n" + NextResponse,
-            ["0 InvalidStartLine: invalid status line: status code is not 3 digits"], [OkResponse(18)]),
+            ["0 InvalidStartLine: invalid status line: status code is not 3 digits"], [UnparsedResponse(18), OkResponse(18)]),
         ["status code with four digits"] = new(Resp, "HTTP/1.1 2000 OK\r\n\r\n" + NextResponse,
-            ["0 InvalidStartLine: invalid status line: status code is not 3 digits"], [OkResponse(20)]),
+            ["0 InvalidStartLine: invalid status line: status code is not 3 digits"], [UnparsedResponse(20), OkResponse(20)]),
         ["status code below 100"] = new(Resp, "HTTP/1.1 099 Odd\r\n\r\n" + NextResponse,
-            ["0 InvalidStartLine: invalid status line: status code below 100"], [OkResponse(20)]),
+            ["0 InvalidStartLine: invalid status line: status code below 100"], [UnparsedResponse(20), OkResponse(20)]),
         ["status line with only a version"] = new(Resp, "HTTP/1.1\r\n\r\n" + NextResponse,
-            ["0 InvalidStartLine: invalid status line: missing status code"], [OkResponse(12)]),
+            ["0 InvalidStartLine: invalid status line: missing status code"], [UnparsedResponse(12), OkResponse(12)]),
         ["no space after the version"] = new(Resp, "HTTP/1.1200 OK\r\n\r\n" + NextResponse,
-            ["0 InvalidStartLine: invalid status line: malformed HTTP version"], [OkResponse(18)]),
+            ["0 InvalidStartLine: invalid status line: malformed HTTP version"], [UnparsedResponse(18), OkResponse(18)]),
         ["non-numeric version"] = new(Resp, "HTTP/1.x 200 OK\r\n\r\n" + NextResponse,
-            ["0 InvalidStartLine: invalid status line: malformed HTTP version"], [OkResponse(19)]),
+            ["0 InvalidStartLine: invalid status line: malformed HTTP version"], [UnparsedResponse(19), OkResponse(19)]),
         ["HTTP/2.0 in a status line"] = new(Resp, "HTTP/2.0 200 OK\r\n\r\n" + NextResponse,
-            ["0 InvalidStartLine: invalid status line: unsupported HTTP version HTTP/2.0"], [OkResponse(19)]),
-        ["status line of another protocol"] = new(Resp, "ICY 200 OK\r\n\r\n" + NextResponse,
+            ["0 InvalidStartLine: invalid status line: unsupported HTTP version HTTP/2.0"], [UnparsedResponse(19), OkResponse(19)]),
+        ["status line of another protocol is no response"] = new(Resp, "ICY 200 OK\r\n\r\n" + NextResponse,
             ["0 InvalidStartLine: invalid status line: missing HTTP version"], [OkResponse(14)]),
+        ["status line that does not parse: its head's Content-Length ends it, where the next status line is glued on"] = new(Resp,
+            "HTTP/1.1 20 OK\r\nContent-Length: 2\r\n\r\nno" + NextResponse,
+            ["0 InvalidStartLine: invalid status line: status code is not 3 digits"],
+            ["(status line not parsed) start=0 head=37 end=39 body=2 flags=Malformed headers=[Content-Length: 2] preview=\"no\"", OkResponse(39)]),
+        ["status line that does not parse, with no framing: its body runs to the next status line"] = new(Resp,
+            "HTTP/1.1 20 OK\r\n\r\nsome\r\nbody\r\n" + NextResponse,
+            ["0 InvalidStartLine: invalid status line: status code is not 3 digits"],
+            ["(status line not parsed) start=0 head=18 end=30 body=12 flags=Malformed headers=", OkResponse(30)]),
 
         // Field lines, RFC 9112 §5
         ["header line without colon"] = new(Req, "GET / HTTP/1.1\r\nHost a\r\n\r\n" + NextRequest,

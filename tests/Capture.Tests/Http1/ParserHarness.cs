@@ -79,9 +79,11 @@ internal static class ParserHarness
     public static string Describe(Http1Message m)
     {
         var s = new StringBuilder();
+        // A message with no start line: it did not parse (Malformed), or it began in uncaptured bytes.
+        string unread = m.Flags.HasFlag(Http1MessageFlags.Malformed) ? "not parsed" : "not captured";
         s.Append(m.Kind == Http1MessageKind.Request
-            ? m.Method is null ? "(request line not parsed)" : $"{m.Method} {m.Target} {m.Version}"
-            : $"{m.Version} {m.Status} \"{m.Reason}\"");
+            ? m.Method is null ? $"(request line {unread})" : $"{m.Method} {m.Target} {m.Version}"
+            : m.Status is null ? $"(status line {unread})" : $"{m.Version} {m.Status} \"{m.Reason}\"");
         if (m.Kind == Http1MessageKind.Request ? m.Status is not null || m.Reason is not null : m.Method is not null || m.Target is not null)
             s.Append(" MIXED-FIELDS");
         s.Append($" start={m.StartOffset} head={m.HeadEndOffset} end={m.EndOffset} body={m.BodyBytes} flags={m.Flags}");

@@ -136,10 +136,12 @@ public sealed class RobustnessTests
             Assert.True(m.BodyPreview.Length <= Math.Min(preview, m.BodyBytes), Describe(m));
             if (m.Flags.HasFlag(Http1MessageFlags.Chunked)) Assert.True(m.BodyBytes <= m.EndOffset - m.HeadEndOffset, Describe(m));
             else Assert.True(m.BodyBytes == m.EndOffset - m.HeadEndOffset, Describe(m));
-            // A request has a method, unless its request line did not parse (then it is Malformed, with no version either).
+            // A request has a method and a response a status, unless its start line did not parse (then it is Malformed,
+            // with no version either).
+            bool unparsed = m.Version == "" && m.Flags.HasFlag(Http1MessageFlags.Malformed);
             Assert.True(m.Kind == kind && (kind == Http1MessageKind.Request
-                ? m.Method is not null || m.Version == "" && m.Flags.HasFlag(Http1MessageFlags.Malformed)
-                : m.Status is >= 100 and <= 999), Describe(m));
+                ? m.Method is not null || unparsed
+                : m.Status is >= 100 and <= 999 || m.Status is null && unparsed), Describe(m));
             Assert.Equal(parser.Upgraded && m.EndOffset == parser.UpgradeOffset, m.Flags.HasFlag(Http1MessageFlags.Upgrade));
             previousEnd = m.EndOffset;
         }
