@@ -95,8 +95,12 @@ internal static class Http2ExchangeBuilder
         long? firstResponse = server.TimeAt(s.ResponseStartOffset);
         long? lastResponse = server.TimeOfLastByte(s.ResponseStartOffset, s.ResponseEndOffset);
         start ??= firstResponse ?? conn.Opened_Ns;
-        // After an h2c upgrade, stream 1's request was the HTTP/1 request, already complete.
-        bool complete = s.ResponseComplete && (upgraded ? !upgradeRequest!.Flags.HasFlag(Http1MessageFlags.Incomplete) : s.RequestComplete);
+        // After an h2c upgrade, stream 1's request was the HTTP/1 request, already complete. RFC 9113 §8.1: a server may
+        // answer whole before the request ended, then stop the client's sending "without error" with RST_STREAM(NO_ERROR)
+        // (the first reset, so it came after the response's END_STREAM): the request was cut short by agreement.
+        bool stoppedWithoutError = s.ResponseComplete && s.ResetErrorCode == 0;
+        bool complete = s.ResponseComplete &&
+                        (upgraded ? !upgradeRequest!.Flags.HasFlag(Http1MessageFlags.Incomplete) : s.RequestComplete || stoppedWithoutError);
         long end = lastResponse ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
 
         var flags = new List<string>();

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Capture.Tests.Http2;
+using Capture.Tests.Support;
+
+namespace Capture.Tests.Analyzer;
+
+/// <summary>
+/// How an HTTP/2 stream ended decides what `--errors`, `--slowest` and `--stats` say about it: whether it completed,
+/// whether it counts as an error, and when it ended (README, "Analyzer output").
+/// </summary>
+public sealed class Http2StreamOutcomeTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static byte[] Request(int stream, string method, string path, bool endStream, params (string Name, string Value)[] fields)
+    {
+        var block = new HpackBlock().WithoutIndexing(":method", method).WithoutIndexing(":scheme", "http")
+            .WithoutIndexing(":path", path).WithoutIndexing(":authority", "h2.test");
+        foreach (var (name, value) in fields) block = block.WithoutIndexing(name, value);
+        return Frames.Headers(stream, block.ToArray(), endStream);
+    }
+
+    private static byte[] Status(int stream, string status, bool endStream = false, params (string Name, string Value)[] fields)
+    {
+        var block = new HpackBlock().WithoutIndexing(":status", status);
+        foreach (var (name, value) in fields) block = block.WithoutIndexing(name, value);
+        return Frames.Headers(stream, block.ToArray(), endStream);
+    }
+
+    private (SyntheticRecording Recording, SyntheticRecording.Conn Conn) Connection(string name)
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, name + ".db"));
+        var conn = rec.Connection("client", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080");
+        conn.ClientSends(0, Frames.Concat(Frames.Preface, Frames.Settings())).ServerSends(0.5, Frames.Concat(Frames.Settings(), Frames.SettingsAck()));
+        return (rec, conn);
+    }
+
+    private static string Describe(JsonElement e) =>
+        $"{e.GetProperty("path").GetString()} {e.GetProperty("status")} [{string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]";
+
+    [Fact]
+    public void A_whole_response_then_RST_STREAM_NO_ERROR_before_the_request_ended_is_a_complete_exchange_and_no_error()
+    {
+        // RFC 9113 §8.1: a server may answer before the request is all sent, then ask the client to stop sending
+        // "without error" with RST_STREAM(NO_ERROR). The exchange is done: its answer was whole.
+        var (rec, conn) = Connection("early-answer");
+        conn.ClientSends(1, Frames.Concat(Request(1, "POST", "/upload", endStream: false), Frames.Data(1, "first part of a large body")));
+        conn.ServerSends(3, Frames.Concat(Status(1, "200"), Frames.Data(1, "stored", endStream: true), Frames.RstStream(1, 0)));
+        conn.Close(10);
+        string db = rec.Save();
+
+        Assert.Equal(["/upload 200 []"], Analyze.ListJson(db).Select(Describe));
+        Assert.Equal("no exchanges", Analyze.Output(db, "--errors").Trim());
+    }
+}
