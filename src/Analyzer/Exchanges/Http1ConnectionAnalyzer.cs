@@ -92,8 +92,9 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var streams = Http2ExchangeAssembler.Assemble(clientH2.Parser, serverH2.Parser);
         var client = new StreamView(requestTimeline, clientH2.Origin);
         var server = new StreamView(responseTimeline, serverH2.Origin);
+        var ends = new Http2StreamEnds(clientH2.Parser.Events, client, serverH2.Parser.Events, server);
         foreach (var stream in streams.Where(s => !run.IsDenied(conn, s.StreamId)))
-            yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
+            yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, ends, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
     }
 
     /// <param name="suspect">Messages followed by bytes that start no message (see <see cref="FollowedByJunk"/>).</param>

@@ -54,4 +54,40 @@ public sealed class Http2StreamOutcomeTests : IDisposable
         Assert.Equal(["/upload 200 []"], Analyze.ListJson(db).Select(Describe));
         Assert.Equal("no exchanges", Analyze.Output(db, "--errors").Trim());
     }
+
+    [Fact]
+    public void A_stream_reset_before_its_response_ended_lasts_until_the_reset_not_until_its_connection_closed()
+    {
+        // A gRPC channel lives for minutes; a call cancelled after 4 ms was shown lasting until the channel closed,
+        // at the top of --slowest.
+        var (rec, conn) = Connection("cancelled");
+        conn.ClientSends(1, Request(1, "GET", "/cancelled", endStream: true));
+        conn.ClientSends(5, Frames.RstStream(1, 8));
+        conn.ClientSends(10, Request(3, "GET", "/streaming", endStream: true));
+        conn.ServerSends(12, Frames.Concat(Status(3, "200"), Frames.Data(3, "first event")));
+        conn.ServerSends(20, Frames.RstStream(3, 2));
+        conn.ClientSends(30, Request(5, "GET", "/answered", endStream: true));
+        conn.ServerSends(31, Status(5, "204", endStream: true));
+        conn.Close(60_000);
+        string db = rec.Save();
+
+        Assert.Equal(["/cancelled 4 [incomplete,reset]", "/streaming 10 [incomplete,reset]", "/answered 1 []"],
+            Analyze.ListJson(db).Select(e => $"{e.GetProperty("path").GetString()} {e.GetProperty("duration_ms").GetDouble()} " +
+                                              $"[{string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]"));
+    }
+
+    [Fact]
+    public void A_stream_a_GOAWAY_left_unprocessed_lasts_until_the_GOAWAY()
+    {
+        // RFC 9113 §6.8: streams above the GOAWAY's Last-Stream-ID were not processed; the client retries them elsewhere.
+        var (rec, conn) = Connection("goaway");
+        conn.ClientSends(1, Frames.Concat(Request(1, "GET", "/served", endStream: true), Request(3, "GET", "/refused", endStream: true)));
+        conn.ServerSends(2, Frames.Concat(Status(1, "200"), Frames.Data(1, "ok", endStream: true), Frames.GoAway(1, 0)));
+        conn.Close(30_000);
+        string db = rec.Save();
+
+        Assert.Equal(["/served 1 []", "/refused 1 [incomplete,goaway]"],
+            Analyze.ListJson(db).Select(e => $"{e.GetProperty("path").GetString()} {e.GetProperty("duration_ms").GetDouble()} " +
+                                              $"[{string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]"));
+    }
 }
