@@ -60,9 +60,15 @@ internal sealed record Exchange
     public byte[] RequestBody { get; init; } = [];
     public byte[] ResponseBody { get; init; } = [];
 
-    public bool IsError => Status >= 400 || Grpc?.Status is > 0 ||
+    public bool IsError => Status >= 400 || Grpc is not null && GrpcFailed ||
                            Flags.Contains(ExchangeFlags.Reset) || Flags.Contains(ExchangeFlags.GoAway) ||
                            Flags.Contains(ExchangeFlags.Incomplete);
+
+    /// <summary>A gRPC status other than OK, or none in a response seen whole: gRPC ends every response with one, and a
+    /// client given none (or one that is no number) fails the call. Unless fields may have been lost unread (HPACK context,
+    /// the per-call cap): then it is not known.</summary>
+    private bool GrpcFailed => Grpc!.Status is { } status ? status != 0
+        : !Flags.Contains(ExchangeFlags.ContextLost) && !Flags.Contains(ExchangeFlags.Truncated) && !Flags.Contains(ExchangeFlags.Gap);
 
     public string? RequestHeader(string name) => Find(RequestHeaders, name);
     public string? ResponseHeader(string name) => Find(ResponseHeaders, name);

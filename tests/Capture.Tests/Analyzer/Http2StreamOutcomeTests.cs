@@ -90,4 +90,27 @@ public sealed class Http2StreamOutcomeTests : IDisposable
             Analyze.ListJson(db).Select(e => $"{e.GetProperty("path").GetString()} {e.GetProperty("duration_ms").GetDouble()} " +
                                               $"[{string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]"));
     }
+
+    [Theory]
+    [InlineData("no trailers: the last DATA frame ends the stream", null)]
+    [InlineData("trailers without grpc-status", "x-trace: 1")]
+    [InlineData("a grpc-status that is no number", "grpc-status: OK")]
+    public void A_gRPC_call_whose_whole_response_carries_no_readable_grpc_status_is_an_error(string _, string? trailer)
+    {
+        // gRPC over HTTP/2 (PROTOCOL-HTTP2.md): every response ends with a status. A client given none fails the call
+        // (INTERNAL: "server closed the stream without sending trailers"), whatever the HTTP status said.
+        var (rec, conn) = Connection("grpc-no-status");
+        conn.ClientSends(1, Frames.Concat(Request(1, "POST", "/shop.Inventory/Reserve", endStream: false, ("content-type", "application/grpc")),
+            Frames.Data(1, Frames.Grpc("sku-1"), endStream: true)));
+        var response = Frames.Concat(Status(1, "200", endStream: false, ("content-type", "application/grpc")),
+            Frames.Data(1, Frames.Grpc("reserved"), endStream: trailer is null));
+        if (trailer?.Split(": ") is [var name, var value])
+            response = Frames.Concat(response, Frames.Headers(1, new HpackBlock().WithoutIndexing(name, value).ToArray(), endStream: true));
+        conn.ServerSends(3, response);
+        conn.Close(10);
+        string db = rec.Save();
+
+        Assert.Equal(["/shop.Inventory/Reserve 200 []"], Analyze.ListJson(db).Select(Describe));
+        Assert.Contains("/shop.Inventory/Reserve", Analyze.Output(db, "--errors"));
+    }
 }
