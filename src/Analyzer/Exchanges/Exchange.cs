@@ -16,6 +16,8 @@ internal sealed record Exchange
     public required long StartNs { get; init; }
     public required double DurationMs { get; init; }
     public double? TtfbMs { get; init; }
+    /// <summary>To the first byte of the final response: <see cref="TtfbMs"/> unless interim (1xx) responses came first.</summary>
+    public double? FinalResponseMs { get; init; }
     /// <summary>First request byte to last request byte.</summary>
     public double? RequestSentMs { get; init; }
     public string? Method { get; init; }

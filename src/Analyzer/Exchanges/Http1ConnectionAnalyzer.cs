@@ -92,9 +92,9 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var streams = Http2ExchangeAssembler.Assemble(clientH2.Parser, serverH2.Parser);
         var client = new StreamView(requestTimeline, clientH2.Origin);
         var server = new StreamView(responseTimeline, serverH2.Origin);
-        var ends = new Http2StreamEnds(clientH2.Parser.Events, client, serverH2.Parser.Events, server);
+        var times = new Http2StreamTimes(clientH2.Parser.Events, client, serverH2.Parser.Events, server);
         foreach (var stream in streams.Where(s => !run.IsDenied(conn, s.StreamId)))
-            yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, ends, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
+            yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, times, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
     }
 
     /// <param name="suspect">Messages followed by bytes that start no message (see <see cref="FollowedByJunk"/>).</param>
@@ -172,6 +172,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         long? start = request is not null ? requestTimeline.TimestampAt(request.StartOffset) : null;
         long? requestEnd = request is not null ? requestTimeline.TimestampAt(Math.Max(request.StartOffset, request.EndOffset - 1)) : null;
         long? firstResponseByte = answer is not null ? responseTimeline.TimestampAt(responseStart) : null;
+        long? finalResponseByte = response is not null ? responseTimeline.TimestampAt(response.StartOffset) : null;
         long? lastResponseByte = response is not null ? responseTimeline.TimestampAt(Math.Max(response.StartOffset, response.EndOffset - 1)) : null;
         start ??= firstResponseByte ?? conn.Opened_Ns;
 
@@ -211,6 +212,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             Timestamp = run.WallClock(start.Value),
             DurationMs = Math.Max(0, end - start.Value) / 1e6,
             TtfbMs = firstResponseByte is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
+            FinalResponseMs = finalResponseByte is { } final ? Math.Max(0, final - start.Value) / 1e6 : null,
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = request?.Method,
             Host = host,

@@ -30,10 +30,10 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var streams = Http2ExchangeAssembler.Assemble(parsed.Client, parsed.Server);
         var client = new StreamView(parsed.ClientTimeline, 0);
         var server = new StreamView(parsed.ServerTimeline, 0);
-        var ends = new Http2StreamEnds(parsed.Client.Events, client, parsed.Server.Events, server);
+        var times = new Http2StreamTimes(parsed.Client.Events, client, parsed.Server.Events, server);
         return streams.Select((s, i) => (Stream: s, First: i == 0))
             .Where(s => !run.IsDenied(conn, s.Stream.StreamId))
-            .Select(s => Http2ExchangeBuilder.Build(run, conn, side, s.Stream, client, server, ends, upgradeRequest: null, firstOnConnection: s.First));
+            .Select(s => Http2ExchangeBuilder.Build(run, conn, side, s.Stream, client, server, times, upgradeRequest: null, firstOnConnection: s.First));
     }
 
     private sealed record Parsed(Http2DirectionParser Client, ByteTimeline ClientTimeline, Http2DirectionParser Server, ByteTimeline ServerTimeline);
@@ -85,7 +85,7 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
 internal static class Http2ExchangeBuilder
 {
     public static Exchange Build(RunInfo run, ConnectionRow conn, string side, Http2Stream s, StreamView client, StreamView server,
-        Http2StreamEnds ends, Http1Message? upgradeRequest, bool firstOnConnection)
+        Http2StreamTimes times, Http1Message? upgradeRequest, bool firstOnConnection)
     {
         // A pushed stream's request is the server's PUSH_PROMISE, so its offsets are in the server's stream.
         var requestView = s.IsPush ? server : client;
@@ -105,7 +105,7 @@ internal static class Http2ExchangeBuilder
                         (upgraded ? !upgradeRequest!.Flags.HasFlag(Http1MessageFlags.Incomplete) : s.RequestComplete || stoppedWithoutError);
         // A stream whose response did not end was over when a RST_STREAM or GOAWAY ended it, when one did: not when its
         // connection closed, which on a long-lived channel can be minutes later.
-        long end = (s.ResponseComplete ? null : ends.EndedAt(s.StreamId)) is { } endedByFrame
+        long end = (s.ResponseComplete ? null : times.EndedAt(s.StreamId)) is { } endedByFrame
             ? Math.Max(endedByFrame, lastResponse ?? start.Value)
             : lastResponse ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
 
@@ -142,6 +142,7 @@ internal static class Http2ExchangeBuilder
             Timestamp = run.WallClock(start.Value),
             DurationMs = Math.Max(0, end - start.Value) / 1e6,
             TtfbMs = firstResponse is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
+            FinalResponseMs = times.FinalResponseAt(s.StreamId) is { } final ? Math.Max(0, final - start.Value) / 1e6 : null,
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = upgraded ? upgradeRequest!.Method : s.Method,
             Host = authority ?? serverAddress,

@@ -56,7 +56,8 @@ internal static class HarWriter
     private static void Entry(Utf8JsonWriter json, Exchange e)
     {
         double send = Math.Max(0, e.RequestSentMs ?? 0);
-        double wait = Math.Max(0, (e.TtfbMs ?? e.DurationMs) - send);
+        // Waiting is for the final response: time after an interim 100 Continue or 103 Early Hints is still the server's.
+        double wait = Math.Max(0, (e.FinalResponseMs ?? e.TtfbMs ?? e.DurationMs) - send);
         double receive = Math.Max(0, e.DurationMs - send - wait);
         string version = e.Protocol == "h2" ? "HTTP/2.0" : e.HttpVersion ?? "HTTP/1.1";
 
