@@ -180,7 +180,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // (an unsolicited 408, or a connection joined mid-way) is flagged no_request only.
         bool unfinished = request is not null && (request.Flags.HasFlag(Http1MessageFlags.Incomplete) || response is null) ||
                           response is not null && (response.Flags.HasFlag(Http1MessageFlags.Incomplete) || EndedWithRecording(response, conn));
-        long end = lastResponseByte ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
+        // An answer may come before its request was all sent (a 401 or 413 to an upload): the exchange lasts until both were.
+        long end = lastResponseByte is { } last ? Math.Max(last, requestEnd ?? last) : conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
         if (unfinished) flags.Add(ExchangeFlags.Incomplete);
         if (request is null) flags.Add(ExchangeFlags.NoRequest);
 

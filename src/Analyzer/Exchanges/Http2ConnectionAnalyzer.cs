@@ -105,9 +105,10 @@ internal static class Http2ExchangeBuilder
                         (upgraded ? !upgradeRequest!.Flags.HasFlag(Http1MessageFlags.Incomplete) : s.RequestComplete || stoppedWithoutError);
         // A stream whose response did not end was over when a RST_STREAM or GOAWAY ended it, when one did: not when its
         // connection closed, which on a long-lived channel can be minutes later.
+        // An answer may come before its request was all sent (a 413 to an upload): the exchange lasts until both were.
         long end = (s.ResponseComplete ? null : times.EndedAt(s.StreamId)) is { } endedByFrame
             ? Math.Max(endedByFrame, lastResponse ?? start.Value)
-            : lastResponse ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
+            : lastResponse is { } last ? Math.Max(last, requestEnd ?? last) : conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
 
         var flags = new List<string>();
         if (!complete) flags.Add(ExchangeFlags.Incomplete);
