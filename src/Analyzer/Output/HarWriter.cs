@@ -86,7 +86,9 @@ internal static class HarWriter
         Content(json, e);
         json.WriteString("redirectURL", e.ResponseHeader("location") ?? "");
         json.WriteNumber("headersSize", -1);
-        json.WriteNumber("bodySize", e.ResponseBodyBytes);
+        // HAR's -1, "not available": no response was seen, so its size is not 0 but unknown.
+        bool noResponse = e.Status is null && e.ResponseHeaders.Count == 0 && e.ResponseBodyBytes == 0;
+        json.WriteNumber("bodySize", noResponse ? -1 : e.ResponseBodyBytes);
         json.WriteEndObject();
 
         json.WriteStartObject("cache");

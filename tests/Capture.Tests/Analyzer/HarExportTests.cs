@@ -232,6 +232,20 @@ public sealed class HarExportTests : IDisposable
         Assert.Equal("send=0 wait=300 receive=4 time=304", Timings(entry));
     }
 
+    [Fact]
+    public void A_request_that_got_no_response_has_a_response_body_size_that_is_not_known_not_zero()
+    {
+        // HAR 1.2: bodySize is -1 when the size is not available; 0 would claim an empty answer that never came.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "unanswered.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /hang HTTP/1.1\r\nHost: har.test\r\n\r\n")
+            .Close(500);
+        var response = OnlyEntry(rec.Save()).GetProperty("response");
+
+        Assert.Equal(0, response.GetProperty("status").GetInt32());
+        Assert.Equal(-1, response.GetProperty("bodySize").GetInt64());
+    }
+
     private static string Timings(JsonElement entry)
     {
         var t = entry.GetProperty("timings");
