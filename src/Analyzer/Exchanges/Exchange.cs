@@ -18,6 +18,8 @@ internal sealed record Exchange
     public required long StartNs { get; init; }
     public required double DurationMs { get; init; }
     public double? TtfbMs { get; init; }
+    /// <summary>To the first byte of the final response: <see cref="TtfbMs"/> unless interim (1xx) responses came first.</summary>
+    public double? FinalResponseMs { get; init; }
     /// <summary>First request byte to last request byte.</summary>
     public double? RequestSentMs { get; init; }
     public string? Method { get; init; }
@@ -86,9 +88,15 @@ internal sealed record Exchange
         return found;
     }
 
-    public bool IsError => Status >= 400 || Grpc?.Status is > 0 ||
+    public bool IsError => Status >= 400 || Grpc is not null && GrpcFailed ||
                            Flags.Contains(ExchangeFlags.Reset) || Flags.Contains(ExchangeFlags.GoAway) ||
                            Flags.Contains(ExchangeFlags.Incomplete);
+
+    /// <summary>A gRPC status other than OK, or none in a response seen whole: gRPC ends every response with one, and a
+    /// client given none (or one that is no number) fails the call. Unless fields may have been lost unread (HPACK context,
+    /// the per-call cap): then it is not known.</summary>
+    private bool GrpcFailed => Grpc!.Status is { } status ? status != 0
+        : !Flags.Contains(ExchangeFlags.ContextLost) && !Flags.Contains(ExchangeFlags.Truncated) && !Flags.Contains(ExchangeFlags.Gap);
 
     public string? RequestHeader(string name) => Find(RequestHeaders, name);
     public string? ResponseHeader(string name) => Find(ResponseHeaders, name);

@@ -92,8 +92,9 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var streams = Http2ExchangeAssembler.Assemble(clientH2.Parser, serverH2.Parser);
         var client = new StreamView(requestTimeline, clientH2.Origin);
         var server = new StreamView(responseTimeline, serverH2.Origin);
+        var times = new Http2StreamTimes(clientH2.Parser.Events, client, serverH2.Parser.Events, server);
         foreach (var stream in streams.Where(s => !run.IsDenied(conn, s.StreamId)))
-            yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
+            yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, times, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
     }
 
     /// <param name="suspect">Messages followed by bytes that start no message (see <see cref="FollowedByJunk"/>).</param>
@@ -173,6 +174,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         long? start = request is not null ? requestTimeline.TimestampAt(request.StartOffset) : null;
         long? requestEnd = request is not null ? requestTimeline.TimestampAt(Math.Max(request.StartOffset, request.EndOffset - 1)) : null;
         long? firstResponseByte = answer is not null ? responseTimeline.TimestampAt(responseStart) : null;
+        long? finalResponseByte = response is not null ? responseTimeline.TimestampAt(response.StartOffset) : null;
         long? lastResponseByte = response is not null ? responseTimeline.TimestampAt(Math.Max(response.StartOffset, response.EndOffset - 1)) : null;
         start ??= firstResponseByte ?? conn.Opened_Ns;
 
@@ -182,7 +184,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         bool contentRefused = request is not null && request.Flags.HasFlag(Http1MessageFlags.ContentNotSent) && response?.Status >= 200;
         bool unfinished = request is not null && (request.Flags.HasFlag(Http1MessageFlags.Incomplete) && !contentRefused || response is null) ||
                           response is not null && (response.Flags.HasFlag(Http1MessageFlags.Incomplete) || EndedWithRecording(response, conn));
-        long end = lastResponseByte ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
+        // An answer may come before its request was all sent (a 401 or 413 to an upload): the exchange lasts until both were.
+        long end = lastResponseByte is { } last ? Math.Max(last, requestEnd ?? last) : conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
         if (unfinished) flags.Add(ExchangeFlags.Incomplete);
         if (request is null) flags.Add(ExchangeFlags.NoRequest);
 
@@ -214,6 +217,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             Timestamp = run.WallClock(start.Value),
             DurationMs = Math.Max(0, end - start.Value) / 1e6,
             TtfbMs = firstResponseByte is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
+            FinalResponseMs = finalResponseByte is { } final ? Math.Max(0, final - start.Value) / 1e6 : null,
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = request?.Method,
             RequestLine = request is { Method: null } ? Unread(request) : StartLine.Read,

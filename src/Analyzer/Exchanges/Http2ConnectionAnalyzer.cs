@@ -28,10 +28,12 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             else side = "client";
         }
         var streams = Http2ExchangeAssembler.Assemble(parsed.Client, parsed.Server);
+        var client = new StreamView(parsed.ClientTimeline, 0);
+        var server = new StreamView(parsed.ServerTimeline, 0);
+        var times = new Http2StreamTimes(parsed.Client.Events, client, parsed.Server.Events, server);
         return streams.Select((s, i) => (Stream: s, First: i == 0))
             .Where(s => !run.IsDenied(conn, s.Stream.StreamId))
-            .Select(s => Http2ExchangeBuilder.Build(run, conn, side, s.Stream, new StreamView(parsed.ClientTimeline, 0),
-                new StreamView(parsed.ServerTimeline, 0), upgradeRequest: null, firstOnConnection: s.First));
+            .Select(s => Http2ExchangeBuilder.Build(run, conn, side, s.Stream, client, server, times, upgradeRequest: null, firstOnConnection: s.First));
     }
 
     private sealed record Parsed(Http2DirectionParser Client, ByteTimeline ClientTimeline, Http2DirectionParser Server, ByteTimeline ServerTimeline);
@@ -83,7 +85,7 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
 internal static class Http2ExchangeBuilder
 {
     public static Exchange Build(RunInfo run, ConnectionRow conn, string side, Http2Stream s, StreamView client, StreamView server,
-        Http1Message? upgradeRequest, bool firstOnConnection)
+        Http2StreamTimes times, Http1Message? upgradeRequest, bool firstOnConnection)
     {
         // A pushed stream's request is the server's PUSH_PROMISE, so its offsets are in the server's stream.
         var requestView = s.IsPush ? server : client;
@@ -95,9 +97,18 @@ internal static class Http2ExchangeBuilder
         long? firstResponse = server.TimeAt(s.ResponseStartOffset);
         long? lastResponse = server.TimeOfLastByte(s.ResponseStartOffset, s.ResponseEndOffset);
         start ??= firstResponse ?? conn.Opened_Ns;
-        // After an h2c upgrade, stream 1's request was the HTTP/1 request, already complete.
-        bool complete = s.ResponseComplete && (upgraded ? !upgradeRequest!.Flags.HasFlag(Http1MessageFlags.Incomplete) : s.RequestComplete);
-        long end = lastResponse ?? conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
+        // After an h2c upgrade, stream 1's request was the HTTP/1 request, already complete. RFC 9113 §8.1: a server may
+        // answer whole before the request ended, then stop the client's sending "without error" with RST_STREAM(NO_ERROR)
+        // (the first reset, so it came after the response's END_STREAM): the request was cut short by agreement.
+        bool stoppedWithoutError = s.ResponseComplete && s.ResetErrorCode == 0;
+        bool complete = s.ResponseComplete &&
+                        (upgraded ? !upgradeRequest!.Flags.HasFlag(Http1MessageFlags.Incomplete) : s.RequestComplete || stoppedWithoutError);
+        // A stream whose response did not end was over when a RST_STREAM or GOAWAY ended it, when one did: not when its
+        // connection closed, which on a long-lived channel can be minutes later.
+        // An answer may come before its request was all sent (a 413 to an upload): the exchange lasts until both were.
+        long end = (s.ResponseComplete ? null : times.EndedAt(s.StreamId)) is { } endedByFrame
+            ? Math.Max(endedByFrame, lastResponse ?? start.Value)
+            : lastResponse is { } last ? Math.Max(last, requestEnd ?? last) : conn.Closed_Ns ?? run.LastTimestampNs ?? start.Value;
 
         var flags = new List<string>();
         if (!complete) flags.Add(ExchangeFlags.Incomplete);
@@ -138,6 +149,7 @@ internal static class Http2ExchangeBuilder
             Timestamp = run.WallClock(start.Value),
             DurationMs = Math.Max(0, end - start.Value) / 1e6,
             TtfbMs = firstResponse is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
+            FinalResponseMs = times.FinalResponseAt(s.StreamId) is { } final ? Math.Max(0, final - start.Value) / 1e6 : null,
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = upgraded ? upgradeRequest!.Method : s.Method,
             Host = authority ?? serverAddress,

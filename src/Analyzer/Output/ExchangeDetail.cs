@@ -40,8 +40,12 @@ internal static class ExchangeDetail
         if (peer is not null)
         {
             double difference = e.Side == "client" ? e.DurationMs - peer.DurationMs : peer.DurationMs - e.DurationMs;
+            // An unfinished exchange's duration is only how far its end had got when the recording stopped.
+            bool unfinished = e.Flags.Contains(ExchangeFlags.Incomplete) || peer.Flags.Contains(ExchangeFlags.Incomplete);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  other end   {T(peer.Comm)} pid {peer.Pid} ({peer.Side} side) took {peer.DurationMs:F3} ms; {difference:F3} ms of the client's time was spent outside the server (network, kernel, scheduling)"));
+                $"  other end   {T(peer.Comm)} pid {peer.Pid} ({peer.Side} side) took {peer.DurationMs:F3} ms; ") +
+                (unfinished ? "not compared: the exchange did not finish in the recording"
+                    : string.Create(CultureInfo.InvariantCulture, $"{difference:F3} ms of the client's time was spent outside the server (network, kernel, scheduling)")));
         }
 
         Message(o, "request", e.RequestHeaders, e.RequestTrailers, e.RequestBody, e.RequestBodyBytes, e.RequestHeader("content-encoding"), ">");

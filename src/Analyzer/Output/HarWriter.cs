@@ -56,7 +56,8 @@ internal static class HarWriter
     private static void Entry(Utf8JsonWriter json, Exchange e)
     {
         double send = Math.Max(0, e.RequestSentMs ?? 0);
-        double wait = Math.Max(0, (e.TtfbMs ?? e.DurationMs) - send);
+        // Waiting is for the final response: time after an interim 100 Continue or 103 Early Hints is still the server's.
+        double wait = Math.Max(0, (e.FinalResponseMs ?? e.TtfbMs ?? e.DurationMs) - send);
         double receive = Math.Max(0, e.DurationMs - send - wait);
         string version = e.Protocol == "h2" ? "HTTP/2.0" : e.HttpVersion ?? "HTTP/1.1";
 
@@ -85,7 +86,9 @@ internal static class HarWriter
         Content(json, e);
         json.WriteString("redirectURL", e.ResponseHeader("location") ?? "");
         json.WriteNumber("headersSize", -1);
-        json.WriteNumber("bodySize", e.ResponseBodyBytes);
+        // HAR's -1, "not available": no response was seen, so its size is not 0 but unknown.
+        bool noResponse = e.Status is null && e.ResponseHeaders.Count == 0 && e.ResponseBodyBytes == 0;
+        json.WriteNumber("bodySize", noResponse ? -1 : e.ResponseBodyBytes);
         json.WriteEndObject();
 
         json.WriteStartObject("cache");

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using Capture.Tests.Http2;
 using Capture.Tests.Support;
 
 namespace Capture.Tests.Analyzer;
@@ -195,6 +196,61 @@ public sealed class HarExportTests : IDisposable
 
         Assert.Equal(["1"], Export([a]).Entries.Select(e => e.GetProperty("connection").GetString()));
         Assert.Equal(["1:1", "2:1"], Export([a, b]).Entries.Select(e => e.GetProperty("connection").GetString()));
+    }
+
+    [Fact]
+    public void Time_the_server_took_before_its_final_response_is_wait_even_after_an_interim_response()
+    {
+        // 100 Continue at 1.5 ms, the body sent by 2 ms, the server's answer at 1001 ms: a thousand ms of waiting for the
+        // server, which HAR's receive ("time required to read entire response") would show as a slow download.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "continue.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "POST /upload HTTP/1.1\r\nHost: har.test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+            .ServerSends(1.5, "HTTP/1.1 100 Continue\r\n\r\n")
+            .ClientSends(3, "hello")
+            .ServerSends(1001, "HTTP/1.1 201 Created\r\nContent-Length: 5\r\n\r\n")
+            .ServerSends(1011, "saved");
+        var entry = OnlyEntry(rec.Save());
+
+        Assert.Equal("send=2 wait=998 receive=10 time=1010", Timings(entry));
+    }
+
+    [Fact]
+    public void Time_the_server_took_before_its_final_response_is_wait_even_after_103_Early_Hints_over_HTTP2()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "hints.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(0, Frames.Concat(Frames.Preface, Frames.Settings()))
+            .ServerSends(0.5, Frames.Concat(Frames.Settings(), Frames.SettingsAck()))
+            .ClientSends(1, Frames.Headers(1, new HpackBlock().WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "https")
+                .WithoutIndexing(":path", "/page").WithoutIndexing(":authority", "har.test").ToArray(), endStream: true))
+            .ServerSends(3, Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "103").WithoutIndexing("link", "</app.css>; rel=preload").ToArray()))
+            .ServerSends(301, Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "200").ToArray()))
+            .ServerSends(305, Frames.Data(1, "<html>", endStream: true));
+        var entry = OnlyEntry(rec.Save());
+
+        Assert.Equal("send=0 wait=300 receive=4 time=304", Timings(entry));
+    }
+
+    [Fact]
+    public void A_request_that_got_no_response_has_a_response_body_size_that_is_not_known_not_zero()
+    {
+        // HAR 1.2: bodySize is -1 when the size is not available; 0 would claim an empty answer that never came.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "unanswered.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /hang HTTP/1.1\r\nHost: har.test\r\n\r\n")
+            .Close(500);
+        var response = OnlyEntry(rec.Save()).GetProperty("response");
+
+        Assert.Equal(0, response.GetProperty("status").GetInt32());
+        Assert.Equal(-1, response.GetProperty("bodySize").GetInt64());
+    }
+
+    private static string Timings(JsonElement entry)
+    {
+        var t = entry.GetProperty("timings");
+        return $"send={t.GetProperty("send").GetDouble()} wait={t.GetProperty("wait").GetDouble()} " +
+               $"receive={t.GetProperty("receive").GetDouble()} time={entry.GetProperty("time").GetDouble()}";
     }
 
     /// <summary>A recording of one exchange on one connection: the request at ms 1, the response at ms 2.</summary>

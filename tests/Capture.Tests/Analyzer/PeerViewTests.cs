@@ -46,4 +46,22 @@ public sealed class PeerViewTests : IDisposable
         Assert.Contains("GET http://shop.test/second", second);
         Assert.Contains("other end   nginx pid 200 (server side) took 9.800 ms; 0.200 ms of the client's time was spent outside the server", second);
     }
+
+    [Fact]
+    public void Two_views_of_an_exchange_that_did_not_finish_are_not_compared()
+    {
+        // The recording ended while the body was on its way: each duration is only how far each end had got, and their
+        // difference says nothing about time spent outside the server.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "unfinished.db"));
+        var client = rec.Connection("curl", 100, "client", "10.0.0.1:40001", "10.0.0.2:80");
+        var server = rec.Connection("nginx", 200, "server", "10.0.0.2:80", "10.0.0.1:40001");
+        const string Head = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234";
+        client.ClientSends(1, First);
+        server.ClientSends(1.1, First).ServerSends(50, Head);
+        client.ServerSends(20, Head);
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [rec.Save(), "show", "1"]);
+
+        Assert.Contains("other end   nginx pid 200 (server side) took 48.900 ms; not compared: the exchange did not finish in the recording", result.Stdout);
+        Assert.DoesNotContain("spent outside the server", result.Stdout);
+    }
 }

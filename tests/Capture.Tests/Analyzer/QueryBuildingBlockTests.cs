@@ -23,6 +23,16 @@ public sealed class QueryBuildingBlockTests
         Assert.Equal(expected, PathTemplate.Of(path));
 
     [Theory]
+    [InlineData("/users/789.json", "/users/{id}.json")]
+    [InlineData("/users/789.JSON", "/users/{id}.JSON")]
+    [InlineData("/avatars/3f2504e0-4f89-11d3-9a0c-0305e82c3301.png", "/avatars/{uuid}.png")]
+    [InlineData("/packs/a94a8fe5ccb19ba61c4c0873d391e987982fbbd3.tar.gz", "/packs/{hex}.tar.gz")]
+    [InlineData("/api/1.5/items", "/api/1.5/items")]
+    [InlineData("/files/report.pdf", "/files/report.pdf")]
+    public void An_identifier_with_a_file_extension_collapses_and_keeps_its_extension(string path, string expected) =>
+        Assert.Equal(expected, PathTemplate.Of(path));
+
+    [Theory]
     [InlineData(100)]
     [InlineData(DurationHistogram.ExactUpTo)]
     [InlineData(50_000)]
