@@ -224,8 +224,8 @@ internal static class Http2ExchangeAssembler
             if (Malformed || Request.Malformed || Response.Malformed) flags |= Http2StreamFlags.Malformed;
             // §6.8: a GOAWAY's Last-Stream-ID names the highest stream its sender may have processed among those
             // the receiver opened: the server's GOAWAY governs client (odd) streams, the client's pushed (even) ones.
-            var opener = Id % 2 == 1 ? server : client;
-            if (Id > opener.GoAwayLastStreamId ||
+            var initiatorsPeer = Id % 2 == 1 ? server : client;
+            if (Id > initiatorsPeer.GoAwayLastStreamId ||
                 ((client.GoAwayWithError || server.GoAwayWithError) && (flags & Http2StreamFlags.Incomplete) != 0))
                 flags |= Http2StreamFlags.GoAway;
 
