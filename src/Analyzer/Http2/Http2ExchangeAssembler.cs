@@ -246,6 +246,7 @@ internal static class Http2ExchangeAssembler
                 Authority = Find(request, ":authority") ?? Find(request, "host"),
                 Path = path,
                 Status = int.TryParse(Find(response, ":status"), out int status) ? status : null,
+                RequestSeen = request is not null,
                 RequestHeaders = request ?? [],
                 ResponseHeaders = response ?? [],
                 RequestTrailers = Request.Trailers ?? [],

@@ -8,11 +8,18 @@ namespace Capture.Analyzer.Output;
 /// written through <see cref="TerminalText"/>.</summary>
 internal static class ExchangeDetail
 {
+    /// <summary>Why a request shows no method: not captured at all, an HTTP/1 request line that did not parse, or an
+    /// HTTP/2 field block cut before its first field (or one without :method, flagged malformed).</summary>
+    private static string NoMethod(Exchange e) =>
+        e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)"
+        : e.Protocol != "h2" ? "(request line not parsed)"
+        : e.RequestHeaders.Count == 0 ? "(request fields not captured)" : "(no :method)";
+
     public static void Write(TextWriter o, Exchange e, ConnectionRow? conn, Exchange? peer)
     {
         string scheme = e.Tls ? "https" : "http";
         o.WriteLine($"exchange {e.Id}" + (e.Recording.Length > 0 ? $" in {e.Recording}" : ""));
-        o.WriteLine($"  {(e.Method is { } method ? T(method) : e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)" : "(request line not parsed)")} {scheme}://{T(e.Host)}{T(e.Path)}");
+        o.WriteLine($"  {(e.Method is { } method ? T(method) : NoMethod(e))} {scheme}://{T(e.Host)}{T(e.Path)}");
         o.WriteLine($"  -> {(e.Status?.ToString(CultureInfo.InvariantCulture) ?? "(no response)")}{(e.Reason is { Length: > 0 } r ? " " + T(r) : "")}");
         o.WriteLine($"  protocol    {e.Protocol}{(e.StreamId is { } s ? $", stream {s}" : "")}{(e.Tls ? $", TLS plaintext ({conn?.Tls_Library}, attributed by {conn?.Tls_Attribution})" : "")}");
         o.WriteLine($"  time        {ExchangeJson.Time(e.Timestamp)}");

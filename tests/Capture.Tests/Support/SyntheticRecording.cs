@@ -87,6 +87,8 @@ internal sealed class SyntheticRecording
         /// <paramref name="captured"/> were stored.</summary>
         public Conn ServerSendsCapped(double atMs, byte[] bytes, int captured) =>
             Insert(isServer ? 0 : 1, atMs, bytes[..captured], bytes.Length, flags: 1);
+        public Conn ClientSendsCapped(double atMs, byte[] bytes, int captured) =>
+            Insert(isServer ? 1 : 0, atMs, bytes[..captured], bytes.Length, flags: 1);
 
         /// <summary>Bytes the capture lost (a ring-buffer drop): the stream position moves on, nothing is stored.</summary>
         public Conn ClientLoses(int count) { _position[isServer ? 1 : 0] += count; return this; }
