@@ -112,7 +112,8 @@ internal static class Http2ExchangeBuilder
 
         var flags = new List<string>();
         if (!complete) flags.Add(ExchangeFlags.Incomplete);
-        if (s.RequestHeaders.Count == 0 && !upgraded) flags.Add(ExchangeFlags.NoRequest);
+        // A request whose field block was cut before its first field was sent all the same: the cut is flagged below.
+        if (!s.RequestSeen && !upgraded) flags.Add(ExchangeFlags.NoRequest);
         // Bytes the per-call cap left uncaptured moved in order and were not lost. A frame it cut hides the frame
         // boundaries after it, so a half that did not end may have ended among them, and a response with no frame seen
         // may lie wholly among those hidden after the request began.

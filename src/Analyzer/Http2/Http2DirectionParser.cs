@@ -23,9 +23,6 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     private readonly Http2Limits _limits;
     private readonly HeaderBlockBuffer _block;
     private HpackDecoder _decoder;
-    private int? _peerHeaderTableSize;
-    /// <summary>The other side's SETTINGS not yet acknowledged by this direction (see <see cref="FollowPeerSettings"/>).</summary>
-    private Queue<Http2SettingsEvent>? _peerSettingsAwaitingAck;
     private bool _framesSeen;
     /// <summary>After losing the frame boundary: CONTINUATION frames of a block whose start was lost are skipped silently.</summary>
     private bool _blockStartLost;
@@ -85,59 +82,6 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         _block.Reset();
     }
 
-    /// <summary>
-    /// SETTINGS_HEADER_TABLE_SIZE sent by the other side (whose decoder reads this direction's blocks): bounds the
-    /// dynamic table size updates this direction may send. Out-of-range values are ignored.
-    /// </summary>
-    public void SetPeerHeaderTableSize(int size)
-    {
-        if (size < 0) return;
-        _peerHeaderTableSize = size;
-        _decoder.MaxTableSize = size;
-    }
-
-    /// <summary>
-    /// SETTINGS_MAX_FRAME_SIZE sent by the other side: the largest frame this direction may carry. Values are
-    /// clamped to 16384..16777215.
-    /// </summary>
-    public void SetPeerMaxFrameSize(int size) =>
-        _reader.MaxFrameSize = Math.Clamp(size, Http2FrameHeader.DefaultMaxFrameSize, Http2FrameHeader.MaxAllowedFrameSize);
-
-    /// <summary>The limits one SETTINGS frame of the other side sets on this direction: HPACK table size, frame size.</summary>
-    public void ApplyPeerSettings(Http2SettingsEvent settings)
-    {
-        if (settings.Cut)
-        {
-            // What it set is unknown: no size update is refused, and frames up to the largest size are accepted.
-            _peerHeaderTableSize = null;
-            _decoder.ForgetMaxTableSize();
-            SetPeerMaxFrameSize(Http2FrameHeader.MaxAllowedFrameSize);
-            return;
-        }
-        if (settings.HeaderTableSize is { } size) SetPeerHeaderTableSize((int)Math.Min(size, int.MaxValue));
-        if (settings.MaxFrameSize is { } frame) SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
-    }
-
-    /// <summary>
-    /// Every SETTINGS frame the other side sent, in its order (acknowledgements among them are skipped). Each
-    /// governs this direction from this direction's next SETTINGS ACK on: the receiver applies them, then
-    /// acknowledges (RFC 9113 §6.5.3), so a peer that raises its table or frame size mid-connection is followed.
-    /// The first also governs from the start: a side may send before it has read the other's first SETTINGS, and
-    /// a limit only bounds what is accepted, so starting with the larger of the two misreads nothing.
-    /// </summary>
-    public void FollowPeerSettings(IEnumerable<Http2SettingsEvent> peerSettings)
-    {
-        _peerSettingsAwaitingAck = new Queue<Http2SettingsEvent>(peerSettings.Where(s => !s.Ack));
-        if (_peerSettingsAwaitingAck.TryPeek(out var first)) ApplyPeerSettings(first);
-    }
-
-    /// <summary>The SETTINGS frames this direction sent (not its acknowledgements), in order.</summary>
-    public IEnumerable<Http2SettingsEvent> SettingsSent => Events.OfType<Http2SettingsEvent>().Where(s => !s.Ack);
-
-    /// <summary>Whether this direction changed a limit of the other after its first SETTINGS: only then does the
-    /// other direction need <see cref="FollowPeerSettings"/> beyond its first.</summary>
-    public bool ChangedPeerLimitsLater => SettingsSent.Skip(1).Any(s => s.SetsDecodingLimits);
-
     void IHttp2FrameSink.OnFrameStart(in Http2FrameHeader header, long offset)
     {
         _framesSeen = true;
@@ -186,9 +130,10 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
                 ForgetStream(reset.StreamId);
                 break;
             case Http2SettingsFrame settings:
-                Events.Add(new Http2SettingsEvent(settings.Offset, settings.Ack, settings.Settings));
-                if (settings.Ack && _peerSettingsAwaitingAck is { } awaiting && awaiting.TryDequeue(out var acknowledged))
-                    ApplyPeerSettings(acknowledged);
+                var settingsEvent = new Http2SettingsEvent(settings.Offset, settings.Ack, settings.Settings);
+                Events.Add(settingsEvent);
+                if (settings.Ack) OnSettingsAck();
+                else _settingsSent.Add(settingsEvent);
                 break;
             case Http2GoAwayFrame goAway:
                 var debug = goAway.DebugData.AsSpan(0, Math.Min(goAway.DebugData.Length, MaxDebugChars));
@@ -223,7 +168,11 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     {
         // A SETTINGS frame cut: the limits it set on the other direction are unknown from its acknowledgement on.
         if (header.Type == Http2FrameType.Settings && !header.Has(Http2FrameFlags.Ack))
-            Events.Add(new Http2SettingsEvent(offset, Ack: false, [], Cut: true));
+        {
+            var cut = new Http2SettingsEvent(offset, Ack: false, [], Cut: true);
+            Events.Add(cut);
+            _settingsSent.Add(cut);
+        }
         if (!IsFieldBlockFrame(header)) return;
         bool continuation = header.Type == Http2FrameType.Continuation;
         if (!Http2FramePayload.TryCapturedFragment(header, captured, out var fragment, out bool whole, out int promised) ||
@@ -256,7 +205,11 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
             Events.Add(new Http2GapEvent(offset, length, 0, FramingLost: true));
             AbandonBlock();
             if (!_framesSeen && offset == 0) StartMidConnection();
-            else LoseContext();
+            else
+            {
+                FramesLost(offset);
+                LoseContext();
+            }
             LoseAllGrpcFraming();
             _blockStartLost = true;
             _syncLostAt = offset + length;
@@ -269,7 +222,11 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     void IHttp2FrameSink.OnSyncLost(long offset, bool midConnection)
     {
         if (midConnection && !_framesSeen) StartMidConnection();
-        else LoseContext();
+        else
+        {
+            FramesLost(offset);
+            LoseContext();
+        }
         AbandonBlock();
         LoseAllGrpcFraming();
         _blockStartLost = true;

@@ -53,8 +53,11 @@ internal sealed record Http2GoAwayEvent(long Offset, int LastStreamId, uint Erro
 /// SETTINGS (RFC 9113 §6.5). The values govern the other direction: HEADER_TABLE_SIZE bounds its HPACK
 /// decoder's table and MAX_FRAME_SIZE its frames (see <see cref="Http2DirectionParser.SetPeerHeaderTableSize"/>).
 /// <paramref name="Cut"/>: the frame was not captured whole, so what it set is unknown (<paramref name="Settings"/> is empty).
+/// <paramref name="Lost"/>: no frame was seen; frames lost at <paramref name="Offset"/> may have held any number of
+/// SETTINGS (<see cref="Http2DirectionParser.SettingsSent"/> has it, <see cref="Http2DirectionParser.Events"/> not).
 /// </summary>
-internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(ushort Id, uint Value)> Settings, bool Cut = false)
+internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(ushort Id, uint Value)> Settings, bool Cut = false,
+    bool Lost = false)
     : Http2Event(Offset)
 {
     /// <summary>SETTINGS_HEADER_TABLE_SIZE, if sent: bounds the other direction's HPACK dynamic table.</summary>
@@ -64,7 +67,7 @@ internal sealed record Http2SettingsEvent(long Offset, bool Ack, IReadOnlyList<(
     public uint? MaxFrameSize => Get(Http2SettingId.MaxFrameSize);
 
     /// <summary>Whether it sets a limit that reading the other direction depends on (the two above).</summary>
-    public bool SetsDecodingLimits => Cut || HeaderTableSize is not null || MaxFrameSize is not null;
+    public bool SetsDecodingLimits => Cut || Lost || HeaderTableSize is not null || MaxFrameSize is not null;
 
     /// <summary>The last value sent for <paramref name="id"/> (see <see cref="Http2SettingId"/>), or null.</summary>
     public uint? Get(ushort id)

@@ -50,6 +50,7 @@ internal static class Http2ExchangeAssembler
     private static DirectionSummary Replay(IReadOnlyList<Http2Event> events, bool fromClient, Func<int, StreamBuilder> get)
     {
         var summary = new DirectionSummary();
+        var order = new StreamIdOrder();
         bool anyFrames = false;
         foreach (var e in events)
         {
@@ -60,6 +61,7 @@ internal static class Http2ExchangeAssembler
                     if (push.PromisedStreamId <= 0 || push.PromisedStreamId % 2 != 0) break;
                     anyFrames = true;
                     var pushed = get(push.PromisedStreamId);
+                    if (!order.Opens(push.PromisedStreamId)) pushed.Malformed = true;
                     pushed.IsPush = true;
                     pushed.AssociatedStreamId = push.StreamId;
                     pushed.Request.AddHeaders(push, isResponse: false);
@@ -67,16 +69,22 @@ internal static class Http2ExchangeAssembler
                     break;
                 case Http2HeadersEvent headers when !headers.IsPushPromise:
                     anyFrames = true;
-                    Half(get(headers.StreamId), fromClient).AddHeaders(headers, isResponse: !fromClient);
+                    var stream = get(headers.StreamId);
+                    // Of the field blocks, only the client's on odd ids open streams (§5.1.1); the server's pushes open with their promise.
+                    bool opening = fromClient && headers.StreamId % 2 == 1;
+                    if (opening && !order.Opens(headers.StreamId)) stream.Malformed = true;
+                    if (!opening) order.Seen(headers.StreamId);
+                    Half(stream, fromClient).AddHeaders(headers, isResponse: !fromClient);
                     break;
                 case Http2DataEvent data:
                     anyFrames = true;
+                    order.Seen(data.StreamId);
                     Half(get(data.StreamId), fromClient).AddData(data);
                     break;
                 case Http2ResetEvent reset:
                     anyFrames = true;
-                    var stream = get(reset.StreamId);
-                    stream.ResetErrorCode ??= reset.ErrorCode;
+                    order.Seen(reset.StreamId);
+                    get(reset.StreamId).ResetErrorCode ??= reset.ErrorCode;
                     break;
                 case Http2GoAwayEvent goAway:
                     anyFrames = true;
@@ -84,14 +92,18 @@ internal static class Http2ExchangeAssembler
                     summary.GoAwayWithError |= goAway.ErrorCode != 0;
                     break;
                 case Http2GapEvent { FramingLost: false } gap:
-                    if (gap.StreamId != 0) Half(get(gap.StreamId), fromClient).Gap = true;
+                    if (gap.StreamId == 0) break;
+                    order.Seen(gap.StreamId);
+                    Half(get(gap.StreamId), fromClient).Gap = true;
                     break;
                 // Octets missed before the first frame of a capture that joined mid-connection (a leading gap, or
                 // the skip to the first frame boundary) belong to no stream the capture can report.
                 case Http2GapEvent gap:
+                    order.FramesLost();
                     if (anyFrames || gap.Offset > 0) summary.Lost.Add((gap.Offset, gap.Offset + gap.Length));
                     break;
                 case Http2ResyncEvent resync:
+                    order.FramesLost();
                     if (anyFrames || summary.Lost.Count > 0) summary.Lost.Add((resync.Offset - resync.SkippedBytes, resync.Offset));
                     break;
                 default:
@@ -212,8 +224,8 @@ internal static class Http2ExchangeAssembler
             if (Malformed || Request.Malformed || Response.Malformed) flags |= Http2StreamFlags.Malformed;
             // §6.8: a GOAWAY's Last-Stream-ID names the highest stream its sender may have processed among those
             // the receiver opened: the server's GOAWAY governs client (odd) streams, the client's pushed (even) ones.
-            var opener = Id % 2 == 1 ? server : client;
-            if (Id > opener.GoAwayLastStreamId ||
+            var initiatorsPeer = Id % 2 == 1 ? server : client;
+            if (Id > initiatorsPeer.GoAwayLastStreamId ||
                 ((client.GoAwayWithError || server.GoAwayWithError) && (flags & Http2StreamFlags.Incomplete) != 0))
                 flags |= Http2StreamFlags.GoAway;
 
@@ -234,6 +246,7 @@ internal static class Http2ExchangeAssembler
                 Authority = Find(request, ":authority") ?? Find(request, "host"),
                 Path = path,
                 Status = int.TryParse(Find(response, ":status"), out int status) ? status : null,
+                RequestSeen = request is not null,
                 RequestHeaders = request ?? [],
                 ResponseHeaders = response ?? [],
                 RequestTrailers = Request.Trailers ?? [],

@@ -78,8 +78,10 @@ internal static class Http2FramePayload
 
     /// <summary>
     /// The field block fragment in the captured start of a HEADERS, PUSH_PROMISE or CONTINUATION payload the rest of
-    /// which was not captured (layouts in <see cref="Parse"/>): false when the capture ends inside the fixed fields
-    /// or the Pad Length does not fit. <paramref name="whole"/>: only padding is missing, the fragment is all there.
+    /// which was not captured (layouts in <see cref="Parse"/>): false when the Pad Length does not fit, or the capture
+    /// ends inside a PUSH_PROMISE's fixed fields. A HEADERS frame cut inside them (Pad Length, priority) gives an empty
+    /// fragment: its block is unknown, but it still opened its stream. <paramref name="whole"/>: only padding is
+    /// missing, the fragment is all there.
     /// </summary>
     public static bool TryCapturedFragment(in Http2FrameHeader h, ReadOnlySpan<byte> captured, out ReadOnlySpan<byte> fragment,
         out bool whole, out int promisedStreamId)
@@ -88,7 +90,7 @@ internal static class Http2FramePayload
         whole = false;
         promisedStreamId = 0;
         int fixedLength = Http2FrameRules.FixedFieldLength(h);
-        if (captured.Length < fixedLength) return false;
+        if (captured.Length < fixedLength) return h.Type == Http2FrameType.Headers;
         int padOctets = h.Has(Http2FrameFlags.Padded) ? 1 : 0;
         int pad = padOctets == 1 ? captured[0] : 0;
         if (PaddingError(h, 0, pad) is not null) return false;

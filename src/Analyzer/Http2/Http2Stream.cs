@@ -45,6 +45,9 @@ internal sealed record Http2Stream
     public string? Path { get; init; }
     public int? Status { get; init; }
 
+    /// <summary>The request's field block was seen (the client's HEADERS, or a push's PUSH_PROMISE), even one cut before
+    /// its first whole field, which leaves <see cref="RequestHeaders"/> empty: the request was sent.</summary>
+    public bool RequestSeen { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> RequestTrailers { get; init; } = NoFields;

@@ -8,13 +8,18 @@ namespace Capture.Analyzer.Output;
 /// written through <see cref="TerminalText"/>.</summary>
 internal static class ExchangeDetail
 {
+    /// <summary>Why a request shows no method: not captured at all, an HTTP/1 request line that did not parse, or an
+    /// HTTP/2 field block cut before its first field (or one without :method, flagged malformed).</summary>
+    private static string NoMethod(Exchange e) =>
+        e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)"
+        : e.Protocol != "h2" ? (e.RequestLine == StartLine.NotCaptured ? "(request line not captured)" : "(request line not parsed)")
+        : e.RequestHeaders.Count == 0 ? "(request fields not captured)" : "(no :method)";
+
     public static void Write(TextWriter o, Exchange e, ConnectionRow? conn, Exchange? peer)
     {
         string scheme = e.Tls ? "https" : "http";
         o.WriteLine($"exchange {e.Id}" + (e.Recording.Length > 0 ? $" in {e.Recording}" : ""));
-        string request = e.Method is { } method ? T(method)
-            : e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)"
-            : e.RequestLine == StartLine.NotCaptured ? "(request line not captured)" : "(request line not parsed)";
+        string request = e.Method is { } method ? T(method) : NoMethod(e);
         string status = e.Status?.ToString(CultureInfo.InvariantCulture) ?? e.StatusLine switch
         {
             StartLine.NotParsed => "(status line not parsed)",

@@ -135,4 +135,17 @@ public sealed class CutFieldBlockTests
             $"PUSH_PROMISE promised=2 @18-{18 + push.Length} stream=1 cut [:method: GET][:scheme: https]",
         ], result.Events);
     }
+
+    [Fact]
+    public void A_HEADERS_frame_cut_inside_its_priority_fields_is_a_cut_block_with_no_fields_on_its_stream()
+    {
+        byte[] frame = Headers(1, new HpackBlock().Indexed(8), endStream: true, priority: (false, 0, 16));
+        var result = RunServer(frame[..(9 + 2)], frame.Length - 11, new Step.Close());
+
+        Assert.Equal([
+            "SETTINGS @0", "SETTINGS @9 ack",
+            $"GAP @{18 + 11} length={frame.Length - 11} stream=1",
+            $"HEADERS @18-{18 + frame.Length} stream=1 end_stream cut ",
+        ], result.Events);
+    }
 }
