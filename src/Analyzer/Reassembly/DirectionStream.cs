@@ -30,7 +30,7 @@ internal static class DirectionStream
         bool previousTruncated = false;
         // The syscall the current chunk belongs to: one call over 16 KiB spans several rows, which share ts_ns and
         // call_bytes and follow each other. Its end tells how many bytes a truncated last call left uncaptured.
-        long callEnd = -1, previousTs = -1, previousCallBytes = -1, previousEnd = -1;
+        long callEnd = -1, previousTs = -1, previousCallBytes = -1, previousEnd = -1, previousPid = 0;
         foreach (var chunk in Calls(db, connId, tls, direction))
         {
             bool sameCall = chunk.TimestampNs == previousTs && chunk.CallBytes == previousCallBytes && chunk.StreamPos == previousEnd;
@@ -77,14 +77,35 @@ internal static class DirectionStream
                 timeline.AddChunk(pos - elided, chunk.TimestampNs, chunk.Pid);
             }
             previousTruncated = (chunk.Flags & StreamChunk.FlagTruncated) != 0;
+            previousPid = chunk.Pid;
             if ((chunk.Flags & StreamChunk.FlagUnreadable) != 0)
                 timeline.AddMissing(chunk.StreamPos - elided, chunk.StreamPos - elided + chunk.Data.Length, truncated: true);
         }
         // The last call moved more than was captured (the per-call cap, sendfile): its uncaptured tail is a hole
         // like any other, so that a message ending inside it still ends, with its true length.
         if (previousTruncated && callEnd > expected)
+        {
             Hole(expected, callEnd, truncated: true);
+            expected = callEnd;
+        }
+        // Bytes lost at the very end leave no later chunk to show the hole: the connection's totals at its close do.
+        if (!tls && TotalAtClose(db, connId, direction) is { } total && total.Bytes > expected)
+        {
+            Hole(expected, total.Bytes, truncated: false);
+            timeline.AddChunk(total.Bytes - elided, total.ClosedNs, previousPid);
+        }
         return timeline;
+    }
+
+    /// <summary>How many bytes a closed plaintext connection's direction held, as the kernel counted them when it closed
+    /// (connections.bytes_sent/bytes_received): the recorder may have lost the last of them. Not for a TLS connection,
+    /// whose socket carried ciphertext the recorder never stored, nor one whose totals or close the recording lacks.</summary>
+    private static (long Bytes, long ClosedNs)? TotalAtClose(SqliteConnection db, long connId, int direction)
+    {
+        var row = db.QueryFirstOrDefault<(long? Sent, long? Received, long? ClosedNs)>(
+            "SELECT bytes_sent, bytes_received, closed_ns FROM connections WHERE id = @connId AND tls_library IS NULL", new { connId });
+        long? bytes = direction == 0 ? row.Sent : row.Received;
+        return bytes is { } b && row.ClosedNs is { } closed ? (b, closed) : null;
     }
 
     /// <summary>The stream's calls in order: its rows by stream position, each row's calls in turn.</summary>

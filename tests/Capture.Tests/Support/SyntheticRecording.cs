@@ -121,6 +121,12 @@ internal sealed class SyntheticRecording
 
         public void Close(double atMs) => owner._db.Execute("UPDATE connections SET closed_ns = @ns WHERE id = @id", new { ns = Ns(atMs), id });
 
+        /// <summary>Closed, with the kernel's byte counts at the close as the recorder stores them: every byte sent and
+        /// received so far, those lost (ClientLoses/ServerLoses) included.</summary>
+        public void CloseCounting(double atMs) => owner._db.Execute(
+            "UPDATE connections SET closed_ns = @ns, bytes_sent = @sent, bytes_received = @received WHERE id = @id",
+            new { ns = Ns(atMs), sent = _position[0], received = _position[1], id });
+
         private Conn Chunk(int direction, double atMs, byte[] bytes) => Insert(direction, atMs, bytes, bytes.Length, flags: 0);
 
         /// <summary>An elided chunk (flag 4): no data, call_bytes counting what was kept out.</summary>
