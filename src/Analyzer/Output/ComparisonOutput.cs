@@ -7,7 +7,7 @@ namespace Capture.Analyzer.Output;
 internal static class ComparisonOutput
 {
     private static readonly string[] Columns =
-        ["method", "host", "path", "change", "count_a", "count_b", "p50_ms_a", "p50_ms_b", "p99_ms_a", "p99_ms_b", "error_rate_a", "error_rate_b"];
+        ["method", "host", "path", "side", "change", "count_a", "count_b", "p50_ms_a", "p50_ms_b", "p99_ms_a", "p99_ms_b", "error_rate_a", "error_rate_b"];
 
     private static string[] Values(ComparisonRow r) =>
     [
@@ -36,7 +36,7 @@ internal static class ComparisonOutput
                     var values = Values(row);
                     for (int i = 0; i < Columns.Length; i++)
                     {
-                        if (i < 4) json.WriteString(Columns[i], values[i]);
+                        if (i < 5) json.WriteString(Columns[i], values[i]);
                         else if (values[i].Length == 0) json.WriteNull(Columns[i]);
                         else json.WriteNumber(Columns[i], double.Parse(values[i], CultureInfo.InvariantCulture));
                     }
@@ -52,13 +52,13 @@ internal static class ComparisonOutput
         }
         var keys = rows.Select(r => TerminalText.Escape($"{r.Key[0]} {r.Key[1]}{r.Key[2]}")).ToList();
         int width = Math.Clamp(keys.Max(k => k.Length), 10, 60);
-        output.WriteLine($"{"METHOD HOST+PATH".PadRight(width)}  {"CHANGE",-8}  {"COUNT A",7}  {"COUNT B",7}  {"P50 A ms",9}  {"P50 B ms",9}  {"P99 A ms",9}  {"P99 B ms",9}  {"ERR% A",6}  {"ERR% B",6}");
+        output.WriteLine($"{"METHOD HOST+PATH".PadRight(width)}  {"SIDE",-6}  {"CHANGE",-8}  {"COUNT A",7}  {"COUNT B",7}  {"P50 A ms",9}  {"P50 B ms",9}  {"P99 A ms",9}  {"P99 B ms",9}  {"ERR% A",6}  {"ERR% B",6}");
         for (int i = 0; i < rows.Count; i++)
         {
             var r = rows[i];
             string key = TerminalText.Cell(keys[i], width);
             string change = r.Change.Length > 0 ? r.Change : Percent(r.P50Change);
-            output.WriteLine($"{key.PadRight(width)}  {change,-8}  {Count(r.Before),7}  {Count(r.After),7}  {Ms(r.Before, 0.5),9}  {Ms(r.After, 0.5),9}  {Ms(r.Before, 0.99),9}  {Ms(r.After, 0.99),9}  {Pct(r.Before),6}  {Pct(r.After),6}");
+            output.WriteLine($"{key.PadRight(width)}  {r.Key[3],-6}  {change,-8}  {Count(r.Before),7}  {Count(r.After),7}  {Ms(r.Before, 0.5),9}  {Ms(r.After, 0.5),9}  {Ms(r.Before, 0.99),9}  {Ms(r.After, 0.99),9}  {Pct(r.Before),6}  {Pct(r.After),6}");
         }
     }
 

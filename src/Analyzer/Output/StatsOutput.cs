@@ -60,14 +60,17 @@ internal static class StatsOutput
         }
         var keyText = rows.Select(r => TerminalText.Escape(KeyText(grouping, r.Key))).ToList();
         int keyWidth = Math.Clamp(keyText.Max(k => k.Length), 10, 70);
-        string header = grouping.Name == "endpoint" ? "METHOD HOST+PATH" : string.Join(' ', grouping.Columns).ToUpperInvariant();
-        output.WriteLine($"{header.PadRight(keyWidth)}  {"COUNT",7}  {"ERRORS",6}  {"ERR%",6}  {"P50 ms",9}  {"P90 ms",9}  {"P99 ms",9}  {"MAX ms",9}  {"REQ B",10}  {"RESP B",10}");
+        var keyColumns = grouping.BySide ? grouping.Columns.SkipLast(1) : grouping.Columns;
+        string header = grouping.Name == "endpoint" ? "METHOD HOST+PATH" : string.Join(' ', keyColumns).ToUpperInvariant();
+        string sideHeader = grouping.BySide ? $"  {"SIDE",-6}" : "";
+        output.WriteLine($"{header.PadRight(keyWidth)}{sideHeader}  {"COUNT",7}  {"ERRORS",6}  {"ERR%",6}  {"P50 ms",9}  {"P90 ms",9}  {"P99 ms",9}  {"MAX ms",9}  {"REQ B",10}  {"RESP B",10}");
         for (int i = 0; i < rows.Count; i++)
         {
             var f = rows[i].Figures;
             string key = TerminalText.Fit(keyText[i], keyWidth);
+            string side = grouping.BySide ? $"  {rows[i].Key[^1],-6}" : "";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{key.PadRight(keyWidth)}  {f.Count,7}  {f.Errors,6}  {f.ErrorRate * 100,6:F1}  {f.Durations.Percentile(0.5),9:F3}  {f.Durations.Percentile(0.9),9:F3}  {f.Durations.Percentile(0.99),9:F3}  {f.Durations.MaxMs,9:F3}  {f.RequestBytes,10}  {f.ResponseBytes,10}"));
+                $"{key.PadRight(keyWidth)}{side}  {f.Count,7}  {f.Errors,6}  {f.ErrorRate * 100,6:F1}  {f.Durations.Percentile(0.5),9:F3}  {f.Durations.Percentile(0.9),9:F3}  {f.Durations.Percentile(0.99),9:F3}  {f.Durations.MaxMs,9:F3}  {f.RequestBytes,10}  {f.ResponseBytes,10}"));
         }
     }
 
@@ -76,7 +79,7 @@ internal static class StatsOutput
         "endpoint" => $"{key[0]} {key[1]}{key[2]}",
         "process" => $"{key[0]}[{key[1]}]",
         "connection" => $"{key[0]} {key[1]} -> {key[2]} {key[3]}",
-        _ => string.Join(' ', key),
+        _ => string.Join(' ', grouping.BySide ? key.SkipLast(1) : key),
     };
 }
 

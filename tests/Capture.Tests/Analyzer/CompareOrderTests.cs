@@ -36,7 +36,7 @@ public sealed class CompareOrderTests : IDisposable
     private static IEnumerable<string> Rows(string before, string after, params string[] extra) =>
         Analyze.Output(before, [after, "--compare", "--csv", .. extra]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(line => line.Split(','))
-            .Select(cells => $"{cells[2]} {(cells[3].Length > 0 ? cells[3] : $"{cells[6]}->{cells[7]}")}");
+            .Select(cells => $"{cells[2]} {(cells[4].Length > 0 ? cells[4] : $"{cells[7]}->{cells[8]}")}");
 
     [Fact]
     public void Endpoints_in_both_recordings_come_first_the_biggest_slowdown_at_the_top_then_new_then_vanished()
