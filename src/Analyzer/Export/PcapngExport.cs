@@ -9,7 +9,7 @@ using Dapper;
 namespace Capture.Analyzer.Export;
 
 /// <summary>`analyze RUN.db --export-pcapng OUT`: every recorded call as synthetic TCP packets
-/// in time order, for Wireshark. Chunks stream out of SQLite one row at a time (SQLite sorts on
+/// in time order (each direction of a connection in stream order), for Wireshark. Chunks stream out of SQLite one row at a time (SQLite sorts on
 /// disk when it must), so memory holds only the connection list, one flow state per connection, and the
 /// calls of the runs that overlap in time.</summary>
 internal static class PcapngExport
@@ -43,33 +43,47 @@ internal static class PcapngExport
             if (c.Tls) packets.MarkTls(c.Id);
         }
 
+        // Rows come in time order, except that each direction of a connection keeps its stream order: a call that
+        // began before another but whose bytes the kernel put after its (two threads writing one socket; egress is
+        // stamped when the call began) comes right after the bytes before it. Wireshark reads a TCP stream in file
+        // order, and would otherwise see those bytes out of order and not dissect the message they belong to.
+        // SendNs is the latest time of a row and of every row before it in its stream; SendId the same for ids.
         var chunks = recording.Connection.Query<ChunkRow>($"""
             SELECT c.conn_id AS ConnId, c.ts_ns AS TsNs, c.pid AS Pid, c.tid AS Tid, c.fd AS Fd, c.direction AS Direction,
-                   c.stream_pos AS StreamPos, c.tls AS Tls, c.data AS Data, {ChunkCalls.ColumnIn(recording.Connection)} AS Calls, p.comm AS Comm
+                   c.stream_pos AS StreamPos, c.tls AS Tls, c.data AS Data, {ChunkCalls.ColumnIn(recording.Connection)} AS Calls, p.comm AS Comm,
+                   max(c.ts_ns) OVER stream AS SendNs, max(c.id) OVER stream AS SendId
             FROM chunks c LEFT JOIN processes p ON p.pid = c.pid
             WHERE (@pid IS NULL OR c.pid = @pid) AND (@conn IS NULL OR c.conn_id = @conn)
-            ORDER BY c.ts_ns, c.id
+            WINDOW stream AS (PARTITION BY c.conn_id, c.tls, c.direction ORDER BY c.stream_pos, c.id ROWS UNBOUNDED PRECEDING)
+            ORDER BY SendNs, SendId, c.stream_pos
             """, new { pid = filter.Pid, conn = filter.ConnectionId }, buffered: false);
         // A row holding a run of calls comes in at its first call's time; its later calls wait here until no row
-        // still to come can hold an earlier one (every call of a row is at or after the row's own time).
-        var waiting = new PriorityQueue<(RecordedConnection Connection, PlaintextChunk Chunk), (long TsNs, long Order)>();
+        // still to come can hold an earlier one. A call waits with the latest of its own time, its row's SendNs and
+        // the time the call before it in its stream waited with, so no call waits with a time before its row's
+        // SendNs and a stream's calls leave in stream order. Each packet keeps its own call's time.
+        var waiting = new PriorityQueue<(RecordedConnection Connection, PlaintextChunk Chunk), (long SendNs, long Order)>();
+        var streamSendNs = new Dictionary<(long Connection, long Tls, long Direction), long>();
         long order = 0;
         foreach (var row in chunks)
         {
-            while (waiting.TryPeek(out var next, out var at) && at.TsNs <= row.TsNs)
+            while (waiting.TryPeek(out var next, out var at) && at.SendNs <= row.SendNs)
             {
                 waiting.Dequeue();
                 packets.Write(next.Connection, next.Chunk);
             }
             if (!recorded.TryGetValue(row.ConnId, out var connection) || row.Data is null) continue;
             var comm = row.Comm ?? connections[row.ConnId].Comm;
+            var stream = (row.ConnId, row.Tls, row.Direction);
+            long sendNs = Math.Max(row.SendNs, streamSendNs.GetValueOrDefault(stream, long.MinValue));
             foreach (var call in ChunkCalls.Of(row.TsNs, row.Calls, row.Data.Length))
             {
                 if (filter.Where.HasTimeWindow && !filter.Where.InTimeWindow(recording.Run.WallClock(call.TimestampNs))) continue;
                 var chunk = new PlaintextChunk(row.ConnId, call.TimestampNs + recording.Run.MonotonicToWallOffsetNs, (uint)row.Pid, (uint)row.Tid,
                     (int)row.Fd, comm, row.Direction == 0, row.StreamPos + call.Offset, row.Data.AsMemory(call.Offset, call.Length), row.Tls != 0);
-                waiting.Enqueue((connection, chunk), (call.TimestampNs, order++));
+                sendNs = Math.Max(sendNs, call.TimestampNs);
+                waiting.Enqueue((connection, chunk), (sendNs, order++));
             }
+            streamSendNs[stream] = sendNs;
         }
         while (waiting.TryDequeue(out var last, out _)) packets.Write(last.Connection, last.Chunk);
         packets.Finish();
@@ -94,5 +108,7 @@ internal static class PcapngExport
         public byte[]? Data { get; init; }
         public byte[]? Calls { get; init; }
         public string? Comm { get; init; }
+        public long SendNs { get; init; }
+        public long SendId { get; init; }
     }
 }
