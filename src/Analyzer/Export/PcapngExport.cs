@@ -17,17 +17,20 @@ internal static class PcapngExport
     /// <param name="Pid">Only the bytes this process moved.</param>
     /// <param name="ConnectionId">Only this connection, whether or not it holds an HTTP exchange.</param>
     /// <param name="Where">The `--where` of the other questions: a connection is exported when one of
-    /// its exchanges matches, and its since/until cut the packets to that window.</param>
+    /// its exchanges matches, and with since/until only the span of those exchanges (see <see cref="Windows"/>).</param>
     public sealed record Filter(long? Pid, long? ConnectionId, ExchangeFilter Where);
 
     public static long Write(RecordingFile recording, string outputPath, Filter filter)
     {
         var connections = recording.Connection.Query<ConnectionRow>(
             "SELECT * FROM connections WHERE @conn IS NULL OR id = @conn", new { conn = filter.ConnectionId }).ToDictionary(c => c.Id);
+        Dictionary<long, (long FromNs, long ToNs)>? windows = null;
         if (!filter.Where.IsEmpty)
         {
-            var matching = ExchangeSource.All(recording).Where(filter.Where.Matches).Select(e => e.ConnectionId).ToHashSet();
-            foreach (var id in connections.Keys.Where(id => !matching.Contains(id)).ToList()) connections.Remove(id);
+            var matching = ExchangeSource.All(recording).Where(filter.Where.Matches).ToList();
+            var matched = matching.Select(e => e.ConnectionId).ToHashSet();
+            foreach (var id in connections.Keys.Where(id => !matched.Contains(id)).ToList()) connections.Remove(id);
+            if (filter.Where.HasTimeWindow) windows = Windows(matching);
         }
         var options = new FileStreamOptions
         {
@@ -77,7 +80,7 @@ internal static class PcapngExport
             long sendNs = Math.Max(row.SendNs, streamSendNs.GetValueOrDefault(stream, long.MinValue));
             foreach (var call in ChunkCalls.Of(row.TsNs, row.Calls, row.Data.Length))
             {
-                if (filter.Where.HasTimeWindow && !filter.Where.InTimeWindow(recording.Run.WallClock(call.TimestampNs))) continue;
+                if (windows is not null && !(windows.TryGetValue(row.ConnId, out var window) && call.TimestampNs >= window.FromNs && call.TimestampNs <= window.ToNs)) continue;
                 var chunk = new PlaintextChunk(row.ConnId, call.TimestampNs + recording.Run.MonotonicToWallOffsetNs, (uint)row.Pid, (uint)row.Tid,
                     (int)row.Fd, comm, row.Direction == 0, row.StreamPos + call.Offset, row.Data.AsMemory(call.Offset, call.Length), row.Tls != 0);
                 sendNs = Math.Max(sendNs, call.TimestampNs);
@@ -89,6 +92,16 @@ internal static class PcapngExport
         packets.Finish();
         return packets.Packets;
     }
+
+    /// <summary>What since/until keep of each connection: from the first byte of its first matching exchange to the
+    /// last byte of its last, so that Wireshark sees those exchanges whole and no part of the others (a response
+    /// that came inside the window to a request sent before it is not one the analyzer lists). An HTTP/2
+    /// connection keeps everything before as well: its preface, SETTINGS and earlier header blocks are the
+    /// HPACK state its later header blocks are decoded with, and Wireshark finds HTTP/2 only from the preface.</summary>
+    private static Dictionary<long, (long FromNs, long ToNs)> Windows(IEnumerable<Exchange> matching) =>
+        matching.GroupBy(e => e.ConnectionId).ToDictionary(g => g.Key, g => (
+            g.Any(e => e.Protocol == "h2") ? long.MinValue : g.Min(e => e.StartNs),
+            g.Max(e => e.StartNs + (long)Math.Ceiling(e.DurationMs * 1e6))));
 
     private static RecordedConnection ToRecorded(ConnectionRow c) => new(c.Id,
         IPAddress.TryParse(c.Local_Addr, out var local) ? local : IPAddress.Any, (int)c.Local_Port,

@@ -1,3 +1,4 @@
+using Capture.Tests.Http2;
 using Capture.Tests.Support;
 
 namespace Capture.Tests.Pcapng;
@@ -43,5 +44,50 @@ public sealed class ExportedRecordingInTsharkTests : IDisposable
         // Each packet keeps the time of its call.
         Assert.Equal(["2.000", "1.000", "3.000"], PacketTools.Tshark(pcapng, "tcp.len > 0", ["frame.time_epoch"])
             .Select(r => ((decimal.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture) - SyntheticRecording.Epoch.ToUnixTimeSeconds()) * 1000).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    private static string[] Listed(string db, params string[] where) =>
+        [.. Analyze.ListJson(db, [.. where.SelectMany(w => new[] { "--where", w })]).Select(e => $"{e.GetProperty("path")} {e.GetProperty("status")}")];
+
+    [Fact]
+    public void A_time_window_exports_the_exchanges_that_begin_in_it_whole_and_no_part_of_the_others()
+    {
+        // /before's response comes inside the window, /inside's after it: the analyzer lists /inside with its 201.
+        var rec = Recording("window");
+        rec.Connection("client", 10, "client", "10.0.0.1:40000", "10.0.0.2:80")
+            .ClientSends(1, "GET /before HTTP/1.1\r\nHost: x\r\n\r\n").ServerSends(15, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .ClientSends(20, "GET /inside HTTP/1.1\r\nHost: x\r\n\r\n").ServerSends(35, "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok")
+            .ClientSends(40, "GET /after HTTP/1.1\r\nHost: x\r\n\r\n").ServerSends(41, "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok");
+        var db = rec.Save();
+        string[] window = ["since=03:04:05.010", "until=03:04:05.030"];
+        Assert.Equal(["/inside 201"], Listed(db, window));
+
+        var pcapng = Export(db, [.. window.SelectMany(w => new[] { "--where", w })]);
+        Assert.Equal(["/inside"], PacketTools.Tshark(pcapng, "http.request", ["http.request.uri"]).Select(r => r[0]));
+        Assert.Equal(["201\thttp://x/inside"], PacketTools.Tshark(pcapng, "http.response", ["http.response.code", "http.response_for.uri"]).Select(r => string.Join('\t', r)));
+        Assert.Equal(0, PacketTools.TsharkCount(pcapng, TcpComplaints));
+    }
+
+    [Fact]
+    public void A_time_window_inside_an_http2_connection_keeps_what_wireshark_needs_to_decode_its_headers()
+    {
+        // The second request's header block names the first's :path, :authority and x-trace by their HPACK
+        // dynamic-table index: decoding it takes the preface and every header block before it.
+        var rec = Recording("h2-window");
+        var first = new HpackBlock().Indexed(2).Indexed(7).Incremental(4, "/one").Incremental(1, "x.test").Incremental("x-trace", "abc");
+        var again = new HpackBlock().Indexed(2).Indexed(7).Indexed(64).Indexed(63).Indexed(62);
+        rec.Connection("client", 10, "client", "10.0.0.1:40000", "10.0.0.2:443", tlsLibrary: "openssl")
+            .ClientSends(1, Frames.Concat(Frames.Preface, Frames.Settings(), Frames.Headers(1, first, endStream: true)))
+            .ServerSends(2, Frames.Concat(Frames.Settings(), Frames.SettingsAck(), Frames.Headers(1, new HpackBlock().Indexed(8)), Frames.Data(1, "hello", endStream: true)))
+            .ClientSends(11, Frames.Headers(3, again, endStream: true))
+            .ServerSends(12, Frames.Headers(3, new HpackBlock().Indexed(13), endStream: true));
+        var db = rec.Save();
+        Assert.Equal(["/one 404"], Listed(db, "since=03:04:05.010"));
+
+        var pcapng = Export(db, "--where", "since=03:04:05.010");
+        var requests = PacketTools.Tshark(pcapng, "http2.headers.method", ["http2.streamid", "http2.headers.path", "http2.header.value"]);
+        Assert.Contains(requests, r => r[0] == "3" && r[1] == "/one" && r[2].Split(',').Contains("abc"));
+        Assert.Contains(PacketTools.Tshark(pcapng, "http2.headers.status", ["http2.streamid", "http2.headers.status"]), r => r[0] == "3" && r[1] == "404");
+        Assert.Equal(0, PacketTools.TsharkCount(pcapng, TcpComplaints));
     }
 }
