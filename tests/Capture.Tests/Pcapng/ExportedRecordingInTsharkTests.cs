@@ -90,4 +90,29 @@ public sealed class ExportedRecordingInTsharkTests : IDisposable
         Assert.Contains(PacketTools.Tshark(pcapng, "http2.headers.status", ["http2.streamid", "http2.headers.status"]), r => r[0] == "3" && r[1] == "404");
         Assert.Equal(0, PacketTools.TsharkCount(pcapng, TcpComplaints));
     }
+
+    [Fact]
+    public void An_https_connection_through_a_proxy_shows_its_connect_exchange_and_its_decrypted_requests_not_its_tls_records()
+    {
+        // curl's connection to a proxy: CONNECT and the proxy's 200 in plaintext on the socket, then the TLS
+        // handshake; the TLS library's plaintext is a stream of its own.
+        var rec = Recording("proxy");
+        var conn = rec.Connection("curl", 10, "client", "10.0.0.1:40000", "10.0.0.9:3128", tlsLibrary: "openssl");
+        conn.Socket.ClientSends(1, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+            .ServerSends(2, "HTTP/1.1 200 Connection established\r\n\r\n")
+            .ClientSends(3, [22, 3, 1, 0, 4, 1, 0, 0, 0])
+            .ServerSends(4, [22, 3, 3, 0, 4, 2, 0, 0, 0]);
+        conn.ClientSends(5, "GET /inside HTTP/1.1\r\nHost: example.com\r\n\r\n").ServerSends(6, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        var db = rec.Save();
+        Assert.Equal(["CONNECT example.com:443 200", "GET example.com/inside 200"],
+            Analyze.ListJson(db).Select(e => $"{e.GetProperty("method")} {e.GetProperty("host")}{e.GetProperty("path")} {e.GetProperty("status")}"));
+
+        var pcapng = Export(db);
+        Assert.Equal(["CONNECT\texample.com:443\tcapture-socket-plaintext", "GET\t/inside\tcapture-tls-plaintext"],
+            PacketTools.Tshark(pcapng, "http.request", ["http.request.method", "http.request.uri", "frame.interface_name"]).Select(r => string.Join('\t', r)));
+        Assert.Equal(["200\tcapture-socket-plaintext", "200\tcapture-tls-plaintext"],
+            PacketTools.Tshark(pcapng, "http.response", ["http.response.code", "frame.interface_name"]).Select(r => string.Join('\t', r)));
+        Assert.Equal(0, PacketTools.TsharkCount(pcapng, "tls || ssl"));
+        Assert.Equal(0, PacketTools.TsharkCount(pcapng, TcpComplaints));
+    }
 }
