@@ -40,9 +40,10 @@ internal static class PcapngExport
         using var writer = new PcapngWriter(new FileStream(outputPath, options), $"Capture analyze --export-pcapng ({recording.Path})");
         var packets = new PlaintextPacketWriter(writer);
         var recorded = new Dictionary<long, RecordedConnection>();
+        var analyzer = new ConnectionAnalyzer(recording.Connection, recording.Run);
         foreach (var c in connections.Values)
         {
-            recorded[c.Id] = ToRecorded(c);
+            recorded[c.Id] = ToRecorded(c, analyzer);
             if (c.Tls) packets.MarkTls(c.Id);
         }
 
@@ -103,10 +104,18 @@ internal static class PcapngExport
             g.Any(e => e.Protocol == "h2") ? long.MinValue : g.Min(e => e.StartNs),
             g.Max(e => e.StartNs + (long)Math.Ceiling(e.DurationMs * 1e6))));
 
-    private static RecordedConnection ToRecorded(ConnectionRow c) => new(c.Id,
+    /// <summary>The connection's ends. A connection open before the recording began has no role: its side is the
+    /// one the analyzer gives its exchanges (who sent the requests), as in every other answer; without exchanges
+    /// the flow falls back on the ports (<see cref="RecordedConnection.LocalIsClient"/>).</summary>
+    private static RecordedConnection ToRecorded(ConnectionRow c, ConnectionAnalyzer analyzer) => new(c.Id,
         IPAddress.TryParse(c.Local_Addr, out var local) ? local : IPAddress.Any, (int)c.Local_Port,
         IPAddress.TryParse(c.Remote_Addr, out var remote) ? remote : IPAddress.Any, (int)c.Remote_Port,
-        c.Role switch { "client" => ConnectionSide.Client, "server" => ConnectionSide.Server, _ => ConnectionSide.Unknown });
+        (c.Role is "client" or "server" ? c.Role : analyzer.Analyze(c).Select(e => e.Side).FirstOrDefault()) switch
+        {
+            "client" => ConnectionSide.Client,
+            "server" => ConnectionSide.Server,
+            _ => ConnectionSide.Unknown,
+        });
 
     private sealed class ChunkRow
     {

@@ -115,4 +115,21 @@ public sealed class ExportedRecordingInTsharkTests : IDisposable
         Assert.Equal(0, PacketTools.TsharkCount(pcapng, "tls || ssl"));
         Assert.Equal(0, PacketTools.TsharkCount(pcapng, TcpComplaints));
     }
+
+    [Fact]
+    public void A_connection_open_before_the_recording_has_the_client_the_analyzer_found_not_the_end_with_the_higher_port()
+    {
+        // The recorder joined it mid-way, so its role is unknown; its client's port (33000) is below the server's (50051).
+        var rec = Recording("joined");
+        rec.Connection("client", 10, "unknown", "10.0.0.1:33000", "10.0.0.2:50051", midStream: true)
+            .ClientSends(1, "GET /joined HTTP/1.1\r\nHost: x\r\n\r\n").ServerSends(2, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        var db = rec.Save();
+        Assert.Equal(["client"], Analyze.ListJson(db).Select(e => e.GetProperty("side").GetString()));
+
+        var pcapng = Export(db);
+        // The client opens the handshake from its own port, sends the request, and each packet's comment names its side.
+        Assert.Equal(["10.0.0.1\t33000"], PacketTools.Tshark(pcapng, "tcp.flags.syn == 1 && tcp.flags.ack == 0", ["ip.src", "tcp.srcport"]).Select(r => string.Join('\t', r)));
+        Assert.Equal(["10.0.0.1\t33000\t/joined"], PacketTools.Tshark(pcapng, "http.request", ["ip.src", "tcp.srcport", "http.request.uri"]).Select(r => string.Join('\t', r)));
+        Assert.All(PacketTools.Tshark(pcapng, null, ["frame.comment"]), r => Assert.EndsWith(" side=client", r[0]));
+    }
 }
