@@ -132,4 +132,25 @@ public sealed class ExportedRecordingInTsharkTests : IDisposable
         Assert.Equal(["10.0.0.1\t33000\t/joined"], PacketTools.Tshark(pcapng, "http.request", ["ip.src", "tcp.srcport", "http.request.uri"]).Select(r => string.Join('\t', r)));
         Assert.All(PacketTools.Tshark(pcapng, null, ["frame.comment"]), r => Assert.EndsWith(" side=client", r[0]));
     }
+
+    [Fact]
+    public void A_response_the_cap_cut_is_a_hole_wireshark_sees_and_its_head_shows_once_body_reassembly_is_off()
+    {
+        var rec = Recording("capped");
+        var head = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
+        rec.Connection("client", 10, "client", "10.0.0.1:40000", "10.0.0.2:80")
+            .ClientSends(1, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+            .ServerSendsCapped(2, System.Text.Encoding.ASCII.GetBytes(head + new string('a', 100000)), captured: 4096)
+            .ClientSends(3, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n").ServerSends(4, "HTTP/1.1 204 No Content\r\n\r\n");
+        var db = rec.Save();
+        Assert.Equal(["/big 200 truncated", "/next 204 "], Analyze.ListJson(db).Select(e =>
+            $"{e.GetProperty("path")} {e.GetProperty("status")} {string.Join(',', e.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}"));
+
+        var pcapng = Export(db);
+        // Only the bytes the recording holds, and the jump over the rest where the next response begins.
+        Assert.Equal(4096 + "HTTP/1.1 204 No Content\r\n\r\n".Length, PacketTools.Tshark(pcapng, "tcp.srcport == 8088", ["tcp.len"]).Sum(r => int.Parse(r[0])));
+        Assert.Equal(["204"], PacketTools.Tshark(pcapng, "tcp.analysis.lost_segment", ["http.response.code"]).Select(r => r[0]));
+        Assert.Equal(["204"], PacketTools.Tshark(pcapng, "http.response", ["http.response.code"]).Select(r => r[0]));
+        Assert.Equal(["200", "204"], PacketTools.Tshark(pcapng, "http.response", ["http.response.code"], "http.desegment_body:FALSE").Select(r => r[0]));
+    }
 }
