@@ -8,7 +8,7 @@ public enum ConnectionSide { Unknown, Client, Server }
 /// <summary>A recorded connection as one process saw it: its own address (local) and its peer's.</summary>
 public sealed record RecordedConnection(long Id, IPAddress Local, int LocalPort, IPAddress Remote, int RemotePort, ConnectionSide Side)
 {
-    /// <summary>Client, or for a connection open before recording began, the end with the higher port.</summary>
+    /// <summary>Client, or when the side is not known (a connection open before recording began, live), the end with the higher port.</summary>
     public bool LocalIsClient => Side switch
     {
         ConnectionSide.Client => true,

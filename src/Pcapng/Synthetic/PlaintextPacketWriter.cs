@@ -15,6 +15,10 @@ public sealed class PlaintextPacketWriter
     private readonly Dictionary<(long Connection, bool Tls), (SyntheticFlow Flow, PlaintextChunk Last)> _flows = [];
     private readonly Dictionary<uint, int> _processBlocks = [];
     private readonly HashSet<long> _tlsConnections = [];
+    /// <summary>Connections whose socket stream began with CONNECT, and the directions of those in which the
+    /// tunnel's TLS records began.</summary>
+    private readonly HashSet<long> _tunnelRequests = [];
+    private readonly HashSet<(long Connection, bool Egress)> _tunnelled = [];
 
     /// <param name="snapLength">The snap length the interfaces declare: 0 (none) unless the file
     /// also holds real packets, whose interfaces must declare the same for libpcap to read the file.</param>
@@ -33,14 +37,26 @@ public sealed class PlaintextPacketWriter
     /// <summary>Writes one chunk's packets. Socket bytes of a TLS connection are ciphertext
     /// (recorded with --all-tcp) and are left out: the real packets carry them, its plaintext is
     /// on the TLS interface. A connection is TLS once it had plaintext from a TLS library, or
-    /// when its socket stream begins with a TLS record (the handshake comes before any plaintext).</summary>
+    /// when its socket stream begins with a TLS record (the handshake comes before any plaintext).
+    /// A socket stream that begins with CONNECT asks a proxy for a tunnel: it is kept, on ports of
+    /// its own, up to the first TLS record in each direction (the handshake inside the tunnel).</summary>
     public void Write(RecordedConnection connection, PlaintextChunk chunk)
     {
-        if (chunk.Tls) _tlsConnections.Add(chunk.ConnectionId);
-        else if (chunk.StreamPos == 0 && StartsWithTlsRecord(chunk.Data.Span)) _tlsConnections.Add(chunk.ConnectionId);
-        if (!chunk.Tls && _tlsConnections.Contains(chunk.ConnectionId)) return;
+        if (!chunk.Tls && chunk.StreamPos == 0 && chunk.Data.Span.StartsWith("CONNECT "u8)) _tunnelRequests.Add(chunk.ConnectionId);
+        bool tunnelRequest = !chunk.Tls && _tunnelRequests.Contains(chunk.ConnectionId);
+        if (tunnelRequest)
+        {
+            if (StartsWithTlsRecord(chunk.Data.Span)) _tunnelled.Add((chunk.ConnectionId, chunk.Egress));
+            if (_tunnelled.Contains((chunk.ConnectionId, chunk.Egress))) return;
+        }
+        else
+        {
+            if (chunk.Tls) _tlsConnections.Add(chunk.ConnectionId);
+            else if (chunk.StreamPos == 0 && StartsWithTlsRecord(chunk.Data.Span)) _tlsConnections.Add(chunk.ConnectionId);
+            if (!chunk.Tls && _tlsConnections.Contains(chunk.ConnectionId)) return;
+        }
         var key = (chunk.ConnectionId, chunk.Tls);
-        var flow = _flows.TryGetValue(key, out var known) ? known.Flow : new SyntheticFlow(connection, chunk.Tls);
+        var flow = _flows.TryGetValue(key, out var known) ? known.Flow : new SyntheticFlow(connection, chunk.Tls, tunnelRequest);
         _flows[key] = (flow, chunk);
         Emit(flow.Add(chunk.Egress, chunk.StreamPos, chunk.Data), chunk, connection);
     }

@@ -24,11 +24,13 @@ public sealed class SyntheticFlow
 
     public RecordedConnection Connection { get; }
 
-    public SyntheticFlow(RecordedConnection connection, bool tls)
+    /// <param name="tunnelRequest">The socket bytes of a connection that asked a proxy for a tunnel: a flow on ports of
+    /// its own (<see cref="SyntheticPorts"/>), beside that of the TLS plaintext inside the tunnel.</param>
+    public SyntheticFlow(RecordedConnection connection, bool tls, bool tunnelRequest = false)
     {
         Connection = connection;
         (_local, _remote) = SameFamily(connection.Local, connection.Remote);
-        int server = SyntheticPorts.ServerPort(connection);
+        int server = SyntheticPorts.ServerPort(connection, tunnelRequest);
         _localPort = (ushort)(connection.LocalIsClient ? connection.LocalPort : server);
         _remotePort = (ushort)(connection.LocalIsClient ? server : connection.RemotePort);
         // Distinct initial sequence numbers per connection and direction, so reused port pairs differ.

@@ -13,10 +13,21 @@ public static class SyntheticPorts
     // HTTP ports of Wireshark's default http.tcp.port range.
     private static readonly int[] ClientView = [80, 8088];
     private static readonly int[] ServerView = [8080, 3128];
+    // A TLS connection through an HTTP proxy says CONNECT on its socket before its handshake; that plaintext is a
+    // flow beside the TLS library's plaintext, so it needs ports of its own (ports Wireshark gives to HTTP as well).
+    private static readonly int[] TunnelRequestClientView = [3132, 5985];
+    private static readonly int[] TunnelRequestServerView = [11371, 2869];
 
-    public static int ServerPort(RecordedConnection connection)
+    /// <param name="tunnelRequest">The flow of the socket bytes that ask a proxy for a tunnel (CONNECT).</param>
+    public static int ServerPort(RecordedConnection connection, bool tunnelRequest = false)
     {
-        var candidates = connection.LocalIsClient ? ClientView : ServerView;
+        var candidates = (connection.LocalIsClient, tunnelRequest) switch
+        {
+            (true, false) => ClientView,
+            (false, false) => ServerView,
+            (true, true) => TunnelRequestClientView,
+            (false, true) => TunnelRequestServerView,
+        };
         return candidates[0] != connection.ServerPort ? candidates[0] : candidates[1];
     }
 }

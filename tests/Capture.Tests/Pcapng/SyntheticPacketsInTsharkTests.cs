@@ -98,6 +98,29 @@ public sealed class SyntheticPacketsInTsharkTests
     }
 
     [Fact]
+    public void A_tunnel_request_is_kept_apart_from_the_tls_plaintext_when_the_writer_learns_of_tls_only_after_it()
+    {
+        // record --pcapng: the CONNECT and the handshake arrive before any TLS plaintext says the connection is TLS.
+        using var dir = new TempDir();
+        var path = WriteFile(dir, packets =>
+        {
+            var c = new RecordedConnection(1, Lo, 40000, Lo, 3128, ConnectionSide.Client);
+            var connect = "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"u8.ToArray();
+            var established = "HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray();
+            packets.Write(c, new PlaintextChunk(1, 1, 1, 1, 3, "curl", true, 0, connect, Tls: false));
+            packets.Write(c, new PlaintextChunk(1, 2, 1, 1, 3, "curl", false, 0, established, Tls: false));
+            packets.Write(c, new PlaintextChunk(1, 3, 1, 1, 3, "curl", true, connect.Length, new byte[] { 22, 3, 1, 0, 4, 1, 0, 0, 0 }, Tls: false));
+            packets.Write(c, new PlaintextChunk(1, 4, 1, 1, 3, "curl", false, established.Length, new byte[] { 22, 3, 3, 0, 4, 2, 0, 0, 0 }, Tls: false));
+            packets.Write(c, new PlaintextChunk(1, 5, 1, 1, 3, "curl", true, 0, "GET /p HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), Tls: true));
+            packets.Write(c, new PlaintextChunk(1, 6, 1, 1, 3, "curl", false, 0, "HTTP/1.1 204 No Content\r\n\r\n"u8.ToArray(), Tls: true));
+        });
+        Assert.Equal(["CONNECT", "GET"], PacketTools.Tshark(path, "http.request", ["http.request.method"]).Select(r => r[0]));
+        Assert.Equal(["200", "204"], PacketTools.Tshark(path, "http.response", ["http.response.code"]).Select(r => r[0]));
+        Assert.Equal(2, PacketTools.Tshark(path, null, ["tcp.stream"]).Select(r => r[0]).Distinct().Count());
+        Assert.Equal(0, PacketTools.TsharkCount(path, "tls || tcp.analysis.flags"));
+    }
+
+    [Fact]
     public void A_gap_in_the_recorded_stream_shows_as_a_segment_wireshark_did_not_see()
     {
         using var dir = new TempDir();
