@@ -22,16 +22,17 @@ internal sealed class GroupAggregate
     }
 }
 
-/// <summary>What a summary row is keyed by: `--stats` endpoints and the `--by` dimensions.</summary>
+/// <summary>What a summary row is keyed by: `--stats` endpoints and the `--by` dimensions. Hosts are keyed normalized
+/// (<see cref="NormalizedHost"/>), so that one server is one row whichever way its clients spelled it.</summary>
 internal sealed record Grouping(string Name, IReadOnlyList<string> Columns, Func<Exchange, string[]> Key)
 {
     public static readonly Grouping Endpoint = new("endpoint", ["method", "host", "path"],
-        e => [e.Method ?? "-", e.Host ?? "-", PathTemplate.Of(e.Path)]);
+        e => [e.Method ?? "-", NormalizedHost.Of(e) ?? "-", PathTemplate.Of(e.Path)]);
 
     public static readonly IReadOnlyDictionary<string, Grouping> By = new Dictionary<string, Grouping>
     {
         ["process"] = new("process", ["comm", "pid"], e => [e.Comm, e.Pid.ToString(CultureInfo.InvariantCulture)]),
-        ["host"] = new("host", ["host"], e => [e.Host ?? "-"]),
+        ["host"] = new("host", ["host"], e => [NormalizedHost.Of(e) ?? "-"]),
         ["connection"] = new("connection", ["connection_id", "local", "remote", "comm"],
             e => [e.ConnectionLabel, e.Local, e.Remote, e.Comm]),
         ["status"] = new("status", ["status"], e => [e.Status?.ToString(CultureInfo.InvariantCulture) ?? "-"]),
