@@ -56,6 +56,23 @@ public sealed class CommandLineErrorTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(-2147483648)]
+    public void Analyze_refuses_a_recording_whose_schema_version_is_not_a_positive_one(int version)
+    {
+        using var dir = new TempDir();
+        string db = Capture.Tests.Analyzer.ShopRecording.Write(dir.File("shop.db"));
+        using (var connection = new SqliteConnection($"Data Source={db};Pooling=false"))
+        {
+            connection.Open();
+            connection.Execute($"PRAGMA user_version = {version}");
+        }
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--list"]), 1,
+            $"is not a Capture recording (schema version {version}; Capture's are 1 to 2)");
+    }
+
+    [Theory]
     [InlineData("--endpoints")]
     [InlineData("--all")]
     public void Analyze_names_an_unknown_option_rather_than_looking_for_a_file_of_that_name(string option)
