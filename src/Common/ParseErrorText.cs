@@ -23,9 +23,13 @@ internal static class ParseErrorText
         return error.Message.Split('\n')[0].TrimEnd();
     }
 
+    /// <summary>With the range for every integer type: a value too large for it is a whole number all the same, and "takes a
+    /// whole number, not '99999999999'" would refuse it for being what it is. Signed options say only their upper bound:
+    /// those that take no negative value refuse one with their own message ("--slowest takes a positive count").</summary>
     private static string? WhatItTakes(Type valueType) => (Nullable.GetUnderlyingType(valueType) ?? valueType) switch
     {
-        var t when t == typeof(int) || t == typeof(long) => "a whole number",
+        var t when t == typeof(int) => $"a whole number up to {int.MaxValue}",
+        var t when t == typeof(long) => $"a whole number up to {long.MaxValue}",
         var t when t == typeof(uint) => $"a whole number from 0 to {uint.MaxValue}",
         var t when t == typeof(ushort) => $"a whole number from 0 to {ushort.MaxValue}",
         var t when t == typeof(double) => "a number",

@@ -95,9 +95,10 @@ internal static class AnalyzeCommand
                 }
                 else if (parsed.GetValue(har) is { } harPath)
                 {
-                    var (written, withoutRequest) = questions.ExportHar(harPath);
-                    stderr.WriteLine($"wrote {written} exchanges to {harPath}" +
-                                     (withoutRequest > 0 ? $" ({withoutRequest} response{(withoutRequest == 1 ? "" : "s")} without a request, or whose request line did not parse, left out: a HAR entry needs one)" : ""));
+                    var result = questions.ExportHar(harPath);
+                    stderr.WriteLine($"wrote {result.Written} exchanges to {harPath}" + (result.LeftOutCount == 0 ? "" :
+                        $" ({result.LeftOutCount} exchange{(result.LeftOutCount == 1 ? "" : "s")} left out, as a HAR entry needs a request's method and URL: " +
+                        string.Join(", ", result.LeftOut.Select(r => $"{r.Count} {r.Why}")) + ")"));
                 }
                 else questions.Slowest(count);
                 return ExitOk;

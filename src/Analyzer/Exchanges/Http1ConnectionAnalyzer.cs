@@ -122,8 +122,9 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         foreach (var error in parser.Errors)
         {
             if (error.Code != Http1ErrorCode.InvalidStartLine || error.Offset >= httpEnd) continue;
-            // A status line that did not parse began a response of its own (it began "HTTP/"): it says nothing of the one before.
-            if (parser.Messages.Exists(m => m.Kind == Http1MessageKind.Response && m.StartOffset == error.Offset)) continue;
+            // A start line that did not parse but began like one ("GET /a b HTTP/1.1", "HTTP/1.1 20 OK") was the next
+            // message, an exchange of its own: it says nothing of the one before.
+            if (parser.BeganLikeStartLine(error.Offset)) continue;
             int before = parser.Messages.FindLastIndex(m => m.EndOffset <= error.Offset);
             if (before >= 0) yield return parser.Messages[before];
         }

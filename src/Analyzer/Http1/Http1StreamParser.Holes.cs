@@ -123,27 +123,48 @@ internal sealed partial class Http1StreamParser
     /// <summary>
     /// The cap cut the start line in progress: the message it began is reported as far as the line goes, so that it keeps
     /// its place among the messages (requests and responses pair by order). A request needs its method and the SP after
-    /// it (the target is what was captured of it); a response its version and status code. Anything shorter is dropped.
+    /// it (the target is what was captured of it); a response its version and status code. A line cut sooner, right after
+    /// a message whose framing ended there, still began the next message when what was captured of it could begin a
+    /// start line (see <see cref="CouldBeginStartLine"/>): it is reported with no start line, as one wholly uncaptured is.
+    /// Anything else is dropped: after a gap or an error the parser is not at a message boundary, and bytes such as a
+    /// body that ran long would otherwise become messages.
     /// </summary>
     private bool TryBeginCutStartLine()
     {
         var partial = _line.Partial;
         long lineStart = _line.LineStart;
-        if (_kind == Http1MessageKind.Request)
-        {
-            int sp = partial.IndexOf((byte)' ');
-            if (sp <= 0 || !Http1Syntax.IsToken(partial[..sp]) || _resync && !StartLineParser.IsPlausibleMethod(partial[..sp])) return false;
-            var target = partial[(sp + 1)..];
-            int targetEnd = target.IndexOf((byte)' ');
-            if (targetEnd >= 0) target = target[..targetEnd];
-            if (target.ContainsAny(Http1Syntax.NotInTarget)) return false;
-            EndUnframedMessage(lineStart);
-            _message.BeginCutRequest(partial, new RequestLine(sp, sp + 1, target.Length, 0), lineStart);
+        if (_kind == Http1MessageKind.Request ? TryBeginCutRequestLine(partial, lineStart) : TryBeginCutStatusLine(partial, lineStart))
             return true;
-        }
+        if (_resync || _runsToNextMessage || !CouldBeginStartLine(partial)) return false;
+        _message.BeginUnparsed(lineStart);
+        return true;
+    }
+
+    private bool TryBeginCutRequestLine(ReadOnlySpan<byte> partial, long lineStart)
+    {
+        int sp = partial.IndexOf((byte)' ');
+        if (sp <= 0 || !Http1Syntax.IsToken(partial[..sp]) || _resync && !StartLineParser.IsPlausibleMethod(partial[..sp])) return false;
+        var target = partial[(sp + 1)..];
+        int targetEnd = target.IndexOf((byte)' ');
+        if (targetEnd >= 0) target = target[..targetEnd];
+        if (target.ContainsAny(Http1Syntax.NotInTarget)) return false;
+        EndUnframedMessage(lineStart);
+        _message.BeginCutRequest(partial, new RequestLine(sp, sp + 1, target.Length, 0), lineStart);
+        return true;
+    }
+
+    private bool TryBeginCutStatusLine(ReadOnlySpan<byte> partial, long lineStart)
+    {
         if (StartLineParser.ParseStatusLine(partial, out var status) is not null) return false;
         EndUnframedMessage(lineStart);
         _message.BeginResponse(partial, status, lineStart);
         return true;
     }
+
+    /// <summary>Whether a start line cut this soon may be the beginning of one: a request's method before its SP ("GE"),
+    /// a response's version before its status code is whole ("HT", "HTTP/1.1 4").</summary>
+    private bool CouldBeginStartLine(ReadOnlySpan<byte> partial) =>
+        _kind == Http1MessageKind.Request
+            ? partial.IndexOf((byte)' ') < 0 && StartLineParser.IsPlausibleMethod(partial)
+            : partial.StartsWith("HTTP/"u8) || "HTTP/"u8.StartsWith(partial);
 }

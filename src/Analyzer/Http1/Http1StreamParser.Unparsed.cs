@@ -8,17 +8,29 @@ internal sealed partial class Http1StreamParser
     /// message: the bytes between are counted as its body (see <see cref="BodyKind.UntilNextMessage"/>).</summary>
     private bool _bodyRunsToNextMessage;
 
+    /// <summary>Where each line began that did not parse as a start line but began like one (see <see cref="BeganLikeStartLine"/>).</summary>
+    private readonly HashSet<long> _startLinesNotParsed = [];
+
+    /// <summary>
+    /// Whether the line at <paramref name="offset"/>, which did not parse as a start line, began like one: a request's
+    /// method and SP, or a response's "HTTP/". Such a line was the next message, and says nothing of the one before it;
+    /// other bytes where a message should begin are most often a body longer than its Content-Length said.
+    /// </summary>
+    public bool BeganLikeStartLine(long offset) => _startLinesNotParsed.Contains(offset);
+
     /// <summary>
     /// A request line that does not parse still began a request: the server answers it (RFC 9112 §3: with 400, or a
     /// 301), so it is reported as a Malformed request with no method or target, and the answer pairs with it, not with
-    /// the next request. It runs, as after a cut head, to the next start line or the stream's end.
+    /// the next request. It runs, as after a cut head, to the next start line or the stream's end. Bytes that do not
+    /// begin with a method (<paramref name="line"/>, as far as read) begin one too: a server reads them as a request line.
     /// </summary>
-    private void BeginUnparsedRequest(long lineStart)
+    private void BeginUnparsedRequest(long lineStart, ReadOnlySpan<byte> line)
     {
         EndUnframedMessage(lineStart);
         _message.BeginUnparsed(lineStart);
         _message.Flags |= Http1MessageFlags.Malformed;
         _runsToNextMessage = true;
+        if (StartLineParser.BeginsWithMethod(line)) _startLinesNotParsed.Add(lineStart);
     }
 
     /// <summary>
@@ -34,6 +46,7 @@ internal sealed partial class Http1StreamParser
         EndUnframedMessage(lineStart);
         _message.BeginUnparsed(lineStart);
         _message.Flags |= Http1MessageFlags.Malformed;
+        _startLinesNotParsed.Add(lineStart);
         _state = State.Headers;
         _resync = false;
     }

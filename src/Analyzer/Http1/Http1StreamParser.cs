@@ -197,7 +197,7 @@ internal sealed partial class Http1StreamParser
                 if (!_resync)
                 {
                     AddError(lineStart, Http1ErrorCode.HeadTooLarge, _headTooLarge);
-                    if (_kind == Http1MessageKind.Request) BeginUnparsedRequest(lineStart);
+                    if (_kind == Http1MessageKind.Request) BeginUnparsedRequest(lineStart, line: []);
                 }
                 Resync(atLineStart: false);
                 return used;
@@ -245,7 +245,7 @@ internal sealed partial class Http1StreamParser
         if (error is not null && !_resync)
         {
             AddError(lineStart, Http1ErrorCode.InvalidStartLine, error);
-            if (_kind == Http1MessageKind.Request) BeginUnparsedRequest(lineStart);
+            if (_kind == Http1MessageKind.Request) BeginUnparsedRequest(lineStart, line);
             else if (line.StartsWith("HTTP/"u8))
             {
                 BeginUnparsedResponse(lineStart);

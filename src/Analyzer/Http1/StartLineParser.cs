@@ -77,6 +77,14 @@ internal static class StartLineParser
         return !method.IsEmpty;
     }
 
+    /// <summary>A line that begins as a request line does, with a plausible method and SP, whatever follows: one that does
+    /// not parse is still most likely a request of its own, where other bytes are most likely a body that ran long.</summary>
+    public static bool BeginsWithMethod(ReadOnlySpan<byte> line)
+    {
+        int sp = line.IndexOf((byte)' ');
+        return sp > 0 && IsPlausibleMethod(line[..sp]);
+    }
+
     private static bool TryParseVersion(ReadOnlySpan<byte> v, out int major, out int minor)
     {
         major = minor = 0;

@@ -12,13 +12,18 @@ namespace Capture.Analyzer.Output;
 /// </summary>
 internal static class HarWriter
 {
-    /// <summary>Entries written, and responses left out because no readable request was captured for them.</summary>
-    public sealed record Result(int Written, int WithoutRequest);
+    /// <summary>Entries written, and how many exchanges were left out for each reason (see <see cref="WhyLeftOut"/>), in
+    /// the order the reasons first came.</summary>
+    public sealed record Result(int Written, IReadOnlyList<(string Why, int Count)> LeftOut)
+    {
+        public int LeftOutCount => LeftOut.Sum(r => r.Count);
+    }
 
     /// <summary>An entry's connection is <see cref="Exchange.ConnectionLabel"/>: with several recordings, "2:7".</summary>
     public static Result Write(Stream stream, IEnumerable<Exchange> exchanges)
     {
-        int written = 0, withoutRequest = 0;
+        int written = 0;
+        var leftOut = new List<(string Why, int Count)>();
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteStartObject("log");
@@ -34,10 +39,12 @@ internal static class HarWriter
         foreach (var e in exchanges)
         {
             // An entry needs a request's method and URL, and making one up (GET /) would show a request that never
-            // happened: a response whose request was not captured, or one whose request line did not parse, is left out.
-            if (e.Method is null || e.Flags.Contains(ExchangeFlags.NoRequest))
+            // happened: an exchange whose request has no method is left out, and counted under its reason.
+            if (WhyLeftOut(e) is { } why)
             {
-                withoutRequest++;
+                int known = leftOut.FindIndex(r => r.Why == why);
+                if (known < 0) leftOut.Add((why, 1));
+                else leftOut[known] = (why, leftOut[known].Count + 1);
                 continue;
             }
             Entry(json, e);
@@ -47,8 +54,27 @@ internal static class HarWriter
         json.WriteEndArray();
         json.WriteEndObject();
         json.WriteEndObject();
-        return new Result(written, withoutRequest);
+        return new Result(written, leftOut);
     }
+
+    /// <summary>Why an exchange cannot be an entry, its request having no method (as `show` tells the same cases apart);
+    /// null when it can.</summary>
+    private static string? WhyLeftOut(Exchange e) =>
+        e.Flags.Contains(ExchangeFlags.NoRequest) ? "whose request was not captured"
+        : e.Method is not null ? null
+        : e.Protocol == "h2" ? (e.RequestHeaders.Count == 0 ? "whose HTTP/2 request fields were not captured" : "whose HTTP/2 request had no :method")
+        : e.RequestLine == StartLine.NotCaptured ? "whose request line was not captured"
+        : "whose request line did not parse";
+
+    /// <summary>HAR's status is a number, and the 0 written when there is none is what importers show for a request the
+    /// browser blocked or gave up on: the response's comment says why there is none. Null when there is a status.</summary>
+    private static string? WhyNoStatus(Exchange e) =>
+        e.Status is not null ? null
+        : e.StatusLine == StartLine.NotParsed ? "status 0: the status line did not parse (flagged malformed)"
+        : e.StatusLine == StartLine.NotCaptured ? "status 0: the status line was not captured (the per-call cap left it out; flagged truncated)"
+        : e.InterimResponses.Count > 0 ? "status 0: only an interim (1xx) response was captured, not the final one"
+        : e.TtfbMs is null ? "status 0: no response was captured"
+        : "status 0: no :status was read from the response's fields";
 
     /// <summary>HAR's date-time form (ISO 8601, UTC, milliseconds).</summary>
     public static string Iso8601(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
@@ -89,6 +115,7 @@ internal static class HarWriter
         // HAR's -1, "not available": no response was seen, so its size is not 0 but unknown.
         bool noResponse = e.Status is null && e.ResponseHeaders.Count == 0 && e.ResponseBodyBytes == 0;
         json.WriteNumber("bodySize", noResponse ? -1 : e.ResponseBodyBytes);
+        if (WhyNoStatus(e) is { } why) json.WriteString("comment", why);
         json.WriteEndObject();
 
         json.WriteStartObject("cache");

@@ -86,7 +86,7 @@ internal sealed partial class ExchangeFilter
         "connection" => value.Contains(':') ? Connection(op, value, condition) : Number(op, value, condition, e => e.ConnectionId),
         "duration" => Number(op, value, condition, e => e.DurationMs, Milliseconds, "is not a duration (ms, or with a unit: 250us, 100ms, 1.5s)"),
         "method" => Text(op, value, condition, e => e.Method, ignoreCase: true),
-        "host" => Text(op, value, condition, e => e.Host, ignoreCase: true),
+        "host" => Host(op, value, condition),
         "path" => Text(op, value, condition, e => e.Path, ignoreCase: false),
         "comm" => Text(op, value, condition, e => e.Comm, ignoreCase: false),
         "side" => Choice(op, value, condition, e => e.Side, "client", "server"),
@@ -150,6 +150,16 @@ internal sealed partial class ExchangeFilter
         var patterns = value.Split(',').Select(v => Glob.ToRegex(v, ignoreCase)).ToArray();
         bool want = op == "=";
         return e => (get(e) is { } x && patterns.Any(p => p.IsMatch(x))) == want;
+    }
+
+    /// <summary>host= matches the Host as sent, or as `--stats` and `--by host` group it (<see cref="NormalizedHost"/>), so that
+    /// a row's host picks out all of its exchanges: host=shop.test matches "Shop.Test:80" over http; host=*:80 still
+    /// matches "shop.test:80".</summary>
+    private static Func<Exchange, bool> Host(string op, string value, string condition)
+    {
+        var asSent = Text(op, value, condition, e => e.Host, ignoreCase: true);
+        var normalized = Text(op, value, condition, NormalizedHost.Of, ignoreCase: true);
+        return op == "=" ? e => asSent(e) || normalized(e) : e => asSent(e) && normalized(e);
     }
 
     /// <summary>Any of the flags given (comma-separated globs, as for text fields); one that names no flag (a typo, "gpa") is

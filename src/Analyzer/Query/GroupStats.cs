@@ -25,18 +25,19 @@ internal sealed class GroupAggregate
 /// <summary>What a summary row is keyed by: `--stats` endpoints and the `--by` dimensions. A request between two traced
 /// processes on this host is two exchanges, the client's and the server's, with different durations: groups that can
 /// hold both (endpoint, host, status) are kept apart by side, so a count is of requests and a p50 of one view. A process
-/// or a connection is one side already.</summary>
+/// or a connection is one side already. Hosts are keyed normalized (<see cref="NormalizedHost"/>), so that one server is
+/// one row whichever way its clients spelled it.</summary>
 internal sealed record Grouping(string Name, IReadOnlyList<string> Columns, Func<Exchange, string[]> Key)
 {
     public const string SideColumn = "side";
 
     public static readonly Grouping Endpoint = new("endpoint", ["method", "host", "path", SideColumn],
-        e => [e.Method ?? "-", e.Host ?? "-", PathTemplate.Of(e.Path), e.Side]);
+        e => [e.Method ?? "-", NormalizedHost.Of(e) ?? "-", PathTemplate.Of(e.Path), e.Side]);
 
     public static readonly IReadOnlyDictionary<string, Grouping> By = new Dictionary<string, Grouping>
     {
         ["process"] = new("process", ["comm", "pid"], e => [e.Comm, e.Pid.ToString(CultureInfo.InvariantCulture)]),
-        ["host"] = new("host", ["host", SideColumn], e => [e.Host ?? "-", e.Side]),
+        ["host"] = new("host", ["host", SideColumn], e => [NormalizedHost.Of(e) ?? "-", e.Side]),
         ["connection"] = new("connection", ["connection_id", "local", "remote", "comm"],
             e => [e.ConnectionLabel, e.Local, e.Remote, e.Comm]),
         ["status"] = new("status", ["status", SideColumn], e => [e.Status?.ToString(CultureInfo.InvariantCulture) ?? "-", e.Side]),

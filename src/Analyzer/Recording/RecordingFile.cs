@@ -37,8 +37,12 @@ internal sealed class RecordingFile : IDisposable
             connection.Open();
             var version = connection.ExecuteScalar<long>("PRAGMA user_version");
             var hasRunInfo = connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_info'") == 1;
-            if (!hasRunInfo || version == 0)
+            if (!hasRunInfo)
                 throw new RecordingFileException($"{path} is not a Capture recording (an SQLite database without Capture's tables)");
+            // SQLite's user_version is 0 until set, and a signed 32-bit number: Capture's versions count from 1, so 0 or a
+            // negative one was written by something else (or never written) and says nothing of what the tables hold.
+            if (version < 1)
+                throw new RecordingFileException($"{path} is not a Capture recording (schema version {version}; Capture's are 1 to {SupportedSchemaVersion})");
             if (version > SupportedSchemaVersion)
                 throw new RecordingFileException($"{path} was written by a newer Capture (schema {version}; this analyze reads up to {SupportedSchemaVersion}): update Capture");
             RecordingSchema.Check(connection, path);

@@ -103,7 +103,7 @@ public sealed class HarExportTests : IDisposable
 
         var (entries, stderr) = Export([db]);
         Assert.Equal(["http://har.test/asked"], entries.Select(e => e.GetProperty("request").GetProperty("url").GetString()));
-        Assert.EndsWith(" (1 response without a request, or whose request line did not parse, left out: a HAR entry needs one)\n", stderr);
+        Assert.EndsWith(" (1 exchange left out, as a HAR entry needs a request's method and URL: 1 whose request was not captured)\n", stderr);
     }
 
     [Fact]
@@ -121,7 +121,25 @@ public sealed class HarExportTests : IDisposable
         Assert.Equal(["GET http://har.test/next 200"], entries.Select(e =>
             $"{e.GetProperty("request").GetProperty("method").GetString()} {e.GetProperty("request").GetProperty("url").GetString()} " +
             $"{e.GetProperty("response").GetProperty("status")}"));
-        Assert.EndsWith(" (1 response without a request, or whose request line did not parse, left out: a HAR entry needs one)\n", stderr);
+        Assert.EndsWith(" (1 exchange left out, as a HAR entry needs a request's method and URL: 1 whose request line did not parse)\n", stderr);
+    }
+
+    [Fact]
+    public void An_HTTP2_request_cut_before_its_first_field_is_left_out_and_the_count_says_why()
+    {
+        var post = Frames.Headers(1, new HpackBlock().WithoutIndexing(":method", "POST").WithoutIndexing(":scheme", "https")
+            .WithoutIndexing(":authority", "har.test").WithoutIndexing(":path", "/upload").ToArray(), endStream: true);
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "h2-cut.db"));
+        rec.Connection("curl", 11, "client", "127.0.0.1:50002", "127.0.0.1:8443")
+            .ClientSends(1, Frames.Concat(Frames.Preface, Frames.Settings()))
+            .ServerSends(2, Frames.Concat(Frames.Settings(), Frames.SettingsAck()))
+            .ClientSendsCapped(3, post, captured: 9 + 4)
+            .ServerSends(4, Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "200").ToArray(), endStream: true))
+            .Close(5);
+
+        var (entries, stderr) = Export([rec.Save()]);
+        Assert.Empty(entries);
+        Assert.EndsWith(" (1 exchange left out, as a HAR entry needs a request's method and URL: 1 whose HTTP/2 request fields were not captured)\n", stderr);
     }
 
     [Fact]
@@ -267,14 +285,8 @@ public sealed class HarExportTests : IDisposable
 
     private JsonElement OnlyEntry(string db, params string[] options) => Assert.Single(Export([db], options).Entries);
 
-    private (List<JsonElement> Entries, string Stderr) Export(string[] dbs, params string[] options)
-    {
-        string har = Path.Combine(_dir.Path, $"{Guid.NewGuid():N}.har");
-        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [.. dbs, "--export-har", har, .. options]);
-        Assert.True(result.ExitCode == 0, result.Stderr);
-        using var doc = JsonDocument.Parse(File.ReadAllText(har));
-        return (doc.RootElement.GetProperty("log").GetProperty("entries").EnumerateArray().Select(e => e.Clone()).ToList(), result.Stderr);
-    }
+    private (List<JsonElement> Entries, string Stderr) Export(string[] dbs, params string[] options) =>
+        Analyze.Har(dbs, Path.Combine(_dir.Path, $"{Guid.NewGuid():N}.har"), options);
 
     private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
 

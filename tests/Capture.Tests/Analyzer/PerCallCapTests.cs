@@ -71,6 +71,28 @@ public sealed class PerCallCapTests : IDisposable
     }
 
     [Fact]
+    public void A_request_whose_line_the_cap_cut_before_its_method_ended_keeps_its_place_so_later_ones_keep_their_answers()
+    {
+        // One write held all of /a and the start of /b: the cap kept 2 bytes of /b, "GE".
+        const string A = "GET /a HTTP/1.1\r\nHost: cap.test\r\n\r\n", B = "GET /b HTTP/1.1\r\nHost: cap.test\r\n\r\n";
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "method-cut.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSendsCapped(1, Encoding.ASCII.GetBytes(A + B), captured: A.Length + 2)
+            .ClientSends(2, "GET /c HTTP/1.1\r\nHost: cap.test\r\n\r\n")
+            .ServerSends(3, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+            .ServerSends(4, "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+            .ServerSends(5, "HTTP/1.1 203 Other\r\nContent-Length: 0\r\n\r\n")
+            .Close(6);
+        string db = rec.Save();
+
+        var exchanges = Analyze.ListJson(db);
+        Assert.Equal(["GET /a 201 req=35 []", $"- - 202 req={B.Length} [truncated]", "GET /c 203 req=35 []"],
+            exchanges.Select(DescribeRequest));
+        Assert.Contains("  (request line not captured) http://127.0.0.1:8080\n",
+            Analyze.Output(db, "show", exchanges[1].GetProperty("id").ToString()).ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void A_response_that_began_in_bytes_the_cap_left_uncaptured_past_a_body_answers_its_own_request()
     {
         const string Ok = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789", NotFound = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";

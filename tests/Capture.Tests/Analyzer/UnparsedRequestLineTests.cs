@@ -37,6 +37,22 @@ public sealed class UnparsedRequestLineTests : IDisposable
     }
 
     [Fact]
+    public void A_request_line_that_does_not_parse_leaves_the_request_before_it_unflagged()
+    {
+        // The bad line begins with a method and a space: it is the next request, not bytes the request before it overran.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "after-good.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /fine HTTP/1.1\r\nHost: pairing.test\r\n\r\n")
+            .ServerSends(2, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            .ClientSends(3, "GET /a b HTTP/1.1\r\nHost: pairing.test\r\n\r\n")
+            .ServerSends(4, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .Close(5);
+        string db = rec.Save();
+
+        Assert.Equal(["GET /fine 200 req=42 []", "- - 400 req=41 [malformed]"], Analyze.ListJson(db).Select(Describe));
+    }
+
+    [Fact]
     public void Bytes_on_a_connection_no_HTTP_response_ever_answered_are_no_exchange()
     {
         // What --all-tcp records of a database's connection: its requests are no request lines, and nothing answers as HTTP.

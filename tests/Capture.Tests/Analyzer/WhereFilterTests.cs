@@ -89,9 +89,24 @@ public sealed class WhereFilterTests
     public void A_recordings_connection_that_is_no_label_is_refused(string condition, string message) =>
         Assert.Equal(message, Assert.Throws<FilterException>(() => ExchangeFilter.Parse([condition])).Message);
 
-    private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null, DateTimeOffset? at = null, long connection = 1) => new()
+    [Theory]
+    [InlineData("host=shop.test", "SHOP.Test", false, true)]
+    [InlineData("host=*.TEST", "shop.test", false, true)]
+    [InlineData("host=shop.test", "shop.test:80", false, true)]
+    [InlineData("host=shop.test", "Shop.Test:443", true, true)]
+    [InlineData("host=shop.test", "shop.test:443", false, false)]
+    [InlineData("host=shop.test", "shop.test:8080", false, false)]
+    [InlineData("host=shop.test:80", "shop.test:80", false, true)]
+    [InlineData("host=*:80", "shop.test:80", false, true)]
+    [InlineData("host!=shop.test", "shop.test:80", false, false)]
+    [InlineData("host!=shop.test", "shop.test:8080", false, true)]
+    public void Host_matches_whatever_its_case_and_with_or_without_the_default_port_of_its_scheme(string condition, string host, bool tls, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(host: host, tls: tls)));
+
+    private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null, DateTimeOffset? at = null, long connection = 1,
+        string host = "127.0.0.1:80", bool tls = false) => new()
     {
         ConnectionId = connection, Timestamp = at ?? DateTimeOffset.UnixEpoch, StartNs = 0, DurationMs = durationMs, Pid = 1, Comm = "curl", Side = "client",
-        Protocol = "http/1.1", Flags = flags ?? [], Local = "127.0.0.1:50000", Remote = "127.0.0.1:80", Method = "GET", Path = path,
+        Protocol = "http/1.1", Flags = flags ?? [], Local = "127.0.0.1:50000", Remote = "127.0.0.1:80", Method = "GET", Path = path, Host = host, Tls = tls,
     };
 }

@@ -56,6 +56,23 @@ public sealed class CommandLineErrorTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(-2147483648)]
+    public void Analyze_refuses_a_recording_whose_schema_version_is_not_a_positive_one(int version)
+    {
+        using var dir = new TempDir();
+        string db = Capture.Tests.Analyzer.ShopRecording.Write(dir.File("shop.db"));
+        using (var connection = new SqliteConnection($"Data Source={db};Pooling=false"))
+        {
+            connection.Open();
+            connection.Execute($"PRAGMA user_version = {version}");
+        }
+        AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--list"]), 1,
+            $"is not a Capture recording (schema version {version}; Capture's are 1 to 2)");
+    }
+
+    [Theory]
     [InlineData("--endpoints")]
     [InlineData("--all")]
     public void Analyze_names_an_unknown_option_rather_than_looking_for_a_file_of_that_name(string option)
@@ -65,8 +82,9 @@ public sealed class CommandLineErrorTests
 
     [Theory]
     [InlineData("--slowest", "0", "analyze: --slowest takes a positive count")]
-    [InlineData("--slowest", "many", "analyze: --slowest takes a whole number, not 'many' (see --help)")]
-    [InlineData("--body-kb", "big", "analyze: --body-kb takes a whole number, not 'big' (see --help)")]
+    [InlineData("--slowest", "many", "analyze: --slowest takes a whole number up to 2147483647, not 'many' (see --help)")]
+    [InlineData("--slowest", "99999999999", "analyze: --slowest takes a whole number up to 2147483647, not '99999999999' (see --help)")]
+    [InlineData("--body-kb", "big", "analyze: --body-kb takes a whole number up to 2147483647, not 'big' (see --help)")]
     [InlineData("--export-har", "", "analyze: --export-har needs a file name")]
     [InlineData("--export-har", "/tmp", "analyze: --export-har /tmp is a directory")]
     [InlineData("--where", "side=sever", "analyze: --where side=sever: 'sever' is not client or server")]
@@ -74,7 +92,8 @@ public sealed class CommandLineErrorTests
     [InlineData("--pid", "42", "analyze: --pid and --connection go with --export-pcapng")]
     [InlineData("--where", "status=NaN", "analyze: --where status=NaN: 'NaN' is not a number")]
     [InlineData("--where", "duration<Infinity", "analyze: --where duration<Infinity: 'Infinity' is not a duration")]
-    [InlineData("show", "abc", "analyze: --show takes a whole number, not 'abc' (see --help)")]
+    [InlineData("show", "abc", "analyze: --show takes a whole number up to 9223372036854775807, not 'abc' (see --help)")]
+    [InlineData("show", "99999999999999999999", "analyze: --show takes a whole number up to 9223372036854775807, not '99999999999999999999' (see --help)")]
     public void Analyze_rejects_bad_options(string option, string value, string expected)
     {
         AssertOneLineError(ProcessRunner.Run(Repo.AnalyzeBinary, ["whatever.db", option, value]), 2, expected);

@@ -108,6 +108,43 @@ public sealed class GapTests
                 "HTTP/1.1 204 \"No Content\" start=129 head=156 end=156 body=0 flags=None headers=",
             ]),
 
+        ["request line cut by the cap before its method's SP: the request keeps its place, with no request line"] = new(Http1MessageKind.Request,
+            Script("GET /a HTTP/1.1\r\n\r\n", "GE", Cut(17), "Host: x\r\n\r\nGET /c HTTP/1.1\r\n\r\n", new StreamOp.Close()),
+            [
+                "GET /a HTTP/1.1 start=0 head=19 end=19 body=0 flags=None headers=",
+                "(request line not captured) start=19 head=49 end=49 body=0 flags=Gap headers=",
+                "GET /c HTTP/1.1 start=49 head=68 end=68 body=0 flags=None headers=",
+            ]),
+
+        ["status line cut by the cap before its status code: the response keeps its place, with no status line"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 204 No Content\r\n\r\n", "HTTP/1.1 4", Cut(30), "HTTP/1.1 204 No Content\r\n\r\n", new StreamOp.Close()),
+            [
+                "HTTP/1.1 204 \"No Content\" start=0 head=27 end=27 body=0 flags=None headers=",
+                "(status line not captured) start=27 head=67 end=67 body=0 flags=Gap headers=",
+                "HTTP/1.1 204 \"No Content\" start=67 head=94 end=94 body=0 flags=None headers=",
+            ]),
+
+        ["status line cut by the cap inside 'HTTP/': the response keeps its place, with no status line"] = new(Http1MessageKind.Response,
+            Script("HT", Cut(30), "HTTP/1.1 204 No Content\r\n\r\n", new StreamOp.Close()),
+            [
+                "(status line not captured) start=0 head=32 end=32 body=0 flags=Gap headers=",
+                "HTTP/1.1 204 \"No Content\" start=32 head=59 end=59 body=0 flags=None headers=",
+            ]),
+
+        ["bytes cut by the cap that cannot begin a request line (a body that ran long) begin no message"] = new(Http1MessageKind.Request,
+            Script("POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", "{\"x", Cut(30), "GET /c HTTP/1.1\r\n\r\n", new StreamOp.Close()),
+            [
+                "POST /a HTTP/1.1 start=0 head=39 end=42 body=3 flags=None headers=[Content-Length: 3] preview=\"abc\"",
+                "GET /c HTTP/1.1 start=75 head=94 end=94 body=0 flags=None headers=",
+            ]),
+
+        ["bytes cut by the cap after a gap begin no message, however they begin"] = new(Http1MessageKind.Request,
+            Script("GET /a HTTP/1.1\r\n\r\n", 10, "GE", Cut(30), "GET /c HTTP/1.1\r\n\r\n", new StreamOp.Close()),
+            [
+                "GET /a HTTP/1.1 start=0 head=19 end=19 body=0 flags=None headers=",
+                "GET /c HTTP/1.1 start=61 head=80 end=80 body=0 flags=None headers=",
+            ]),
+
         ["chunk framing cut by the cap: the message runs to the next message"] = new(Http1MessageKind.Response,
             Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nab", Cut(20), "0\r\n\r\n",
                 "HTTP/1.1 204 No Content\r\n\r\n", new StreamOp.Close()),

@@ -74,6 +74,15 @@ internal static class Analyze
         return result.Stdout;
     }
 
+    /// <summary>`analyze DB… --export-har HAR OPTIONS…`: the HAR's entries, and what it printed on stderr; fails the test unless it exits 0.</summary>
+    public static (List<JsonElement> Entries, string Stderr) Har(string[] dbs, string har, params string[] options)
+    {
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [.. dbs, "--export-har", har, .. options]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var doc = JsonDocument.Parse(File.ReadAllText(har));
+        return (doc.RootElement.GetProperty("log").GetProperty("entries").EnumerateArray().Select(e => e.Clone()).ToList(), result.Stderr);
+    }
+
     /// <summary>"side comm METHOD path status tls=…": one exchange as the HTTPS tests compare them.</summary>
     public static string DescribeTls(JsonElement e) =>
         $"{e.GetProperty("side").GetString()} {e.GetProperty("comm").GetString()} {e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()} {e.GetProperty("status")} tls={e.GetProperty("tls").GetBoolean()}";
