@@ -112,8 +112,11 @@ internal static class Http2ExchangeBuilder
 
         var flags = new List<string>();
         if (!complete) flags.Add(ExchangeFlags.Incomplete);
-        // A request whose field block was cut before its first field was sent all the same: the cut is flagged below.
-        if (!s.RequestSeen && !upgraded) flags.Add(ExchangeFlags.NoRequest);
+        // A request whose field block was cut before its first field was sent all the same: the cut is flagged below. DATA
+        // on a stream never opened did not lose its request: there was none (flagged malformed).
+        // (After an h2c upgrade, stream 1 was opened by the HTTP/1 request.)
+        bool neverOpened = s.NeverOpened && !upgraded;
+        if (!s.RequestSeen && !upgraded && !neverOpened) flags.Add(ExchangeFlags.NoRequest);
         // Bytes the per-call cap left uncaptured moved in order and were not lost. A frame it cut hides the frame
         // boundaries after it, so a half that did not end may have ended among them, and a response with no frame seen
         // may lie wholly among those hidden after the request began.
@@ -156,6 +159,8 @@ internal static class Http2ExchangeBuilder
             Host = authority ?? serverAddress,
             Path = upgraded ? upgradeRequest!.Target : s.Path,
             Status = s.Status,
+            RequestLine = neverOpened ? StartLine.Absent : StartLine.Read,
+            Note = neverOpened ? $"DATA on stream {s.StreamId}, which the {(s.StreamId % 2 == 1 ? "client" : "server")} never opened (RFC 9113 §5.1: a connection error)" : null,
             // Who moved the request (else the response), as for HTTP/1: a forking server's child, where the connection names the parent.
             Pid = (upgraded ? client.Timeline.PidAt(upgradeRequest!.StartOffset) : requestView.PidAt(s.RequestStartOffset))
                   ?? server.PidAt(s.ResponseStartOffset) ?? conn.Pid,
