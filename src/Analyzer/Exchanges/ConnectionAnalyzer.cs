@@ -7,7 +7,7 @@ namespace Capture.Analyzer.Exchanges;
 internal sealed class ConnectionAnalyzer(SqliteConnection db, RunInfo run, ParserLimits? limits = null)
 {
     private readonly Http1ConnectionAnalyzer _http1 = new(db, run, limits ?? ParserLimits.Default);
-    private readonly Http2ConnectionAnalyzer _http2 = new(db, run, (limits ?? ParserLimits.Default).Http2);
+    private readonly Http2ConnectionAnalyzer _http2 = new(db, run, limits ?? ParserLimits.Default);
 
     public IEnumerable<Exchange> Analyze(ConnectionRow conn)
     {

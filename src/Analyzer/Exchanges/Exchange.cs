@@ -47,6 +47,10 @@ internal sealed record Exchange
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RecordingNumber}:{ConnectionId}")
         : ConnectionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>What the flags cannot say and the user needs to read the exchange right (`show`): the protocol rule the
+    /// traffic broke, say; null when there is nothing to add.</summary>
+    public string? Note { get; init; }
+
     /// <summary>HTTP/2 stream id; null for HTTP/1.x.</summary>
     public int? StreamId { get; init; }
     public GrpcCall? Grpc { get; init; }
@@ -113,6 +117,9 @@ internal sealed record Exchange
 internal enum StartLine
 {
     Read,
+    /// <summary>There was none to read: on HTTP/2, DATA on a stream never opened (no request), or a server that answered an
+    /// HTTP/2 client with bytes that are neither frames nor an HTTP/1 status line (no status).</summary>
+    Absent,
     /// <summary>It did not parse (the message is malformed).</summary>
     NotParsed,
     /// <summary>The message began in bytes the per-call cap left uncaptured (the message is truncated).</summary>

@@ -10,9 +10,10 @@ namespace Capture.Analyzer.Exchanges;
 /// <summary>Turns an HTTP/2 connection (prior knowledge, ALPN h2 over TLS, or joined mid-connection) into
 /// exchanges, one per stream: each direction parsed by its own parser and HPACK decoder in wire order,
 /// the streams paired by the assembler, and timed from the byte timelines.</summary>
-internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, Http2Limits limits)
+internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, ParserLimits parserLimits)
 {
     private const int Egress = 0, Ingress = 1;
+    private readonly Http2Limits limits = parserLimits.Http2;
 
     public IEnumerable<Exchange> Analyze(ConnectionRow conn, string side)
     {
@@ -33,10 +34,13 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var times = new Http2StreamTimes(parsed.Client.Events, client, parsed.Server.Events, server);
         return streams.Select((s, i) => (Stream: s, First: i == 0))
             .Where(s => !run.IsDenied(conn, s.Stream.StreamId))
-            .Select(s => Http2ExchangeBuilder.Build(run, conn, side, s.Stream, client, server, times, upgradeRequest: null, firstOnConnection: s.First));
+            .Select(s => Http2ExchangeBuilder.Build(run, conn, side, s.Stream, client, server, times, upgradeRequest: null, firstOnConnection: s.First,
+                parsed.NotHttp2));
     }
 
-    private sealed record Parsed(Http2DirectionParser Client, ByteTimeline ClientTimeline, Http2DirectionParser Server, ByteTimeline ServerTimeline);
+    /// <param name="NotHttp2">What the server answered instead of HTTP/2, when it did not speak it; its events are then none.</param>
+    private sealed record Parsed(Http2DirectionParser Client, ByteTimeline ClientTimeline, Http2DirectionParser Server, ByteTimeline ServerTimeline,
+        NotHttp2Answer? NotHttp2 = null);
 
     private Parsed Parse(ConnectionRow conn, int clientDirection)
     {
@@ -52,6 +56,17 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         server.FollowPeerSettings(client.SettingsSent);
         var serverTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - clientDirection, server.Feed, server.Gap);
         server.End();
+        // The client's preface was captured, so the server's direction was captured from its start too (a hole there comes
+        // first, and is no missing preface): a server that did not begin with SETTINGS does not speak HTTP/2.
+        if (!client.StartedMidConnection && server.PrefaceMissing)
+        {
+            var answer = new NotHttp2Answer(parserLimits.Http1);
+            DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - clientDirection, answer.Feed, answer.Gap, answer.Uncaptured);
+            answer.End();
+            var noFrames = new Http2DirectionParser(clientToServer: false, limits);
+            noFrames.End();
+            return new Parsed(client, clientTimeline, noFrames, serverTimeline, answer);
+        }
         if (server.ChangedPeerLimitsLater)
         {
             client = new Http2DirectionParser(clientToServer: true, limits);
@@ -84,9 +99,11 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
 /// <summary>One HTTP/2 stream as an <see cref="Exchange"/>.</summary>
 internal static class Http2ExchangeBuilder
 {
+    /// <param name="notHttp2">What the server answered instead of HTTP/2, when it did not speak it: the first stream's response.</param>
     public static Exchange Build(RunInfo run, ConnectionRow conn, string side, Http2Stream s, StreamView client, StreamView server,
-        Http2StreamTimes times, Http1Message? upgradeRequest, bool firstOnConnection)
+        Http2StreamTimes times, Http1Message? upgradeRequest, bool firstOnConnection, NotHttp2Answer? notHttp2 = null)
     {
+        if (notHttp2 is not null) s = notHttp2.Apply(s, isAnswered: firstOnConnection, connectionClosed: conn.Closed_Ns is not null);
         // A pushed stream's request is the server's PUSH_PROMISE, so its offsets are in the server's stream.
         var requestView = s.IsPush ? server : client;
         bool upgraded = upgradeRequest is not null && s.StreamId == 1 && s.RequestHeaders.Count == 0;
@@ -112,8 +129,11 @@ internal static class Http2ExchangeBuilder
 
         var flags = new List<string>();
         if (!complete) flags.Add(ExchangeFlags.Incomplete);
-        // A request whose field block was cut before its first field was sent all the same: the cut is flagged below.
-        if (!s.RequestSeen && !upgraded) flags.Add(ExchangeFlags.NoRequest);
+        // A request whose field block was cut before its first field was sent all the same: the cut is flagged below. DATA
+        // on a stream never opened did not lose its request: there was none (flagged malformed).
+        // (After an h2c upgrade, stream 1 was opened by the HTTP/1 request.)
+        bool neverOpened = s.NeverOpened && !upgraded;
+        if (!s.RequestSeen && !upgraded && !neverOpened) flags.Add(ExchangeFlags.NoRequest);
         // Bytes the per-call cap left uncaptured moved in order and were not lost. A frame it cut hides the frame
         // boundaries after it, so a half that did not end may have ended among them, and a response with no frame seen
         // may lie wholly among those hidden after the request began.
@@ -156,6 +176,11 @@ internal static class Http2ExchangeBuilder
             Host = authority ?? serverAddress,
             Path = upgraded ? upgradeRequest!.Target : s.Path,
             Status = s.Status,
+            RequestLine = neverOpened ? StartLine.Absent : StartLine.Read,
+            StatusLine = notHttp2?.StatusLineFor(isAnswered: firstOnConnection) ?? StartLine.Read,
+            Reason = notHttp2?.ReasonFor(isAnswered: firstOnConnection),
+            Note = neverOpened ? $"DATA on stream {s.StreamId}, which the {(s.StreamId % 2 == 1 ? "client" : "server")} never opened (RFC 9113 §5.1: a connection error)"
+                : notHttp2?.Note,
             // Who moved the request (else the response), as for HTTP/1: a forking server's child, where the connection names the parent.
             Pid = (upgraded ? client.Timeline.PidAt(upgradeRequest!.StartOffset) : requestView.PidAt(s.RequestStartOffset))
                   ?? server.PidAt(s.ResponseStartOffset) ?? conn.Pid,

@@ -36,17 +36,22 @@ internal sealed partial class Http2DirectionParser
         if (settings.Lost)
         {
             StopFollowingPeerSettings();
+            _reader.FrameSizeMayBeRaised = true;
             return;
         }
         if (settings.Cut)
         {
-            // What it set is unknown: no size update is refused, and frames up to the largest size are accepted.
+            // What it set is unknown: no size update is refused, and plausible frames up to the largest size are accepted.
             ForgetPeerHeaderTableSize();
-            SetPeerMaxFrameSize(Http2FrameHeader.MaxAllowedFrameSize);
+            _reader.FrameSizeMayBeRaised = true;
             return;
         }
         if (settings.HeaderTableSize is { } size) SetPeerHeaderTableSize((int)Math.Min(size, int.MaxValue));
-        if (settings.MaxFrameSize is { } frame) SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
+        if (settings.MaxFrameSize is { } frame)
+        {
+            SetPeerMaxFrameSize((int)Math.Min(frame, int.MaxValue));
+            _reader.FrameSizeMayBeRaised = false; // known again, after a SETTINGS cut
+        }
     }
 
     /// <summary>
@@ -87,13 +92,16 @@ internal sealed partial class Http2DirectionParser
     private void FramesLost(long offset)
     {
         _settingsSent.Add(new Http2SettingsEvent(offset, Ack: false, [], Lost: true));
-        if (_peerSettingsAwaitingAck is { } awaiting && awaiting.Any(s => s.SetsDecodingLimits)) StopFollowingPeerSettings();
+        if (_peerSettingsAwaitingAck is not { } awaiting || !awaiting.Any(s => s.SetsDecodingLimits)) return;
+        // An acknowledgement among the lost frames may have put a larger frame size in force.
+        if (awaiting.Any(s => s.Lost || s.Cut || s.MaxFrameSize > (uint)_reader.MaxFrameSize)) _reader.FrameSizeMayBeRaised = true;
+        StopFollowingPeerSettings();
     }
 
     /// <summary>
     /// Which of the other side's SETTINGS is in force can no longer be told: the HPACK table size it set stays unknown
-    /// for the rest of the connection, so no size update is refused. The frame size is kept: it only bounds frames,
-    /// and a larger bound would make finding frame boundaries after a hole less sure.
+    /// for the rest of the connection, so no size update is refused. The frame size known is kept for scanning after a
+    /// hole (see <see cref="Http2FrameReader.FrameSizeMayBeRaised"/>).
     /// </summary>
     private void StopFollowingPeerSettings()
     {

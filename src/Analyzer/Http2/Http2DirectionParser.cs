@@ -60,6 +60,13 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     /// <summary>The stream did not begin with a connection preface: the capture joined an open connection.</summary>
     public bool StartedMidConnection { get; private set; }
 
+    /// <summary>
+    /// The direction's first octets, captured from its very start with nothing lost before them, were not its preface
+    /// (RFC 9113 §3.4: the client's is the magic string and a SETTINGS frame, the server's a SETTINGS frame). The capture
+    /// joined an open connection; or, where the other direction's preface was captured, this side does not speak HTTP/2.
+    /// </summary>
+    public bool PrefaceMissing { get; private set; }
+
     /// <summary>The HPACK context was unknown at some point (mid-connection start, gap, undecodable block).</summary>
     public bool ContextLost { get; private set; }
 
@@ -221,6 +228,7 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
 
     void IHttp2FrameSink.OnSyncLost(long offset, bool midConnection)
     {
+        PrefaceMissing |= midConnection;
         if (midConnection && !_framesSeen) StartMidConnection();
         else
         {

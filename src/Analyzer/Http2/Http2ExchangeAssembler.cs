@@ -24,8 +24,8 @@ internal static class Http2ExchangeAssembler
             return builder;
         }
 
-        var client = Replay(clientToServer, fromClient: true, Get);
-        var server = Replay(serverToClient, fromClient: false, Get);
+        var client = Replay(clientToServer, clientErrors ?? [], fromClient: true, Get);
+        var server = Replay(serverToClient, serverErrors ?? [], fromClient: false, Get);
         foreach (var error in (clientErrors ?? []).Concat(serverErrors ?? []))
         {
             if (error.StreamId != 0 && streams.TryGetValue(error.StreamId, out var builder)) builder.Malformed = true;
@@ -47,10 +47,12 @@ internal static class Http2ExchangeAssembler
         public readonly List<(long Start, long End)> Lost = [];
     }
 
-    private static DirectionSummary Replay(IReadOnlyList<Http2Event> events, bool fromClient, Func<int, StreamBuilder> get)
+    private static DirectionSummary Replay(IReadOnlyList<Http2Event> events, IReadOnlyList<Http2ParseError> errors, bool fromClient,
+        Func<int, StreamBuilder> get)
     {
         var summary = new DirectionSummary();
         var order = new StreamIdOrder();
+        var unreadFrames = FirstUnreadFrames(errors);
         bool anyFrames = false;
         foreach (var e in events)
         {
@@ -78,8 +80,17 @@ internal static class Http2ExchangeAssembler
                     break;
                 case Http2DataEvent data:
                     anyFrames = true;
+                    var dataStream = get(data.StreamId);
+                    // §5.1: DATA on a stream its sender never opened (clients open odd ids, servers even ones). A field block
+                    // the parser could not read (an error on the stream) opened it all the same.
+                    if (fromClient == (data.StreamId % 2 == 1) && order.SurelyIdle(data.StreamId) &&
+                        !(unreadFrames.TryGetValue(data.StreamId, out long unread) && unread < data.Offset))
+                    {
+                        dataStream.NeverOpened = true;
+                        dataStream.Malformed = true;
+                    }
                     order.Seen(data.StreamId);
-                    Half(get(data.StreamId), fromClient).AddData(data);
+                    Half(dataStream, fromClient).AddData(data);
                     break;
                 case Http2ResetEvent reset:
                     anyFrames = true;
@@ -112,6 +123,15 @@ internal static class Http2ExchangeAssembler
             }
         }
         return summary;
+    }
+
+    /// <summary>The offset of each stream's first frame that the parser reported an error for: one it may have dropped unread.</summary>
+    private static Dictionary<int, long> FirstUnreadFrames(IReadOnlyList<Http2ParseError> errors)
+    {
+        var first = new Dictionary<int, long>();
+        foreach (var error in errors)
+            if (error.StreamId != 0) first.TryAdd(error.StreamId, error.Offset);
+        return first;
     }
 
     /// <summary>The client sends requests on its streams; a pushed stream's request half is filled from the PUSH_PROMISE.</summary>
@@ -209,6 +229,7 @@ internal static class Http2ExchangeAssembler
         public int? AssociatedStreamId;
         public uint? ResetErrorCode;
         public bool Malformed;
+        public bool NeverOpened;
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
         {
@@ -247,6 +268,7 @@ internal static class Http2ExchangeAssembler
                 Path = path,
                 Status = int.TryParse(Find(response, ":status"), out int status) ? status : null,
                 RequestSeen = request is not null,
+                NeverOpened = NeverOpened,
                 RequestHeaders = request ?? [],
                 ResponseHeaders = response ?? [],
                 RequestTrailers = Request.Trailers ?? [],

@@ -7,7 +7,7 @@ namespace Capture.Analyzer.Http2;
 /// <see cref="MaxFrameSize"/>); DATA octets are handed to the sink as they arrive.
 ///
 /// The client's stream begins with the connection preface (§3.4), and both streams with a SETTINGS frame. A
-/// stream that does not, a frame larger than <see cref="MaxFrameSize"/>, and lost bytes that cross a frame
+/// stream that does not, a frame larger than <see cref="MaxFrameSize"/> (see <see cref="FrameSizeMayBeRaised"/>), and lost bytes that cross a frame
 /// boundary make the reader scan for the next frame boundary (<see cref="Http2FrameScanner"/>).
 /// </summary>
 internal sealed partial class Http2FrameReader
@@ -92,6 +92,15 @@ internal sealed partial class Http2FrameReader
             _maxFrameSize = value;
         }
     }
+
+    /// <summary>
+    /// The receiving peer may have raised its SETTINGS_MAX_FRAME_SIZE past <see cref="MaxFrameSize"/> unseen (a SETTINGS the
+    /// capture lost or cut). A frame read at a frame boundary is then taken up to 2^24-1 when its header is plausible
+    /// (<see cref="Http2FrameRules.IsPlausible"/>): in step with the frames before it, a header that fits its type and sender
+    /// is far likelier a larger frame than lost framing. Scanning for a boundary still keeps to <see cref="MaxFrameSize"/>:
+    /// there a false header is only tested against the bytes after it, and a larger bound lets it swallow more real frames.
+    /// </summary>
+    public bool FrameSizeMayBeRaised { get; set; }
 
     /// <summary>Stream offset of the next byte to be fed.</summary>
     public long Position => _position;
@@ -195,7 +204,8 @@ internal sealed partial class Http2FrameReader
                 return;
             }
         }
-        if (h.Length > _maxFrameSize)
+        if (h.Length > _maxFrameSize &&
+            !(FrameSizeMayBeRaised && Http2FrameRules.IsPlausible(h, Http2FrameHeader.MaxAllowedFrameSize, _clientToServer)))
         {
             _sink.OnError(new(_frameOffset, Http2ErrorCode.FrameTooLarge,
                 $"{h.TypeName} frame of {h.Length} bytes exceeds the maximum frame size {_maxFrameSize}", h.StreamId));

@@ -48,6 +48,9 @@ internal sealed record Http2Stream
     /// <summary>The request's field block was seen (the client's HEADERS, or a push's PUSH_PROMISE), even one cut before
     /// its first whole field, which leaves <see cref="RequestHeaders"/> empty: the request was sent.</summary>
     public bool RequestSeen { get; init; }
+    /// <summary>Its initiator sent DATA on it before any field block opened it (RFC 9113 §5.1: DATA on an idle stream, a
+    /// connection error), with all of the initiator's frames up to then captured: no request was lost, none was sent.</summary>
+    public bool NeverOpened { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> RequestTrailers { get; init; } = NoFields;

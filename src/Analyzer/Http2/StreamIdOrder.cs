@@ -21,6 +21,12 @@ internal sealed class StreamIdOrder
     /// <summary>A frame of the side on stream <paramref name="id"/> that opens nothing (DATA, RST_STREAM, a partly captured frame).</summary>
     public void Seen(int id) => _seen.Add(id);
 
+    /// <summary>
+    /// Whether stream <paramref name="id"/>, one the side initiates, is sure to be idle (§5.1): no frame of the side's has
+    /// been on it, and none of the side's frames were lost so far, so its field block cannot have been among them.
+    /// </summary>
+    public bool SurelyIdle(int id) => _highestBeforeLoss is null && !_seen.Contains(id);
+
     /// <summary>A field block (or a promise) of the side on stream <paramref name="id"/>; false if it opens a stream below one already opened.</summary>
     public bool Opens(int id)
     {

@@ -8,10 +8,12 @@ namespace Capture.Analyzer.Output;
 /// written through <see cref="TerminalText"/>.</summary>
 internal static class ExchangeDetail
 {
-    /// <summary>Why a request shows no method: not captured at all, an HTTP/1 request line that did not parse, or an
-    /// HTTP/2 field block cut before its first field (or one without :method, flagged malformed).</summary>
+    /// <summary>Why a request shows no method: not captured at all, an HTTP/1 request line that did not parse, an HTTP/2
+    /// stream that no request opened, or an HTTP/2 field block cut before its first field (or one without :method, flagged
+    /// malformed).</summary>
     private static string NoMethod(Exchange e) =>
         e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)"
+        : e.RequestLine == StartLine.Absent ? "(no request)"
         : e.Protocol != "h2" ? (e.RequestLine == StartLine.NotCaptured ? "(request line not captured)" : "(request line not parsed)")
         : e.RequestHeaders.Count == 0 ? "(request fields not captured)" : "(no :method)";
 
@@ -24,6 +26,7 @@ internal static class ExchangeDetail
         {
             StartLine.NotParsed => "(status line not parsed)",
             StartLine.NotCaptured => "(status line not captured)",
+            StartLine.Absent => "(no status line)",
             _ => "(no response)",
         };
         o.WriteLine($"  {request} {scheme}://{T(e.Host)}{T(e.Path)}");
@@ -36,6 +39,7 @@ internal static class ExchangeDetail
         o.WriteLine($"  connection  {e.ConnectionId}: {e.Local} -> {e.Remote}" +
                     (conn is null ? "" : $", {conn.Role} (opened by {conn.Opened_By})"));
         if (e.Flags.Count > 0) o.WriteLine($"  flags       {string.Join(", ", e.Flags)}");
+        if (e.Note is { } note) o.WriteLine($"  note        {T(note)}");
         if (e.RedactedFields() is { Count: > 0 } redacted)
             o.WriteLine($"  redacted    {T(string.Join(", ", redacted))}: keyed hashes of the same length, not the values sent (record --no-redact keeps them)");
         if (e.ResetError is { } reset) o.WriteLine($"  reset       RST_STREAM {reset}");

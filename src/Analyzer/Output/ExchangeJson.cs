@@ -74,6 +74,7 @@ internal static class ExchangeJson
         json.WriteStartArray("redacted");
         foreach (var field in e.RedactedFields()) json.WriteStringValue(field);
         json.WriteEndArray();
+        WriteStringOrNull(json, "note", e.Note);
         json.WriteNumber("request_body_bytes", e.RequestBodyBytes);
         json.WriteNumber("response_body_bytes", e.ResponseBodyBytes);
         json.WriteBase64String("request_body_base64", e.RequestBody);

@@ -63,6 +63,27 @@ public sealed class Http2SettingsInHolesTests : IDisposable
     }
 
     [Fact]
+    public void A_frame_size_raised_by_a_SETTINGS_lost_in_a_hole_lets_the_larger_frames_after_its_acknowledgement_through_whole()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "frame-size-hole.db"));
+        rec.Connection("client", 40, "client", "127.0.0.1:53000", "127.0.0.1:8080")
+            .ClientSends(1, Frames.Concat(Frames.Preface, Frames.Settings()))
+            .ServerSends(2, Frames.Concat(Frames.Settings(), Frames.SettingsAck()))
+            .ClientSends(3, Frames.Concat(Frames.SettingsAck(), Request(1, "/before")))
+            .ServerSends(4, Ok(1))
+            .ServerLoses(Frames.Settings((5, 65536)).Length)
+            // The client acknowledges the lost SETTINGS and sends a frame the larger size allows.
+            .ClientSends(5, Frames.Concat(Frames.SettingsAck(), Frames.Headers(3, new HpackBlock().WithoutIndexing(":method", "POST")
+                .WithoutIndexing(":scheme", "http").WithoutIndexing(":path", "/upload").WithoutIndexing(":authority", "s.test").ToArray()),
+                Frames.Data(3, new string('x', 20000), endStream: true)))
+            .ServerSends(6, Ok(3));
+        var exchanges = List(rec.Save());
+
+        Assert.Equal(["/before 200 []", "/upload 200 []"], exchanges.Select(Describe));
+        Assert.Equal(20000, exchanges[1].GetProperty("req_bytes").GetInt64());
+    }
+
+    [Fact]
     public void An_acknowledgement_lost_in_a_hole_leaves_the_table_size_bound_unknown_after_it()
     {
         var rec = new SyntheticRecording(Path.Combine(_dir.Path, "client-hole.db"));
