@@ -21,15 +21,6 @@ internal sealed partial class ExchangeFilter
     public bool IsEmpty => _conditions.Count == 0;
     public bool HasTimeWindow => _timeWindow.Count > 0;
 
-    /// <summary>Whether an instant lies within the since/until bounds (true when there are none):
-    /// what cuts an export's packets to the window its exchanges were chosen by.</summary>
-    public bool InTimeWindow(DateTimeOffset instant)
-    {
-        foreach (var bound in _timeWindow)
-            if (!bound(instant)) return false;
-        return true;
-    }
-
     public bool Matches(Exchange e)
     {
         foreach (var condition in _conditions)
