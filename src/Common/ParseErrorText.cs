@@ -10,7 +10,9 @@ namespace Capture.Common;
 /// </summary>
 internal static class ParseErrorText
 {
-    public static string Describe(ParseError error)
+    /// <param name="takes">What an option with a narrower range than its type takes ("a count from 1 to 1048576"), when
+    /// known; null for the type's own range.</param>
+    public static string Describe(ParseError error, Func<Option, string?>? takes = null)
     {
         var (option, token) = error.SymbolResult switch
         {
@@ -18,8 +20,8 @@ internal static class ParseErrorText
             ArgumentResult { Parent: OptionResult o } a => (o.Option, a.Tokens.FirstOrDefault()?.Value),
             _ => (null, null),
         };
-        if (option is not null && token is not null && WhatItTakes(option.ValueType) is { } takes)
-            return $"{option.Name} takes {takes}, not '{token}'";
+        if (option is not null && token is not null && (takes?.Invoke(option) ?? WhatItTakes(option.ValueType)) is { } what)
+            return $"{option.Name} takes {what}, not '{token}'";
         return error.Message.Split('\n')[0].TrimEnd();
     }
 

@@ -110,7 +110,7 @@ internal static class AnalyzeCommand
         });
 
         var result = root.Parse(ShowWordAsOption(args, root));
-        if (result.Errors.Count > 0) return Fail(stderr, Capture.Common.ParseErrorText.Describe(result.Errors[0]) + " (see --help)");
+        if (result.Errors.Count > 0) return Fail(stderr, Capture.Common.ParseErrorText.Describe(result.Errors[0], limits.Takes) + " (see --help)");
         try
         {
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

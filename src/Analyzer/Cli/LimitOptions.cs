@@ -21,6 +21,11 @@ internal sealed class LimitOptions
 
     public IEnumerable<Option> All => [_headKib, _headers, _bodyKib, _blockKib, _streams, _hpackKib];
 
+    /// <summary>What one of these options takes ("a count from 1 to 1048576"); null for any other option.</summary>
+    public string? Takes(Option option) => All.Contains(option) ? $"a count from 1 to {Most(option)}" : null;
+
+    private int Most(Option option) => option == _headers || option == _streams ? 1 << 20 : MaxKib;
+
     /// <summary>The limits asked for, or the one-line reason they are refused.</summary>
     public (ParserLimits? Limits, string? Error) Read(ParseResult parsed)
     {
@@ -29,8 +34,7 @@ internal sealed class LimitOptions
         foreach (var option in All)
         {
             if (parsed.GetValue((Option<int?>)option) is not { } value) continue;
-            int most = option == _headers || option == _streams ? 1 << 20 : MaxKib;
-            if (value < 1 || value > most) return (null, $"{option.Name} takes a count from 1 to {most}, not {value}");
+            if (value < 1 || value > Most(option)) return (null, $"{option.Name} takes {Takes(option)}, not {value}");
         }
         if (parsed.GetValue(_headKib) is { } head) http1 = http1 with { MaxHeadBytes = head * 1024 };
         if (parsed.GetValue(_headers) is { } headers) http1 = http1 with { MaxHeaderCount = headers };

@@ -114,4 +114,12 @@ public sealed class ParserLimitOptionTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"analyze: {option} takes a count from 1 to {1 << 20}, not {value}", result.Stderr.Trim());
     }
+
+    [Fact]
+    public void A_limit_too_large_for_any_count_gives_the_limits_own_range_not_the_number_types()
+    {
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, ["any.db", "--max-head-kb", "99999999999"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"analyze: --max-head-kb takes a count from 1 to {1 << 20}, not '99999999999' (see --help)", result.Stderr.Trim());
+    }
 }
