@@ -84,7 +84,7 @@ public sealed class CommandLineErrorTests
     [InlineData("--slowest", "0", "analyze: --slowest takes a positive count")]
     [InlineData("--slowest", "many", "analyze: --slowest takes a whole number up to 2147483647, not 'many' (see --help)")]
     [InlineData("--slowest", "99999999999", "analyze: --slowest takes a whole number up to 2147483647, not '99999999999' (see --help)")]
-    [InlineData("--body-kb", "big", "analyze: --body-kb takes a whole number up to 2147483647, not 'big' (see --help)")]
+    [InlineData("--body-kb", "big", "analyze: --body-kb takes a count from 1 to 1048576, not 'big' (see --help)")]
     [InlineData("--export-har", "", "analyze: --export-har needs a file name")]
     [InlineData("--export-har", "/tmp", "analyze: --export-har /tmp is a directory")]
     [InlineData("--where", "side=sever", "analyze: --where side=sever: 'sever' is not client or server")]
