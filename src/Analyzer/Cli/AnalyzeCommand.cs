@@ -17,7 +17,7 @@ internal static class AnalyzeCommand
     {
         var databases = new Argument<string[]>("recording") { Description = "One or more .db files written by ./record, read as one", Arity = ArgumentArity.OneOrMore };
         var slowest = new Option<int?>("--slowest") { Description = $"The N slowest exchanges (default {DefaultSlowest}); the question asked when none is given", Arity = ArgumentArity.ZeroOrOne };
-        var errors = new Option<bool>("--errors") { Description = "Exchanges that failed: 4xx/5xx, HTTP/2 resets and GOAWAYs, gRPC non-OK, incomplete" };
+        var errors = new Option<bool>("--errors") { Description = "Exchanges that failed: 4xx/5xx, HTTP/2 resets and GOAWAYs, gRPC non-OK, incomplete, malformed" };
         var list = new Option<bool>("--list") { Description = "Every exchange, in id order" };
         var stats = new Option<bool>("--stats") { Description = "Per endpoint (method, host, path template): count, error rate, p50/p90/p99/max duration, bytes" };
         var by = new Option<string?>("--by") { Description = "The same figures per process, host, connection or status" };

@@ -16,7 +16,7 @@ internal sealed class Questions(IReadOnlyList<RecordingFile> recordings, Exchang
 
     public void Slowest(int count) => WriteExchanges(Exchanges.Slowest.Take(Matching(), Math.Min(count, limit ?? int.MaxValue)));
 
-    /// <summary>4xx/5xx, HTTP/2 resets and GOAWAYs, gRPC non-OK, and exchanges that never completed, in id order.</summary>
+    /// <summary>4xx/5xx, HTTP/2 resets and GOAWAYs, gRPC non-OK, and exchanges that never completed or broke the protocol, in id order.</summary>
     public void Errors() => WriteExchanges(Limited(Matching().Where(e => e.IsError)).ToList());
 
     public void List() => WriteExchanges(Limited(Matching()).ToList());

@@ -92,9 +92,11 @@ internal sealed record Exchange
         return found;
     }
 
+    /// <summary>What --errors lists and error rates count: a failure status or outcome, one that never finished, and one
+    /// that broke the protocol (an answer in the wrong protocol, ambiguous framing), whatever its status said.</summary>
     public bool IsError => Status >= 400 || Grpc is not null && GrpcFailed ||
                            Flags.Contains(ExchangeFlags.Reset) || Flags.Contains(ExchangeFlags.GoAway) ||
-                           Flags.Contains(ExchangeFlags.Incomplete);
+                           Flags.Contains(ExchangeFlags.Incomplete) || Flags.Contains(ExchangeFlags.Malformed);
 
     /// <summary>A gRPC status other than OK, or none in a response seen whole: gRPC ends every response with one, and a
     /// client given none (or one that is no number) fails the call. Unless fields may have been lost unread (HPACK context,
