@@ -179,8 +179,7 @@ internal static class Http2ExchangeBuilder
             RequestLine = neverOpened ? StartLine.Absent : StartLine.Read,
             StatusLine = notHttp2?.StatusLineFor(isAnswered: firstOnConnection) ?? StartLine.Read,
             Reason = notHttp2?.ReasonFor(isAnswered: firstOnConnection),
-            Note = neverOpened ? $"DATA on stream {s.StreamId}, which the {(s.StreamId % 2 == 1 ? "client" : "server")} never opened (RFC 9113 §5.1: a connection error)"
-                : notHttp2?.Note,
+            Note = neverOpened ? NeverOpenedNote(s) : notHttp2?.Note,
             // Who moved the request (else the response), as for HTTP/1: a forking server's child, where the connection names the parent.
             Pid = (upgraded ? client.Timeline.PidAt(upgradeRequest!.StartOffset) : requestView.PidAt(s.RequestStartOffset))
                   ?? server.PidAt(s.ResponseStartOffset) ?? conn.Pid,
@@ -207,4 +206,9 @@ internal static class Http2ExchangeBuilder
             ResponseBody = s.ResponseBodyPreview,
         };
     }
+
+    /// <summary>What `show` says of a stream no request opened (RFC 9113 §5.1: a frame on an idle stream).</summary>
+    private static string NeverOpenedNote(Http2Stream s) => s.AnsweredWhileIdle
+        ? $"HEADERS from the server on stream {s.StreamId}, which the client never opened (RFC 9113 §5.1: a connection error)"
+        : $"DATA on stream {s.StreamId}, which the {(s.StreamId % 2 == 1 ? "client" : "server")} never opened (RFC 9113 §5.1: a connection error)";
 }
