@@ -30,7 +30,9 @@ internal static class Http2ExchangeAssembler
         var server = Replay(serverToClient, serverErrors ?? [], fromClient: false, Get);
         foreach (var error in (clientErrors ?? []).Concat(serverErrors ?? []))
         {
-            if (error.StreamId != 0 && streams.TryGetValue(error.StreamId, out var builder)) builder.Malformed = true;
+            // A block over our own limit is no fault of the sender's: its event says so.
+            if (error.StreamId != 0 && error.Code != Http2ErrorCode.HeaderBlockTooLarge &&
+                streams.TryGetValue(error.StreamId, out var builder)) builder.Malformed = true;
         }
         var clientUnread = FirstUnreadFrames(clientErrors ?? []);
         foreach (var stream in streams.Values)
@@ -169,6 +171,8 @@ internal static class Http2ExchangeAssembler
         public bool Ended, HasFrames, Gap, ContextLost, Malformed;
         /// <summary>A field block came on this half, whatever became of it (an interim response's, one after the end).</summary>
         public bool FieldBlockSeen;
+        /// <summary>A field block of this half that was over the parser's limit, not decoded.</summary>
+        public Http2FieldBlockOverLimit? OverLimit;
         public long BodyBytes;
         public int Messages;
         private readonly List<byte> _preview = [];
@@ -178,11 +182,13 @@ internal static class Http2ExchangeAssembler
         public void AddHeaders(Http2HeadersEvent e, bool isResponse)
         {
             FieldBlockSeen = true;
+            OverLimit ??= e.OverLimit;
             if (SentAfterEnd()) return;
             Frame(e.Offset, e.EndOffset, e.EndStream);
             ContextLost |= e.ContextLost;
             Malformed |= e.Malformed;
-            bool whole = !e.Cut && !e.ContextLost && !e.Malformed;
+            // Fields not all known cannot be judged missing.
+            bool whole = !e.Cut && !e.ContextLost && !e.Malformed && e.OverLimit is null;
             if (Headers is not null)
             {
                 // §8.1: after the header section only a trailer section may come, and it ends the stream.
@@ -297,6 +303,8 @@ internal static class Http2ExchangeAssembler
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
                 AnsweredWhileIdle = AnsweredWhileIdle,
+                RequestFieldsOverLimit = Request.OverLimit,
+                ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],
                 ResponseHeaders = response ?? [],
                 RequestTrailers = Request.Trailers ?? [],

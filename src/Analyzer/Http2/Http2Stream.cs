@@ -55,6 +55,10 @@ internal sealed record Http2Stream
     /// <summary>Of <see cref="NeverOpened"/>: what came on the idle stream was the server's HEADERS on a client stream (§5.1),
     /// with all of the client's frames captured; otherwise it was its initiator's DATA.</summary>
     public bool AnsweredWhileIdle { get; init; }
+    /// <summary>A field block of the request (or of the response) was over <see cref="Http2Limits.MaxHeaderBlockBytes"/>
+    /// and was not decoded: the message was sent, its fields are unknown. Null when none was.</summary>
+    public Http2FieldBlockOverLimit? RequestFieldsOverLimit { get; init; }
+    public Http2FieldBlockOverLimit? ResponseFieldsOverLimit { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> RequestTrailers { get; init; } = NoFields;
