@@ -15,7 +15,7 @@ internal sealed class LimitOptions
     private readonly Option<int?> _headKib = new("--max-head-kb") { Description = $"HTTP/1 message head (start line and fields), in KiB (default {Http1Limits.Default.MaxHeadBytes / 1024}); longer heads are flagged malformed" };
     private readonly Option<int?> _headers = new("--max-headers") { Description = $"HTTP/1 field lines per head (default {Http1Limits.Default.MaxHeaderCount}); more are flagged malformed" };
     private readonly Option<int?> _bodyKib = new("--body-kb") { Description = $"Body bytes kept per message or HTTP/2 stream for show, --json and HAR, in KiB (default {Http1Limits.Default.BodyPreviewBytes / 1024}); the rest is counted" };
-    private readonly Option<int?> _blockKib = new("--max-header-block-kb") { Description = $"HTTP/2 field block, in KiB (default {Http2Limits.Default.MaxHeaderBlockBytes / 1024}); a larger block is dropped and flagged" };
+    private readonly Option<int?> _blockKib = new("--max-header-block-kb") { Description = $"HTTP/2 field block, in KiB (default {Http2Limits.Default.MaxHeaderBlockBytes / 1024}); a larger block is not decoded (show says so)" };
     private readonly Option<int?> _streams = new("--max-streams") { Description = $"HTTP/2 streams with state at once per direction (default {Http2Limits.Default.MaxTrackedStreams})" };
     private readonly Option<int?> _hpackKib = new("--max-hpack-table-kb") { Description = $"HPACK dynamic table kept per direction, in KiB (default {Http2Limits.Default.MaxHpackTableBytes / 1024}), whatever the peer advertises" };
 

@@ -126,6 +126,8 @@ internal enum StartLine
     NotParsed,
     /// <summary>The message began in bytes the per-call cap left uncaptured (the message is truncated).</summary>
     NotCaptured,
+    /// <summary>HTTP/2: its field block was captured but over the analyzer's --max-header-block-kb, so not decoded.</summary>
+    NotDecoded,
 }
 
 /// <summary>What gRPC said about a call (gRPC over HTTP/2).</summary>

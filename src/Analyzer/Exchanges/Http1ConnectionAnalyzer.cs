@@ -89,7 +89,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
 
         foreach (var exchange in Pairs(conn, side, requests, finals, suspect, requestTimeline, responseTimeline, upgradeIndex, upgradeIndex))
             yield return exchange;
-        var streams = Http2ExchangeAssembler.Assemble(clientH2.Parser, serverH2.Parser);
+        var streams = Http2ExchangeAssembler.Assemble(clientH2.Parser, serverH2.Parser, upgraded: true);
         var client = new StreamView(requestTimeline, clientH2.Origin);
         var server = new StreamView(responseTimeline, serverH2.Origin);
         var times = new Http2StreamTimes(clientH2.Parser.Events, client, serverH2.Parser.Events, server);

@@ -176,11 +176,11 @@ internal static class Http2ExchangeBuilder
             Host = authority ?? serverAddress,
             Path = upgraded ? upgradeRequest!.Target : s.Path,
             Status = s.Status,
-            RequestLine = neverOpened ? StartLine.Absent : StartLine.Read,
-            StatusLine = notHttp2?.StatusLineFor(isAnswered: firstOnConnection) ?? StartLine.Read,
+            RequestLine = neverOpened ? StartLine.Absent : !upgraded && s.RequestFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read,
+            StatusLine = notHttp2?.StatusLineFor(isAnswered: firstOnConnection) ??
+                         (s.ResponseFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read),
             Reason = notHttp2?.ReasonFor(isAnswered: firstOnConnection),
-            Note = neverOpened ? $"DATA on stream {s.StreamId}, which the {(s.StreamId % 2 == 1 ? "client" : "server")} never opened (RFC 9113 §5.1: a connection error)"
-                : notHttp2?.Note,
+            Note = neverOpened ? NeverOpenedNote(s) : OverLimitNote(s) ?? notHttp2?.Note,
             // Who moved the request (else the response), as for HTTP/1: a forking server's child, where the connection names the parent.
             Pid = (upgraded ? client.Timeline.PidAt(upgradeRequest!.StartOffset) : requestView.PidAt(s.RequestStartOffset))
                   ?? server.PidAt(s.ResponseStartOffset) ?? conn.Pid,
@@ -207,4 +207,22 @@ internal static class Http2ExchangeBuilder
             ResponseBody = s.ResponseBodyPreview,
         };
     }
+
+    /// <summary>Why `show` has no fields for a message whose field block was over our own limit: the flags say nothing
+    /// (the capture lost nothing, the peer broke no rule), yet the user must know the fields exist and how to see them.</summary>
+    private static string? OverLimitNote(Http2Stream s)
+    {
+        var notes = new List<string>();
+        if (s.RequestFieldsOverLimit is { } request) notes.Add(OverLimitNote("request", request));
+        if (s.ResponseFieldsOverLimit is { } response) notes.Add(OverLimitNote("response", response));
+        return notes.Count > 0 ? string.Join("; ", notes) : null;
+    }
+
+    private static string OverLimitNote(string message, Http2FieldBlockOverLimit over) =>
+        $"{message} field block of {over.Bytes} bytes is over --max-header-block-kb {over.LimitBytes / 1024}: its fields were not decoded";
+
+    /// <summary>What `show` says of a stream no request opened (RFC 9113 §5.1: a frame on an idle stream).</summary>
+    private static string NeverOpenedNote(Http2Stream s) => s.AnsweredWhileIdle
+        ? $"HEADERS from the server on stream {s.StreamId}, which the client never opened (RFC 9113 §5.1: a connection error)"
+        : $"DATA on stream {s.StreamId}, which the {(s.StreamId % 2 == 1 ? "client" : "server")} never opened (RFC 9113 §5.1: a connection error)";
 }

@@ -20,12 +20,15 @@ internal sealed class HeaderBlockBuffer(int maxBytes)
     public int PromisedStreamId { get; private set; }
 
     public ReadOnlySpan<byte> Block => _bytes.AsSpan(0, _length);
+    /// <summary>Octets of the block so far, those skipped while <see cref="Discarding"/> included.</summary>
+    public long TotalBytes { get; private set; }
 
     public void Begin(long offset, int streamId, bool endStream, bool isPushPromise, int promisedStreamId)
     {
         Active = true;
         Discarding = false;
         _length = 0;
+        TotalBytes = 0;
         Offset = offset;
         StreamId = streamId;
         EndStream = endStream;
@@ -36,6 +39,7 @@ internal sealed class HeaderBlockBuffer(int maxBytes)
     /// <summary>Adds a fragment; false (and discarding from now on) if the block would exceed the limit.</summary>
     public bool Append(ReadOnlySpan<byte> fragment)
     {
+        TotalBytes += fragment.Length;
         if (Discarding) return true;
         if ((long)_length + fragment.Length > maxBytes)
         {

@@ -292,6 +292,12 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     {
         if (_block.Discarding)
         {
+            // The block was sent and captured; only our limit kept it from being decoded. Its message is there, its
+            // fields unknown (the error says why): not a message the capture lost.
+            bool ended = _block.EndStream && restMoved;
+            Events.Add(new Http2HeadersEvent(_block.Offset, _block.StreamId, [], ended, ContextLost: false, _block.IsPushPromise,
+                _block.PromisedStreamId, endOffset, Cut: cut, OverLimit: new(_block.TotalBytes, _limits.MaxHeaderBlockBytes)));
+            if (!_block.IsPushPromise) OnStreamHeaders(_block.StreamId, [], ended);
             _block.Reset();
             return;
         }

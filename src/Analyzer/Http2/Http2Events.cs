@@ -15,11 +15,13 @@ internal abstract record Http2Event(long Offset);
 /// <paramref name="Malformed"/>: HPACK decoding failed part way (see the parser's errors); the fields before the
 /// failure are kept. <paramref name="EndOffset"/> is just past the block's last frame. <paramref name="Cut"/>: the
 /// block's frames were not all captured (the per-call cap, lost bytes, the recording's end); <paramref name="Headers"/>
-/// are the fields wholly before the cut, and the HPACK context is lost after the block.
+/// are the fields wholly before the cut, and the HPACK context is lost after the block. <paramref name="OverLimit"/>: the
+/// block was larger than the parser may hold and was not decoded (<paramref name="Headers"/> is empty); the HPACK
+/// context is lost after it.
 /// </summary>
 internal sealed record Http2HeadersEvent(long Offset, int StreamId, IReadOnlyList<KeyValuePair<string, string>> Headers,
     bool EndStream, bool ContextLost, bool IsPushPromise, int PromisedStreamId, long EndOffset = 0, bool Malformed = false,
-    bool Cut = false)
+    bool Cut = false, Http2FieldBlockOverLimit? OverLimit = null)
     : Http2Event(Offset)
 {
     /// <summary>The value of the first field named <paramref name="name"/> (HTTP/2 names are lowercase), or null.</summary>
@@ -32,6 +34,10 @@ internal sealed record Http2HeadersEvent(long Offset, int StreamId, IReadOnlyLis
         return null;
     }
 }
+
+/// <summary>A field block of <paramref name="Bytes"/> octets (as far as captured) over the limit of
+/// <paramref name="LimitBytes"/> (<see cref="Http2Limits.MaxHeaderBlockBytes"/>): sent and captured, only not decoded.</summary>
+internal sealed record Http2FieldBlockOverLimit(long Bytes, int LimitBytes);
 
 /// <summary>
 /// A DATA frame. <paramref name="Length"/> counts data octets without Pad Length and padding, lost ones

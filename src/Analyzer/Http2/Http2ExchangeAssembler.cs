@@ -8,13 +8,15 @@ namespace Capture.Analyzer.Http2;
 /// </summary>
 internal static class Http2ExchangeAssembler
 {
-    public static List<Http2Stream> Assemble(Http2DirectionParser clientToServer, Http2DirectionParser serverToClient) =>
+    /// <param name="upgraded">The connection began as HTTP/1 and was upgraded (h2c): the HTTP/1 request opened stream 1.</param>
+    public static List<Http2Stream> Assemble(Http2DirectionParser clientToServer, Http2DirectionParser serverToClient, bool upgraded = false) =>
         Assemble(clientToServer.Events, serverToClient.Events, clientToServer.Errors, serverToClient.Errors,
-                 Math.Max(clientToServer.Limits.PreviewBytesPerStream, serverToClient.Limits.PreviewBytesPerStream));
+                 Math.Max(clientToServer.Limits.PreviewBytesPerStream, serverToClient.Limits.PreviewBytesPerStream), upgraded);
 
     /// <param name="previewBytes">Most body octets kept per stream and direction (the parsers' own bound).</param>
     public static List<Http2Stream> Assemble(IReadOnlyList<Http2Event> clientToServer, IReadOnlyList<Http2Event> serverToClient,
-        IReadOnlyList<Http2ParseError>? clientErrors = null, IReadOnlyList<Http2ParseError>? serverErrors = null, int? previewBytes = null)
+        IReadOnlyList<Http2ParseError>? clientErrors = null, IReadOnlyList<Http2ParseError>? serverErrors = null, int? previewBytes = null,
+        bool upgraded = false)
     {
         var streams = new SortedDictionary<int, StreamBuilder>();
         int preview = previewBytes ?? Http2Limits.Default.PreviewBytesPerStream;
@@ -28,7 +30,25 @@ internal static class Http2ExchangeAssembler
         var server = Replay(serverToClient, serverErrors ?? [], fromClient: false, Get);
         foreach (var error in (clientErrors ?? []).Concat(serverErrors ?? []))
         {
-            if (error.StreamId != 0 && streams.TryGetValue(error.StreamId, out var builder)) builder.Malformed = true;
+            // A block over our own limit is no fault of the sender's: its event says so.
+            if (error.StreamId != 0 && error.Code != Http2ErrorCode.HeaderBlockTooLarge &&
+                streams.TryGetValue(error.StreamId, out var builder)) builder.Malformed = true;
+        }
+        var clientUnread = FirstUnreadFrames(clientErrors ?? []);
+        foreach (var stream in streams.Values)
+        {
+            // §5.1: the server may not send HEADERS on a client stream still idle. With every frame of the client's
+            // captured, from its preface on, no HEADERS of the client's can hide in a hole; a field block the parser
+            // could not read (an error on the stream) opened it all the same, and after an h2c upgrade the HTTP/1 request
+            // opened stream 1. Offsets of the two directions are not comparable, so the client's whole direction counts.
+            bool clientStream = stream.Id % 2 == 1 && !(upgraded && stream.Id == 1);
+            if (clientStream && stream.Response.FieldBlockSeen && !stream.Request.HasFrames && client.FramesSeen &&
+                client.Order.SurelyIdle(stream.Id) && !clientUnread.ContainsKey(stream.Id))
+            {
+                stream.NeverOpened = true;
+                stream.AnsweredWhileIdle = true;
+                stream.Malformed = true;
+            }
         }
 
         return streams.Values
@@ -45,13 +65,17 @@ internal static class Http2ExchangeAssembler
         public bool GoAwayWithError;
         /// <summary>Offset ranges of this direction where frames were lost or skipped.</summary>
         public readonly List<(long Start, long End)> Lost = [];
+        /// <summary>The ids of the streams this side opened, and whether any of its frames were lost.</summary>
+        public readonly StreamIdOrder Order = new();
+        /// <summary>Any frame of this side's was read.</summary>
+        public bool FramesSeen;
     }
 
     private static DirectionSummary Replay(IReadOnlyList<Http2Event> events, IReadOnlyList<Http2ParseError> errors, bool fromClient,
         Func<int, StreamBuilder> get)
     {
         var summary = new DirectionSummary();
-        var order = new StreamIdOrder();
+        var order = summary.Order;
         var unreadFrames = FirstUnreadFrames(errors);
         bool anyFrames = false;
         foreach (var e in events)
@@ -122,6 +146,7 @@ internal static class Http2ExchangeAssembler
                     break;
             }
         }
+        summary.FramesSeen = anyFrames;
         return summary;
     }
 
@@ -144,6 +169,10 @@ internal static class Http2ExchangeAssembler
         public IReadOnlyList<KeyValuePair<string, string>>? Trailers;
         public long? Start, End;
         public bool Ended, HasFrames, Gap, ContextLost, Malformed;
+        /// <summary>A field block came on this half, whatever became of it (an interim response's, one after the end).</summary>
+        public bool FieldBlockSeen;
+        /// <summary>A field block of this half that was over the parser's limit, not decoded.</summary>
+        public Http2FieldBlockOverLimit? OverLimit;
         public long BodyBytes;
         public int Messages;
         private readonly List<byte> _preview = [];
@@ -152,11 +181,14 @@ internal static class Http2ExchangeAssembler
 
         public void AddHeaders(Http2HeadersEvent e, bool isResponse)
         {
+            FieldBlockSeen = true;
+            OverLimit ??= e.OverLimit;
             if (SentAfterEnd()) return;
             Frame(e.Offset, e.EndOffset, e.EndStream);
             ContextLost |= e.ContextLost;
             Malformed |= e.Malformed;
-            bool whole = !e.Cut && !e.ContextLost && !e.Malformed;
+            // Fields not all known cannot be judged missing.
+            bool whole = !e.Cut && !e.ContextLost && !e.Malformed && e.OverLimit is null;
             if (Headers is not null)
             {
                 // §8.1: after the header section only a trailer section may come, and it ends the stream.
@@ -230,6 +262,7 @@ internal static class Http2ExchangeAssembler
         public uint? ResetErrorCode;
         public bool Malformed;
         public bool NeverOpened;
+        public bool AnsweredWhileIdle;
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
         {
@@ -269,6 +302,9 @@ internal static class Http2ExchangeAssembler
                 Status = int.TryParse(Find(response, ":status"), out int status) ? status : null,
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
+                AnsweredWhileIdle = AnsweredWhileIdle,
+                RequestFieldsOverLimit = Request.OverLimit,
+                ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],
                 ResponseHeaders = response ?? [],
                 RequestTrailers = Request.Trailers ?? [],

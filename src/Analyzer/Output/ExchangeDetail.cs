@@ -14,6 +14,7 @@ internal static class ExchangeDetail
     private static string NoMethod(Exchange e) =>
         e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)"
         : e.RequestLine == StartLine.Absent ? "(no request)"
+        : e.RequestLine == StartLine.NotDecoded ? "(request fields not decoded)"
         : e.Protocol != "h2" ? (e.RequestLine == StartLine.NotCaptured ? "(request line not captured)" : "(request line not parsed)")
         : e.RequestHeaders.Count == 0 ? "(request fields not captured)" : "(no :method)";
 
@@ -27,6 +28,7 @@ internal static class ExchangeDetail
             StartLine.NotParsed => "(status line not parsed)",
             StartLine.NotCaptured => "(status line not captured)",
             StartLine.Absent => "(no status line)",
+            StartLine.NotDecoded => "(response fields not decoded)",
             _ => "(no response)",
         };
         o.WriteLine($"  {request} {scheme}://{T(e.Host)}{T(e.Path)}");

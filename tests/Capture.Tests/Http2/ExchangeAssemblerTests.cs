@@ -156,7 +156,8 @@ public sealed class ExchangeAssemblerTests
     public void FramingLostWhileAStreamIsOpenFlagsItGap()
     {
         var streams = Assemble(
-            [ClientStart, Headers(1, Get("/a"), endStream: true), Headers(3, Get("/b"), endStream: true)],
+            // The client opens stream 5 (its request unfinished): a response on a stream it never opened would be malformed.
+            [ClientStart, Headers(1, Get("/a"), endStream: true), Headers(3, Get("/b"), endStream: true), Headers(5, Get("/c"))],
             [ServerStart, Headers(1, Status(200), endStream: true), Headers(3, Status(200)), Data(3, "0123456789")[..12], 30,
              Headers(5, Status(200)), Data(5, "x", endStream: true)]);
 

@@ -94,7 +94,8 @@ public sealed class MalformedFrameTests
         ["field block larger than the limit"] = new(false,
             Concat(Start, Headers(3, new HpackBlock().WithoutIndexing("x-big", "0123456789"), endHeaders: false),
                 Continuation(3, new HpackBlock().Indexed(8)), Next),
-            ["24 HeaderBlockTooLarge: field block of stream 3 exceeds 16 bytes (stream 3)"], [.. StartEvents, NextAt(61)],
+            ["24 HeaderBlockTooLarge: field block of stream 3 exceeds 16 bytes (stream 3)"],
+            [.. StartEvents, "HEADERS @24-61 stream=3 over_limit=19/16 ", NextAt(61)],
             new Http2Limits(MaxHeaderBlockBytes: 16)),
 
         // Who may send what, §5.1.1, §8.4
