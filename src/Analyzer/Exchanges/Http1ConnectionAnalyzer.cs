@@ -19,7 +19,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         int requestDirection = side == "client" ? Egress : Ingress;
 
         var requests = new Http1StreamParser(Http1MessageKind.Request, limits.Http1);
-        var requestTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, b => requests.Feed(b), requests.Gap, requests.Uncaptured);
+        var requestTimeline = DirectionStream.Replay(db, conn, requestDirection, b => requests.Feed(b), requests.Gap, requests.Uncaptured);
         requests.End();
         requestTimeline.LostNoMessage = requests.HoleWithinBody;
         var requestList = requests.Messages;
@@ -34,7 +34,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             return finalResponses < requestList.Count ? requestList[finalResponses].Method : null;
         };
         var serverH2 = new Http2Handoff(clientToServer: false, limits.Http2);
-        var responseTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - requestDirection, b =>
+        var responseTimeline = DirectionStream.Replay(db, conn, 1 - requestDirection, b =>
         {
             responses.Feed(b);
             serverH2.Feed(b);
@@ -71,7 +71,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var clientH2 = new Http2Handoff(clientToServer: true, limits.Http2);
         clientH2.StartAt(upgradeRequest.EndOffset);
         clientH2.Parser.FollowPeerSettings(serverH2.Parser.SettingsSent);
-        DirectionStream.Replay(db, conn.Id, conn.Tls, requestDirection, clientH2.Feed, clientH2.Gap);
+        DirectionStream.Replay(db, conn, requestDirection, clientH2.Feed, clientH2.Gap);
         clientH2.Parser.End();
         // The server's HTTP/2 bytes were parsed with the HTTP/1 responses, before the client's settings were known:
         // when those settings (in the upgrade request, or in SETTINGS frames) set a limit, parse them again under it.
@@ -82,7 +82,7 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             again.StartAt(serverH2.Origin);
             again.Parser.FollowPeerSettings(clientH2.Parser.SettingsSent);
             if (upgradeSettings is not null) again.Parser.ApplyPeerSettings(upgradeSettings);
-            DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - requestDirection, again.Feed, again.Gap);
+            DirectionStream.Replay(db, conn, 1 - requestDirection, again.Feed, again.Gap);
             again.Parser.End();
             serverH2 = again;
         }

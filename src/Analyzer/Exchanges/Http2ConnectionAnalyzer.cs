@@ -50,18 +50,18 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // SETTINGS of the server's, in the rare connection whose server changed a limit after its first.
         var client = new Http2DirectionParser(clientToServer: true, limits);
         if (FirstSettings(conn, 1 - clientDirection, clientToServer: false) is { } fromServer) client.ApplyPeerSettings(fromServer);
-        var clientTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, clientDirection, client.Feed, client.Gap);
+        var clientTimeline = DirectionStream.Replay(db, conn, clientDirection, client.Feed, client.Gap);
         client.End();
         var server = new Http2DirectionParser(clientToServer: false, limits);
         server.FollowPeerSettings(client.SettingsSent);
-        var serverTimeline = DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - clientDirection, server.Feed, server.Gap);
+        var serverTimeline = DirectionStream.Replay(db, conn, 1 - clientDirection, server.Feed, server.Gap);
         server.End();
         // The client's preface was captured, so the server's direction was captured from its start too (a hole there comes
         // first, and is no missing preface): a server that did not begin with SETTINGS does not speak HTTP/2.
         if (!client.StartedMidConnection && server.PrefaceMissing)
         {
             var answer = new NotHttp2Answer(parserLimits.Http1);
-            DirectionStream.Replay(db, conn.Id, conn.Tls, 1 - clientDirection, answer.Feed, answer.Gap, answer.Uncaptured);
+            DirectionStream.Replay(db, conn, 1 - clientDirection, answer.Feed, answer.Gap, answer.Uncaptured);
             answer.End();
             var noFrames = new Http2DirectionParser(clientToServer: false, limits);
             noFrames.End();
@@ -71,7 +71,7 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         {
             client = new Http2DirectionParser(clientToServer: true, limits);
             client.FollowPeerSettings(server.SettingsSent);
-            DirectionStream.Replay(db, conn.Id, conn.Tls, clientDirection, client.Feed, client.Gap);
+            DirectionStream.Replay(db, conn, clientDirection, client.Feed, client.Gap);
             client.End();
         }
         return new Parsed(client, clientTimeline, server, serverTimeline);

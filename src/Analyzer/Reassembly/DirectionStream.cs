@@ -12,9 +12,11 @@ namespace Capture.Analyzer.Reassembly;
 /// them (their positions shift down by the bytes elided before), so the exchanges around them parse and time exactly.</summary>
 internal static class DirectionStream
 {
-    public static ByteTimeline Replay(SqliteConnection db, long connId, bool tls, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole,
+    public static ByteTimeline Replay(SqliteConnection db, ConnectionRow conn, int direction, Action<ReadOnlySpan<byte>> onBytes, Action<long> onHole,
         Action<long>? onUncaptured = null)
     {
+        long connId = conn.Id;
+        bool tls = conn.Tls;
         var timeline = new ByteTimeline();
         long elided = 0;
         // A hole between stream positions; the timeline counts without the bytes elided before it.
@@ -89,23 +91,12 @@ internal static class DirectionStream
             expected = callEnd;
         }
         // Bytes lost at the very end leave no later chunk to show the hole: the connection's totals at its close do.
-        if (!tls && TotalAtClose(db, connId, direction) is { } total && total.Bytes > expected)
+        if (conn.TotalAtClose(direction) is { } total && total.Bytes > expected)
         {
             Hole(expected, total.Bytes, truncated: false);
             timeline.AddChunk(total.Bytes - elided, total.ClosedNs, previousPid);
         }
         return timeline;
-    }
-
-    /// <summary>How many bytes a closed plaintext connection's direction held, as the kernel counted them when it closed
-    /// (connections.bytes_sent/bytes_received): the recorder may have lost the last of them. Not for a TLS connection,
-    /// whose socket carried ciphertext the recorder never stored, nor one whose totals or close the recording lacks.</summary>
-    private static (long Bytes, long ClosedNs)? TotalAtClose(SqliteConnection db, long connId, int direction)
-    {
-        var row = db.QueryFirstOrDefault<(long? Sent, long? Received, long? ClosedNs)>(
-            "SELECT bytes_sent, bytes_received, closed_ns FROM connections WHERE id = @connId AND tls_library IS NULL", new { connId });
-        long? bytes = direction == 0 ? row.Sent : row.Received;
-        return bytes is { } b && row.ClosedNs is { } closed ? (b, closed) : null;
     }
 
     /// <summary>The stream's calls in order: its rows by stream position, each row's calls in turn.</summary>

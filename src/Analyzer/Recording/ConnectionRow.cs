@@ -20,6 +20,9 @@ internal sealed record ConnectionRow
     public long? Closed_Ns { get; init; }
     public string? Tls_Library { get; init; }
     public string? Tls_Attribution { get; init; }
+    /// <summary>The kernel's byte counts of each direction, as of the connection's last event (its close, when seen).</summary>
+    public long? Bytes_Sent { get; init; }
+    public long? Bytes_Received { get; init; }
 
     /// <summary>Plaintext from a TLS library was captured: analyze that stream, not the encrypted one.</summary>
     public bool Tls => Tls_Library is not null && !BeforeHandshake;
@@ -27,6 +30,12 @@ internal sealed record ConnectionRow
     /// <summary>This row stands for what a TLS connection said on its socket before its handshake: plaintext HTTP/1 (a
     /// CONNECT to a proxy), analyzed from the socket bytes up to the tunnel. Not a column.</summary>
     public bool BeforeHandshake { get; init; }
+
+    /// <summary>How many bytes a closed plaintext connection's direction (0 sent, 1 received) held, as the kernel counted
+    /// them when it closed: the recorder may have lost the last of them. Not for a TLS connection, whose socket carried
+    /// ciphertext the recorder never stored, nor one whose totals or close the recording lacks.</summary>
+    public (long Bytes, long ClosedNs)? TotalAtClose(int direction) =>
+        Tls_Library is null && (direction == 0 ? Bytes_Sent : Bytes_Received) is { } bytes && Closed_Ns is { } closed ? (bytes, closed) : null;
 
     public string Remote => Endpoint(Remote_Addr, Remote_Port);
     public string Local => Endpoint(Local_Addr, Local_Port);

@@ -1,6 +1,7 @@
 using System.Text;
 using Capture.Analyzer.Http1;
 using Capture.Analyzer.Reassembly;
+using Capture.Analyzer.Recording;
 using Capture.Recorder.Storage;
 using Capture.Tests.Support;
 using Dapper;
@@ -27,7 +28,7 @@ public sealed class TruncatedLastCallTests
                 """, new { ts, pos, callBytes, captured, flags = captured < callBytes ? 1 : 0, data = response[(int)pos..(int)(pos + captured)] });
         var parser = new Http1StreamParser(Http1MessageKind.Response);
         var holes = new List<long>();
-        DirectionStream.Replay(db.Connection, 1, tls: false, 1, b => parser.Feed(b), h => { holes.Add(h); parser.Gap(h); });
+        DirectionStream.Replay(db.Connection, new ConnectionRow { Id = 1 }, 1, b => parser.Feed(b), h => { holes.Add(h); parser.Gap(h); });
         parser.End();
         return (holes, parser);
     }
