@@ -15,11 +15,11 @@ internal sealed partial class ExchangeFilter
 {
     private static readonly string[] Operators = ["!=", ">=", "<=", "=", ">", "<"];
     private readonly List<Func<Exchange, bool>> _conditions = [];
-    private readonly List<Func<DateTimeOffset, bool>> _timeWindow = [];
 
     public static readonly ExchangeFilter None = new();
     public bool IsEmpty => _conditions.Count == 0;
-    public bool HasTimeWindow => _timeWindow.Count > 0;
+    /// <summary>A since= or until= bound was given: an export cuts each connection to its matching exchanges.</summary>
+    public bool HasTimeWindow { get; private set; }
 
     public bool Matches(Exchange e)
     {
@@ -44,7 +44,7 @@ internal sealed partial class ExchangeFilter
         if (field is "since" or "until")
         {
             var within = TimeBound(op, value, condition, after: field == "since");
-            _timeWindow.Add(within);
+            HasTimeWindow = true;
             _conditions.Add(e => within(e.Timestamp));
         }
         else _conditions.Add(Build(field, op, value, condition));
