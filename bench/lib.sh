@@ -31,8 +31,17 @@ server_pids=()
 cleanup() { for p in "${server_pids[@]}" ${rec:-}; do kill "$p" 2>/dev/null || true; done; [ -z "${rec:-}" ] || wait "$rec" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# Placement for every run: the server on CPU 0, the load generator and the tracer on CPU 1.
+# Placement for every run: the server on CPU 0, the load generator on CPU 1, and the tracer (Capture,
+# tcpdump, bpftrace alike) on CPU 1 by default. TRACER_CPU=server puts the tracer on the server's CPU
+# instead: as on a production host, where clients are elsewhere and recording competes with the server,
+# not with its load. Each placement answers a different question, so the report names the one used.
 server_cpu=0 client_cpu=1
+case ${TRACER_CPU:-client} in
+  client) tracer_cpu=$client_cpu ;;
+  server) tracer_cpu=$server_cpu ;;
+  *) echo "bench: TRACER_CPU must be client or server, not '$TRACER_CPU'" >&2; exit 2 ;;
+esac
+export BENCH_PLACEMENT="tracer on CPU $tracer_cpu (${TRACER_CPU:-client}'s), server on CPU $server_cpu, load on CPU $client_cpu"
 # The server every script starts (start_nginx), by its command name; and a pid no process can have
 # (PID_MAX_LIMIT: pids stay below it).
 server_comm=nginx pid_beyond_max=4194304
@@ -60,7 +69,7 @@ peak_rss_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 # start_recorder <db> [record options...]: sets $rec (its pid) once it prints its ready line.
 start_recorder() {
   local db=$1; shift
-  taskset -c $client_cpu "$RECORD" -o "$db" --overwrite "$@" 2>"$work/record.log" & rec=$!
+  taskset -c $tracer_cpu "$RECORD" -o "$db" --overwrite "$@" 2>"$work/record.log" & rec=$!
   wait_for "$work/record.log" '^recording'
 }
 # Stops the recorder ($rec); SIGINT is ignored by the background jobs of a script, so SIGTERM. Sets
@@ -165,12 +174,12 @@ run_one() {
     hooks) start_recorder "$work/run.db" --pid "$pid_beyond_max"; pid=$rec ;;
     no-tls) start_recorder "$work/run.db" --port "$port" --no-tls; pid=$rec ;;  # the syscall tracepoints alone
     bpftrace)  # bare uprobes+uretprobes on SSL_read/SSL_write of $libssl: the floor of any uprobe-based recorder
-      taskset -c $client_cpu bpftrace -e "
+      taskset -c $tracer_cpu bpftrace -e "
         uprobe:$libssl:SSL_read, uprobe:$libssl:SSL_write, uretprobe:$libssl:SSL_read, uretprobe:$libssl:SSL_write { @calls[probe] = count(); }
         BEGIN { printf(\"tracing\\n\"); }" >"$work/bpftrace.log" 2>&1 & pid=$!
       wait_for "$work/bpftrace.log" '^tracing' ;;
     tcpdump)
-      taskset -c $client_cpu tcpdump -i lo -s 0 -w "$work/run.pcap" "tcp port $port" 2>"$work/tcpdump.log" & pid=$!
+      taskset -c $tracer_cpu tcpdump -i lo -s 0 -w "$work/run.pcap" "tcp port $port" 2>"$work/tcpdump.log" & pid=$!
       wait_for "$work/tcpdump.log" 'listening on' ;;
   esac
   [ -z "$pid" ] || cpu0=$(cpu_seconds "$pid")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What recording costs plaintext HTTP servers, on loopback, nginx on CPU 0 and the load generator and
-# the tracer on CPU 1. Each round alternates the tracers — none (untraced), Capture (--port: both ends),
+# What recording costs plaintext HTTP servers, on loopback, nginx on CPU 0, the load generator on CPU 1 and
+# the tracer on CPU 1 (or on CPU 0 with TRACER_CPU=server). Each round alternates the tracers — none (untraced), Capture (--port: both ends),
 # Capture on the server only (--comm nginx: each request once, as tcpdump sees it), Capture's hooks
 # alone (attached, nothing matched: the floor of hooking syscalls) and `tcpdump -w` (the reference
 # peer) — over three loads (the fixed rate: none, Capture and tcpdump):
@@ -10,7 +10,7 @@
 #         request must be captured whole (exchanges/requests) and what matters is the p99 added.
 # Prints req/s, its ratio to untraced, p99 and the p99 added, the tracer's CPU seconds per 1k requests
 # and peak RSS, exchanges analyzed whole / requests sent, exchanges flagged gap, and kernel drops; saves
-# bench/results/plaintext-<time>.json. Needs root.
+# bench/results/plaintext-<time>.json. Needs root. TRACER_CPU=server puts the tracer on the server's CPU (bench/lib.sh).
 # Usage: sudo bench/plaintext.sh [seconds=10] [rounds=2] [rate seconds=60] [rate=5000]
 cd "$(dirname "$0")/.."
 source bench/lib.sh nginx-light wrk nghttp2-client tcpdump

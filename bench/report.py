@@ -4,6 +4,7 @@
 Each run's req/s is compared with the mean untraced run of its label, and so is its p99.
 Usage: report.py OUT.json"""
 import json
+import os
 import sys
 
 FIELDS = ["label", "tracer", "req_per_s", "p99_ms", "requests", "cpu_s_per_1k", "rss_mb", "whole", "gap", "drops"]
@@ -29,6 +30,9 @@ def show(v, fmt):
 
 
 rows = [{k: value(k, v) for k, v in zip(FIELDS, line.split())} for line in sys.stdin if line.strip()]
+placement = os.environ.get("BENCH_PLACEMENT", "")
+if placement:
+    print(f"placement: {placement}")
 print(f"{'run':6} {'tracer':8} {'req/s':>9} {'vs_none':>7} {'p99_ms':>8} {'+p99_ms':>8} {'cpu_s/1k':>9} {'rss_MB':>6} "
       f"{'whole/requests':>15} {'gap':>7} {'drops':>7}")
 for r in rows:
@@ -40,4 +44,4 @@ for r in rows:
           f"{show(r['p99_ms'], '8.2f')} {show(r['added_p99_ms'], '+8.2f')} {show(r['cpu_s_per_1k'], '9.4f')} "
           f"{show(r['rss_mb'], '6.0f')} {got:>15} {show(r['gap'], '7.0f')} {show(r['drops'], '7.0f')}")
 with open(sys.argv[1], "w") as out:
-    json.dump(rows, out, indent=1)
+    json.dump({"placement": placement, "runs": rows}, out, indent=1)
