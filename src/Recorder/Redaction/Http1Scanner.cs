@@ -307,20 +307,28 @@ internal sealed class Http1Scanner : DirectionScanner
         if (colon <= 0) return;
         if (!framing) return;
         // Names compared as octets: no Latin-1 letter but A-Z lowercases into ASCII, so this equals lowering the decoded name.
+        // By length first: every header line of every message passes here, and most are none of these.
         var rest = line[(colon + 1)..];
-        if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
-            _contentLength = Http1Lines.ContentLength(rest);
-        else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
-            _chunked = Http1Lines.Text(rest).EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
-        else if (Ascii.EqualsIgnoreCase(name, "upgrade"u8))
-            _upgradeH2c |= Http1Lines.Text(rest).Contains("h2c", StringComparison.OrdinalIgnoreCase);
-        else if (Ascii.EqualsIgnoreCase(name, "http2-settings"u8) && SettingsPayload.FromUpgradeField(Http1Lines.Text(rest)) is { } settings)
-            _connection.AnnounceSettings(_direction, settings); // they bound the server's first HTTP/2 blocks, if it upgrades
-        else if (!_exchanges.IsEmpty && !_hostKnown && Ascii.EqualsIgnoreCase(name, "host"u8)) // only --allow/--deny read it
+        switch (name.Length)
         {
-            // The first, as the analyzer reads it: a second Host must not steer the decision away from it.
-            _host = Http1Lines.Text(rest);
-            _hostKnown = true;
+            case 14 when Ascii.EqualsIgnoreCase(name, "content-length"u8):
+                _contentLength = Http1Lines.ContentLength(rest);
+                break;
+            case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
+                _chunked = Http1Lines.Text(rest).EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
+                break;
+            case 7 when Ascii.EqualsIgnoreCase(name, "upgrade"u8):
+                _upgradeH2c |= Http1Lines.Text(rest).Contains("h2c", StringComparison.OrdinalIgnoreCase);
+                break;
+            case 14 when Ascii.EqualsIgnoreCase(name, "http2-settings"u8):
+                if (SettingsPayload.FromUpgradeField(Http1Lines.Text(rest)) is { } settings)
+                    _connection.AnnounceSettings(_direction, settings); // they bound the server's first HTTP/2 blocks, if it upgrades
+                break;
+            case 4 when !_exchanges.IsEmpty && !_hostKnown && Ascii.EqualsIgnoreCase(name, "host"u8): // only --allow/--deny read it
+                // The first, as the analyzer reads it: a second Host must not steer the decision away from it.
+                _host = Http1Lines.Text(rest);
+                _hostKnown = true;
+                break;
         }
     }
 

@@ -52,25 +52,24 @@ internal sealed class RedactionPolicy
     /// of a message are not secret; they are turned away by their length and first octet without decoding them.</summary>
     public bool IsSecretHeader(ReadOnlySpan<byte> name)
     {
-        if (name.IsEmpty || name.Length > LongestHeaderName || !_firstBytesByLength[name.Length][name[0]]) return false;
+        if (name.IsEmpty || name.Length > LongestHeaderName || !_firstBytesByLength[name.Length * 256 + name[0]]) return false;
         Span<char> chars = stackalloc char[name.Length];
         System.Text.Encoding.Latin1.GetChars(name, chars);
         return IsSecretHeader(chars);
     }
 
-    /// <summary>[length][octet]: whether some secret header name of that length begins with that octet (Latin-1,
-    /// compared as the name set compares: OrdinalIgnoreCase).</summary>
-    private readonly bool[][] _firstBytesByLength;
+    /// <summary>[length * 256 + octet]: whether some secret header name of that length begins with that octet (Latin-1,
+    /// compared as the name set compares: OrdinalIgnoreCase). One flat array: one bounds check per header line.</summary>
+    private readonly bool[] _firstBytesByLength;
 
-    private static bool[][] FirstBytesByLength(HashSet<string> names, int longest)
+    private static bool[] FirstBytesByLength(HashSet<string> names, int longest)
     {
-        var table = new bool[longest + 1][];
-        for (int length = 0; length <= longest; length++) table[length] = new bool[256];
+        var table = new bool[(longest + 1) * 256];
         foreach (var name in names)
         {
             if (name.Length == 0) continue;
             for (int b = 0; b < 256; b++)
-                if (string.Equals(((char)b).ToString(), name[..1], StringComparison.OrdinalIgnoreCase)) table[name.Length][b] = true;
+                if (string.Equals(((char)b).ToString(), name[..1], StringComparison.OrdinalIgnoreCase)) table[name.Length * 256 + b] = true;
         }
         return table;
     }

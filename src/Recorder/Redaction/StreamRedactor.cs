@@ -11,6 +11,9 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
 {
     /// <summary>Per connection id, one lookup per chunk: its socket and TLS streams, each with two directions.</summary>
     private readonly Dictionary<ulong, ConnectionStreams> _connections = [];
+    /// <summary>The connection of the chunk before, whose streams the next chunk most often belongs to too.</summary>
+    private ulong _lastConnId;
+    private ConnectionStreams? _lastStreams;
 
     private sealed class ConnectionStreams
     {
@@ -46,7 +49,10 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
 
     private ConnectionStreams StreamsOf(ulong connId)
     {
+        // A server reads a request and writes its answer on one connection: half the chunks follow one of the same.
+        if (connId == _lastConnId && _lastStreams is { } last) return last;
         if (!_connections.TryGetValue(connId, out var streams)) _connections[connId] = streams = new ConnectionStreams();
+        (_lastConnId, _lastStreams) = (connId, streams);
         return streams;
     }
 
@@ -61,6 +67,7 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     public void Close(ulong connId, ChunkStore store)
     {
         if (_connections.Remove(connId, out var streams)) Flush(streams, store);
+        if (connId == _lastConnId) _lastStreams = null;
     }
 
     /// <summary>The recording ends: store everything still held.</summary>
@@ -68,6 +75,7 @@ internal sealed class StreamRedactor(RedactionPolicy policy)
     {
         foreach (var streams in _connections.Values) Flush(streams, store);
         _connections.Clear();
+        _lastStreams = null;
     }
 
     /// <summary>Socket bytes first, then TLS plaintext; egress before ingress.</summary>

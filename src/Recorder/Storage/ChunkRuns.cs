@@ -25,7 +25,18 @@ internal sealed class ChunkRuns(ChunkRowSink emit)
     public const int MaxPendingBytes = 1 << 20;
     public const int MaxPendingCalls = 8 * 1024;
 
-    private readonly record struct StreamKey(ulong ConnId, Direction Direction, bool Tls);
+    /// <summary>A stream of a connection. Its equality is written out: the generated one compared and hashed each field
+    /// through EqualityComparer, and this key is looked up for every call the recorder stores.</summary>
+    private readonly struct StreamKey(ulong connId, Direction direction, bool tls) : IEquatable<StreamKey>
+    {
+        /// <summary>The connection id with the stream in its two low bits: distinct for every stream of every connection
+        /// below 2^62.</summary>
+        private readonly ulong _packed = connId << 2 | (ulong)(direction == Direction.Egress ? 0 : 1) << 1 | (tls ? 1UL : 0);
+
+        public bool Equals(StreamKey other) => _packed == other._packed;
+        public override bool Equals(object? obj) => obj is StreamKey other && Equals(other);
+        public override int GetHashCode() => _packed.GetHashCode();
+    }
 
     /// <summary>A call of an open run: its bytes in <see cref="_pending"/>, and the run's next call (-1: none).</summary>
     private record struct PendingCall(ulong TimestampNs, int Offset, int Length, int Next);

@@ -17,6 +17,8 @@ internal sealed class EventWriter
     private readonly SqliteConnection _db;
     private readonly ProcessCatalog _processes;
     private readonly HashSet<ulong> _knownConnections = [];
+    /// <summary>The connection of the chunk before, known by then: a server's request and answer come one after the other.</summary>
+    private ulong _lastConnId;
     private SqliteTransaction? _tx;
     private readonly HashSet<ulong> _tlsConnections = [];
     private readonly HeldTlsWrites _heldTlsWrites = new();
@@ -207,11 +209,12 @@ internal sealed class EventWriter
     private void WriteChunk(in DataEvent ev, Memory<byte> data)
     {
         ref readonly var header = ref ev.Header;
-        if (!_knownConnections.Contains(header.ConnId))
+        if (header.ConnId != _lastConnId && !_knownConnections.Contains(header.ConnId))
         {
             // The open event was dropped or is still behind us: the data event carries enough to stand in.
             WriteOpen(new ConnEvent { Header = header }, authoritative: false);
         }
+        _lastConnId = header.ConnId;
         if (_redactor is null) StoreChunk(ev, data.Span);
         else _redactor.Accept(ev, data, _store);
         _processes.Observe(header, (long)header.TimestampNs);
