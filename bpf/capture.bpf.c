@@ -103,6 +103,17 @@ struct {
 	__type(value, struct conn_state);
 } conns SEC(".maps");
 
+/* Close events the ring buffer could not take, by conn_id, until the Recorder's next sweep (every
+ * second, and at the end): a connection's end and its byte counts, which tell the analyzer of bytes
+ * lost after its last captured call, survive the burst that filled the ring. Only when this map is
+ * full too is a close lost, and counted in ringbuf_drops. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64); /* conn_id */
+	__type(value, struct conn_event);
+} unsent_closes SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -348,8 +359,13 @@ static __always_inline void emit_conn_event(__u8 kind, __u8 source, struct conn_
 	ev.mid_stream = st->mid_stream;
 	ev.tls_library = st->tls_library;
 	ev.tls_attribution = st->tls_attribution;
-	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flag_for_output(sizeof(ev))))
-		count_drop();
+	if (!bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flag_for_output(sizeof(ev))))
+		return;
+	/* A second close of one connection (TCP_CLOSE, then the program's close) replaces the first
+	 * here: its byte counts are the later, fuller ones (and its time the later one). */
+	if (kind == EVENT_CONN_CLOSE && !bpf_map_update_elem(&unsent_closes, &ev.header.conn_id, &ev, BPF_ANY))
+		return;
+	count_drop();
 }
 
 /* A connection's open event goes out before its first bytes, once. */

@@ -120,6 +120,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
 
                 session.Detach();
                 while (session.Ring.Poll(0) > 0) { }
+                HandOverUnsentCloses(session, queue);
                 queue.Publish();
                 drops = session.KernelDrops;
                 execs?.Dispose(); // its last probe reports go into the queue before it completes
@@ -181,6 +182,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             if (DateTime.UtcNow >= nextTick)
             {
                 nextTick = DateTime.UtcNow.AddSeconds(1);
+                HandOverUnsentCloses(session, queue);
                 var drops = session.KernelDrops;
                 long now = Libc.MonotonicNanoseconds();
                 if (drops > dropsSoFar) queue.Enqueue(WriterItem.ForDrops(new DropWindow(windowStart, now, drops - dropsSoFar)));
@@ -193,6 +195,17 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
         var final = session.KernelDrops;
         if (final > dropsSoFar) queue.Enqueue(WriterItem.ForDrops(new DropWindow(windowStart, Libc.MonotonicNanoseconds(), final - dropsSoFar)));
         return (endReason, final);
+    }
+
+    /// <summary>Passes the writer the close events that waited in the kernel's map for want of room in the ring, after
+    /// what the ring holds by then: the events a connection sent before its close were in the ring before it.</summary>
+    private static void HandOverUnsentCloses(BpfSession session, SampleQueue queue)
+    {
+        var closes = session.TakeUnsentCloses();
+        if (closes.Count == 0) return;
+        session.Ring.Poll(0);
+        foreach (var close in closes) queue.OnSample(MemoryMarshal.AsBytes(new ReadOnlySpan<ConnEvent>(in close)));
+        queue.Publish();
     }
 
     private CaptureConfig BuildConfig()

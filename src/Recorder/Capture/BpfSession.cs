@@ -12,6 +12,7 @@ internal sealed partial class BpfSession : IDisposable
     private readonly BpfObject _object;
     private readonly List<BpfLink> _links = [];
     private readonly BpfMap _drops;
+    private readonly BpfMap _unsentCloses;
     private readonly int _possibleCpus;
 
     private readonly Dictionary<string, BpfProgram> _programs;
@@ -33,6 +34,7 @@ internal sealed partial class BpfSession : IDisposable
         Ring = ring;
         _possibleCpus = possibleCpus;
         _drops = obj.Map("ringbuf_drops");
+        _unsentCloses = obj.Map("unsent_closes");
     }
 
     public static BpfSession Start(string objectPath, CaptureConfig config, uint ringBufferBytes, ISampleSink sink,
@@ -156,6 +158,10 @@ internal sealed partial class BpfSession : IDisposable
 
     /// <summary>Events the kernel could not put in the ring buffer, summed over CPUs.</summary>
     public ulong KernelDrops => _drops.SumPerCpuCounter(_possibleCpus);
+
+    /// <summary>The close events the ring buffer was too full to take since the last call (bpf/capture.bpf.c,
+    /// unsent_closes), taken out of the kernel's map.</summary>
+    public List<ConnEvent> TakeUnsentCloses() => _unsentCloses.TakeAll<ConnEvent>();
 
     /// <summary>Stops the probes (no new events), keeping the ring readable so that the caller can drain it.</summary>
     public void Detach()

@@ -111,6 +111,34 @@ internal readonly record struct BpfMap(nint Pointer, string Name)
         *(T*)data = value;
     }
 
+    /// <summary>Takes every entry out of a hash map keyed by u64 whose values are <typeparamref name="T"/>. The keys are
+    /// listed first, then each is taken with its value: a key deleted during the listing would restart it.</summary>
+    public unsafe List<T> TakeAll<T>() where T : unmanaged
+    {
+        if (Libbpf.MapValueSize(Pointer) != sizeof(T))
+            throw new InvalidOperationException($"map {Name} holds values of {Libbpf.MapValueSize(Pointer)} bytes, {typeof(T).Name} has {sizeof(T)}: bpf/capture.h and its C# mirror differ");
+        var keys = new List<ulong>();
+        ulong key = 0, next;
+        ulong* previous = null; // the first call gets the first key
+        while (Libbpf.MapGetNextKey(Fd, previous, &next) == 0 && keys.Count < MaxTakenPerCall)
+        {
+            keys.Add(next);
+            key = next;
+            previous = &key;
+        }
+        var values = new List<T>(keys.Count);
+        foreach (ulong k in keys)
+        {
+            ulong taken = k;
+            T value;
+            if (Libbpf.MapLookupAndDeleteElem(Fd, &taken, &value) == 0) values.Add(value);
+        }
+        return values;
+    }
+
+    /// <summary>Bounds one <see cref="TakeAll{T}"/>: far above any map it reads; the next call takes the rest.</summary>
+    private const int MaxTakenPerCall = 1 << 16;
+
     /// <summary>Sums a per-CPU array's u64 slot 0 over every possible CPU.</summary>
     public unsafe ulong SumPerCpuCounter(int possibleCpus)
     {

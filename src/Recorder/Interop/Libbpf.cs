@@ -67,6 +67,15 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_map_lookup_elem", SetLastError = true)]
     internal static partial int MapLookupElem(int fd, void* key, void* value);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_map__value_size")]
+    internal static partial uint MapValueSize(nint map);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map_get_next_key", SetLastError = true)]
+    internal static partial int MapGetNextKey(int fd, void* key, void* nextKey);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map_lookup_and_delete_elem", SetLastError = true)]
+    internal static partial int MapLookupAndDeleteElem(int fd, void* key, void* value);
+
     [LibraryImport(Lib, EntryPoint = "libbpf_num_possible_cpus")]
     internal static partial int NumPossibleCpus();
 

@@ -31,16 +31,17 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
     /// (a chunk still held by then is copied).</param>
     public void Accept(in DataEvent ev, Memory<byte> bytes, ChunkStore store)
     {
-        _scanner ??= start(this, bytes.Span);
+        var span = bytes.Span;
+        _scanner ??= start(this, span);
         long pos = (long)ev.StreamPos;
         if (_next >= 0 && pos != _next) _scanner.Lost(Math.Max(pos - _next, 0));
         _next = pos + bytes.Length;
         (_scanning, _scanningPos) = (bytes, pos);
         try
         {
-            for (int offset = 0; offset < bytes.Length;)
+            for (int offset = 0; offset < span.Length;)
             {
-                int used = _scanner.Feed(bytes.Span[offset..], pos + offset, callStart: offset == 0);
+                int used = _scanner.Feed(span[offset..], pos + offset, callStart: offset == 0);
                 offset += used;
                 if (offset < bytes.Length)
                 {
@@ -59,7 +60,7 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
         // Nearly every chunk: nothing waits before it and nothing in it must wait.
         if (_held.Count == 0 && pos + bytes.Length <= holdFrom)
         {
-            Store(ev, bytes.Span, store);
+            Store(ev, span, store);
             return;
         }
         _held.Add((ev, bytes));
