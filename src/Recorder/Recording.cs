@@ -99,7 +99,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 router.Execs = execs;
                 foreach (var probe in session.Probes.Concat(tls?.NotProbed ?? [])) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
                 var writer = new EventWriter(db.Connection, pcapng is null ? null : pcapng.Offer,
-                    settings.Redaction is { } policy ? new Redaction.StreamRedactor(policy) : null);
+                    settings.Redaction is { } policy ? new Redaction.StreamRedactor(policy) : null, pcapng is null ? null : pcapng.JoinedMidStream);
                 // A thread of its own: the writer is busy whenever traffic is, and a pool thread handed work
                 // per wake-up spun (sched_yield) between batches.
                 var writing = Task.Factory.StartNew(() =>

@@ -115,7 +115,7 @@ internal static class PcapngExport
             "client" => ConnectionSide.Client,
             "server" => ConnectionSide.Server,
             _ => ConnectionSide.Unknown,
-        });
+        }, JoinedMidStream: c.Mid_Stream != 0);
 
     private sealed class ChunkRow
     {

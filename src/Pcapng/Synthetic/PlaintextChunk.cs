@@ -6,7 +6,10 @@ namespace Capture.Pcapng.Synthetic;
 public enum ConnectionSide { Unknown, Client, Server }
 
 /// <summary>A recorded connection as one process saw it: its own address (local) and its peer's.</summary>
-public sealed record RecordedConnection(long Id, IPAddress Local, int LocalPort, IPAddress Remote, int RemotePort, ConnectionSide Side)
+/// <param name="JoinedMidStream">The recorder first saw it open (connections.mid_stream): its stream positions count
+/// from where the recording joined it, so position 0 is not its first byte and its handshake was never seen.</param>
+public sealed record RecordedConnection(long Id, IPAddress Local, int LocalPort, IPAddress Remote, int RemotePort, ConnectionSide Side,
+    bool JoinedMidStream = false)
 {
     /// <summary>Client, or when the side is not known (a connection open before recording began, live), the end with the higher port.</summary>
     public bool LocalIsClient => Side switch

@@ -9,9 +9,11 @@ public readonly record struct Segment(IPAddress Source, ushort SourcePort, IPAdd
 /// <summary>The TCP flow that carries one connection's recorded bytes as one process saw them.
 /// Per direction, seq is the initial sequence number + 1 + the stream position, so bytes not
 /// captured show as a jump in seq (Wireshark says "previous segment not captured"), never as
-/// bytes that were not there; ack is the peer's next seq. A flow that starts at stream position 0
-/// opens with a three-way handshake so that Wireshark starts a new conversation even when a port
-/// pair is reused later in the file.</summary>
+/// bytes that were not there; ack is the peer's next seq. A flow that starts at the connection's
+/// first byte opens with a three-way handshake so that Wireshark starts a new conversation even
+/// when a port pair is reused later in the file. One that does not (a connection open before the
+/// recording began, or one whose first bytes are not exported) starts with its first data segment,
+/// as a capture that joined it would: a handshake there would claim one was seen.</summary>
 public sealed class SyntheticFlow
 {
     /// <summary>"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" (RFC 9113 3.4): Wireshark recognises HTTP/2 only if it arrives in one segment.</summary>
@@ -40,7 +42,7 @@ public sealed class SyntheticFlow
     }
 
     /// <summary>The segments that carry one chunk, handshake first if this is the flow's first
-    /// chunk at stream position 0. A chunk that is the start of the HTTP/2 preface but not all
+    /// chunk and the connection's first byte. A chunk that is the start of the HTTP/2 preface but not all
     /// of it is held until the rest arrives.</summary>
     public IEnumerable<Segment> Add(bool egress, long streamPos, ReadOnlyMemory<byte> data)
     {
@@ -49,7 +51,7 @@ public sealed class SyntheticFlow
         if (!_started)
         {
             _started = true;
-            if (streamPos == 0) Handshake(segments);
+            if (streamPos == 0 && !Connection.JoinedMidStream) Handshake(segments);
         }
         if (mine.Held is { } held)
         {

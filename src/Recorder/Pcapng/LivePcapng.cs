@@ -24,6 +24,7 @@ internal sealed class LivePcapng : IDisposable
         Channel.CreateBounded<(DataEvent, byte[])>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Dictionary<ulong, RecordedConnection> _connections = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, bool> _offeredConnections = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, bool> _joinedMidStream = new();
     private readonly Task _synthetic;
     private readonly long _monotonicToWallNs = MonotonicToWall.OffsetNs;
     private PacketCapture? _capture;
@@ -79,13 +80,17 @@ internal sealed class LivePcapng : IDisposable
         if (!_chunks.Writer.TryWrite((ev, data))) Interlocked.Increment(ref SkippedChunks);
     }
 
+    /// <summary>Called by the SQLite writer before the connection's first chunk when the kernel first saw it open
+    /// (connections.mid_stream): its synthetic flow starts with its first bytes, with no handshake nobody saw.</summary>
+    public void JoinedMidStream(ulong connId) => _joinedMidStream.TryAdd(connId, true);
+
     private async Task WriteSyntheticAsync()
     {
         await foreach (var (ev, data) in _chunks.Reader.ReadAllAsync())
         {
             var h = ev.Header;
             if (!_connections.TryGetValue(h.ConnId, out var connection))
-                _connections[h.ConnId] = connection = ToRecorded(h);
+                _connections[h.ConnId] = connection = ToRecorded(h) with { JoinedMidStream = _joinedMidStream.TryRemove(h.ConnId, out _) };
             var chunk = new PlaintextChunk((long)h.ConnId, (long)h.TimestampNs + _monotonicToWallNs, h.Pid, h.Tid, h.Fd, EventDecoder.Comm(h),
                 ev.Direction == Direction.Egress, (long)ev.StreamPos, data, ev.TlsLibrary != TlsLibrary.None);
             _plaintext.Write(connection, chunk);

@@ -7,7 +7,8 @@ namespace Capture.Recorder.Pcapng;
 /// arrives, after its handshake has crossed the wire: held back, a real packet can still be
 /// judged by its connection, and only those of recorded connections are written (their SYNs
 /// included). And real packets (from the packet ring) and synthetic ones (from the db writer)
-/// arrive by different paths with different lags: held back, they are written in time order.
+/// arrive by different paths with different lags: held back, they are written in time order, except
+/// that each synthetic TCP stream keeps its sequence order (<see cref="StreamOrder{T}"/>).
 /// The hold is <see cref="Delay"/> or <see cref="MaxBytes"/>, whichever comes first; packets the
 /// byte bound forces out early are counted (a real one among them whose connection was not yet
 /// known is left out).</summary>
@@ -24,6 +25,7 @@ internal sealed class PacketDelayBuffer : IPacketSink
     private readonly object _queueLock = new(), _fileLock = new();
     private readonly PriorityQueue<Pending, (long TimestampNs, long Arrival)> _queue = new();
     private readonly HashSet<TcpFlowKey> _recorded = [];
+    private readonly StreamOrder<Pending> _streams = new();
     private readonly AutoResetEvent _overBound = new(false);
     private long _arrivals, _bytes, _releasedUpToNs = long.MinValue;
     private Thread? _releaser;
@@ -70,7 +72,8 @@ internal sealed class PacketDelayBuffer : IPacketSink
         lock (_fileLock) return _file.AddProcess(pid, name);
     }
 
-    /// <summary>A synthetic packet: always written, in its place in time.</summary>
+    /// <summary>A synthetic packet: always written, in its place in time, or right after the packets ahead of it in its
+    /// TCP stream. (Real packets need no such care: the wire put them in order, and stamped them so.)</summary>
     public void WritePacket(int interfaceId, long timestampNs, ReadOnlySpan<byte> packet, int originalLength,
         PacketDirection direction, string? comment = null, int? processIndex = null) =>
         Add(new Pending(interfaceId, timestampNs, packet.ToArray(), originalLength, direction, comment, processIndex, null, Real: false));
@@ -85,6 +88,7 @@ internal sealed class PacketDelayBuffer : IPacketSink
         lock (_queueLock)
         {
             if (packet.TimestampNs < _releasedUpToNs) OutOfOrder++;
+            if (!packet.Real) packet.Stream = _streams.Hold(packet.Interface, packet.Bytes, _arrivals, packet);
             _queue.Enqueue(packet, (packet.TimestampNs, _arrivals++));
             _bytes += packet.Bytes.Length + OverheadPerPacket;
             over = _bytes > MaxBytes;
@@ -93,12 +97,14 @@ internal sealed class PacketDelayBuffer : IPacketSink
     }
 
     /// <summary>Writes, in time order, every packet stamped at or before <paramref name="cutoffNs"/>, and
-    /// older ones beyond that while the buffer holds more than three quarters of <see cref="MaxBytes"/>.</summary>
+    /// older ones beyond that while the buffer holds more than three quarters of <see cref="MaxBytes"/>.
+    /// A due synthetic packet that has packets ahead of it in its TCP stream still held waits for them.</summary>
     public void ReleaseUntil(long cutoffNs)
     {
         lock (_fileLock)
         {
-            var due = new List<(Pending Packet, bool Write)>();
+            var released = new List<Pending>();
+            var write = new List<Pending>();
             lock (_queueLock)
             {
                 while (_queue.TryPeek(out var next, out _))
@@ -106,20 +112,25 @@ internal sealed class PacketDelayBuffer : IPacketSink
                     bool early = next.TimestampNs > cutoffNs;
                     if (early && _bytes <= MaxBytes * 3 / 4) break;
                     _queue.Dequeue();
-                    _bytes -= next.Bytes.Length + OverheadPerPacket;
                     _releasedUpToNs = Math.Max(_releasedUpToNs, next.TimestampNs);
                     if (early) WrittenEarly++;
-                    bool write = !next.Real || next.Connection is { } c && _recorded.Contains(c);
-                    if (next.Real)
+                    released.Clear();
+                    if (next.Stream is { } stream) _streams.Release(stream, next, released);
+                    else released.Add(next);
+                    foreach (var p in released)
                     {
-                        if (write) RealWritten++;
-                        else RealLeftOut++;
+                        _bytes -= p.Bytes.Length + OverheadPerPacket;
+                        if (p.Real && !(p.Connection is { } c && _recorded.Contains(c)))
+                        {
+                            RealLeftOut++;
+                            continue;
+                        }
+                        if (p.Real) RealWritten++;
+                        write.Add(p);
                     }
-                    due.Add((next, write));
                 }
             }
-            foreach (var (p, write) in due)
-                if (write) _file.WritePacket(p.Interface, p.TimestampNs, p.Bytes, p.OriginalLength, p.Direction, p.Comment, p.Process);
+            foreach (var p in write) _file.WritePacket(p.Interface, p.TimestampNs, p.Bytes, p.OriginalLength, p.Direction, p.Comment, p.Process);
         }
     }
 
@@ -133,5 +144,9 @@ internal sealed class PacketDelayBuffer : IPacketSink
     }
 
     private sealed record Pending(int Interface, long TimestampNs, byte[] Bytes, int OriginalLength, PacketDirection Direction,
-        string? Comment, int? Process, TcpFlowKey? Connection, bool Real);
+        string? Comment, int? Process, TcpFlowKey? Connection, bool Real)
+    {
+        /// <summary>The TCP stream of a synthetic packet, whose order it keeps.</summary>
+        public StreamOrder<Pending>.Stream? Stream { get; set; }
+    }
 }

@@ -30,15 +30,20 @@ internal sealed class EventWriter
     public RecordingTotals Totals { get; } = new();
 
     private readonly Action<DataEvent, byte[]>? _onChunk;
+    private readonly Action<ulong>? _onJoinedMidStream;
     private readonly StreamRedactor? _redactor;
     private readonly ChunkStore _store;
 
     /// <param name="onChunk">Also given every chunk stored (record --pcapng); it must not wait.</param>
     /// <param name="redactor">Replaces secrets in the chunks before they are stored (null: --no-redact).</param>
-    public EventWriter(SqliteConnection db, Action<DataEvent, byte[]>? onChunk = null, StreamRedactor? redactor = null)
+    /// <param name="onJoinedMidStream">Also told, before its first chunk, of a connection the kernel first saw open
+    /// (record --pcapng: its synthetic flow has no handshake).</param>
+    public EventWriter(SqliteConnection db, Action<DataEvent, byte[]>? onChunk = null, StreamRedactor? redactor = null,
+        Action<ulong>? onJoinedMidStream = null)
     {
         _db = db;
         _onChunk = onChunk;
+        _onJoinedMidStream = onJoinedMidStream;
         _redactor = redactor;
         _store = StoreChunk;
         if (redactor is not null) redactor.StreamDenied = WriteDeniedStream;
@@ -243,7 +248,11 @@ internal sealed class EventWriter
             authoritative ? EventDecoder.SourceName(h.Source) : "first_seen", family, local, h.Tuple.LocalPort, remote, h.Tuple.RemotePort,
             ev.MidStream, (long)h.TimestampNs, (object?)EventDecoder.AttributionName(ev.TlsAttribution) ?? DBNull.Value, authoritative ? 1 : 0);
         _openConnection.ExecuteNonQuery();
-        if (ev.MidStream != 0) _redactor?.JoinedMidStream(h.ConnId);
+        if (ev.MidStream != 0)
+        {
+            _redactor?.JoinedMidStream(h.ConnId);
+            _onJoinedMidStream?.Invoke(h.ConnId);
+        }
         if (_knownConnections.Add(h.ConnId)) Totals.Connections++;
         _processes.Observe(h, (long)h.TimestampNs);
     }

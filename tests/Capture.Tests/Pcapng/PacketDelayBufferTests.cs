@@ -33,9 +33,17 @@ public sealed class PacketDelayBufferTests
             Buffer.AddReal(Interface, ts, frame, frame.Length, PacketDirection.Unknown, TcpFlowKey.FromPacket(ip));
         }
 
+        /// <summary>A synthetic packet of a flow of its own (so only time orders it), its first payload byte as a label.</summary>
         public void Synthetic(long ts, byte label)
         {
-            var frame = Sll2Header.Wrap(TcpSegment.Build(Client, 80, Server, 8080, 1, 1, TcpSegment.Ack, [label]), 0, outgoing: true);
+            var frame = Sll2Header.Wrap(TcpSegment.Build(Client, (ushort)(50000 + label), Server, 8080, 1, 1, TcpSegment.Ack, [label]), 0, outgoing: true);
+            Buffer.WritePacket(Interface, ts, frame, frame.Length, PacketDirection.Outbound, "synthetic");
+        }
+
+        /// <summary>A synthetic packet CLIENT:40000 → SERVER:80 with this seq and flags, its first payload byte as a label.</summary>
+        public void SyntheticAt(long ts, uint seq, byte label, byte flags = TcpSegment.Ack)
+        {
+            var frame = Sll2Header.Wrap(TcpSegment.Build(Client, 40000, Server, 80, seq, 1, flags, [label]), 0, outgoing: true);
             Buffer.WritePacket(Interface, ts, frame, frame.Length, PacketDirection.Outbound, "synthetic");
         }
 
@@ -123,5 +131,31 @@ public sealed class PacketDelayBufferTests
         Assert.Equal(Enumerable.Range(0, (int)written).Select(i => (long)i), h.Packets().Select(p => p.TimestampNs)); // the oldest first
         h.Buffer.ReleaseAll();
         Assert.Equal(count, h.Packets().Count);
+    }
+
+    [Fact]
+    public void A_packet_due_before_the_bytes_ahead_of_it_in_its_tcp_stream_waits_for_them_even_when_it_arrived_first()
+    {
+        var h = new Harness();
+        h.SyntheticAt(1 * Second, seq: 1100, label: 2); // the later bytes, from the call that began first
+        h.Synthetic(2 * Second, 20);                   // another flow: written in its place in time
+        h.SyntheticAt(3 * Second, seq: 1000, label: 1);
+
+        h.Buffer.ReleaseUntil(2 * Second);
+        Assert.Equal([20], h.Written());
+        h.Buffer.ReleaseAll();
+        Assert.Equal([20, 1, 2], h.Written());
+    }
+
+    [Fact]
+    public void A_syn_starts_a_new_stream_so_a_reused_port_pair_is_not_ordered_by_the_old_connections_sequence_numbers()
+    {
+        var h = new Harness();
+        h.SyntheticAt(1 * Second, seq: 0x7000_0000, label: 1);
+        h.SyntheticAt(2 * Second, seq: 0x1000, label: 2, flags: TcpSegment.Syn); // the next connection on the same ports
+        h.SyntheticAt(2 * Second + 1, seq: 0x1001, label: 3);
+        h.Buffer.ReleaseAll();
+
+        Assert.Equal([1, 2, 3], h.Written());
     }
 }

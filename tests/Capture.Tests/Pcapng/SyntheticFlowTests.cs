@@ -43,11 +43,21 @@ public sealed class SyntheticFlowTests
     }
 
     [Fact]
-    public void A_connection_seen_mid_stream_has_no_handshake()
+    public void A_flow_whose_first_bytes_are_not_its_connections_first_has_no_handshake()
     {
         var flow = new SyntheticFlow(Client(), tls: false);
         var segment = flow.Add(true, 5000, Bytes("GET / HTTP/1.1\r\n\r\n")).Single();
         Assert.Equal(TcpSegment.Ack | TcpSegment.Psh, segment.Flags);
+    }
+
+    [Fact]
+    public void A_connection_the_recording_joined_mid_way_has_no_handshake_though_its_positions_count_from_0()
+    {
+        var flow = new SyntheticFlow(Client() with { JoinedMidStream = true }, tls: false);
+        var segment = flow.Add(true, 0, Bytes("GET / HTTP/1.1\r\n\r\n")).Single();
+        Assert.Equal(TcpSegment.Ack | TcpSegment.Psh, segment.Flags);
+        var response = flow.Add(false, 0, Bytes("HTTP/1.1 204 No Content\r\n\r\n")).Single();
+        Assert.Equal(segment.Seq + 18, response.Ack);
     }
 
     [Theory]
