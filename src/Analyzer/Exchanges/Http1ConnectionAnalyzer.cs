@@ -23,15 +23,22 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         requests.End();
         requestTimeline.LostNoMessage = requests.HoleWithinBody;
         var requestList = requests.Messages;
+        var requestJunk = JunkAfterMessages(requests).ToList();
+        var overruns = requestJunk.Select(j => j.Offset).ToHashSet();
+        bool IsOverrun(Http1Message request) => request.Method is null && overruns.Contains(request.StartOffset);
 
         var responses = new Http1StreamParser(Http1MessageKind.Response, limits.Http1);
+        // Whether the server answered an overrun is settled by Http1Pairing once all answers are known. While they are
+        // parsed, a request's method matters only for HEAD and CONNECT, and the answer to an overrun is a refusal, which
+        // opens no tunnel: the next request's method is the better guess.
+        var answerable = requestList.Where(m => !IsOverrun(m)).ToList();
         int finalResponses = 0, scanned = 0;
         responses.RequestMethodForNextResponse = () =>
         {
             // Count final responses parsed so far (1xx are interim and answer no request on their own).
             for (; scanned < responses.Messages.Count; scanned++)
                 if (IsFinal(responses.Messages[scanned])) finalResponses++;
-            return finalResponses < requestList.Count ? requestList[finalResponses].Method : null;
+            return finalResponses < answerable.Count ? answerable[finalResponses].Method : null;
         };
         var serverH2 = new Http2Handoff(clientToServer: false, limits.Http2);
         var responseTimeline = DirectionStream.Replay(db, conn, 1 - requestDirection, b =>
@@ -50,24 +57,27 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         serverH2.Parser.End();
 
         var finals = FinalResponses(responses.Messages);
-        // Once an answer switched protocols (a 2xx to CONNECT opens a tunnel, a 101 upgrades), the client's bytes after
-        // its request are the other protocol's, TLS records most often: neither requests nor junk after a request.
-        long switchedAt = SwitchedAfter(requestList, finals);
         // A request line that did not parse stands for a request the server answered (RFC 9112 §3); where nothing was
         // answered as HTTP, such bytes were most likely never HTTP (a database's protocol under --all-tcp): no exchange.
-        var httpRequests = requestList.TakeWhile(m => m.StartOffset < switchedAt).Where(m => m.Method is not null || finals.Count > 0).ToList();
-        var suspect = new HashSet<Http1Message>(FollowedByJunk(requests, switchedAt).Concat(FollowedByJunk(responses, long.MaxValue)), ReferenceEqualityComparer.Instance);
-        int upgradeIndex = serverH2.Origin >= 0 ? finals.Count - 1 : -1;
-        if (upgradeIndex >= 0 && upgradeIndex < httpRequests.Count)
-            return AnalyzeH2c(conn, side, requestDirection, httpRequests, finals, suspect, upgradeIndex, requestTimeline, responseTimeline, serverH2);
+        var httpRequests = requestList.Where(m => m.Method is not null || finals.Count > 0).ToList();
+        var pairs = Http1Pairing.Match(httpRequests, finals.Select(f => f.Message?.Status).ToList(), IsOverrun);
+        // Once an answer switched protocols (a 2xx to CONNECT opens a tunnel, a 101 upgrades), the client's bytes after
+        // its request are the other protocol's, TLS records most often: neither requests nor junk after a request.
+        long switchedAt = SwitchedAfter(pairs, httpRequests, finals);
+        pairs.RemoveAll(p => p.Request is { } r && httpRequests[r].StartOffset >= switchedAt);
+        var suspect = new HashSet<Http1Message>(requestJunk.Where(j => j.Offset < switchedAt).Concat(JunkAfterMessages(responses)).Select(j => j.Before),
+            ReferenceEqualityComparer.Instance);
+        int upgradePair = serverH2.Origin >= 0 ? pairs.FindIndex(p => p.Answer == finals.Count - 1 && p.Request is not null) : -1;
+        if (upgradePair >= 0)
+            return AnalyzeH2c(conn, side, requestDirection, httpRequests, finals, pairs, upgradePair, suspect, requestTimeline, responseTimeline, serverH2);
 
-        return Pairs(conn, side, httpRequests, finals, suspect, requestTimeline, responseTimeline, finals.Count, httpRequests.Count);
+        return Exchanges(conn, side, httpRequests, finals, pairs, suspect, requestTimeline, responseTimeline);
     }
 
-    private IEnumerable<Exchange> AnalyzeH2c(ConnectionRow conn, string side, int requestDirection, List<Http1Message> requests,
-        List<FinalResponse> finals, HashSet<Http1Message> suspect, int upgradeIndex, ByteTimeline requestTimeline, ByteTimeline responseTimeline, Http2Handoff serverH2)
+    private IEnumerable<Exchange> AnalyzeH2c(ConnectionRow conn, string side, int requestDirection, List<Http1Message> requests, List<FinalResponse> finals,
+        List<Http1Pairing.Pair> pairs, int upgradePair, HashSet<Http1Message> suspect, ByteTimeline requestTimeline, ByteTimeline responseTimeline, Http2Handoff serverH2)
     {
-        var upgradeRequest = requests[upgradeIndex];
+        var upgradeRequest = requests[pairs[upgradePair].Request!.Value];
         var clientH2 = new Http2Handoff(clientToServer: true, limits.Http2);
         clientH2.StartAt(upgradeRequest.EndOffset);
         clientH2.Parser.FollowPeerSettings(serverH2.Parser.SettingsSent);
@@ -87,54 +97,56 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             serverH2 = again;
         }
 
-        foreach (var exchange in Pairs(conn, side, requests, finals, suspect, requestTimeline, responseTimeline, upgradeIndex, upgradeIndex))
+        foreach (var exchange in Exchanges(conn, side, requests, finals, pairs[..upgradePair], suspect, requestTimeline, responseTimeline))
             yield return exchange;
         var streams = Http2ExchangeAssembler.Assemble(clientH2.Parser, serverH2.Parser, upgraded: true);
         var client = new StreamView(requestTimeline, clientH2.Origin);
         var server = new StreamView(responseTimeline, serverH2.Origin);
         var times = new Http2StreamTimes(clientH2.Parser.Events, client, serverH2.Parser.Events, server);
         foreach (var stream in streams.Where(s => !run.IsDenied(conn, s.StreamId)))
-            yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, times, upgradeRequest, firstOnConnection: upgradeIndex == 0 && stream.StreamId == 1);
+            yield return Http2ExchangeBuilder.Build(run, conn, side, stream, client, server, times, upgradeRequest, firstOnConnection: upgradePair == 0 && stream.StreamId == 1);
     }
 
-    /// <param name="suspect">Messages followed by bytes that start no message (see <see cref="FollowedByJunk"/>).</param>
-    private IEnumerable<Exchange> Pairs(ConnectionRow conn, string side, List<Http1Message> requests, List<FinalResponse> finals,
-        HashSet<Http1Message> suspect, ByteTimeline requestTimeline, ByteTimeline responseTimeline, int responseCount, int requestCount)
+    /// <param name="suspect">Messages followed by bytes that start no message (see <see cref="JunkAfterMessages"/>).</param>
+    private IEnumerable<Exchange> Exchanges(ConnectionRow conn, string side, List<Http1Message> requests, List<FinalResponse> finals,
+        List<Http1Pairing.Pair> pairs, HashSet<Http1Message> suspect, ByteTimeline requestTimeline, ByteTimeline responseTimeline)
     {
-        requestCount = Math.Min(requestCount, requests.Count);
-        responseCount = Math.Min(responseCount, finals.Count);
-        int pairs = Math.Max(requestCount, responseCount);
-        for (int i = 0; i < pairs; i++)
+        foreach (var (i, pair) in pairs.Index())
         {
-            var request = i < requestCount ? requests[i] : null;
-            var response = i < responseCount ? finals[i] : null;
+            var request = pair.Request is { } r ? requests[r] : null;
+            var response = pair.Answer is { } a ? finals[a] : null;
             yield return Build(conn, side, request, response, suspect, requestTimeline, responseTimeline, i == 0);
         }
     }
 
+    /// <summary>Bytes that start no message, where one should (at <see cref="Junk.Offset"/>), right after a message.</summary>
+    private readonly record struct Junk(long Offset, Http1Message Before);
+
     /// <summary>
-    /// Messages followed, before the next one and before <paramref name="httpEnd"/>, by bytes that start no message: a body longer than its Content-Length
-    /// said, most often, so the message's framing is suspect and its exchange is flagged malformed. (Empty lines
-    /// between messages are allowed, RFC 9112 §2.2, and are no error.)
+    /// Bytes after a message, before the next one, that start no message: a body longer than its Content-Length said, most
+    /// often, so the message before them (<see cref="Junk.Before"/>) has suspect framing and its exchange is flagged
+    /// malformed. On the request side they are an overrun for <see cref="Http1Pairing"/>. (Empty lines between messages
+    /// are allowed, RFC 9112 §2.2, and are no error.)
     /// </summary>
-    private static IEnumerable<Http1Message> FollowedByJunk(Http1StreamParser parser, long httpEnd)
+    private static IEnumerable<Junk> JunkAfterMessages(Http1StreamParser parser)
     {
         foreach (var error in parser.Errors)
         {
-            if (error.Code != Http1ErrorCode.InvalidStartLine || error.Offset >= httpEnd) continue;
+            if (error.Code != Http1ErrorCode.InvalidStartLine) continue;
             // A start line that did not parse but began like one ("GET /a b HTTP/1.1", "HTTP/1.1 20 OK") was the next
             // message, an exchange of its own: it says nothing of the one before.
             if (parser.BeganLikeStartLine(error.Offset)) continue;
             int before = parser.Messages.FindLastIndex(m => m.EndOffset <= error.Offset);
-            if (before >= 0) yield return parser.Messages[before];
+            if (before >= 0) yield return new Junk(error.Offset, parser.Messages[before]);
         }
     }
 
     /// <summary>Request stream offset where HTTP/1 ends: the end of the request whose answer, the last final response,
     /// switched protocols; long.MaxValue when none did.</summary>
-    private static long SwitchedAfter(List<Http1Message> requests, List<FinalResponse> finals) =>
-        finals.Count > 0 && finals.Count <= requests.Count && finals[^1].Message is { } last && last.Flags.HasFlag(Http1MessageFlags.Upgrade)
-            ? requests[finals.Count - 1].EndOffset
+    private static long SwitchedAfter(List<Http1Pairing.Pair> pairs, List<Http1Message> requests, List<FinalResponse> finals) =>
+        finals.Count > 0 && finals[^1].Message is { } last && last.Flags.HasFlag(Http1MessageFlags.Upgrade) &&
+        pairs.Find(p => p.Answer == finals.Count - 1).Request is { } switching
+            ? requests[switching].EndOffset
             : long.MaxValue;
 
     private static bool IsFinal(Http1Message m) => m.Status is null or >= 200 or 101;

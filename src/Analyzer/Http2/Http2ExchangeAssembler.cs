@@ -37,22 +37,23 @@ internal static class Http2ExchangeAssembler
         var clientUnread = FirstUnreadFrames(clientErrors ?? []);
         foreach (var stream in streams.Values)
         {
-            // §5.1: the server may not send HEADERS on a client stream still idle. With every frame of the client's
-            // captured, from its preface on, no HEADERS of the client's can hide in a hole; a field block the parser
-            // could not read (an error on the stream) opened it all the same, and after an h2c upgrade the HTTP/1 request
-            // opened stream 1. Offsets of the two directions are not comparable, so the client's whole direction counts.
+            // §5.1: on a client stream still idle the server may send no HEADERS, DATA or RST_STREAM (only PRIORITY). With
+            // every frame of the client's captured, from its preface on, no HEADERS of the client's can hide in a hole; a
+            // field block the parser could not read (an error on the stream) opened it all the same, and after an h2c
+            // upgrade the HTTP/1 request opened stream 1. Offsets of the two directions are not comparable, so the client's
+            // whole direction counts. A RST_STREAM alone makes the stream an exchange of its own: the error must show.
             bool clientStream = stream.Id % 2 == 1 && !(upgraded && stream.Id == 1);
-            if (clientStream && stream.Response.FieldBlockSeen && !stream.Request.HasFrames && client.FramesSeen &&
+            if (clientStream && stream.ServerFrameOnIdleStream is not null && !stream.Request.HasFrames && client.FramesSeen &&
                 client.Order.SurelyIdle(stream.Id) && !clientUnread.ContainsKey(stream.Id))
             {
                 stream.NeverOpened = true;
-                stream.AnsweredWhileIdle = true;
                 stream.Malformed = true;
             }
+            else stream.ServerFrameOnIdleStream = null;
         }
 
         return streams.Values
-            .Where(s => s.Request.HasFrames || s.Response.HasFrames)
+            .Where(s => s.Request.HasFrames || s.Response.HasFrames || s.NeverOpened)
             .Select(s => s.Build(client, server))
             .ToList();
     }
@@ -100,6 +101,7 @@ internal static class Http2ExchangeAssembler
                     bool opening = fromClient && headers.StreamId % 2 == 1;
                     if (opening && !order.Opens(headers.StreamId)) stream.Malformed = true;
                     if (!opening) order.Seen(headers.StreamId);
+                    if (!fromClient) stream.ServerFrameOnIdleStream ??= "HEADERS";
                     Half(stream, fromClient).AddHeaders(headers, isResponse: !fromClient);
                     break;
                 case Http2DataEvent data:
@@ -114,12 +116,15 @@ internal static class Http2ExchangeAssembler
                         dataStream.Malformed = true;
                     }
                     order.Seen(data.StreamId);
+                    if (!fromClient) dataStream.ServerFrameOnIdleStream ??= "DATA";
                     Half(dataStream, fromClient).AddData(data);
                     break;
                 case Http2ResetEvent reset:
                     anyFrames = true;
                     order.Seen(reset.StreamId);
-                    get(reset.StreamId).ResetErrorCode ??= reset.ErrorCode;
+                    var resetStream = get(reset.StreamId);
+                    resetStream.ResetErrorCode ??= reset.ErrorCode;
+                    if (!fromClient) resetStream.ServerFrameOnIdleStream ??= "RST_STREAM";
                     break;
                 case Http2GoAwayEvent goAway:
                     anyFrames = true;
@@ -262,7 +267,9 @@ internal static class Http2ExchangeAssembler
         public uint? ResetErrorCode;
         public bool Malformed;
         public bool NeverOpened;
-        public bool AnsweredWhileIdle;
+        /// <summary>The server's first frame on the stream (HEADERS, DATA, RST_STREAM); once assembled, kept only where
+        /// the client never opened the stream.</summary>
+        public string? ServerFrameOnIdleStream;
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
         {
@@ -302,7 +309,7 @@ internal static class Http2ExchangeAssembler
                 Status = int.TryParse(Find(response, ":status"), out int status) ? status : null,
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
-                AnsweredWhileIdle = AnsweredWhileIdle,
+                ServerFrameOnIdleStream = ServerFrameOnIdleStream,
                 RequestFieldsOverLimit = Request.OverLimit,
                 ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],

@@ -49,12 +49,13 @@ internal sealed record Http2Stream
     /// its first whole field, which leaves <see cref="RequestHeaders"/> empty: the request was sent.</summary>
     public bool RequestSeen { get; init; }
     /// <summary>Its initiator sent DATA on it before any field block opened it (RFC 9113 §5.1: DATA on an idle stream, a
-    /// connection error), with all of the initiator's frames up to then captured; or the server answered on a client stream
-    /// the client never opened (<see cref="AnsweredWhileIdle"/>): no request was lost, none was sent.</summary>
+    /// connection error), with all of the initiator's frames up to then captured; or the server sent frames on a client
+    /// stream the client never opened (<see cref="ServerFrameOnIdleStream"/>): no request was lost, none was sent.</summary>
     public bool NeverOpened { get; init; }
-    /// <summary>Of <see cref="NeverOpened"/>: what came on the idle stream was the server's HEADERS on a client stream (§5.1),
-    /// with all of the client's frames captured; otherwise it was its initiator's DATA.</summary>
-    public bool AnsweredWhileIdle { get; init; }
+    /// <summary>Of <see cref="NeverOpened"/>: the server's first frame (HEADERS, DATA or RST_STREAM) on a client stream
+    /// the client never opened (§5.1), with all of the client's frames captured; null when what came on the idle stream
+    /// was its initiator's DATA.</summary>
+    public string? ServerFrameOnIdleStream { get; init; }
     /// <summary>A field block of the request (or of the response) was over <see cref="Http2Limits.MaxHeaderBlockBytes"/>
     /// and was not decoded: the message was sent, its fields are unknown. Null when none was.</summary>
     public Http2FieldBlockOverLimit? RequestFieldsOverLimit { get; init; }

@@ -33,6 +33,38 @@ public sealed class QueryBuildingBlockTests
         Assert.Equal(expected, PathTemplate.Of(path));
 
     [Theory]
+    [InlineData("/static/app.3f9a2c.js", "/static/app.{hex}.js")]
+    [InlineData("/static/vendor.8d7e1b.js", "/static/vendor.{hex}.js")]
+    [InlineData("/static/app.3f9a2c1b8e7d6f5a4b3c.js", "/static/app.{hex}.js")]
+    [InlineData("/assets/app.d3adb33f.css", "/assets/app.{hex}.css")]
+    [InlineData("/static/js/main.3f9a2c1b.chunk.js", "/static/js/main.{hex}.chunk.js")]
+    [InlineData("/_next/static/chunks/main-3f9a2c1b8e7d6f5a.js", "/_next/static/chunks/main-{hex}.js")]
+    [InlineData("/img/logo.png", "/img/logo.png")]
+    [InlineData("/img/logo-2x-retina-version1.png", "/img/logo-2x-retina-version1.png")]
+    [InlineData("/img/hero_banner_summer2024.webp", "/img/hero_banner_summer2024.webp")]
+    [InlineData("/fonts/roboto-v30-latin-regular.woff2", "/fonts/roboto-v30-latin-regular.woff2")]
+    [InlineData("/icons/icon-192.png", "/icons/icon-192.png")]
+    [InlineData("/js/jquery-3.6.0.min.js", "/js/jquery-3.6.0.min.js")]
+    public void A_static_file_keeps_its_name_and_extension_and_only_a_content_hash_in_it_collapses(string path, string expected) =>
+        Assert.Equal(expected, PathTemplate.Of(path));
+
+    [Theory]
+    [InlineData("/t/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "/t/{token}")]
+    [InlineData("/uploads/AbCdEfGh1234567890XyZ.png", "/uploads/{token}.png")]
+    public void A_token_that_is_no_file_name_or_is_a_whole_file_name_still_collapses(string path, string expected) =>
+        Assert.Equal(expected, PathTemplate.Of(path));
+
+    [Fact]
+    public void A_trailing_slash_is_an_endpoint_of_its_own()
+    {
+        // RFC 9110 §4.2.3 does not equate them, and where both are seen one is most often the other's redirect (a 301 or
+        // 308 from a framework that adds or strips the slash): grouped, its quick answers would blend into the other's latency.
+        Assert.Equal("/users/", PathTemplate.Of("/users/"));
+        Assert.Equal("/users/{id}/", PathTemplate.Of("/users/42/"));
+        Assert.NotEqual(PathTemplate.Of("/users"), PathTemplate.Of("/users/"));
+    }
+
+    [Theory]
     [InlineData(100)]
     [InlineData(DurationHistogram.ExactUpTo)]
     [InlineData(50_000)]
