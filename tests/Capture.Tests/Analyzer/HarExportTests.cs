@@ -251,6 +251,21 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void Time_is_the_sum_of_the_timings_as_written_even_when_each_is_rounded()
+    {
+        // HAR 1.2: time is the sum of the timings. Each is written to the microsecond; 1.0004 + 1.0004 rounds to 1 + 1,
+        // and the total 2.0008 to 2.001, which a HAR validator rejects.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "rounding.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /t HTTP/1.1\r\nHost: har.test\r\n\r\n")
+            .ServerSends(2.0004, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n")
+            .ServerSends(3.0008, "a");
+        var entry = OnlyEntry(rec.Save());
+
+        Assert.Equal("send=0 wait=1 receive=1 time=2", Timings(entry));
+    }
+
+    [Fact]
     public void A_request_that_got_no_response_has_a_response_body_size_that_is_not_known_not_zero()
     {
         // HAR 1.2: bodySize is -1 when the size is not available; 0 would claim an empty answer that never came.
