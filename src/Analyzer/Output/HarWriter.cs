@@ -98,7 +98,8 @@ internal static class HarWriter
 
         json.WriteStartObject("request");
         json.WriteString("method", e.Method);
-        json.WriteString("url", $"{(e.Tls ? "https" : "http")}://{e.Host}{e.Path ?? "/"}");
+        // RFC 9110 §7.1: an asterisk-form target (OPTIONS *) is the server itself, a URI with an empty path.
+        json.WriteString("url", $"{(e.Tls ? "https" : "http")}://{e.Host}{(e.Path == "*" ? "" : e.Path ?? "/")}");
         json.WriteString("httpVersion", version);
         HarCookies.WriteRequest(json, e.RequestHeaders);
         Headers(json, e.RequestHeaders, e);

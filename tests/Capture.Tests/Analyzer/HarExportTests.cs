@@ -57,6 +57,15 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void An_OPTIONS_asterisk_request_has_the_URL_of_its_server_not_a_host_ending_in_an_asterisk()
+    {
+        // RFC 9110 §7.1: the target URI of an asterisk-form request has an empty path; "http://har.test*" names host "har.test*".
+        var entry = OnlyEntry(Exchange("OPTIONS * HTTP/1.1\r\nHost: har.test\r\n\r\n", "HTTP/1.1 204 No Content\r\n\r\n"));
+
+        Assert.Equal("http://har.test", entry.GetProperty("request").GetProperty("url").GetString());
+    }
+
+    [Fact]
     public void Request_cookies_are_the_name_value_pairs_of_every_Cookie_field()
     {
         var entry = OnlyEntry(Exchange(
