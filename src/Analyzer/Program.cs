@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Capture.Analyzer.Cli;
+using Capture.Analyzer.Output;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
-return AnalyzeCommand.Run(args, Console.Out, Console.Error);
+// On a terminal no format writes a control character from the traffic raw (see TerminalWriter); piped, CSV keeps them.
+using var stdout = Console.IsOutputRedirected ? null : new TerminalWriter(Console.Out);
+return AnalyzeCommand.Run(args, stdout ?? Console.Out, Console.Error);

@@ -14,7 +14,12 @@ internal static class BodyDisplay
     /// <summary>The <see cref="Decoded.CodingProblem"/> of a body cut short that decoded as far as it was kept.</summary>
     public const string DecodedToCut = "decoded up to where the captured bytes end";
 
-    public sealed record Decoded(byte[] Bytes, string? Coding, string? CodingProblem);
+    /// <param name="CodingProblem">Why <paramref name="Bytes"/> are not the whole decoded body, or not decoded at all.</param>
+    public sealed record Decoded(byte[] Bytes, string? Coding, string? CodingProblem)
+    {
+        /// <summary>The bytes are only the start of the body: it was cut before it was decoded, or its decoding stopped.</summary>
+        public bool EndsEarly(bool cutShort) => cutShort || Coding is not null && CodingProblem is not null;
+    }
 
     /// <summary>Undoes Content-Encoding. A body cut short by the capture (<paramref name="cutShort"/>: only its
     /// start was kept, or bytes were lost) decodes as far as it goes.</summary>
@@ -57,20 +62,27 @@ internal static class BodyDisplay
     private static bool LooksLikeZlib(byte[] b) => b.Length >= 2 && (b[0] & 0x0F) == 8 && (b[0] << 8 | b[1]) % 31 == 0;
 
     /// <summary>Text when the bytes are UTF-8 without control characters (other than tab, CR, LF).</summary>
-    public static bool IsText(ReadOnlySpan<byte> bytes)
+    /// <param name="endsEarly">The bytes are only the start of the body (--body-kb, lost bytes, a decoder that stopped):
+    /// then they may end in the first bytes of a character whose rest was not kept. A whole body that ends so is not
+    /// UTF-8, and shown as text its last bytes would become a replacement character: the bytes sent would be lost.</param>
+    public static bool IsText(ReadOnlySpan<byte> bytes, bool endsEarly)
     {
         foreach (byte b in bytes)
             if (b < 0x20 && b is not ((byte)'\t' or (byte)'\r' or (byte)'\n') || b == 0x7F) return false;
         if (System.Text.Unicode.Utf8.IsValid(bytes)) return true;
-        // A multi-byte character cut at the end of a truncated preview is still text: up to 3 of its bytes are there.
+        if (!endsEarly) return false;
+        // Up to 3 bytes of a 4-byte character fit before the cut: they must be the start of one (NeedMoreData), not
+        // bytes that begin no character at all.
         for (int cut = 1; cut <= 3 && cut < bytes.Length; cut++)
-            if (System.Text.Unicode.Utf8.IsValid(bytes[..^cut])) return true;
+            if (System.Text.Unicode.Utf8.IsValid(bytes[..^cut]))
+                return System.Text.Rune.DecodeFromUtf8(bytes[^cut..], out _, out _) == System.Buffers.OperationStatus.NeedMoreData;
         return false;
     }
 
-    public static void Write(TextWriter output, byte[] bytes, string indent)
+    /// <param name="endsEarly">As for <see cref="IsText"/>: the bytes are only the start of the body.</param>
+    public static void Write(TextWriter output, byte[] bytes, bool endsEarly, string indent)
     {
-        if (IsText(bytes))
+        if (IsText(bytes, endsEarly))
         {
             string text = Encoding.UTF8.GetString(bytes);
             if (text.Length > MaxTextChars) text = text[..MaxTextChars] + $"… ({text.Length - MaxTextChars} more characters)";

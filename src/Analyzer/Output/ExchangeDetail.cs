@@ -59,14 +59,16 @@ internal static class ExchangeDetail
                     : string.Create(CultureInfo.InvariantCulture, $"{difference:F3} ms of the client's time was spent outside the server (network, kernel, scheduling)")));
         }
 
-        Message(o, "request", e.RequestHeaders, e.RequestTrailers, e.RequestBody, e.RequestBodyBytes, e.RequestHeader("content-encoding"), ">");
+        // A body the recording ended in may stop inside a character, as one cut by --body-kb may.
+        bool incomplete = e.Flags.Contains(ExchangeFlags.Incomplete);
+        Message(o, "request", e.RequestHeaders, e.RequestTrailers, e.RequestBody, e.RequestBodyBytes, e.RequestHeader("content-encoding"), incomplete, ">");
         foreach (var interim in e.InterimResponses)
         {
             o.WriteLine();
             o.WriteLine($"< interim response {interim.Status}{(interim.Reason is { Length: > 0 } reason ? " " + T(reason) : "")}");
             Fields(o, interim.Headers, "<");
         }
-        Message(o, "response", e.ResponseHeaders, e.ResponseTrailers, e.ResponseBody, e.ResponseBodyBytes, e.ResponseHeader("content-encoding"), "<");
+        Message(o, "response", e.ResponseHeaders, e.ResponseTrailers, e.ResponseBody, e.ResponseBodyBytes, e.ResponseHeader("content-encoding"), incomplete, "<");
     }
 
     private static string T(string? text) => TerminalText.Escape(text);
@@ -79,19 +81,20 @@ internal static class ExchangeDetail
     private static string Ms(double? ms) => ms is { } v ? v.ToString("F3", CultureInfo.InvariantCulture) + " ms" : "-";
 
     private static void Message(TextWriter o, string what, IReadOnlyList<KeyValuePair<string, string>> headers,
-        IReadOnlyList<KeyValuePair<string, string>> trailers, byte[] body, long bodyBytes, string? contentEncoding, string mark)
+        IReadOnlyList<KeyValuePair<string, string>> trailers, byte[] body, long bodyBytes, string? contentEncoding, bool unfinished, string mark)
     {
         o.WriteLine();
         o.WriteLine($"{mark} {what} headers");
         Fields(o, headers, mark);
         if (bodyBytes > 0 || body.Length > 0)
         {
-            var decoded = BodyDisplay.Decode(body, contentEncoding, cutShort: body.Length < bodyBytes);
-            string kept = body.Length < bodyBytes ? $", first {body.Length} kept" : "";
+            bool cut = body.Length < bodyBytes;
+            var decoded = BodyDisplay.Decode(body, contentEncoding, cut);
+            string kept = cut ? $", first {body.Length} kept" : "";
             string coding = decoded.Coding is { } c ? $", {c} decoded to {decoded.Bytes.Length} bytes" : "";
             string problem = decoded.CodingProblem is { } p ? $" ({p})" : "";
             o.WriteLine($"{mark} {what} body: {bodyBytes} bytes{kept}{coding}{problem}");
-            BodyDisplay.Write(o, decoded.Bytes, $"{mark}   ");
+            BodyDisplay.Write(o, decoded.Bytes, decoded.EndsEarly(cut || unfinished), $"{mark}   ");
         }
         if (trailers.Count > 0)
         {

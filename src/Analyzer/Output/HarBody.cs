@@ -27,7 +27,7 @@ internal sealed record HarBody(byte[] Decoded, bool IsText, long Size, long? Com
 
         return new HarBody(
             decoded.Bytes,
-            BodyDisplay.IsText(decoded.Bytes),
+            BodyDisplay.IsText(decoded.Bytes, decoded.EndsEarly(cut || unfinished)),
             // Without a content coding the wire length is the body's length, kept whole or not.
             Size: decoded.Coding is null ? wireBytes : decoded.Bytes.Length,
             Compression: decodedWhole ? Math.Max(0, decoded.Bytes.Length - wireBytes) : null,

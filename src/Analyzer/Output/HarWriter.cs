@@ -83,19 +83,23 @@ internal static class HarWriter
 
     private static void Entry(Utf8JsonWriter json, Exchange e)
     {
-        double send = Math.Max(0, e.RequestSentMs ?? 0);
+        double sendMs = Math.Max(0, e.RequestSentMs ?? 0);
         // Waiting is for the final response: time after an interim 100 Continue or 103 Early Hints is still the server's.
-        double wait = Math.Max(0, (e.FinalResponseMs ?? e.TtfbMs ?? e.DurationMs) - send);
-        double receive = Math.Max(0, e.DurationMs - send - wait);
+        double waitMs = Math.Max(0, (e.FinalResponseMs ?? e.TtfbMs ?? e.DurationMs) - sendMs);
+        // HAR's time is the sum of the timings: of the rounded ones written, since rounding the total instead can
+        // differ from their sum by a microsecond (1.0004 + 1.0004 is 1 + 1, but 2.0008 is 2.001).
+        double send = Microseconds(sendMs), wait = Microseconds(waitMs);
+        double receive = Microseconds(Math.Max(0, e.DurationMs - sendMs - waitMs));
         string version = e.Protocol == "h2" ? "HTTP/2.0" : e.HttpVersion ?? "HTTP/1.1";
 
         json.WriteStartObject();
         json.WriteString("startedDateTime", Iso8601(e.Timestamp));
-        json.WriteNumber("time", Math.Round(send + wait + receive, 3));
+        json.WriteNumber("time", Microseconds(send + wait + receive));
 
         json.WriteStartObject("request");
         json.WriteString("method", e.Method);
-        json.WriteString("url", $"{(e.Tls ? "https" : "http")}://{e.Host}{e.Path ?? "/"}");
+        // RFC 9110 §7.1: an asterisk-form target (OPTIONS *) is the server itself, a URI with an empty path.
+        json.WriteString("url", $"{(e.Tls ? "https" : "http")}://{e.Host}{(e.Path == "*" ? "" : e.Path ?? "/")}");
         json.WriteString("httpVersion", version);
         HarCookies.WriteRequest(json, e.RequestHeaders);
         Headers(json, e.RequestHeaders, e);
@@ -127,9 +131,9 @@ internal static class HarWriter
         json.WriteNumber("dns", -1);
         json.WriteNumber("connect", -1);
         json.WriteNumber("ssl", -1);
-        json.WriteNumber("send", Math.Round(send, 3));
-        json.WriteNumber("wait", Math.Round(wait, 3));
-        json.WriteNumber("receive", Math.Round(receive, 3));
+        json.WriteNumber("send", send);
+        json.WriteNumber("wait", wait);
+        json.WriteNumber("receive", receive);
         json.WriteEndObject();
         string server = e.Side == "client" ? e.Remote : e.Local;
         json.WriteString("serverIPAddress", server[..Math.Max(0, server.LastIndexOf(':'))].Trim('[', ']'));
@@ -143,6 +147,9 @@ internal static class HarWriter
         json.WriteEndArray();
         json.WriteEndObject();
     }
+
+    /// <summary>Milliseconds to the microsecond; of a sum of such values, it drops the binary fractions' error (0.1 + 0.2).</summary>
+    private static double Microseconds(double ms) => Math.Round(ms, 3);
 
     private static void PostData(Utf8JsonWriter json, Exchange e)
     {

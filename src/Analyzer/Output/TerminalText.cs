@@ -7,7 +7,8 @@ namespace Capture.Analyzer.Output;
 /// Text from the traffic as a person's terminal is to show it. An HTTP/2 :path or field value may carry any octet
 /// and a process may name itself anything: written as they are, a line feed starts a table row of its own and an
 /// escape sequence recolours or clears the screen. Control and invisible format characters are written as escapes
-/// instead (\n, \r, \t, \x1b, \u202e). What a program reads (--json, CSV, HAR) keeps the text as it was.
+/// instead (\n, \r, \t, \x1b, \u202e). What a program reads (--json, CSV, HAR) keeps the text as it was, but CSV
+/// on a terminal goes through <see cref="TerminalWriter"/>.
 /// </summary>
 internal static class TerminalText
 {

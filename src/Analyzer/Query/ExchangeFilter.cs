@@ -212,7 +212,8 @@ internal sealed partial class ExchangeFilter
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}")]
     private static partial Regex StartsWithDate();
 
-    [GeneratedRegex(@"^(?<time>[0-9:.]+)(?:Z|(?<sign>[+-])(?<oh>\d{2}):?(?<om>\d{2}))?$", RegexOptions.IgnoreCase)]
+    /// <summary>RFC 3339's time-offset: hours 00-23 and minutes 00-59 (an offset of -25:00 is no clock's).</summary>
+    [GeneratedRegex(@"^(?<time>[0-9:.]+)(?:Z|(?<sign>[+-])(?<oh>[01]\d|2[0-3]):?(?<om>[0-5]\d))?$", RegexOptions.IgnoreCase)]
     private static partial Regex TimeOfDay();
 }
 

@@ -5,7 +5,8 @@ namespace Capture.Tests.Analyzer;
 
 /// <summary>Text from the traffic (an HTTP/2 :path or field value may carry any octet, a process may name itself anything)
 /// reaches a person's terminal through the table and `show`: a line feed there must not start a row of its own, nor an
-/// escape sequence recolour or clear the screen. Such characters are shown as escapes (\n, \x1b); JSON and CSV keep them.</summary>
+/// escape sequence recolour or clear the screen. Such characters are shown as escapes (\n, \x1b); JSON and CSV keep them,
+/// but CSV only when piped or redirected: on a terminal a person reads it, and it is escaped as a table is.</summary>
 public sealed class ControlCharacterOutputTests : IDisposable
 {
     private const string HostilePath = "/a\n     9  03:04:05.000000        1.000  GET      shop/forged  200\r\u001b[2J";
@@ -74,5 +75,25 @@ public sealed class ControlCharacterOutputTests : IDisposable
     {
         var line = Analyze("--list", "--json").Trim();
         Assert.Equal(HostilePath, System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public void Csv_piped_keeps_the_characters_as_they_were_sent()
+    {
+        var csv = Analyze("--list", "--csv", "--where", "protocol=h2");
+        Assert.Contains("\r\u001b[2J", csv);
+    }
+
+    [Fact]
+    public void Csv_on_a_terminal_shows_control_characters_as_escapes()
+    {
+        // script(1) runs analyze with a pseudo-terminal as its stdout, as a person's shell would.
+        var result = ProcessRunner.Run("script", ["-qec", $"'{Repo.AnalyzeBinary}' '{_db}' --list --csv --where protocol=h2", "/dev/null"]);
+        Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
+        // The terminal's own line ends, and the keypad mode .NET's console sets on a terminal (terminfo smkx/rmkx).
+        var csv = result.Stdout.Replace("\r\n", "\n").Replace("\u001b[?1h\u001b=", "").Replace("\u001b[?1l\u001b>", "");
+
+        AssertNoControlCharactersBut(csv, '\n');
+        Assert.Contains(@"\r\x1b[2J", csv);
     }
 }

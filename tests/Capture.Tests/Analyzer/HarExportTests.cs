@@ -57,6 +57,15 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void An_OPTIONS_asterisk_request_has_the_URL_of_its_server_not_a_host_ending_in_an_asterisk()
+    {
+        // RFC 9110 §7.1: the target URI of an asterisk-form request has an empty path; "http://har.test*" names host "har.test*".
+        var entry = OnlyEntry(Exchange("OPTIONS * HTTP/1.1\r\nHost: har.test\r\n\r\n", "HTTP/1.1 204 No Content\r\n\r\n"));
+
+        Assert.Equal("http://har.test", entry.GetProperty("request").GetProperty("url").GetString());
+    }
+
+    [Fact]
     public void Request_cookies_are_the_name_value_pairs_of_every_Cookie_field()
     {
         var entry = OnlyEntry(Exchange(
@@ -248,6 +257,21 @@ public sealed class HarExportTests : IDisposable
         var entry = OnlyEntry(rec.Save());
 
         Assert.Equal("send=0 wait=300 receive=4 time=304", Timings(entry));
+    }
+
+    [Fact]
+    public void Time_is_the_sum_of_the_timings_as_written_even_when_each_is_rounded()
+    {
+        // HAR 1.2: time is the sum of the timings. Each is written to the microsecond; 1.0004 + 1.0004 rounds to 1 + 1,
+        // and the total 2.0008 to 2.001, which a HAR validator rejects.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "rounding.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /t HTTP/1.1\r\nHost: har.test\r\n\r\n")
+            .ServerSends(2.0004, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n")
+            .ServerSends(3.0008, "a");
+        var entry = OnlyEntry(rec.Save());
+
+        Assert.Equal("send=0 wait=1 receive=1 time=2", Timings(entry));
     }
 
     [Fact]

@@ -125,7 +125,7 @@ public sealed class QueryBuildingBlockTests
     public void Binary_bodies_are_a_hex_dump_and_unknown_codings_are_named()
     {
         var output = new StringWriter();
-        BodyDisplay.Write(output, [0x00, 0x01, 0x41, 0xFF], "  ");
+        BodyDisplay.Write(output, [0x00, 0x01, 0x41, 0xFF], endsEarly: false, "  ");
         Assert.Equal("  0000  00 01 41 ff " + new string(' ', 36) + "..A.\n", output.ToString());
         Assert.Equal("content coding 'zstd' is not decoded", BodyDisplay.Decode([1, 2, 3], "zstd").CodingProblem);
         Assert.Equal("not valid gzip", BodyDisplay.Decode([1, 2, 3], "gzip").CodingProblem);

@@ -69,6 +69,17 @@ public sealed class WhereFilterTests
         Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(at: DateTimeOffset.Parse($"2026-01-02T{utcTime}Z"))));
 
     [Theory]
+    [InlineData("since=10:00:00-25:00")]
+    [InlineData("since=10:00:00+05:60")]
+    [InlineData("until=10:00+99:99")]
+    public void A_time_of_day_with_an_offset_no_clock_has_is_refused_not_read_as_another_time(string condition)
+    {
+        // RFC 3339's time-offset: hours 00-23, minutes 00-59. 10:00:00-25:00 was read, a day dropped, as 11:00:00 UTC.
+        var refused = Assert.Throws<FilterException>(() => ExchangeFilter.Parse([condition]));
+        Assert.EndsWith("is not a time (2026-11-22T10:00:00Z, or 10:00:00 UTC)", refused.Message);
+    }
+
+    [Theory]
     [InlineData("connection=2:7", 2, 7, true)]
     [InlineData("connection=2:7", 1, 7, false)]
     [InlineData("connection=1:7,2:8", 2, 8, true)]
