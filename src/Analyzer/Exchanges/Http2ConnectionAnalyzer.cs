@@ -113,8 +113,8 @@ internal static class Http2ExchangeBuilder
                                     : requestView.TimeOfLastByte(s.RequestStartOffset, s.RequestEndOffset);
         long? firstResponse = server.TimeAt(s.ResponseStartOffset);
         long? lastResponse = server.TimeOfLastByte(s.ResponseStartOffset, s.ResponseEndOffset);
-        // A stream with no frame but a RST_STREAM (on one never opened) began with it.
-        start ??= firstResponse ?? times.EndedAt(s.StreamId) ?? conn.Opened_Ns;
+        // A stream with no frame but a RST_STREAM or WINDOW_UPDATE (on one never opened) began with it.
+        start ??= firstResponse ?? IdleFrameTime(s, client, server) ?? times.EndedAt(s.StreamId) ?? conn.Opened_Ns;
         // After an h2c upgrade, stream 1's request was the HTTP/1 request, already complete. RFC 9113 §8.1: a server may
         // answer whole before the request ended, then stop the client's sending "without error" with RST_STREAM(NO_ERROR)
         // (the first reset, so it came after the response's END_STREAM): the request was cut short by agreement.
@@ -223,7 +223,15 @@ internal static class Http2ExchangeBuilder
         $"{message} field block of {over.Bytes} bytes is over --max-header-block-kb {over.LimitBytes / 1024}: its fields were not decoded";
 
     /// <summary>What `show` says of a stream no request opened (RFC 9113 §5.1: a frame on an idle stream).</summary>
-    private static string NeverOpenedNote(Http2Stream s) => s.ServerFrameOnIdleStream is { } frame
-        ? $"{frame} from the server on stream {s.StreamId}, which the client never opened (RFC 9113 §5.1: a connection error)"
-        : $"DATA on stream {s.StreamId}, which the {(s.StreamId % 2 == 1 ? "client" : "server")} never opened (RFC 9113 §5.1: a connection error)";
+    private static string NeverOpenedNote(Http2Stream s)
+    {
+        string opener = s.StreamId % 2 == 1 ? "client" : "server";
+        string frame = s.FrameOnIdleStream is { } f
+            ? f.FromClient == (opener == "client") ? f.Type : $"{f.Type} from the {(f.FromClient ? "client" : "server")}"
+            : "DATA";
+        return $"{frame} on stream {s.StreamId}, which the {opener} never opened (RFC 9113 §5.1: a connection error)";
+    }
+
+    private static long? IdleFrameTime(Http2Stream s, StreamView client, StreamView server) =>
+        s.FrameOnIdleStream is { } f ? (f.FromClient ? client : server).TimeAt(f.Offset) : null;
 }

@@ -136,6 +136,10 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
                 Events.Add(new Http2ResetEvent(reset.Offset, reset.StreamId, reset.ErrorCode));
                 ForgetStream(reset.StreamId);
                 break;
+            // Only the assembler's §5.1 check needs it: a WINDOW_UPDATE on a stream never opened is a connection error.
+            case Http2WindowUpdateFrame { StreamId: not 0 } windowUpdate:
+                Events.Add(new Http2WindowUpdateEvent(windowUpdate.Offset, windowUpdate.StreamId, windowUpdate.Increment));
+                break;
             case Http2SettingsFrame settings:
                 var settingsEvent = new Http2SettingsEvent(settings.Offset, settings.Ack, settings.Settings);
                 Events.Add(settingsEvent);

@@ -52,6 +52,9 @@ internal sealed record Http2DataEvent(long Offset, int StreamId, int Length, boo
 /// <summary>RST_STREAM (RFC 9113 §6.4).</summary>
 internal sealed record Http2ResetEvent(long Offset, int StreamId, uint ErrorCode) : Http2Event(Offset);
 
+/// <summary>WINDOW_UPDATE on a stream (RFC 9113 §6.9); one for the connection (stream 0) is no event: it concerns no stream.</summary>
+internal sealed record Http2WindowUpdateEvent(long Offset, int StreamId, int Increment) : Http2Event(Offset);
+
 /// <summary>GOAWAY (RFC 9113 §6.8); <paramref name="Debug"/> is the additional debug data as Latin-1, at most 1024 chars.</summary>
 internal sealed record Http2GoAwayEvent(long Offset, int LastStreamId, uint ErrorCode, string Debug) : Http2Event(Offset);
 

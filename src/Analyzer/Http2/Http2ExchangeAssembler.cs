@@ -26,8 +26,8 @@ internal static class Http2ExchangeAssembler
             return builder;
         }
 
-        var client = Replay(clientToServer, clientErrors ?? [], fromClient: true, Get);
-        var server = Replay(serverToClient, serverErrors ?? [], fromClient: false, Get);
+        var client = Replay(clientToServer, clientErrors ?? [], fromClient: true, upgraded, Get);
+        var server = Replay(serverToClient, serverErrors ?? [], fromClient: false, upgraded, Get);
         foreach (var error in (clientErrors ?? []).Concat(serverErrors ?? []))
         {
             // A block over our own limit is no fault of the sender's: its event says so.
@@ -35,21 +35,25 @@ internal static class Http2ExchangeAssembler
                 streams.TryGetValue(error.StreamId, out var builder)) builder.Malformed = true;
         }
         var clientUnread = FirstUnreadFrames(clientErrors ?? []);
+        var serverUnread = FirstUnreadFrames(serverErrors ?? []);
         foreach (var stream in streams.Values)
         {
-            // §5.1: on a client stream still idle the server may send no HEADERS, DATA or RST_STREAM (only PRIORITY). With
-            // every frame of the client's captured, from its preface on, no HEADERS of the client's can hide in a hole; a
+            // §5.1: on a stream still idle its initiator's peer may send no frame but PRIORITY. With every frame of the
+            // initiator's captured, from its first on, no field block (or promise) of the initiator's can hide in a hole; a
             // field block the parser could not read (an error on the stream) opened it all the same, and after an h2c
-            // upgrade the HTTP/1 request opened stream 1. Offsets of the two directions are not comparable, so the client's
-            // whole direction counts. A RST_STREAM alone makes the stream an exchange of its own: the error must show.
-            bool clientStream = stream.Id % 2 == 1 && !(upgraded && stream.Id == 1);
-            if (clientStream && stream.ServerFrameOnIdleStream is not null && !stream.Request.HasFrames && client.FramesSeen &&
-                client.Order.SurelyIdle(stream.Id) && !clientUnread.ContainsKey(stream.Id))
+            // upgrade the HTTP/1 request opened stream 1. Offsets of the two directions are not comparable, so the
+            // initiator's whole direction counts. A RST_STREAM or WINDOW_UPDATE alone makes the stream an exchange of its
+            // own: the error must show.
+            if (stream.NeverOpened) continue; // its initiator's own frame on it already showed it idle (see Replay)
+            bool clientOpens = stream.Id % 2 == 1;
+            var (initiator, initiatorUnread) = clientOpens ? (client, clientUnread) : (server, serverUnread);
+            if (stream.PeerFrameOnIdleStream is not null && !(upgraded && stream.Id == 1) && !stream.IsPush && initiator.FramesSeen &&
+                initiator.Order.SurelyIdle(stream.Id) && !initiatorUnread.ContainsKey(stream.Id))
             {
                 stream.NeverOpened = true;
                 stream.Malformed = true;
+                stream.FrameOnIdleStream = stream.PeerFrameOnIdleStream;
             }
-            else stream.ServerFrameOnIdleStream = null;
         }
 
         return streams.Values
@@ -73,12 +77,35 @@ internal static class Http2ExchangeAssembler
     }
 
     private static DirectionSummary Replay(IReadOnlyList<Http2Event> events, IReadOnlyList<Http2ParseError> errors, bool fromClient,
-        Func<int, StreamBuilder> get)
+        bool upgraded, Func<int, StreamBuilder> get)
     {
         var summary = new DirectionSummary();
         var order = summary.Order;
         var unreadFrames = FirstUnreadFrames(errors);
         bool anyFrames = false;
+
+        // §5.1: a frame other than a field block or PRIORITY on a stream still idle is a connection error. On a stream
+        // its sender opens (clients odd ids, servers even ones), the sender's own frames up to it say whether it is idle:
+        // no field block of the sender's on it, none lost before (a field block the parser could not read opened it all
+        // the same), and after an h2c upgrade the HTTP/1 request opened stream 1. On a stream its peer opens, only the
+        // peer's whole direction can say: that is for Assemble to judge.
+        void OnIdleStream(StreamBuilder stream, string type, long offset)
+        {
+            bool sendersOwn = fromClient == (stream.Id % 2 == 1);
+            if (!sendersOwn)
+            {
+                stream.PeerFrameOnIdleStream ??= new Http2IdleStreamFrame(type, fromClient, offset);
+                return;
+            }
+            if (order.SurelyIdle(stream.Id) && !(fromClient && upgraded && stream.Id == 1) &&
+                !(unreadFrames.TryGetValue(stream.Id, out long unread) && unread < offset))
+            {
+                stream.NeverOpened = true;
+                stream.Malformed = true;
+                stream.FrameOnIdleStream ??= new Http2IdleStreamFrame(type, fromClient, offset);
+            }
+        }
+
         foreach (var e in events)
         {
             switch (e)
@@ -101,30 +128,29 @@ internal static class Http2ExchangeAssembler
                     bool opening = fromClient && headers.StreamId % 2 == 1;
                     if (opening && !order.Opens(headers.StreamId)) stream.Malformed = true;
                     if (!opening) order.Seen(headers.StreamId);
-                    if (!fromClient) stream.ServerFrameOnIdleStream ??= "HEADERS";
+                    // The client's on an even stream is an error of its own (the parser's); the server's on a client stream
+                    // never opened is the peer's frame on an idle stream.
+                    if (!fromClient && headers.StreamId % 2 == 1) stream.PeerFrameOnIdleStream ??= new Http2IdleStreamFrame("HEADERS", false, headers.Offset);
                     Half(stream, fromClient).AddHeaders(headers, isResponse: !fromClient);
                     break;
                 case Http2DataEvent data:
                     anyFrames = true;
                     var dataStream = get(data.StreamId);
-                    // §5.1: DATA on a stream its sender never opened (clients open odd ids, servers even ones). A field block
-                    // the parser could not read (an error on the stream) opened it all the same.
-                    if (fromClient == (data.StreamId % 2 == 1) && order.SurelyIdle(data.StreamId) &&
-                        !(unreadFrames.TryGetValue(data.StreamId, out long unread) && unread < data.Offset))
-                    {
-                        dataStream.NeverOpened = true;
-                        dataStream.Malformed = true;
-                    }
+                    OnIdleStream(dataStream, "DATA", data.Offset);
                     order.Seen(data.StreamId);
-                    if (!fromClient) dataStream.ServerFrameOnIdleStream ??= "DATA";
                     Half(dataStream, fromClient).AddData(data);
                     break;
                 case Http2ResetEvent reset:
                     anyFrames = true;
-                    order.Seen(reset.StreamId);
                     var resetStream = get(reset.StreamId);
+                    OnIdleStream(resetStream, "RST_STREAM", reset.Offset);
+                    order.Seen(reset.StreamId);
                     resetStream.ResetErrorCode ??= reset.ErrorCode;
-                    if (!fromClient) resetStream.ServerFrameOnIdleStream ??= "RST_STREAM";
+                    break;
+                case Http2WindowUpdateEvent windowUpdate:
+                    anyFrames = true;
+                    OnIdleStream(get(windowUpdate.StreamId), "WINDOW_UPDATE", windowUpdate.Offset);
+                    order.Seen(windowUpdate.StreamId);
                     break;
                 case Http2GoAwayEvent goAway:
                     anyFrames = true;
@@ -267,9 +293,11 @@ internal static class Http2ExchangeAssembler
         public uint? ResetErrorCode;
         public bool Malformed;
         public bool NeverOpened;
-        /// <summary>The server's first frame on the stream (HEADERS, DATA, RST_STREAM); once assembled, kept only where
-        /// the client never opened the stream.</summary>
-        public string? ServerFrameOnIdleStream;
+        /// <summary>The frame that showed the stream idle (<see cref="Http2Stream.FrameOnIdleStream"/>).</summary>
+        public Http2IdleStreamFrame? FrameOnIdleStream;
+        /// <summary>The first frame on the stream from the side that does not open it (the server's HEADERS, either side's
+        /// DATA, RST_STREAM or WINDOW_UPDATE): on an idle stream only while the opener's whole direction holds nothing on it.</summary>
+        public Http2IdleStreamFrame? PeerFrameOnIdleStream;
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
         {
@@ -309,7 +337,7 @@ internal static class Http2ExchangeAssembler
                 Status = int.TryParse(Find(response, ":status"), out int status) ? status : null,
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
-                ServerFrameOnIdleStream = ServerFrameOnIdleStream,
+                FrameOnIdleStream = NeverOpened ? FrameOnIdleStream : null,
                 RequestFieldsOverLimit = Request.OverLimit,
                 ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],

@@ -48,14 +48,14 @@ internal sealed record Http2Stream
     /// <summary>The request's field block was seen (the client's HEADERS, or a push's PUSH_PROMISE), even one cut before
     /// its first whole field, which leaves <see cref="RequestHeaders"/> empty: the request was sent.</summary>
     public bool RequestSeen { get; init; }
-    /// <summary>Its initiator sent DATA on it before any field block opened it (RFC 9113 §5.1: DATA on an idle stream, a
-    /// connection error), with all of the initiator's frames up to then captured; or the server sent frames on a client
-    /// stream the client never opened (<see cref="ServerFrameOnIdleStream"/>): no request was lost, none was sent.</summary>
+    /// <summary>A frame other than a field block or PRIORITY came on it while it was idle (RFC 9113 §5.1: a connection error):
+    /// its initiator sent DATA, RST_STREAM or WINDOW_UPDATE on it before any field block (or promise) opened it, with all of
+    /// the initiator's frames up to then captured; or the peer sent such a frame (or the server HEADERS) on a stream the
+    /// initiator never opened, with the initiator's whole direction captured. No request was lost: none was sent.
+    /// <see cref="FrameOnIdleStream"/> says which frame.</summary>
     public bool NeverOpened { get; init; }
-    /// <summary>Of <see cref="NeverOpened"/>: the server's first frame (HEADERS, DATA or RST_STREAM) on a client stream
-    /// the client never opened (§5.1), with all of the client's frames captured; null when what came on the idle stream
-    /// was its initiator's DATA.</summary>
-    public string? ServerFrameOnIdleStream { get; init; }
+    /// <summary>Of <see cref="NeverOpened"/>: the frame that came on the idle stream.</summary>
+    public Http2IdleStreamFrame? FrameOnIdleStream { get; init; }
     /// <summary>A field block of the request (or of the response) was over <see cref="Http2Limits.MaxHeaderBlockBytes"/>
     /// and was not decoded: the message was sent, its fields are unknown. Null when none was.</summary>
     public Http2FieldBlockOverLimit? RequestFieldsOverLimit { get; init; }
@@ -97,3 +97,7 @@ internal sealed record Http2Stream
     public int RequestMessages { get; init; }
     public int ResponseMessages { get; init; }
 }
+
+/// <summary>The first frame on a stream still idle (RFC 9113 §5.1): its type's name, who sent it, and its offset in the
+/// sender's direction (where the exchange begins when nothing else on the stream says).</summary>
+internal sealed record Http2IdleStreamFrame(string Type, bool FromClient, long Offset);

@@ -13,6 +13,7 @@ public sealed class PlaintextPacketWriter
     private readonly IPacketSink _writer;
     private readonly int _tlsInterface, _socketInterface;
     private readonly Dictionary<(long Connection, bool Tls), (SyntheticFlow Flow, PlaintextChunk Last)> _flows = [];
+    private readonly SyntheticPortAllocator _ports = new();
     private readonly Dictionary<uint, int> _processBlocks = [];
     private readonly HashSet<long> _tlsConnections = [];
     /// <summary>Connections whose socket stream began with CONNECT, and the directions of those in which the
@@ -26,7 +27,7 @@ public sealed class PlaintextPacketWriter
     {
         _writer = writer;
         const string how = "synthetic TCP made by Capture from recorded bytes; ports 80/8088 (client's view) or 8080/3128 (server's view) " +
-                           "so that Wireshark dissects HTTP and HTTP/2; the real endpoints and the process are in each packet's comment";
+                           "so that Wireshark dissects HTTP and HTTP/2, and another client port where two connections would share a 5-tuple; the real endpoints and the process are in each packet's comment";
         _tlsInterface = writer.AddInterface(PcapngFormat.LinkTypeLinuxSll2, snapLength, TlsInterfaceName, "HTTPS decrypted: TLS library plaintext, " + how);
         _socketInterface = writer.AddInterface(PcapngFormat.LinkTypeLinuxSll2, snapLength, SocketInterfaceName, "Plaintext socket payload, " + how);
     }
@@ -56,7 +57,8 @@ public sealed class PlaintextPacketWriter
             if (!chunk.Tls && _tlsConnections.Contains(chunk.ConnectionId)) return;
         }
         var key = (chunk.ConnectionId, chunk.Tls);
-        var flow = _flows.TryGetValue(key, out var known) ? known.Flow : new SyntheticFlow(connection, chunk.Tls, tunnelRequest);
+        var flow = _flows.TryGetValue(key, out var known) ? known.Flow
+            : new SyntheticFlow(connection, chunk.Tls, tunnelRequest, _ports.Allocate(connection, tunnelRequest));
         _flows[key] = (flow, chunk);
         Emit(flow.Add(chunk.Egress, chunk.StreamPos, chunk.Data), chunk, connection);
     }

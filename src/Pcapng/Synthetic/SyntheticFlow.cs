@@ -28,13 +28,16 @@ public sealed class SyntheticFlow
 
     /// <param name="tunnelRequest">The socket bytes of a connection that asked a proxy for a tunnel: a flow on ports of
     /// its own (<see cref="SyntheticPorts"/>), beside that of the TLS plaintext inside the tunnel.</param>
-    public SyntheticFlow(RecordedConnection connection, bool tls, bool tunnelRequest = false)
+    /// <param name="ports">The flow's ports, unique in its file (<see cref="SyntheticPortAllocator"/>); by default the real
+    /// client port and the first of <see cref="SyntheticPorts.Candidates"/>.</param>
+    public SyntheticFlow(RecordedConnection connection, bool tls, bool tunnelRequest = false, (int ClientPort, int ServerPort)? ports = null)
     {
         Connection = connection;
         (_local, _remote) = SameFamily(connection.Local, connection.Remote);
-        int server = SyntheticPorts.ServerPort(connection, tunnelRequest);
-        _localPort = (ushort)(connection.LocalIsClient ? connection.LocalPort : server);
-        _remotePort = (ushort)(connection.LocalIsClient ? server : connection.RemotePort);
+        var (client, server) = ports ??
+            (connection.LocalIsClient ? connection.LocalPort : connection.RemotePort, SyntheticPorts.ServerPort(connection, tunnelRequest));
+        _localPort = (ushort)(connection.LocalIsClient ? client : server);
+        _remotePort = (ushort)(connection.LocalIsClient ? server : client);
         // Distinct initial sequence numbers per connection and direction, so reused port pairs differ.
         uint seed = (uint)(connection.Id * 2654435761L) ^ (tls ? 0x5A5A5A5Au : 0u);
         _out = new Direction(seed ^ 0x10000000);
@@ -121,7 +124,7 @@ public sealed class SyntheticFlow
     }
 
     /// <summary>A dual-stack socket's IPv4 peer is an IPv4-mapped IPv6 address; a packet needs both ends in one family.</summary>
-    private static (IPAddress, IPAddress) SameFamily(IPAddress a, IPAddress b)
+    internal static (IPAddress, IPAddress) SameFamily(IPAddress a, IPAddress b)
     {
         if (a.IsIPv4MappedToIPv6) a = a.MapToIPv4();
         if (b.IsIPv4MappedToIPv6) b = b.MapToIPv4();

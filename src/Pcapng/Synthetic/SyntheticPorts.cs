@@ -19,7 +19,11 @@ public static class SyntheticPorts
     private static readonly int[] TunnelRequestServerView = [11371, 2869];
 
     /// <param name="tunnelRequest">The flow of the socket bytes that ask a proxy for a tunnel (CONNECT).</param>
-    public static int ServerPort(RecordedConnection connection, bool tunnelRequest = false)
+    public static int ServerPort(RecordedConnection connection, bool tunnelRequest = false) => Candidates(connection, tunnelRequest)[0];
+
+    /// <summary>The HTTP ports the server end of the connection's flow may have, best first; never its real port. One is
+    /// spare (unless it is the real one) for when another flow of the file took the first (<see cref="SyntheticPortAllocator"/>).</summary>
+    public static int[] Candidates(RecordedConnection connection, bool tunnelRequest = false)
     {
         var candidates = (connection.LocalIsClient, tunnelRequest) switch
         {
@@ -28,6 +32,10 @@ public static class SyntheticPorts
             (true, true) => TunnelRequestClientView,
             (false, true) => TunnelRequestServerView,
         };
-        return candidates[0] != connection.ServerPort ? candidates[0] : candidates[1];
+        return [.. candidates.Where(port => port != connection.ServerPort)];
     }
+
+    /// <summary>A port this class gives to servers: no synthetic client end takes one.</summary>
+    public static bool IsHttpPort(int port) =>
+        ClientView.Contains(port) || ServerView.Contains(port) || TunnelRequestClientView.Contains(port) || TunnelRequestServerView.Contains(port);
 }

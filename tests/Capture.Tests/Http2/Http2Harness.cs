@@ -78,6 +78,7 @@ internal static class Http2Harness
             (d.LostBytes > 0 ? $" lost={d.LostBytes}" : "") + (d.GrpcMessages > 0 ? $" grpc_messages={d.GrpcMessages}" : "") +
             $" preview=\"{Escape(d.Preview.Span)}\"",
         Http2ResetEvent r => $"RST_STREAM @{r.Offset} stream={r.StreamId} error={r.ErrorCode}",
+        Http2WindowUpdateEvent w => $"WINDOW_UPDATE @{w.Offset} stream={w.StreamId} increment={w.Increment}",
         Http2GoAwayEvent g => $"GOAWAY @{g.Offset} last_stream={g.LastStreamId} error={g.ErrorCode} debug=\"{g.Debug}\"",
         Http2SettingsEvent s => $"SETTINGS @{s.Offset}" + (s.Ack ? " ack" : "") + (s.Cut ? " cut" : "") + string.Concat(s.Settings.Select(p => $" {p.Id}={p.Value}")),
         Http2GapEvent g => $"GAP @{g.Offset} length={g.Length}" + (g.FramingLost ? " framing_lost" : $" stream={g.StreamId}"),

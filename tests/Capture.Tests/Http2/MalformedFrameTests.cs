@@ -75,7 +75,7 @@ public sealed class MalformedFrameTests
         ["SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1"] = Server(Settings((4, 1u << 31)),
             ["24 InvalidSetting: SETTINGS_INITIAL_WINDOW_SIZE 2147483648 exceeds 2147483647"], "SETTINGS @24 4=2147483648", NextAt(39)),
         ["WINDOW_UPDATE with an increment of 0"] = Server(WindowUpdate(1, 0),
-            ["24 ProtocolError: WINDOW_UPDATE with an increment of 0 (stream 1)"], NextAt(37)),
+            ["24 ProtocolError: WINDOW_UPDATE with an increment of 0 (stream 1)"], "WINDOW_UPDATE @24 stream=1 increment=0", NextAt(37)),
 
         // Field blocks, §4.3, §6.10
         ["field block interrupted by DATA"] = Server(Concat(Headers(3, [0x88], endHeaders: false), Data(3, "x")),

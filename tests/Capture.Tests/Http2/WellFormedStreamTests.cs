@@ -78,10 +78,11 @@ public sealed class WellFormedStreamTests
             Concat(ClientStart, Frame(0xFA, 0xFF, 0, [1, 2, 3]), Frame(0x10, 0, 1, []), Headers(1, Get(), endStream: true)),
             [ClientSettings, $"HEADERS @66-91 stream=1 end_stream {GetFields}"]),
 
-        ["client: PING, WINDOW_UPDATE and PRIORITY give no events"] = new(Client,
+        // A stream's WINDOW_UPDATE is an event only for the §5.1 check (none on a stream never opened).
+        ["client: PING, the connection's WINDOW_UPDATE and PRIORITY give no events"] = new(Client,
             Concat(ClientStart, Ping(0x0102030405060708), WindowUpdate(0, 1 << 20), Priority(1, 0, 200), Headers(1, Get(), endStream: true),
                 WindowUpdate(1, 100), Ping(7, ack: true)),
-            [ClientSettings, $"HEADERS @89-114 stream=1 end_stream {GetFields}"]),
+            [ClientSettings, $"HEADERS @89-114 stream=1 end_stream {GetFields}", "WINDOW_UPDATE @114 stream=1 increment=100"]),
 
         ["client: request body and trailers"] = new(Client,
             Concat(ClientStart, Headers(1, new HpackBlock().Indexed(3).Indexed(7).Incremental(4, "/upload").Incremental(1, "h")),
