@@ -24,6 +24,9 @@ internal sealed record Exchange
     public double? RequestSentMs { get; init; }
     public string? Method { get; init; }
     public string? Host { get; init; }
+    /// <summary>The request named no host (no Host header, absolute-form authority or :authority; or no request was seen):
+    /// <see cref="Host"/> is then the server's address, which `--where host=` (empty) must tell from a Host that names it.</summary>
+    public bool NoHostSent { get; init; }
     public string? Path { get; init; }
     public int? Status { get; init; }
     /// <summary>HTTP/1: whether the request's line was read; when not, <see cref="Method"/> and <see cref="Path"/> are null.</summary>

@@ -222,7 +222,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         if (malformed) flags.Add(ExchangeFlags.Malformed);
         if (firstOnConnection && conn.Mid_Stream != 0) flags.Add(ExchangeFlags.MidStream);
 
-        var (host, path) = Target(request, conn, side);
+        var (host, path) = Target(request);
+        string serverAddress = side == "client" ? conn.Remote : conn.Local;
         return new Exchange
         {
             ConnectionId = conn.Id,
@@ -234,7 +235,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = request?.Method,
             RequestLine = request is { Method: null } ? Unread(request) : StartLine.Read,
-            Host = host,
+            Host = host ?? serverAddress,
+            NoHostSent = host is null,
             Path = path,
             Status = response?.Status,
             StatusLine = response is { Status: null } ? Unread(response) : StartLine.Read,
@@ -274,13 +276,12 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         response.Flags.HasFlag(Http1MessageFlags.CloseDelimited) && conn.Closed_Ns is null;
 
     /// <summary>Host from the Host header (or an absolute-form target, as sent, or CONNECT's authority-form one, which names
-    /// a host and no path: RFC 9112 §3.2.3), else the server's address.</summary>
-    private static (string? Host, string? Path) Target(Http1Message? request, ConnectionRow conn, string side)
+    /// a host and no path: RFC 9112 §3.2.3); null when the request named none.</summary>
+    private static (string? Host, string? Path) Target(Http1Message? request)
     {
-        string serverAddress = side == "client" ? conn.Remote : conn.Local;
-        if (request?.Target is not { } target) return (serverAddress, null);
+        if (request?.Target is not { } target) return (null, null);
         if (request.Method == "CONNECT") return (target, "");
         if (AbsoluteForm.TrySplit(target, out var absoluteHost, out var absolutePath)) return (absoluteHost, absolutePath);
-        return (request.Header("Host") ?? serverAddress, target);
+        return (request.Header("Host"), target);
     }
 }

@@ -175,6 +175,7 @@ internal static class Http2ExchangeBuilder
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = upgraded ? upgradeRequest!.Method : s.Method,
             Host = authority ?? serverAddress,
+            NoHostSent = authority is null,
             Path = upgraded ? upgradeRequest!.Target : s.Path,
             Status = s.Status,
             RequestLine = neverOpened ? StartLine.Absent : !upgraded && s.RequestFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read,

@@ -51,14 +51,14 @@ internal static class ComparisonOutput
             return;
         }
         var keys = rows.Select(r => TerminalText.Escape($"{r.Key[0]} {r.Key[1]}{r.Key[2]}")).ToList();
-        int width = Math.Clamp(keys.Max(k => k.Length), 10, 60);
+        int width = Math.Clamp(keys.Max(DisplayWidth.Of), 10, 60);
         output.WriteLine($"{"METHOD HOST+PATH".PadRight(width)}  {"SIDE",-6}  {"CHANGE",-8}  {"COUNT A",7}  {"COUNT B",7}  {"P50 A ms",9}  {"P50 B ms",9}  {"P99 A ms",9}  {"P99 B ms",9}  {"ERR% A",6}  {"ERR% B",6}");
         for (int i = 0; i < rows.Count; i++)
         {
             var r = rows[i];
             string key = TerminalText.Cell(keys[i], width);
             string change = r.Change.Length > 0 ? r.Change : Percent(r.P50Change);
-            output.WriteLine($"{key.PadRight(width)}  {r.Key[3],-6}  {change,-8}  {Count(r.Before),7}  {Count(r.After),7}  {Ms(r.Before, 0.5),9}  {Ms(r.After, 0.5),9}  {Ms(r.Before, 0.99),9}  {Ms(r.After, 0.99),9}  {Pct(r.Before),6}  {Pct(r.After),6}");
+            output.WriteLine($"{key}  {r.Key[3],-6}  {change,-8}  {Count(r.Before),7}  {Count(r.After),7}  {Ms(r.Before, 0.5),9}  {Ms(r.After, 0.5),9}  {Ms(r.Before, 0.99),9}  {Ms(r.After, 0.99),9}  {Pct(r.Before),6}  {Pct(r.After),6}");
         }
     }
 

@@ -18,11 +18,13 @@ internal static class ExchangeTable
         output.WriteLine($"{"ID",6}  {"TIME (UTC)",-15}  {"DURATION ms",11}  {"METHOD",-7}  {"HOST+PATH",-UrlWidth}  {"STATUS",6}  {"PROCESS",-22}  {"SIDE",-6}  FLAGS");
         foreach (var e in exchanges)
         {
+            // Cells are cut and padded by terminal columns, not string length (DisplayWidth): no {x,-N} alignment here.
             var url = TerminalText.Cell((e.Host ?? "") + (e.Path ?? ""), UrlWidth);
             var process = TerminalText.Cell($"{e.Comm}[{e.Pid}]", 22);
+            var method = TerminalText.Pad(TerminalText.Escape(e.Method ?? "-"), 7);
             output.WriteLine(
                 $"{e.Id,6}  {e.Timestamp.UtcDateTime.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture),-15}  {e.DurationMs,11:F3}  " +
-                $"{TerminalText.Escape(e.Method ?? "-"),-7}  {url,-UrlWidth}  {(e.Status?.ToString(CultureInfo.InvariantCulture) ?? "-"),6}  {process,-22}  {e.Side,-6}  {string.Join(",", e.Flags)}");
+                $"{method}  {url}  {(e.Status?.ToString(CultureInfo.InvariantCulture) ?? "-"),6}  {process}  {e.Side,-6}  {string.Join(",", e.Flags)}");
         }
     }
 }

@@ -96,10 +96,10 @@ internal static class HarWriter
         json.WriteString("startedDateTime", Iso8601(e.Timestamp));
         json.WriteNumber("time", Microseconds(send + wait + receive));
 
+        var url = HarUrl.Of(e);
         json.WriteStartObject("request");
         json.WriteString("method", e.Method);
-        // RFC 9110 §7.1: an asterisk-form target (OPTIONS *) is the server itself, a URI with an empty path.
-        json.WriteString("url", $"{(e.Tls ? "https" : "http")}://{e.Host}{(e.Path == "*" ? "" : e.Path ?? "/")}");
+        json.WriteString("url", url.Url);
         json.WriteString("httpVersion", version);
         HarCookies.WriteRequest(json, e.RequestHeaders);
         Headers(json, e.RequestHeaders, e);
@@ -145,6 +145,7 @@ internal static class HarWriter
         json.WriteStartArray("_flags");
         foreach (var flag in e.Flags) json.WriteStringValue(flag);
         json.WriteEndArray();
+        if (url.Comment is not null) json.WriteString("comment", url.Comment);
         json.WriteEndObject();
     }
 

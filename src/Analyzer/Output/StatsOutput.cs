@@ -59,7 +59,7 @@ internal static class StatsOutput
             return;
         }
         var keyText = rows.Select(r => TerminalText.Escape(KeyText(grouping, r.Key))).ToList();
-        int keyWidth = Math.Clamp(keyText.Max(k => k.Length), 10, 70);
+        int keyWidth = Math.Clamp(keyText.Max(DisplayWidth.Of), 10, 70);
         var keyColumns = grouping.BySide ? grouping.Columns.SkipLast(1) : grouping.Columns;
         string header = grouping.Name == "endpoint" ? "METHOD HOST+PATH" : string.Join(' ', keyColumns).ToUpperInvariant();
         string sideHeader = grouping.BySide ? $"  {"SIDE",-6}" : "";
@@ -67,10 +67,10 @@ internal static class StatsOutput
         for (int i = 0; i < rows.Count; i++)
         {
             var f = rows[i].Figures;
-            string key = TerminalText.Fit(keyText[i], keyWidth);
+            string key = TerminalText.Pad(TerminalText.Fit(keyText[i], keyWidth), keyWidth);
             string side = grouping.BySide ? $"  {rows[i].Key[^1],-6}" : "";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{key.PadRight(keyWidth)}{side}  {f.Count,7}  {f.Errors,6}  {f.ErrorRate * 100,6:F1}  {f.Durations.Percentile(0.5),9:F3}  {f.Durations.Percentile(0.9),9:F3}  {f.Durations.Percentile(0.99),9:F3}  {f.Durations.MaxMs,9:F3}  {f.RequestBytes,10}  {f.ResponseBytes,10}"));
+                $"{key}{side}  {f.Count,7}  {f.Errors,6}  {f.ErrorRate * 100,6:F1}  {f.Durations.Percentile(0.5),9:F3}  {f.Durations.Percentile(0.9),9:F3}  {f.Durations.Percentile(0.99),9:F3}  {f.Durations.MaxMs,9:F3}  {f.RequestBytes,10}  {f.ResponseBytes,10}"));
         }
     }
 

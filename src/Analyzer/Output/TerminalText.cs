@@ -25,7 +25,8 @@ internal static class TerminalText
         for (int i = first; i < text.Length; i++)
         {
             char c = text[i];
-            if (!NeedsEscape(c, keepTabs)) escaped.Append(c);
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) escaped.Append(c).Append(text[++i]);
+            else if (!NeedsEscape(c, keepTabs)) escaped.Append(c);
             else escaped.Append(c switch
             {
                 '\n' => @"\n",
@@ -38,13 +39,33 @@ internal static class TerminalText
         return escaped.ToString();
     }
 
-    /// <summary>A table cell: escaped, then cut to <paramref name="width"/> with an ellipsis.</summary>
-    public static string Cell(string? text, int width) => Fit(Escape(text), width);
+    /// <summary>A table cell: escaped, then cut to <paramref name="width"/> columns with an ellipsis and padded to them.</summary>
+    public static string Cell(string? text, int width) => Pad(Fit(Escape(text), width), width);
 
     /// <summary>Text already escaped (as a table that measured its cells first holds it), cut to <paramref name="width"/>
-    /// with an ellipsis.</summary>
-    public static string Fit(string escaped, int width) => escaped.Length <= width ? escaped : escaped[..(width - 1)] + "…";
+    /// terminal columns with an ellipsis (<see cref="DisplayWidth"/>). The cut falls between grapheme clusters, so it never
+    /// parts a surrogate pair (which would print '?') nor a letter from its accent or an emoji from its modifier; a wide
+    /// character that would straddle the last column goes whole, and the cell is a column short.</summary>
+    public static string Fit(string escaped, int width)
+    {
+        if (DisplayWidth.Of(escaped) <= width) return escaped;
+        int used = 0, end = 0;
+        while (end < escaped.Length)
+        {
+            int length = StringInfo.GetNextTextElementLength(escaped.AsSpan(end));
+            int columns = DisplayWidth.OfCluster(escaped.AsSpan(end, length));
+            if (used + columns > width - 1) break;
+            used += columns;
+            end += length;
+        }
+        return escaped[..end] + "…";
+    }
 
+    /// <summary>Left-aligned in <paramref name="width"/> terminal columns: string.PadRight counts UTF-16 units, so a row
+    /// with a wide character or an emoji would push every column after it to the right.</summary>
+    public static string Pad(string text, int width) => text + new string(' ', Math.Max(0, width - DisplayWidth.Of(text)));
+
+    /// <summary>A surrogate reaches here only alone (a pair is written whole): an encoder would print it as '?'.</summary>
     private static bool NeedsEscape(char c, bool keepTabs) =>
-        (char.IsControl(c) && !(keepTabs && c == '\t')) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+        (char.IsControl(c) && !(keepTabs && c == '\t')) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
 }

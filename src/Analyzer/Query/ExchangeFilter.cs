@@ -62,7 +62,9 @@ internal sealed partial class ExchangeFilter
         {
             if (field.Length == 0 || !rest.StartsWith(op, StringComparison.Ordinal)) continue;
             string value = rest[op.Length..].Trim();
-            if (value.Length == 0) throw new FilterException($"--where {condition}: no value after '{op}'");
+            // host= alone is a question of its own: the exchanges whose request named no host (HostNamedNone).
+            if (value.Length == 0 && !(field == "host" && (op is "=" or "!=")))
+                throw new FilterException($"--where {condition}: no value after '{op}'");
             return (field, op, value);
         }
         throw new FilterException($"--where {condition}: expected FIELD=VALUE, FIELD!=VALUE, FIELD>VALUE, ... (fields: {Fields})");
@@ -72,10 +74,10 @@ internal sealed partial class ExchangeFilter
 
     private static Func<Exchange, bool> Build(string field, string op, string value, string condition) => field switch
     {
-        "status" => Number(op, value, condition, e => e.Status),
-        "pid" => Number(op, value, condition, e => e.Pid),
-        "connection" => value.Contains(':') ? Connection(op, value, condition) : Number(op, value, condition, e => e.ConnectionId),
-        "duration" => Number(op, value, condition, e => e.DurationMs, Milliseconds, "is not a duration (ms, or with a unit: 250us, 100ms, 1.5s)"),
+        "status" => Number(op, value, condition, e => e.Status, NumberRange.Status),
+        "pid" => Number(op, value, condition, e => e.Pid, NumberRange.Pid),
+        "connection" => value.Contains(':') ? Connection(op, value, condition) : Number(op, value, condition, e => e.ConnectionId, NumberRange.Connection),
+        "duration" => Number(op, value, condition, e => e.DurationMs, NumberRange.Duration, Milliseconds, "is not a duration (ms, or with a unit: 250us, 100ms, 1.5s)"),
         "method" => Text(op, value, condition, e => e.Method, ignoreCase: true),
         "host" => Host(op, value, condition),
         "path" => Text(op, value, condition, e => e.Path, ignoreCase: false),
@@ -87,11 +89,14 @@ internal sealed partial class ExchangeFilter
         _ => throw new FilterException($"--where {condition}: unknown field '{field}' (fields: {Fields})"),
     };
 
-    private static Func<Exchange, bool> Number(string op, string value, string condition, Func<Exchange, double?> get,
+    private static Func<Exchange, bool> Number(string op, string value, string condition, Func<Exchange, double?> get, NumberRange range,
         Func<string, double?>? parse = null, string notOne = "is not a number")
     {
         parse ??= PlainNumber;
-        var alternatives = value.Split(',').Select(v => parse(v.Trim()) ?? throw new FilterException($"--where {condition}: '{v}' {notOne}")).ToArray();
+        var alternatives = value.Split(',').Select(v => v.Trim()).Select(v =>
+            parse(v) is not { } n ? throw new FilterException($"--where {condition}: '{v}' {notOne}")
+            : range.Refuses(n) is { } why ? throw new FilterException($"--where {condition}: '{v}' {why}")
+            : n).ToArray();
         if (op is not ("=" or "!=") && alternatives.Length > 1) throw new FilterException($"--where {condition}: only = and != take several values");
         double first = alternatives[0];
         return op switch
@@ -148,10 +153,16 @@ internal sealed partial class ExchangeFilter
     /// matches "shop.test:80".</summary>
     private static Func<Exchange, bool> Host(string op, string value, string condition)
     {
+        if (value.Length == 0) return HostNamedNone(op == "=");
         var asSent = Text(op, value, condition, e => e.Host, ignoreCase: true);
         var normalized = Text(op, value, condition, NormalizedHost.Of, ignoreCase: true);
         return op == "=" ? e => asSent(e) || normalized(e) : e => asSent(e) && normalized(e);
     }
+
+    /// <summary>host= (empty): the request named no host, or an empty one (`Host:` with no value, as RFC 9112 §3.2 has a
+    /// request with no authority send). Such an exchange's host is the server's address (docs/json.md), which host=ADDRESS
+    /// matches along with the requests whose Host named that address; host= picks out the first alone.</summary>
+    private static Func<Exchange, bool> HostNamedNone(bool want) => e => (e.NoHostSent || string.IsNullOrEmpty(e.Host)) == want;
 
     /// <summary>Any of the flags given (comma-separated globs, as for text fields); one that names no flag (a typo, "gpa") is
     /// refused rather than matching nothing.</summary>

@@ -53,6 +53,21 @@ public sealed class HostGroupingTests : IDisposable
         Assert.Equal(["shop.test:8080"], Analyze.ListJson(db, "--where", "host!=shop.test").Select(e => e.GetProperty("host").GetString()));
     }
 
+    [Fact]
+    public void Where_host_empty_picks_out_the_requests_that_sent_no_host_whose_host_is_the_servers_address()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "no-host.db"));
+        string[] requests = ["GET /none HTTP/1.0\r\n\r\n", "GET /empty HTTP/1.1\r\nHost:\r\n\r\n", "GET /named HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"];
+        for (int i = 0; i < requests.Length; i++)
+            rec.Connection("curl", 10, "client", $"127.0.0.1:{50000 + i}", "127.0.0.1:8080")
+                .ClientSends(1 + 2 * i, requests[i]).ServerSends(2 + 2 * i, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        string db = rec.Save();
+
+        Assert.Equal(["/none 127.0.0.1:8080", "/empty "], Analyze.ListJson(db, "--where", "host=").Select(e => $"{e.GetProperty("path")} {e.GetProperty("host")}"));
+        Assert.Equal(["/named"], Analyze.ListJson(db, "--where", "host!=").Select(e => e.GetProperty("path").GetString()));
+        Assert.Equal(["/none", "/named"], Analyze.ListJson(db, "--where", "host=127.0.0.1:8080").Select(e => e.GetProperty("path").GetString()));
+    }
+
     /// <summary>One GET /a per host, each on a connection of its own, answered 200.</summary>
     private string Recording(bool tls, params string[] hosts)
     {

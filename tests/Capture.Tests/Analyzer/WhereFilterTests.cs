@@ -114,6 +114,44 @@ public sealed class WhereFilterTests
     public void Host_matches_whatever_its_case_and_with_or_without_the_default_port_of_its_scheme(string condition, string host, bool tls, bool matches) =>
         Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(host: host, tls: tls)));
 
+    [Theory]
+    [InlineData("pid=99999999999999999999", "'99999999999999999999' is out of range: a pid is 1 to 4194304")]
+    [InlineData("pid>4194305", "'4194305' is out of range: a pid is 1 to 4194304")]
+    [InlineData("pid=0", "'0' is out of range: a pid is 1 to 4194304")]
+    [InlineData("pid=12,99999999999", "'99999999999' is out of range: a pid is 1 to 4194304")]
+    [InlineData("pid=1.5", "'1.5' is not a whole number: a pid is 1 to 4194304")]
+    [InlineData("status=5000", "'5000' is out of range: a status code is 100 to 999")]
+    [InlineData("status<99", "'99' is out of range: a status code is 100 to 999")]
+    [InlineData("status=200.5", "'200.5' is not a whole number: a status code is 100 to 999")]
+    [InlineData("connection=0", "'0' is out of range: a connection id is 1 to 9223372036854775807")]
+    [InlineData("connection=99999999999999999999", "'99999999999999999999' is out of range: a connection id is 1 to 9223372036854775807")]
+    [InlineData("duration>-5ms", "'-5ms' is out of range: a duration is not negative")]
+    public void A_number_the_field_can_never_hold_is_refused_in_one_line_naming_the_range_not_answered_with_no_exchanges(string condition, string why) =>
+        Assert.Equal($"--where {condition}: {why}", Assert.Throws<FilterException>(() => ExchangeFilter.Parse([condition])).Message);
+
+    [Theory]
+    [InlineData("pid=4194304")]
+    [InlineData("status=100,999")]
+    [InlineData("connection=9223372036854775807")]
+    [InlineData("duration>=0")]
+    public void The_ends_of_each_range_are_taken(string condition) => ExchangeFilter.Parse([condition]);
+
+    [Theory]
+    [InlineData("host=", true, "10.0.0.1:80", true)]
+    [InlineData("host=", false, "", true)]
+    [InlineData("host=", false, "shop.test", false)]
+    [InlineData("host!=", true, "10.0.0.1:80", false)]
+    [InlineData("host!=", false, "shop.test", true)]
+    [InlineData("host=10.0.0.1:80", true, "10.0.0.1:80", true)]
+    public void An_empty_host_picks_out_the_requests_that_named_no_host(string condition, bool noHostSent, string host, bool matches) =>
+        Assert.Equal(matches, ExchangeFilter.Parse([condition]).Matches(Exchange(host: host) with { NoHostSent = noHostSent }));
+
+    [Theory]
+    [InlineData("path=")]
+    [InlineData("host>")]
+    public void Only_host_takes_an_empty_value(string condition) =>
+        Assert.Throws<FilterException>(() => ExchangeFilter.Parse([condition]));
+
     private static Exchange Exchange(string path = "/", double durationMs = 1, string[]? flags = null, DateTimeOffset? at = null, long connection = 1,
         string host = "127.0.0.1:80", bool tls = false) => new()
     {
