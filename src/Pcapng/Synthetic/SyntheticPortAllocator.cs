@@ -10,10 +10,20 @@ namespace Capture.Pcapng.Synthetic;
 /// across interfaces, would read them as one stream. A flow whose first choice is taken tries the view's other HTTP port,
 /// then keeps its first server port and moves its client port up to the next one free (not an HTTP port, which would make
 /// that end look like a server). The real endpoints stay in every packet's comment.
+///
+/// Only the last <see cref="RememberedFlows"/> flows are remembered. `record --pcapng` runs for hours: remembering every
+/// flow would grow without end, and on loopback, where every connection joins 127.0.0.1 to itself and the kernel hands
+/// out ephemeral ports round and round, each new flow would find its real port taken by a long-closed one and walk ever
+/// further to a free one. A flow that old ended long before (with the handshake and FIN that separate it in Wireshark).
 /// </summary>
 public sealed class SyntheticPortAllocator
 {
+    /// <summary>Flows remembered: far more than are open at once on any host this records, far fewer than the
+    /// ephemeral ports a busy loopback cycles through.</summary>
+    public const int RememberedFlows = 8192;
+
     private readonly HashSet<(IPAddress, int, IPAddress, int)> _used = [];
+    private readonly Queue<(IPAddress, int, IPAddress, int)> _byAge = new();
 
     /// <summary>The ports of a new flow for <paramref name="connection"/> (see <see cref="SyntheticPorts.Candidates"/>).</summary>
     public (int ClientPort, int ServerPort) Allocate(RecordedConnection connection, bool tunnelRequest = false)
@@ -37,6 +47,13 @@ public sealed class SyntheticPortAllocator
     {
         if (_used.Contains((server, serverPort, client, clientPort)) || !_used.Add((client, clientPort, server, serverPort))) return false;
         _used.Add((server, serverPort, client, clientPort));
+        _byAge.Enqueue((client, clientPort, server, serverPort));
+        if (_byAge.Count > RememberedFlows)
+        {
+            var (oldClient, oldClientPort, oldServer, oldServerPort) = _byAge.Dequeue();
+            _used.Remove((oldClient, oldClientPort, oldServer, oldServerPort));
+            _used.Remove((oldServer, oldServerPort, oldClient, oldClientPort));
+        }
         return true;
     }
 }

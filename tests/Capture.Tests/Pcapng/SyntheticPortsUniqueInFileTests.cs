@@ -35,6 +35,21 @@ public sealed class SyntheticPortsUniqueInFileTests : IDisposable
     }
 
     [Fact]
+    public void Only_the_most_recent_flows_are_remembered_so_a_long_recording_neither_grows_nor_searches_without_end()
+    {
+        var ports = new SyntheticPortAllocator();
+        Assert.Equal((40000, 80), ports.Allocate(FromClient(0, 9000)));
+        // Loopback's ephemeral ports come round again: flows from other client ports, as many as are remembered.
+        for (int i = 1; i <= SyntheticPortAllocator.RememberedFlows; i++)
+            ports.Allocate(new RecordedConnection(i, A, 1024 + i, B, 9000, ConnectionSide.Client));
+
+        // The first flow is forgotten: a new connection from its client port takes its ports again, without a search.
+        Assert.Equal((40000, 80), ports.Allocate(FromClient(99999, 9001)));
+        // A recent one is remembered: its client port reused moves on.
+        Assert.NotEqual((1024 + 5, 80), ports.Allocate(new RecordedConnection(100000, A, 1024 + 5, B, 9002, ConnectionSide.Client)));
+    }
+
+    [Fact]
     public void A_flow_never_takes_its_real_server_port_even_when_its_first_choice_is_taken()
     {
         var ports = new SyntheticPortAllocator();
