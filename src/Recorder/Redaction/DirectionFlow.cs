@@ -35,7 +35,7 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
         _scanner ??= start(this, span);
         long pos = (long)ev.StreamPos;
         if (_next >= 0 && pos != _next) _scanner.Lost(Math.Max(pos - _next, 0));
-        _next = pos + bytes.Length;
+        _next = pos + span.Length;
         (_scanning, _scanningPos) = (bytes, pos);
         try
         {
@@ -43,7 +43,7 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
             {
                 int used = _scanner.Feed(span[offset..], pos + offset, callStart: offset == 0);
                 offset += used;
-                if (offset < bytes.Length)
+                if (offset < span.Length)
                 {
                     if (_scanner.Successor is not { } next) break;
                     _scanner = next;

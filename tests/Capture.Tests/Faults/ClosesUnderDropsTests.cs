@@ -23,8 +23,7 @@ public sealed class ClosesUnderDropsTests
         using var dir = new TempDir();
         int port = Ports.Free();
         using var nginx = Peers.Nginx(dir.Path, port);
-        using (var file = File.Create(Path.Combine(dir.Path, "www", "big")))
-            file.SetLength(FileBytes);
+        Peers.NginxFile(dir.Path, "big", FileBytes);
         using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString(), "--ring-buffer-mb", "1");
 
         // Parallel downloads, so that connections end while others still fill the ring.

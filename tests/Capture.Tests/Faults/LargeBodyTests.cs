@@ -23,8 +23,7 @@ public sealed class LargeBodyTests
         using var dir = new TempDir();
         int port = Ports.Free();
         using var nginx = Peers.Nginx(dir.Path, port);
-        using (var file = File.Create(Path.Combine(dir.Path, "www", "big")))
-            file.SetLength(BodyBytes);
+        Peers.NginxFile(dir.Path, "big", BodyBytes);
         using var recorder = RecorderRun.Start(dir.Path, "--port", port.ToString(), "--max-capture-bytes", "4096");
 
         Peers.Curl("-o", "/dev/null", $"http://127.0.0.1:{port}/big");

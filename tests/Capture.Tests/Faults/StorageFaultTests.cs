@@ -43,7 +43,7 @@ public sealed class StorageFaultTests
         int port = Ports.Free();
         using var nginx = Peers.Nginx(dir.Path, port);
         // Each exchange is recorded twice (client and server) in full: about 512 KiB per request.
-        File.WriteAllBytes(Path.Combine(dir.Path, "www", "big"), new byte[256 * 1024]);
+        Peers.NginxFile(dir.Path, "big", 256 * 1024);
         using var disk = new SmallDisk(dir.Path, "2m");
         string db = Path.Combine(disk.Path, "run.db");
 

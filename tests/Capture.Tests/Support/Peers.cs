@@ -32,6 +32,14 @@ internal static class Peers
         return nginx;
     }
 
+    /// <summary>A file of <paramref name="bytes"/> zero bytes that <see cref="Nginx"/> serves at /<paramref name="name"/>
+    /// (sparse: a 100 MB body costs the test no disk).</summary>
+    public static void NginxFile(string directory, string name, long bytes)
+    {
+        using var file = File.Create(Path.Combine(directory, "www", name));
+        file.SetLength(bytes);
+    }
+
     /// <summary>The start of an nginx.conf that runs in the foreground with every file in
     /// <paramref name="directory"/>; the caller adds its server blocks and the closing brace.</summary>
     public static string NginxPreamble(string directory, string name) => $$"""
