@@ -108,7 +108,7 @@ static __always_inline void bind_held_tls_writes(struct thread_state *ts, __u64 
 		st->tls_library = held->library;
 		ev.stream_pos = __sync_fetch_and_add(&st->tls_stream_pos[DIRECTION_EGRESS], bytes);
 		announce_conn(st, sk, fd);
-		fill_header(&ev.header, EVENT_TLS_BIND, SOURCE_TLS_WRITE, st, sk, fd);
+		fill_header(&ev.header, EVENT_TLS_BIND, SOURCE_TLS_WRITE, st, sk, fd, bpf_ktime_get_ns());
 	}
 	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flag_for_output(sizeof(ev))))
 		count_drop();
