@@ -137,6 +137,7 @@ struct copy_state {
 	__u32 filled;
 	__u8 is_iov;
 	__u8 truncated;
+	__u8 shed;         /* DATA_FLAG_SHED when the cut is load shedding's, else 0 */
 	__u8 unreadable;
 };
 
@@ -495,7 +496,7 @@ static __always_inline void flush_chunk(struct data_scratch *scratch, bool last)
 	struct data_event *ev = &scratch->event;
 	ev->data_len = filled;
 	ev->stream_pos = s->stream_pos;
-	ev->flags = ((last && s->truncated) ? DATA_FLAG_TRUNCATED : 0) |
+	ev->flags = ((last && s->truncated) ? DATA_FLAG_TRUNCATED | s->shed : 0) |
 		    (s->unreadable ? DATA_FLAG_UNREADABLE : 0);
 	s->unreadable = 0;
 	if (bpf_ringbuf_output(&events, ev, offsetof(struct data_event, data) + filled,
@@ -558,7 +559,7 @@ static long copy_step(__u32 index, void *ctx)
 /* The fields of a data event reserved in the ring for one whole call; its bytes follow. */
 static __always_inline void fill_call_event(struct data_event *ev, struct io_call *c, struct conn_state *st,
 					    struct sock *sk, __u8 direction, __u64 call_start_pos, __u64 moved,
-					    __u32 captured, __u8 tls_library)
+					    __u32 captured, __u8 tls_library, __u8 shed)
 {
 	fill_header(&ev->header, EVENT_DATA, c->source, st, sk, c->fd,
 		    direction == DIRECTION_EGRESS && c->entered_ns ? c->entered_ns : bpf_ktime_get_ns());
@@ -566,7 +567,7 @@ static __always_inline void fill_call_event(struct data_event *ev, struct io_cal
 	ev->call_bytes = moved;
 	ev->data_len = captured;
 	ev->direction = direction;
-	ev->flags = moved > captured ? DATA_FLAG_TRUNCATED : 0;
+	ev->flags = moved > captured ? DATA_FLAG_TRUNCATED | shed : 0;
 	ev->tls_library = tls_library;
 	ev->_pad = 0;
 }
@@ -574,7 +575,7 @@ static __always_inline void fill_call_event(struct data_event *ev, struct io_cal
 #define DEFINE_EMIT_RESERVED(name, payload_bytes)                                                       \
 	static __always_inline bool name(struct io_call *c, struct conn_state *st, struct sock *sk,     \
 					 __u8 direction, __u64 call_start_pos, __u64 moved, __u32 captured, \
-					 __u8 tls_library)                                               \
+					 __u8 tls_library, __u8 shed)                                    \
 	{                                                                                        \
 		struct data_event *ev = bpf_ringbuf_reserve(                                     \
 			&events, offsetof(struct data_event, data) + (payload_bytes), 0);         \
@@ -582,7 +583,7 @@ static __always_inline void fill_call_event(struct data_event *ev, struct io_cal
 			count_drop();                                                            \
 			return true;                                                             \
 		}                                                                                \
-		fill_call_event(ev, c, st, sk, direction, call_start_pos, moved, captured, tls_library); \
+		fill_call_event(ev, c, st, sk, direction, call_start_pos, moved, captured, tls_library, shed); \
 		/* The caller checked the size; the verifier must see it checked here too. */  \
 		__u64 n = captured;                                                              \
 		asm volatile("" : "+r"(n));                                                      \
@@ -604,7 +605,7 @@ DEFINE_EMIT_RESERVED(emit_medium, MEDIUM_EVENT_BYTES)
 #define SMALL_IOV_BUFFERS 4
 
 static __always_inline bool emit_small_iov(struct io_call *c, struct conn_state *st, struct sock *sk,
-					   __u8 direction, __u64 call_start_pos, __u64 moved, __u32 captured)
+					   __u8 direction, __u64 call_start_pos, __u64 moved, __u32 captured, __u8 shed)
 {
 	struct iovec iov[SMALL_IOV_BUFFERS] = {};
 	__u64 count = c->iov_count;
@@ -619,7 +620,7 @@ static __always_inline bool emit_small_iov(struct io_call *c, struct conn_state 
 		count_drop();
 		return true;
 	}
-	fill_call_event(ev, c, st, sk, direction, call_start_pos, moved, captured, TLS_NONE);
+	fill_call_event(ev, c, st, sk, direction, call_start_pos, moved, captured, TLS_NONE, shed);
 	__u64 filled = 0;
 	for (int i = 0; i < SMALL_IOV_BUFFERS; i++) {
 		if (i >= count || filled >= captured)
@@ -644,20 +645,45 @@ static __always_inline bool emit_small_iov(struct io_call *c, struct conn_state 
 	return true;
 }
 
+/*
+ * Load shedding. When the recorder falls behind (its writer behind a bulk transfer, or its poll thread
+ * kept off the CPU), the ring fills and events are dropped whole: a request's head as readily as the
+ * middle of a body, and every other connection's heads with them. So once less than a quarter of the
+ * ring is free, a call keeps only its first CAPTURE_SHED_KEPT_BYTES, as if the per-call cap were that:
+ * heads, timings, sizes and stream positions stay whole, bodies come out partial (flagged TRUNCATED |
+ * SHED), and the ring takes a sixteenth of a bulk transfer's bytes until the recorder catches up. Not
+ * sooner: a cut costs an HTTP/2 connection the header blocks later in the call, and with them the HPACK
+ * state of every later exchange, which a burst that the ring absorbs would have kept. Returns the cap
+ * for this call and sets *shed when it is load shedding's.
+ */
+#define SHED_HEADROOM_FRACTION 4
+
+static __always_inline __u64 shed_limit(__u64 moved, __u64 limit, __u8 *shed)
+{
+	if (moved <= CAPTURE_SHED_KEPT_BYTES || limit <= CAPTURE_SHED_KEPT_BYTES)
+		return limit;
+	__u64 ring = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) <= ring - ring / SHED_HEADROOM_FRACTION)
+		return limit;
+	*shed = DATA_FLAG_SHED;
+	return CAPTURE_SHED_KEPT_BYTES;
+}
+
 static __always_inline void emit_data(struct io_call *c, struct conn_state *st, struct sock *sk,
 				      __u8 direction, __u64 call_start_pos, __u64 moved, __u8 tls_library)
 {
-	__u64 limit = capture_config.max_capture_bytes;
+	__u8 shed = 0;
+	__u64 limit = shed_limit(moved, capture_config.max_capture_bytes, &shed);
 	__u32 captured = moved < limit ? moved : limit;
 	if (!c->is_iov) {
 		if (captured <= SMALL_EVENT_BYTES &&
-		    emit_small(c, st, sk, direction, call_start_pos, moved, captured, tls_library))
+		    emit_small(c, st, sk, direction, call_start_pos, moved, captured, tls_library, shed))
 			return;
 		if (captured <= MEDIUM_EVENT_BYTES &&
-		    emit_medium(c, st, sk, direction, call_start_pos, moved, captured, tls_library))
+		    emit_medium(c, st, sk, direction, call_start_pos, moved, captured, tls_library, shed))
 			return;
 	} else if (captured <= SMALL_EVENT_BYTES &&
-		   emit_small_iov(c, st, sk, direction, call_start_pos, moved, captured)) {
+		   emit_small_iov(c, st, sk, direction, call_start_pos, moved, captured, shed)) {
 		return;
 	}
 	__u32 cpu = bpf_get_smp_processor_id();
@@ -665,7 +691,7 @@ static __always_inline void emit_data(struct io_call *c, struct conn_state *st, 
 	if (!scratch)
 		return;
 	/* Each chunk's stream_pos, data_len and flags are set as flush_chunk sends it. */
-	fill_call_event(&scratch->event, c, st, sk, direction, call_start_pos, moved, captured, tls_library);
+	fill_call_event(&scratch->event, c, st, sk, direction, call_start_pos, moved, captured, tls_library, shed);
 	scratch->copy = (struct copy_state){
 		.iov_array = c->buf,
 		.iov_count = c->iov_count,
@@ -675,6 +701,7 @@ static __always_inline void emit_data(struct io_call *c, struct conn_state *st, 
 		.stream_pos = call_start_pos,
 		.is_iov = c->is_iov,
 		.truncated = moved > limit,
+		.shed = shed,
 	};
 	struct copy_loop_ctx loop = { .scratch = scratch };
 	bpf_loop(CAPTURE_MAX_LOOP_STEPS, copy_step, &loop, 0);

@@ -84,12 +84,18 @@ enum capture_tls_attribution : __u8 {
 	ATTRIBUTION_NEXT_WRITE = 5, /* memory-BIO libraries: the socket this thread wrote next, after the library's write */
 };
 
-/* Bits of data_event.flags. The recorder adds its own bits above these when it
- * writes chunks.flags (src/Recorder/Redaction/ChunkFlags.cs). */
+/* Bits of data_event.flags, stored as chunks.flags. The recorder adds bit 4 of its own
+ * (src/Recorder/Redaction/ChunkFlags.cs): that value is the kernel's never to use. */
 enum capture_data_flags : __u8 {
-	DATA_FLAG_TRUNCATED = 1, /* the call moved more bytes than max_capture_bytes */
-	DATA_FLAG_UNREADABLE = 2 /* bpf_probe_read_user failed: the payload bytes are zeros */
+	DATA_FLAG_TRUNCATED = 1, /* the call moved more bytes than were captured */
+	DATA_FLAG_UNREADABLE = 2, /* bpf_probe_read_user failed: the payload bytes are zeros */
+	/* Set with TRUNCATED: the ring buffer was more than three quarters full, so only the
+	 * call's first CAPTURE_SHED_KEPT_BYTES were captured (capture.bpf.c, shed_limit). */
+	DATA_FLAG_SHED = 8
 };
+
+/* What a call keeps while the ring buffer is nearly full: most HTTP heads. */
+#define CAPTURE_SHED_KEPT_BYTES 1024
 
 /* Addresses in network byte order; ports in host byte order. IPv4 addresses
  * use the first 4 bytes of the 16-byte fields. */

@@ -236,6 +236,9 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                          $"{totals.MessageStarts:N0} HTTP messages seen, {totals.Chunks:N0} calls, {Format.Bytes(totals.CapturedBytes)} captured, " +
                          $"{drops:N0} events dropped by the kernel ring buffer" +
                          (drops > 0 ? " (raise --ring-buffer-mb or narrow with --pid/--comm/--port)" : ""));
+        if (totals.Shed.Calls > 0)
+            stderr.WriteLine($"record: the recorder fell behind: {totals.Shed.Calls:N0} calls kept only their first KiB ({Format.Bytes(totals.Shed.UncapturedBytes)} " +
+                             "not captured) while the ring buffer was nearly full, rather than lose whole events; their exchanges are flagged truncated (run_info shed_calls)");
         if (totals.HeldTlsWritesDropped > 0)
             stderr.WriteLine($"record: {totals.HeldTlsWritesDropped:N0} TLS writes of memory-BIO libraries (node, .NET) were dropped: " +
                              "no socket write of their thread named their connection in time (run_info tls_writes_unbound)");

@@ -82,7 +82,10 @@ internal static class AnalyzeCommand
             {
                 foreach (var file in files) recordings.Add(RecordingFile.Open(file));
                 foreach (var recording in recordings)
+                {
                     if (DropReport.Describe(recording) is { } note) stderr.WriteLine($"analyze: {note}");
+                    if (ShedReport.Describe(recording) is { } shed) stderr.WriteLine($"analyze: {shed}");
+                }
                 var questions = new Questions(recordings, filter, format, parsed.GetValue(limit), stdout, parserLimits!);
                 if (parsed.GetValue(errors)) questions.Errors();
                 else if (parsed.GetValue(list)) questions.List();

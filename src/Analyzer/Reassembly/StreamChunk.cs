@@ -8,4 +8,7 @@ internal readonly record struct StreamChunk(long TimestampNs, long StreamPos, lo
     public const int FlagUnreadable = 2;
     /// <summary>Set by the recorder, not the kernel: call_bytes bytes of an exchange --allow/--deny kept out; no data.</summary>
     public const int FlagElided = 4;
+    /// <summary>Always with <see cref="FlagTruncated"/>, and read as it is: the ring buffer was nearly full, so the kernel kept
+    /// only the call's first KiB. Told apart only in the note the recording's totals give (ShedReport).</summary>
+    public const int FlagShed = 8;
 }

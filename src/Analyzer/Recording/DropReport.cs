@@ -17,9 +17,7 @@ internal static class DropReport
         var (drops, first, last) = recording.Connection.QuerySingle<(long?, long?, long?)>(
             "SELECT sum(kernel_drops), min(window_start_ns), max(window_end_ns) FROM drops WHERE kernel_drops > 0");
         if (drops is not > 0) return null;
-        string from = recording.Run.WallClock(first!.Value).UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
-        string to = recording.Run.WallClock(last!.Value).UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
-        string when = from == to ? $"at {from}" : $"between {from} and {to}";
+        string when = recording.Run.Window(first!.Value, last!.Value);
         return string.Create(CultureInfo.InvariantCulture, $"note: {recording.Path} lost {drops:N0} event{(drops == 1 ? "" : "s")} to kernel ring-buffer drops {when} UTC: ") +
                "exchanges with bytes in those holes are flagged gap, and some may be missing (record with a larger --ring-buffer-mb, or narrow it)";
     }

@@ -121,4 +121,12 @@ internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestamp
 
     public DateTimeOffset WallClock(long monotonicNs) =>
         DateTimeOffset.UnixEpoch.AddTicks((monotonicNs + MonotonicToWallOffsetNs) / 100);
+
+    /// <summary>"at 12:00:01" or "between 12:00:01 and 12:00:05" (UTC, to the second), for a note about a stretch of the recording.</summary>
+    public string Window(long firstNs, long lastNs)
+    {
+        string from = WallClock(firstNs).UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        string to = WallClock(lastNs).UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        return from == to ? $"at {from}" : $"between {from} and {to}";
+    }
 }

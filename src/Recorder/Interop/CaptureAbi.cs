@@ -32,7 +32,7 @@ internal enum TlsLibrary : byte { None = 0, OpenSsl = 1, GnuTls = 2, Nss = 3 }
 internal enum TlsAttribution : byte { None = 0, Syscall = 1, SetFd = 2, Cache = 3, Thread = 4, NextWrite = 5 }
 
 [Flags]
-internal enum DataFlags : byte { None = 0, Truncated = 1, Unreadable = 2 }
+internal enum DataFlags : byte { None = 0, Truncated = 1, Unreadable = 2, Shed = 8 }
 
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
 internal unsafe struct ConnTuple

@@ -207,6 +207,7 @@ internal sealed class EventWriter
         ref readonly var ev = ref MemoryMarshal.AsRef<DataEvent>(sample);
         int length = (int)Math.Min(ev.DataLen, (uint)(sample.Length - EventDecoder.DataHeaderSize));
         var data = writable.Slice(EventDecoder.DataHeaderSize, length);
+        if ((ev.Flags & DataFlags.Shed) != 0) Totals.Shed.Count(ev);
         if (ev.Header.ConnId == 0) _heldTlsWrites.Hold(ev, data.Span); // its connection is named later (TlsBind)
         else WriteChunk(ev, data);
     }
@@ -288,4 +289,24 @@ internal sealed class RecordingTotals
     public long Malformed;
     /// <summary>TLS writes whose connection no socket write named (<see cref="HeldTlsWrites"/>).</summary>
     public long HeldTlsWritesDropped;
+    public ShedCalls Shed { get; } = new();
+}
+
+/// <summary>Calls the kernel cut to their first KiB while the ring buffer was over three quarters full (bpf/capture.bpf.c,
+/// shed_limit), where it would otherwise have dropped whole events: how many, the bytes not captured, and when.</summary>
+internal sealed class ShedCalls
+{
+    public long Calls;
+    public long UncapturedBytes;
+    /// <summary>CLOCK_MONOTONIC of the first and last cut call; 0 before any.</summary>
+    public ulong FirstNs, LastNs;
+
+    public void Count(in DataEvent ev)
+    {
+        // A call larger than one event is cut to its first KiB, so it arrives as one event.
+        Calls++;
+        UncapturedBytes += (long)(ev.CallBytes - ev.DataLen);
+        if (FirstNs == 0) FirstNs = ev.Header.TimestampNs;
+        LastNs = Math.Max(LastNs, ev.Header.TimestampNs);
+    }
 }

@@ -48,6 +48,11 @@ internal sealed class RunManifest(RunDatabase db, RecordSettings settings)
             ["http_messages_seen"] = totals.MessageStarts,
             ["kernel_drops"] = kernelDrops,
             ["tls_writes_unbound"] = totals.HeldTlsWritesDropped,
+            // Calls the kernel cut to their first KiB while the ring buffer was nearly full (chunks.flags 8), and when.
+            ["shed_calls"] = totals.Shed.Calls,
+            ["shed_uncaptured_bytes"] = totals.Shed.UncapturedBytes,
+            ["shed_first_ns"] = totals.Shed.Calls > 0 ? totals.Shed.FirstNs : null,
+            ["shed_last_ns"] = totals.Shed.Calls > 0 ? totals.Shed.LastNs : null,
             ["redaction_fillers"] = settings.Redaction?.Overflows,
         });
 

@@ -83,6 +83,7 @@ public sealed class BtfEnumTests
     {
         ["DATA_FLAG_TRUNCATED"] = nameof(StreamChunk.FlagTruncated),
         ["DATA_FLAG_UNREADABLE"] = nameof(StreamChunk.FlagUnreadable),
+        ["DATA_FLAG_SHED"] = nameof(StreamChunk.FlagShed),
         [$"ChunkFlags.{nameof(ChunkFlags.ElidedByPolicy)}"] = nameof(StreamChunk.FlagElided),
     };
 
