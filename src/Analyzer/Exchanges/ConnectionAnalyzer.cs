@@ -19,6 +19,14 @@ internal sealed class ConnectionAnalyzer(SqliteConnection db, RunInfo run, Parse
         return ProtocolSniffer.AsksForTunnel(db, beforeHandshake) ? AnalyzeStream(beforeHandshake).Concat(exchanges) : exchanges;
     }
 
+    /// <summary>What an HTTP/2 connection's analysis skipped after holes to find its frames again (see
+    /// <see cref="OrphanedFrameTail"/>); none for a connection of another protocol.</summary>
+    public IReadOnlyList<OrphanedFrameTail> OrphanedHttp2FrameTails(ConnectionRow conn)
+    {
+        var verdict = ProtocolSniffer.Sniff(db, conn);
+        return verdict.Protocol == WireProtocol.Http2 ? _http2.OrphanedTails(conn, verdict.Side) : [];
+    }
+
     private IEnumerable<Exchange> AnalyzeStream(ConnectionRow conn)
     {
         var verdict = ProtocolSniffer.Sniff(db, conn);

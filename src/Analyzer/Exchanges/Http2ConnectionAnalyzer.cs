@@ -17,17 +17,7 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
 
     public IEnumerable<Exchange> Analyze(ConnectionRow conn, string side)
     {
-        var parsed = Parse(conn, side == "server" ? Ingress : Egress);
-        // A connection joined mid-way has no preface to say who is the client: the end that sent :status is the server.
-        if (side == "unknown")
-        {
-            if (SentResponses(parsed.Client) && !SentResponses(parsed.Server))
-            {
-                side = "server";
-                parsed = Parse(conn, Ingress);
-            }
-            else side = "client";
-        }
+        (var parsed, side) = Parse(conn, side);
         var streams = Http2ExchangeAssembler.Assemble(parsed.Client, parsed.Server);
         var client = new StreamView(parsed.ClientTimeline, 0);
         var server = new StreamView(parsed.ServerTimeline, 0);
@@ -36,6 +26,25 @@ internal sealed class Http2ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             .Where(s => !run.IsDenied(conn, s.Stream.StreamId))
             .Select(s => Http2ExchangeBuilder.Build(run, conn, side, s.Stream, client, server, times, upgradeRequest: null, firstOnConnection: s.First,
                 parsed.NotHttp2));
+    }
+
+    /// <summary>Each direction's captured bytes between a hole and the frame boundary the parser found again after it
+    /// (see <see cref="OrphanedFrameTail"/>), as the analysis of the connection reads them.</summary>
+    public IReadOnlyList<OrphanedFrameTail> OrphanedTails(ConnectionRow conn, string side)
+    {
+        (var parsed, side) = Parse(conn, side);
+        int clientDirection = side == "server" ? Ingress : Egress;
+        return [.. OrphanedFrameTail.In(parsed.Client.Events, parsed.ClientTimeline, clientDirection),
+                .. OrphanedFrameTail.In(parsed.Server.Events, parsed.ServerTimeline, 1 - clientDirection)];
+    }
+
+    /// <summary>Both directions parsed, with the side the recorded process is on. A connection joined mid-way has no
+    /// preface to say who is the client: the end that sent :status is the server.</summary>
+    private (Parsed Parsed, string Side) Parse(ConnectionRow conn, string side)
+    {
+        var parsed = Parse(conn, side == "server" ? Ingress : Egress);
+        if (side != "unknown") return (parsed, side);
+        return SentResponses(parsed.Client) && !SentResponses(parsed.Server) ? (Parse(conn, Ingress), "server") : (parsed, "client");
     }
 
     /// <param name="NotHttp2">What the server answered instead of HTTP/2, when it did not speak it; its events are then none.</param>

@@ -10,8 +10,9 @@ namespace Capture.Analyzer.Export;
 
 /// <summary>`analyze RUN.db --export-pcapng OUT`: every recorded call as synthetic TCP packets
 /// in time order (each direction of a connection in stream order), for Wireshark. Chunks stream out of SQLite one row at a time (SQLite sorts on
-/// disk when it must), so memory holds only the connection list, one flow state per connection, and the
-/// calls of the runs that overlap in time.</summary>
+/// disk when it must), so memory holds only the connection list, one flow state per connection, the
+/// calls of the runs that overlap in time, and the bytes to leave out of HTTP/2 streams after holes
+/// (<see cref="OrphanedTailTrimmer"/>; found by analysing one connection at a time before the chunks are read).</summary>
 internal static class PcapngExport
 {
     /// <param name="Pid">Only the bytes this process moved.</param>
@@ -41,10 +42,12 @@ internal static class PcapngExport
         var packets = new PlaintextPacketWriter(writer);
         var recorded = new Dictionary<long, RecordedConnection>();
         var analyzer = new ConnectionAnalyzer(recording.Connection, recording.Run);
+        var tails = new OrphanedTailTrimmer();
         foreach (var c in connections.Values)
         {
             recorded[c.Id] = ToRecorded(c, analyzer);
             if (c.Tls) packets.MarkTls(c.Id);
+            tails.Add(c.Id, c.Tls, analyzer.OrphanedHttp2FrameTails(c));
         }
 
         // Rows come in time order, except that each direction of a connection keeps its stream order: a call that
@@ -85,7 +88,7 @@ internal static class PcapngExport
                 var chunk = new PlaintextChunk(row.ConnId, call.TimestampNs + recording.Run.MonotonicToWallOffsetNs, (uint)row.Pid, (uint)row.Tid,
                     (int)row.Fd, comm, row.Direction == 0, row.StreamPos + call.Offset, row.Data.AsMemory(call.Offset, call.Length), row.Tls != 0);
                 sendNs = Math.Max(sendNs, call.TimestampNs);
-                waiting.Enqueue((connection, chunk), (sendNs, order++));
+                foreach (var piece in tails.Trim(chunk)) waiting.Enqueue((connection, piece), (sendNs, order++));
             }
             streamSendNs[stream] = sendNs;
         }

@@ -1,13 +1,16 @@
 namespace Capture.Analyzer.Reassembly;
 
 /// <summary>When each byte of one direction's stream was moved, and which ranges are missing
-/// (lost to drops, or never captured: truncated calls, sendfile). Offsets are stream positions.</summary>
+/// (lost to drops, or never captured: truncated calls, sendfile). Offsets are stream positions less the bytes
+/// elided before them, as the direction's parser counts them (see <see cref="DirectionStream"/>).</summary>
 internal sealed class ByteTimeline
 {
     private readonly List<long> _starts = [];
     private readonly List<long> _timestamps = [];
     private readonly List<long> _pids = [];
     private readonly List<(long Start, long End, bool Truncated)> _missing = [];
+    /// <summary>Where elided ranges sat, in this timeline's offsets, and how many stream positions each took.</summary>
+    private readonly List<(long At, long Length)> _elided = [];
 
     public void AddChunk(long streamPos, long timestampNs, long pid)
     {
@@ -17,6 +20,21 @@ internal sealed class ByteTimeline
     }
 
     public void AddMissing(long start, long end, bool truncated) => _missing.Add((start, end, truncated));
+
+    public void AddElided(long at, long length) => _elided.Add((at, length));
+
+    /// <summary>The stream position of <paramref name="offset"/>: the bytes elided at or before it put back, so an
+    /// offset where an elided range sat names the byte after that range (elided bytes never reach a parser).</summary>
+    public long StreamPosition(long offset)
+    {
+        long position = offset;
+        foreach (var (at, length) in _elided)
+        {
+            if (at > offset) break;
+            position += length;
+        }
+        return position;
+    }
 
     /// <summary>Timestamp of the chunk holding byte <paramref name="offset"/> (or the nearest before it).</summary>
     public long? TimestampAt(long offset) => ChunkAt(offset) is int i ? _timestamps[i] : null;

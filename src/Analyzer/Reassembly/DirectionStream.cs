@@ -51,6 +51,7 @@ internal static class DirectionStream
                 long end = pos + chunk.CallBytes;
                 if (end > expected)
                 {
+                    timeline.AddElided(expected - elided, end - expected);
                     elided += end - expected;
                     expected = end;
                 }

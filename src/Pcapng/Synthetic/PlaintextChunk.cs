@@ -26,7 +26,8 @@ public sealed record RecordedConnection(long Id, IPAddress Local, int LocalPort,
 }
 
 /// <summary>Payload bytes one process moved on a connection (a row of the db's chunks table).
-/// <paramref name="TimestampNs"/> is wall-clock nanoseconds since the Unix epoch.</summary>
+/// <paramref name="TimestampNs"/> is wall-clock nanoseconds since the Unix epoch. <paramref name="Note"/>, when given,
+/// ends the comment of its packets: what the writer changed of the recorded bytes before them.</summary>
 public readonly record struct PlaintextChunk(
     long ConnectionId, long TimestampNs, uint Pid, uint Tid, int Fd, string Comm,
-    bool Egress, long StreamPos, ReadOnlyMemory<byte> Data, bool Tls);
+    bool Egress, long StreamPos, ReadOnlyMemory<byte> Data, bool Tls, string? Note = null);

@@ -103,5 +103,6 @@ public sealed class PlaintextPacketWriter
     public static string Comment(PlaintextChunk chunk, RecordedConnection connection) =>
         $"pid={chunk.Pid} tid={chunk.Tid} comm={chunk.Comm} fd={chunk.Fd} conn={chunk.ConnectionId} tls={(chunk.Tls ? 1 : 0)} " +
         $"{(chunk.Egress ? "out" : "in")} local={RecordedConnection.Endpoint(connection.Local, connection.LocalPort)} " +
-        $"remote={RecordedConnection.Endpoint(connection.Remote, connection.RemotePort)} side={(connection.LocalIsClient ? "client" : "server")}";
+        $"remote={RecordedConnection.Endpoint(connection.Remote, connection.RemotePort)} side={(connection.LocalIsClient ? "client" : "server")}" +
+        (chunk.Note is null ? "" : " " + chunk.Note);
 }
