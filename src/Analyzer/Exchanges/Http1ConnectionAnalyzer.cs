@@ -60,7 +60,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // A request line that did not parse stands for a request the server answered (RFC 9112 §3); where nothing was
         // answered as HTTP, such bytes were most likely never HTTP (a database's protocol under --all-tcp): no exchange.
         var httpRequests = requestList.Where(m => m.Method is not null || finals.Count > 0).ToList();
-        var pairs = Http1Pairing.Match(httpRequests, finals.Select(f => f.Message?.Status).ToList(), IsOverrun);
+        var answers = finals.Select(f => new Http1Pairing.Answer(f.Message?.Status, responseTimeline.TimestampAt(f.FirstByteOffset))).ToList();
+        var pairs = Http1Pairing.Match(httpRequests, answers, IsOverrun, r => requestTimeline.TimestampAt(r.StartOffset));
         // Once an answer switched protocols (a 2xx to CONNECT opens a tunnel, a 101 upgrades), the client's bytes after
         // its request are the other protocol's, TLS records most often: neither requests nor junk after a request.
         long switchedAt = SwitchedAfter(pairs, httpRequests, finals);

@@ -100,6 +100,26 @@ public sealed class BytesBetweenMessagesTests : IDisposable
         Assert.Equal(["/upload 201 [malformed]", "- 501 [malformed]", "/next 200 []"], Exchanges(db));
     }
 
+    [Theory]
+    [InlineData(3, 4, new[] { "/upload 201 [malformed]", "- 501 [malformed]", "/next - [incomplete]" })]
+    [InlineData(4, 3, new[] { "/upload 201 [malformed]", "/next 501 []" })]
+    public void An_answer_that_began_before_the_next_request_was_sent_is_the_overruns_even_with_no_answer_left_for_that_request(
+        double answeredAtMs, double nextSentAtMs, string[] expected)
+    {
+        // No server answers a request it has not seen a byte of: a 501 sent before the next request is the overrun's,
+        // a server that refused the overrun and kept the connection. Sent after it, by the count of answers it is the
+        // next request's, and the server let the overrun pass.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "overrun-answer-time.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, Overrunning)
+            .ServerSends(2, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+            .ServerSends(answeredAtMs, "HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n")
+            .ClientSends(nextSentAtMs, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+        string db = rec.Save();
+
+        Assert.Equal(expected, Exchanges(db));
+    }
+
     [Fact]
     public void An_overrun_the_server_did_not_answer_leaves_a_later_CONNECT_the_answer_that_opened_its_tunnel()
     {
