@@ -131,14 +131,10 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
     /// </summary>
     private static IEnumerable<Junk> JunkAfterMessages(Http1StreamParser parser)
     {
-        foreach (var error in parser.Errors)
+        foreach (long offset in parser.NoMessageStarts)
         {
-            if (error.Code != Http1ErrorCode.InvalidStartLine) continue;
-            // A start line that did not parse but began like one ("GET /a b HTTP/1.1", "HTTP/1.1 20 OK") was the next
-            // message, an exchange of its own: it says nothing of the one before.
-            if (parser.BeganLikeStartLine(error.Offset)) continue;
-            int before = parser.Messages.FindLastIndex(m => m.EndOffset <= error.Offset);
-            if (before >= 0) yield return new Junk(error.Offset, parser.Messages[before]);
+            int before = parser.Messages.FindLastIndex(m => m.EndOffset <= offset);
+            if (before >= 0) yield return new Junk(offset, parser.Messages[before]);
         }
     }
 
