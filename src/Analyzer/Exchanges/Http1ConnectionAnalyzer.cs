@@ -60,7 +60,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // A request line that did not parse stands for a request the server answered (RFC 9112 §3); where nothing was
         // answered as HTTP, such bytes were most likely never HTTP (a database's protocol under --all-tcp): no exchange.
         var httpRequests = requestList.Where(m => m.Method is not null || finals.Count > 0).ToList();
-        var pairs = Http1Pairing.Match(httpRequests, finals.Select(f => f.Message?.Status).ToList(), IsOverrun);
+        var answers = finals.Select(f => new Http1Pairing.Answer(f.Message?.Status, responseTimeline.TimestampAt(f.FirstByteOffset))).ToList();
+        var pairs = Http1Pairing.Match(httpRequests, answers, IsOverrun, r => requestTimeline.TimestampAt(r.StartOffset));
         // Once an answer switched protocols (a 2xx to CONNECT opens a tunnel, a 101 upgrades), the client's bytes after
         // its request are the other protocol's, TLS records most often: neither requests nor junk after a request.
         long switchedAt = SwitchedAfter(pairs, httpRequests, finals);
@@ -130,14 +131,10 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
     /// </summary>
     private static IEnumerable<Junk> JunkAfterMessages(Http1StreamParser parser)
     {
-        foreach (var error in parser.Errors)
+        foreach (long offset in parser.NoMessageStarts)
         {
-            if (error.Code != Http1ErrorCode.InvalidStartLine) continue;
-            // A start line that did not parse but began like one ("GET /a b HTTP/1.1", "HTTP/1.1 20 OK") was the next
-            // message, an exchange of its own: it says nothing of the one before.
-            if (parser.BeganLikeStartLine(error.Offset)) continue;
-            int before = parser.Messages.FindLastIndex(m => m.EndOffset <= error.Offset);
-            if (before >= 0) yield return new Junk(error.Offset, parser.Messages[before]);
+            int before = parser.Messages.FindLastIndex(m => m.EndOffset <= offset);
+            if (before >= 0) yield return new Junk(offset, parser.Messages[before]);
         }
     }
 

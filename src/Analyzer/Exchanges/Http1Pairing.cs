@@ -13,21 +13,33 @@ namespace Capture.Analyzer.Exchanges;
 /// then it answered nothing for them, and its next answer is the next request's. Pairing the overrun with it would shift
 /// every later exchange onto the wrong response.</item>
 /// </list>
-/// So an overrun takes an answer only when the answers say the server read it: the one in its place is a 400 after which the
-/// server answered nothing, or there are more answers left than requests after it to take them. An overrun left unanswered
-/// is no exchange of its own; the request whose body ran over is flagged malformed for it, as a response is for bytes after
-/// its body. The rule can still misjudge one case: an overrun the server let pass, followed by a request refused with a
-/// last 400 (the request then shows no answer, and the 400 shows as the overrun's).
+/// So an overrun takes an answer only when the recording says the server read it. Two things say so for certain: the
+/// answer in its place began before the request after it was sent (no server answers a request it has not seen a byte
+/// of, and both directions are stamped by one clock), or there are more answers left than requests after it to take them.
+/// One more says so most likely: the answer in its place is a 400 after which the server answered nothing. An overrun
+/// left unanswered is no exchange of its own; the request whose body ran over is flagged malformed for it, as a response
+/// is for bytes after its body.
+/// <para>The last guess can be wrong, and the recording cannot tell: an overrun the server let pass, followed by a request
+/// it refused with a last 400, sent after that request began (the request then shows no answer, and the 400 shows as the
+/// overrun's). A server that did read the overrun as a request can send its 400 just as late, with the same bytes at the
+/// same times: the overrun's line may be completed by the next request's bytes, or the server may read a whole head, up
+/// to its empty line, before it judges the line that starts it (the next request's lines are then that head's fields).</para>
 /// </summary>
 internal static class Http1Pairing
 {
     /// <summary>One exchange: the index of its request, of its final response, or both.</summary>
     public readonly record struct Pair(int? Request, int? Answer);
 
+    /// <summary>A final response: its status (null where it is not known) and when its first byte (or its first interim
+    /// response's) moved, null where that is not known.</summary>
+    public readonly record struct Answer(int? Status, long? BeganNs);
+
     /// <param name="requests">The requests in stream order, overruns included.</param>
-    /// <param name="answerStatuses">The status of each final response in order (null where it is not known).</param>
+    /// <param name="answers">The final responses in order.</param>
     /// <param name="isOverrun">Whether a request is bytes past the previous request's declared body, not a request line.</param>
-    public static List<Pair> Match(IReadOnlyList<Http1Message> requests, IReadOnlyList<int?> answerStatuses, Func<Http1Message, bool> isOverrun)
+    /// <param name="sentNs">When a request's first byte moved, null where that is not known.</param>
+    public static List<Pair> Match(IReadOnlyList<Http1Message> requests, IReadOnlyList<Answer> answers,
+        Func<Http1Message, bool> isOverrun, Func<Http1Message, long?> sentNs)
     {
         var pairs = new List<Pair>();
         int answer = 0;
@@ -37,24 +49,27 @@ internal static class Http1Pairing
             if (!isOverrun(request))
             {
                 requestsLeft--;
-                pairs.Add(new(i, answer < answerStatuses.Count ? answer++ : null));
+                pairs.Add(new(i, answer < answers.Count ? answer++ : null));
+                continue;
             }
-            else if (OverrunWasAnswered(answerStatuses, answer, requestsLeft))
-            {
+            var next = requests.Skip(i + 1).FirstOrDefault(r => !isOverrun(r));
+            if (OverrunWasAnswered(answers, answer, requestsLeft, next is null ? null : sentNs(next)))
                 pairs.Add(new(i, answer++));
-            }
         }
         // Answers left over came without a request captured: a 408 to an idle connection, a connection joined mid-way.
-        for (; answer < answerStatuses.Count; answer++) pairs.Add(new(null, answer));
+        for (; answer < answers.Count; answer++) pairs.Add(new(null, answer));
         return pairs;
     }
 
     /// <param name="answer">The first answer no request has taken yet.</param>
     /// <param name="requestsAfter">Requests after the overrun, overruns not counted.</param>
-    private static bool OverrunWasAnswered(IReadOnlyList<int?> answerStatuses, int answer, int requestsAfter)
+    /// <param name="nextSentNs">When the first request after the overrun began to be sent.</param>
+    private static bool OverrunWasAnswered(IReadOnlyList<Answer> answers, int answer, int requestsAfter, long? nextSentNs)
     {
-        int answersLeft = answerStatuses.Count - answer;
-        bool refusedThenClosed = answersLeft == 1 && answerStatuses[answer] == 400;
-        return refusedThenClosed || answersLeft > requestsAfter;
+        int answersLeft = answers.Count - answer;
+        if (answersLeft == 0) return false;
+        bool beforeNextRequest = answers[answer].BeganNs < nextSentNs;
+        bool refusedThenClosed = answersLeft == 1 && answers[answer].Status == 400;
+        return beforeNextRequest || answersLeft > requestsAfter || refusedThenClosed;
     }
 }

@@ -8,21 +8,22 @@ internal sealed partial class Http1StreamParser
     /// message: the bytes between are counted as its body (see <see cref="BodyKind.UntilNextMessage"/>).</summary>
     private bool _bodyRunsToNextMessage;
 
-    /// <summary>Where each line began that did not parse as a start line but began like one (see <see cref="BeganLikeStartLine"/>).</summary>
-    private readonly HashSet<long> _startLinesNotParsed = [];
+    private readonly List<long> _noMessageStarts = [];
 
     /// <summary>
-    /// Whether the line at <paramref name="offset"/>, which did not parse as a start line, began like one: a request's
-    /// method and SP, or a response's "HTTP/". Such a line was the next message, and says nothing of the one before it;
-    /// other bytes where a message should begin are most often a body longer than its Content-Length said.
+    /// Where bytes stood in place of a start line (after a message, or at the stream's start) that neither parsed nor began
+    /// like one (a request's method and SP, a response's "HTTP/"), however long the line: most often a body longer than
+    /// its Content-Length said. A line that began like a start line was the next message, and says nothing of the one
+    /// before it. Lines skipped while resynchronising are not listed.
     /// </summary>
-    public bool BeganLikeStartLine(long offset) => _startLinesNotParsed.Contains(offset);
+    public IReadOnlyList<long> NoMessageStarts => _noMessageStarts;
 
     /// <summary>
     /// A request line that does not parse still began a request: the server answers it (RFC 9112 §3: with 400, or a
     /// 301), so it is reported as a Malformed request with no method or target, and the answer pairs with it, not with
     /// the next request. It runs, as after a cut head, to the next start line or the stream's end. Bytes that do not
-    /// begin with a method (<paramref name="line"/>, as far as read) begin one too: a server reads them as a request line.
+    /// begin with a method (<paramref name="line"/>, as far as read, up to the head limit when no line break came sooner)
+    /// begin one too: a server reads them as a request line.
     /// </summary>
     private void BeginUnparsedRequest(long lineStart, ReadOnlySpan<byte> line)
     {
@@ -30,7 +31,7 @@ internal sealed partial class Http1StreamParser
         _message.BeginUnparsed(lineStart);
         _message.Flags |= Http1MessageFlags.Malformed;
         _runsToNextMessage = true;
-        if (StartLineParser.BeginsWithMethod(line)) _startLinesNotParsed.Add(lineStart);
+        if (!StartLineParser.BeginsWithMethod(line)) _noMessageStarts.Add(lineStart);
     }
 
     /// <summary>
@@ -46,7 +47,6 @@ internal sealed partial class Http1StreamParser
         EndUnframedMessage(lineStart);
         _message.BeginUnparsed(lineStart);
         _message.Flags |= Http1MessageFlags.Malformed;
-        _startLinesNotParsed.Add(lineStart);
         _state = State.Headers;
         _resync = false;
     }

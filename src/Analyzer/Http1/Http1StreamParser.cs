@@ -139,6 +139,7 @@ internal sealed partial class Http1StreamParser
         {
             Messages.RemoveAll(m => m.StartOffset >= offset);
             Errors.RemoveAll(e => e.Offset >= offset);
+            _noMessageStarts.RemoveAll(o => o >= offset);
             if (_message.Active && _message.StartOffset >= offset) Discard();
             if (_message.HeadEndOffset > offset) _message.HeadEndOffset = -1;
         }
@@ -197,7 +198,8 @@ internal sealed partial class Http1StreamParser
                 if (!_resync)
                 {
                     AddError(lineStart, Http1ErrorCode.HeadTooLarge, _headTooLarge);
-                    if (_kind == Http1MessageKind.Request) BeginUnparsedRequest(lineStart, line: []);
+                    if (_kind == Http1MessageKind.Request) BeginUnparsedRequest(lineStart, line);
+                    else if (!line.StartsWith("HTTP/"u8)) _noMessageStarts.Add(lineStart);
                 }
                 Resync(atLineStart: false);
                 return used;
@@ -251,6 +253,7 @@ internal sealed partial class Http1StreamParser
                 BeginUnparsedResponse(lineStart);
                 return;
             }
+            else _noMessageStarts.Add(lineStart);
             _resync = true;
         }
     }

@@ -30,8 +30,9 @@ internal sealed class LineAssembler
     /// <summary>
     /// Takes bytes of the current line from <paramref name="input"/>, whose first byte is at stream offset
     /// <paramref name="inputOffset"/>. The line, LF included, may not extend past stream offset
-    /// <paramref name="limitEnd"/>: if its LF is not within that, the result is TooLong and exactly the bytes
-    /// up to <paramref name="limitEnd"/> are consumed, so the outcome does not depend on how input was split.
+    /// <paramref name="limitEnd"/>: if its LF is not within that, the result is TooLong, exactly the bytes
+    /// up to <paramref name="limitEnd"/> are consumed, so the outcome does not depend on how input was split, and
+    /// <paramref name="line"/> is the line as far as it went: enough to tell what it began as.
     /// The returned line is valid until the next call.
     /// </summary>
     public LineStatus Take(ReadOnlySpan<byte> input, long inputOffset, long limitEnd, out ReadOnlySpan<byte> line, out int consumed)
@@ -43,7 +44,7 @@ internal sealed class LineAssembler
         if (lf < 0 ? input.Length >= room : lf >= room)
         {
             consumed = (int)Math.Max(0, room);
-            _length = 0;
+            line = TakeLine(input[..consumed]);
             return LineStatus.TooLong;
         }
 
@@ -55,18 +56,19 @@ internal sealed class LineAssembler
         }
 
         consumed = lf + 1;
-        if (_length == 0)
-        {
-            line = input[..lf];
-        }
-        else
-        {
-            Append(input[..lf]);
-            line = _buffer.AsSpan(0, _length);
-            _length = 0;
-        }
+        line = TakeLine(input[..lf]);
         if (!line.IsEmpty && line[^1] == '\r') line = line[..^1];
         return LineStatus.Complete;
+    }
+
+    /// <summary>The line in progress ended by <paramref name="tail"/>; the assembler starts afresh.</summary>
+    private ReadOnlySpan<byte> TakeLine(ReadOnlySpan<byte> tail)
+    {
+        if (_length == 0) return tail;
+        Append(tail);
+        var line = _buffer.AsSpan(0, _length);
+        _length = 0;
+        return line;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)

@@ -7,7 +7,7 @@ namespace Capture.Analyzer.Output;
 /// Text from the traffic as a person's terminal is to show it. An HTTP/2 :path or field value may carry any octet
 /// and a process may name itself anything: written as they are, a line feed starts a table row of its own and an
 /// escape sequence recolours or clears the screen. Control and invisible format characters are written as escapes
-/// instead (\n, \r, \t, \x1b, \u202e). What a program reads (--json, CSV, HAR) keeps the text as it was, but CSV
+/// instead (\n, \r, \t, \x1b, \u202e, \u2028). What a program reads (--json, CSV, HAR) keeps the text as it was, but CSV
 /// on a terminal goes through <see cref="TerminalWriter"/>.
 /// </summary>
 internal static class TerminalText
@@ -65,7 +65,11 @@ internal static class TerminalText
     /// with a wide character or an emoji would push every column after it to the right.</summary>
     public static string Pad(string text, int width) => text + new string(' ', Math.Max(0, width - DisplayWidth.Of(text)));
 
-    /// <summary>A surrogate reaches here only alone (a pair is written whole): an encoder would print it as '?'.</summary>
+    /// <summary>A surrogate reaches here only alone (a pair is written whole): an encoder would print it as '?'. Controls
+    /// include C1's NEL (U+0085); format characters include the bidi embeddings, overrides and isolates (U+202A–U+202E,
+    /// U+2066–U+2069), which reorder what follows them, so a row could show a path other than the one recorded. U+2028 and
+    /// U+2029 are neither, yet a terminal or a viewer may break the line at them.</summary>
     private static bool NeedsEscape(char c, bool keepTabs) =>
-        (char.IsControl(c) && !(keepTabs && c == '\t')) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+        (char.IsControl(c) && !(keepTabs && c == '\t')) || char.IsSurrogate(c) ||
+        CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 }

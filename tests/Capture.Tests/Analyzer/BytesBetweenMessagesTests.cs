@@ -100,6 +100,57 @@ public sealed class BytesBetweenMessagesTests : IDisposable
         Assert.Equal(["/upload 201 [malformed]", "- 501 [malformed]", "/next 200 []"], Exchanges(db));
     }
 
+    [Theory]
+    [InlineData(3, 4, new[] { "/upload 201 [malformed]", "- 501 [malformed]", "/next - [incomplete]" })]
+    [InlineData(4, 3, new[] { "/upload 201 [malformed]", "/next 501 []" })]
+    public void An_answer_that_began_before_the_next_request_was_sent_is_the_overruns_even_with_no_answer_left_for_that_request(
+        double answeredAtMs, double nextSentAtMs, string[] expected)
+    {
+        // No server answers a request it has not seen a byte of: a 501 sent before the next request is the overrun's,
+        // a server that refused the overrun and kept the connection. Sent after it, by the count of answers it is the
+        // next request's, and the server let the overrun pass.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "overrun-answer-time.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, Overrunning)
+            .ServerSends(2, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+            .ServerSends(answeredAtMs, "HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n")
+            .ClientSends(nextSentAtMs, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+        string db = rec.Save();
+
+        Assert.Equal(expected, Exchanges(db));
+    }
+
+    [Fact]
+    public void An_overrun_with_no_line_break_within_the_head_limit_is_an_overrun_not_a_request()
+    {
+        // 70,000 bytes past the Content-Length before a line break: more than a head may hold (64 KiB), so no line
+        // was read there, yet they are the upload's body run over, not a request of the server's.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "overrun-long.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + new string('X', 70_000) + "\r\n")
+            .ServerSends(2, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+            .ClientSends(3, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+            .ServerSends(4, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        string db = rec.Save();
+
+        Assert.Equal(["/upload 201 [malformed]", "/next 404 []"], Exchanges(db));
+    }
+
+    [Fact]
+    public void A_request_line_longer_than_the_head_limit_is_a_request_and_leaves_the_one_before_it_unflagged()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "long-request-line.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(1, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
+            .ServerSends(2, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            .ClientSends(3, "GET /" + new string('a', 70_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+            .ServerSends(4, "HTTP/1.1 414 URI Too Long\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .Close(5);
+        string db = rec.Save();
+
+        Assert.Equal(["/first 200 []", "- 414 [malformed]"], Exchanges(db));
+    }
+
     [Fact]
     public void An_overrun_the_server_did_not_answer_leaves_a_later_CONNECT_the_answer_that_opened_its_tunnel()
     {
