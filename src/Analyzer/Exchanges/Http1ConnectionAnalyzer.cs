@@ -61,6 +61,10 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // answered as HTTP, such bytes were most likely never HTTP (a database's protocol under --all-tcp): no exchange.
         var httpRequests = requestList.Where(m => m.Method is not null || finals.Count > 0).ToList();
         var pairs = Http1Pairing.Match(httpRequests, finals.Select(f => f.Message?.Status).ToList(), IsOverrun);
+        // Neither direction holds a message, yet bytes were lost (a full ring dropped the connection's open and every byte,
+        // and only its close counted them): one exchange with neither message, flagged gap, rather than nothing at all.
+        if (requestList.Count == 0 && responses.Messages.Count == 0 && (requestTimeline.LostBefore(long.MaxValue) || responseTimeline.LostBefore(long.MaxValue)))
+            pairs.Add(new Http1Pairing.Pair(null, null));
         // Once an answer switched protocols (a 2xx to CONNECT opens a tunnel, a 101 upgrades), the client's bytes after
         // its request are the other protocol's, TLS records most often: neither requests nor junk after a request.
         long switchedAt = SwitchedAfter(pairs, httpRequests, finals);
