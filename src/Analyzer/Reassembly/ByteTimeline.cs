@@ -16,6 +16,9 @@ internal sealed class ByteTimeline
         _pids.Add(pid);
     }
 
+    /// <summary>No call of this direction was captured (nor do its close's counts mark bytes lost at its end).</summary>
+    public bool HoldsNoChunk => _starts.Count == 0;
+
     public void AddMissing(long start, long end, bool truncated) => _missing.Add((start, end, truncated));
 
     /// <summary>Timestamp of the chunk holding byte <paramref name="offset"/> (or the nearest before it).</summary>

@@ -78,6 +78,20 @@ public sealed class LostAtTheEndTests : IDisposable
     }
 
     [Fact]
+    public void A_tls_connection_none_of_whose_plaintext_was_captured_is_listed_as_one_exchange_flagged_gap()
+    {
+        // Its counts are of ciphertext: they cannot say how much plaintext was lost, only that some was.
+        var rec = new SyntheticRecording(_dir.File("tls-lost-whole.db"));
+        var conn = rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8443", tlsLibrary: "openssl");
+        conn.Socket.ClientLoses(600).ServerLoses(900);
+        conn.Socket.CloseCounting(5);
+
+        var exchange = Assert.Single(Analyze.ListJson(rec.Save()));
+        Assert.Equal("tls=True [no_request,gap]",
+            $"tls={exchange.GetProperty("tls").GetBoolean()} [{string.Join(",", exchange.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]");
+    }
+
+    [Fact]
     public void A_connection_that_moved_no_bytes_is_no_exchange()
     {
         var rec = new SyntheticRecording(_dir.File("idle.db"));
