@@ -62,6 +62,9 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         var httpRequests = requestList.Where(m => m.Method is not null || finals.Count > 0).ToList();
         var answers = finals.Select(f => new Http1Pairing.Answer(f.Message?.Status, responseTimeline.TimestampAt(f.FirstByteOffset))).ToList();
         var pairs = Http1Pairing.Match(httpRequests, answers, IsOverrun, r => requestTimeline.TimestampAt(r.StartOffset));
+        // One exchange with neither message, flagged gap, rather than nothing at all.
+        if (requestList.Count == 0 && responses.Messages.Count == 0 && LostWhole(conn, requestTimeline, responseTimeline))
+            pairs.Add(new Http1Pairing.Pair(null, null));
         // Once an answer switched protocols (a 2xx to CONNECT opens a tunnel, a 101 upgrades), the client's bytes after
         // its request are the other protocol's, TLS records most often: neither requests nor junk after a request.
         long switchedAt = SwitchedAfter(pairs, httpRequests, finals);
@@ -146,6 +149,13 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             ? requests[switching].EndOffset
             : long.MaxValue;
 
+    /// <summary>Whether bytes moved on a connection that holds no message: a full ring dropped its open and every byte, and
+    /// only its close counted them. A plaintext connection's counts are holes in its streams; a TLS connection's count
+    /// ciphertext, and tell only that plaintext moved, when none at all was captured.</summary>
+    private static bool LostWhole(ConnectionRow conn, ByteTimeline requests, ByteTimeline responses) =>
+        requests.LostBefore(long.MaxValue) || responses.LostBefore(long.MaxValue) ||
+        conn.Tls && requests.HoldsNoChunk && responses.HoldsNoChunk && conn.Closed_Ns is not null && (conn.Bytes_Sent > 0 || conn.Bytes_Received > 0);
+
     private static bool IsFinal(Http1Message m) => m.Status is null or >= 200 or 101;
 
     /// <summary>A final response and the interim (1xx) responses before it, such as 100 Continue or 103 Early Hints:
@@ -213,7 +223,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
         // one that lacks a message its direction may have lost. A hole wholly inside one body of known length (a body
         // spliced off the socket, a dropped piece of a large upload) lost no message: it flags only its own exchange.
         gap |= (request is null ? requestTimeline.LostBefore(long.MaxValue) : requestTimeline.LostBefore(request.StartOffset)) ||
-               (response is null ? responseTimeline.LostBefore(long.MaxValue) : responseTimeline.LostBefore(responseStart));
+               (response is null ? responseTimeline.LostBefore(long.MaxValue) : responseTimeline.LostBefore(responseStart)) ||
+               request is null && answer is null; // it stands for a connection whose every byte was lost (LostWhole)
         if (truncated) flags.Add(ExchangeFlags.Truncated);
         if (gap) flags.Add(ExchangeFlags.Gap);
         if (malformed) flags.Add(ExchangeFlags.Malformed);

@@ -19,6 +19,9 @@ internal sealed class ByteTimeline
         _pids.Add(pid);
     }
 
+    /// <summary>No call of this direction was captured (nor do its close's counts mark bytes lost at its end).</summary>
+    public bool HoldsNoChunk => _starts.Count == 0;
+
     public void AddMissing(long start, long end, bool truncated) => _missing.Add((start, end, truncated));
 
     public void AddElided(long at, long length) => _elided.Add((at, length));

@@ -32,7 +32,9 @@ internal static class DirectionStream
         bool previousTruncated = false;
         // The syscall the current chunk belongs to: one call over 16 KiB spans several rows, which share ts_ns and
         // call_bytes and follow each other. Its end tells how many bytes a truncated last call left uncaptured.
-        long callEnd = -1, previousTs = -1, previousCallBytes = -1, previousEnd = -1, previousPid = 0;
+        long callEnd = -1, previousTs = -1, previousCallBytes = -1, previousEnd = -1;
+        // Who moved the bytes lost at the end: the last call's process, or the connection's when no call was captured.
+        long previousPid = conn.Pid;
         foreach (var chunk in Calls(db, connId, tls, direction))
         {
             bool sameCall = chunk.TimestampNs == previousTs && chunk.CallBytes == previousCallBytes && chunk.StreamPos == previousEnd;

@@ -186,7 +186,8 @@ internal sealed class EventWriter
                 WriteData(writable);
                 break;
             case EventKind.ConnOpen when sample.Length >= EventDecoder.ConnEventSize:
-                WriteOpen(MemoryMarshal.Read<ConnEvent>(sample), authoritative: true);
+                var open = MemoryMarshal.Read<ConnEvent>(sample);
+                WriteOpen(open, EventDecoder.SourceName(open.Header.Source), authoritative: true);
                 break;
             case EventKind.ConnClose when sample.Length >= EventDecoder.ConnEventSize:
                 WriteClose(MemoryMarshal.Read<ConnEvent>(sample));
@@ -218,7 +219,7 @@ internal sealed class EventWriter
         if (header.ConnId != _lastConnId && !_knownConnections.Contains(header.ConnId))
         {
             // The open event was dropped or is still behind us: the data event carries enough to stand in.
-            WriteOpen(new ConnEvent { Header = header }, authoritative: false);
+            WriteOpen(new ConnEvent { Header = header }, openedBy: "first_seen", authoritative: false);
         }
         _lastConnId = header.ConnId;
         if (_redactor is null) StoreChunk(ev, data.Span);
@@ -232,30 +233,41 @@ internal sealed class EventWriter
     private void StoreChunk(in DataEvent ev, ReadOnlySpan<byte> bytes)
     {
         ref readonly var header = ref ev.Header;
-        if (ev.TlsLibrary != TlsLibrary.None && _tlsConnections.Add(header.ConnId))
-        {
-            Set(_markTls, EventDecoder.TlsLibraryName(ev.TlsLibrary), (long)header.ConnId);
-            _markTls.ExecuteNonQuery();
-        }
+        MarkTls(header.ConnId, ev.TlsLibrary);
         _runs!.Add(ev, bytes);
         _onChunk?.Invoke(ev, bytes.ToArray());
     }
 
-    private void WriteOpen(ConnEvent ev, bool authoritative)
+    private void MarkTls(ulong connId, TlsLibrary library)
+    {
+        if (library == TlsLibrary.None || !_tlsConnections.Add(connId)) return;
+        Set(_markTls, EventDecoder.TlsLibraryName(library), (long)connId);
+        _markTls.ExecuteNonQuery();
+    }
+
+    /// <param name="openedBy">connections.opened_by: the open event's source, or what stood in for a lost one.</param>
+    /// <param name="authoritative">An open event, whose row replaces a stand-in's; a stand-in never replaces a row.</param>
+    private void WriteOpen(ConnEvent ev, string openedBy, bool authoritative)
+    {
+        InsertConnection(ev, openedBy, authoritative);
+        if (ev.MidStream != 0)
+        {
+            _redactor?.JoinedMidStream(ev.Header.ConnId);
+            _onJoinedMidStream?.Invoke(ev.Header.ConnId);
+        }
+    }
+
+    private void InsertConnection(ConnEvent ev, string openedBy, bool authoritative)
     {
         var h = ev.Header;
         var (local, remote, family) = EventDecoder.Addresses(h.Tuple);
         Set(_openConnection, (long)h.ConnId, h.Pid, h.Tid, EventDecoder.Comm(h), h.Fd, EventDecoder.RoleName(h.Role),
-            authoritative ? EventDecoder.SourceName(h.Source) : "first_seen", family, local, h.Tuple.LocalPort, remote, h.Tuple.RemotePort,
+            openedBy, family, local, h.Tuple.LocalPort, remote, h.Tuple.RemotePort,
             ev.MidStream, (long)h.TimestampNs, (object?)EventDecoder.AttributionName(ev.TlsAttribution) ?? DBNull.Value, authoritative ? 1 : 0);
         _openConnection.ExecuteNonQuery();
-        if (ev.MidStream != 0)
-        {
-            _redactor?.JoinedMidStream(h.ConnId);
-            _onJoinedMidStream?.Invoke(h.ConnId);
-        }
         if (_knownConnections.Add(h.ConnId)) Totals.Connections++;
-        _processes.Observe(h, (long)h.TimestampNs);
+        // TCP_CLOSE fires in softirq context: its header names the opener's pid but no comm to file it under.
+        if (h.Source != EventSource.TcpClose) _processes.Observe(h, (long)h.TimestampNs);
     }
 
     private void WriteDeniedStream(ulong connId, bool tls, uint streamId)
@@ -266,6 +278,15 @@ internal sealed class EventWriter
 
     private void WriteClose(ConnEvent ev)
     {
+        if (!_knownConnections.Contains(ev.Header.ConnId))
+        {
+            // A full ring dropped its open event and every chunk, and the close waited in the kernel's unsent_closes
+            // for room. It still names the process, the 5-tuple and the bytes each way: kept, the connection and the
+            // bytes the recording lacks of it are not lost in silence. No chunk of it can follow, so neither the
+            // redactor nor the live pcapng is told of it, and the library the kernel saw marks its counts as ciphertext.
+            InsertConnection(ev, openedBy: "close", authoritative: false);
+            MarkTls(ev.Header.ConnId, ev.TlsLibrary);
+        }
         _redactor?.Close(ev.Header.ConnId, _store);
         Set(_closeConnection, (long)ev.Header.TimestampNs, (long)ev.BytesSent, (long)ev.BytesReceived, (long)ev.Header.ConnId);
         _closeConnection.ExecuteNonQuery();

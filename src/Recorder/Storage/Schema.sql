@@ -32,7 +32,7 @@ CREATE TABLE connections (
     comm          TEXT NOT NULL,
     fd            INTEGER NOT NULL,
     role          TEXT NOT NULL,        -- client | server | unknown
-    opened_by     TEXT NOT NULL,        -- connect | accept | handshake | first_seen
+    opened_by     TEXT NOT NULL,        -- connect | accept | handshake | first_seen | close (known only by its close: open and bytes dropped)
     family        INTEGER NOT NULL,     -- 4 or 6
     local_addr    TEXT NOT NULL,
     local_port    INTEGER NOT NULL,

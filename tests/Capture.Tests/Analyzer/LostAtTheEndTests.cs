@@ -7,8 +7,9 @@ namespace Capture.Tests.Analyzer;
 /// Bytes the kernel dropped at the very end of a connection leave no later chunk to show a hole, so the exchange they
 /// belonged to looked unanswered, or the request never sent. A plaintext connection's close says how many bytes each
 /// direction held (connections.bytes_sent/bytes_received): what the recording lacks of them is a hole like any other,
-/// and the exchanges that may have lain in it are flagged `gap`. A connection whose counts match what was captured is
-/// unchanged, and a TLS connection's counts (ciphertext) are never read as plaintext lost.
+/// and the exchanges that may have lain in it are flagged `gap`; a connection none of whose bytes were captured is one
+/// such exchange. A connection whose counts match what was captured is unchanged, and a TLS connection's counts
+/// (ciphertext) are never read as plaintext lost.
 /// </summary>
 public sealed class LostAtTheEndTests : IDisposable
 {
@@ -59,6 +60,44 @@ public sealed class LostAtTheEndTests : IDisposable
             .CloseCounting(5);
 
         Assert.Equal(["/one 200 []", "/two  [incomplete,gap]"], Flags(rec.Save()));
+    }
+
+    [Fact]
+    public void A_connection_whose_every_byte_was_dropped_is_listed_as_one_exchange_flagged_gap()
+    {
+        // Only its close came through a full ring (the recorder's row opened_by close): nothing to parse, but bytes moved.
+        var rec = new SyntheticRecording(_dir.File("lost-whole.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080").ClientLoses(40).ServerLoses(300).CloseCounting(5);
+
+        var exchange = Assert.Single(Analyze.ListJson(rec.Save()));
+        Assert.Equal("curl[10] client 127.0.0.1:50000 -> 127.0.0.1:8080 method= status= [no_request,gap]",
+            $"{exchange.GetProperty("comm").GetString()}[{exchange.GetProperty("pid")}] {exchange.GetProperty("side").GetString()} " +
+            $"{exchange.GetProperty("local").GetString()} -> {exchange.GetProperty("remote").GetString()} " +
+            $"method={exchange.GetProperty("method").GetString()} status={exchange.GetProperty("status")} " +
+            $"[{string.Join(",", exchange.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]");
+    }
+
+    [Fact]
+    public void A_tls_connection_none_of_whose_plaintext_was_captured_is_listed_as_one_exchange_flagged_gap()
+    {
+        // Its counts are of ciphertext: they cannot say how much plaintext was lost, only that some was.
+        var rec = new SyntheticRecording(_dir.File("tls-lost-whole.db"));
+        var conn = rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8443", tlsLibrary: "openssl");
+        conn.Socket.ClientLoses(600).ServerLoses(900);
+        conn.Socket.CloseCounting(5);
+
+        var exchange = Assert.Single(Analyze.ListJson(rec.Save()));
+        Assert.Equal("tls=True [no_request,gap]",
+            $"tls={exchange.GetProperty("tls").GetBoolean()} [{string.Join(",", exchange.GetProperty("flags").EnumerateArray().Select(f => f.GetString()))}]");
+    }
+
+    [Fact]
+    public void A_connection_that_moved_no_bytes_is_no_exchange()
+    {
+        var rec = new SyntheticRecording(_dir.File("idle.db"));
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080").CloseCounting(5);
+
+        Assert.Empty(Analyze.ListJson(rec.Save()));
     }
 
     [Fact]
