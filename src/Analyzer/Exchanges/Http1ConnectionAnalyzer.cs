@@ -270,7 +270,23 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             ResponseBodyBytes = response?.BodyBytes ?? 0,
             RequestBody = request?.BodyPreview ?? [],
             ResponseBody = response?.BodyPreview ?? [],
+            Note = FaultNote(request, response, suspect),
         };
+    }
+
+    /// <summary>What the parser found wrong in the request and the response, for `show`: `malformed` alone does not say whether
+    /// a body was framed two ways (the request smuggling pattern), a field was folded, a chunk broken, or a body ran long.</summary>
+    private static string? FaultNote(Http1Message? request, Http1Message? response, HashSet<Http1Message> suspect)
+    {
+        var faults = Faults("request", request, suspect).Concat(Faults("response", response, suspect)).ToList();
+        return faults.Count == 0 ? null : string.Join("; ", faults);
+    }
+
+    private static IEnumerable<string> Faults(string which, Http1Message? message, HashSet<Http1Message> suspect)
+    {
+        if (message is null) yield break;
+        foreach (var fault in message.Faults.Distinct()) yield return $"{which}: {fault}";
+        if (suspect.Contains(message)) yield return $"{which}: bytes after it start no message: its body may be longer than its framing said";
     }
 
     /// <summary>Why a message has no start line: the parser reports one that did not parse malformed, and one that began

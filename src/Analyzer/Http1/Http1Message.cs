@@ -45,6 +45,10 @@ internal sealed record Http1Message(
     Http1MessageFlags Flags,
     byte[] BodyPreview)
 {
+    /// <summary>What the parser found wrong within this message, in its own words (the errors it reported while the message
+    /// was in progress): why the message is Malformed, or what cut it short.</summary>
+    public IReadOnlyList<string> Faults { get; init; } = [];
+
     /// <summary>The value of the first header field named <paramref name="name"/> (case-insensitive), or null.</summary>
     public string? Header(string name)
     {

@@ -14,7 +14,7 @@ internal sealed partial class Http1StreamParser
     private bool _runsToNextMessage;
 
     /// <summary>Where each hole of lost bytes began that lay wholly inside one body of known length (Content-Length, or
-    /// one chunk's data): the framing measured it, so no message can have been lost in it.</summary>
+    /// one chunk's data) or in a body that runs until close: the framing measured it, so no message can have been lost in it.</summary>
     private readonly HashSet<long> _holesWithinBodies = [];
 
     /// <summary>Whether the hole of lost bytes that began at <paramref name="position"/> lay wholly inside one body of
@@ -24,8 +24,9 @@ internal sealed partial class Http1StreamParser
     /// <summary>
     /// <paramref name="lostBytes"/> bytes of the stream were not captured. Inside a body of known length
     /// (Content-Length, or the data of one chunk) the parser steps over them and the message can still
-    /// complete, flagged Gap. Anywhere else the message in progress ends Incomplete|Gap and the parser
-    /// resynchronises after the gap.
+    /// complete, flagged Gap; so it does in a body that runs until close, which nothing can follow on its connection
+    /// (RFC 9112 §6.3 item 8): the close still ends it. Anywhere else the message in progress ends Incomplete|Gap and
+    /// the parser resynchronises after the gap.
     /// </summary>
     public void Gap(long lostBytes) => Hole(lostBytes, uncaptured: false);
 
@@ -40,7 +41,8 @@ internal sealed partial class Http1StreamParser
     private void Hole(long bytes, bool uncaptured)
     {
         if (bytes <= 0) return;
-        bool withinBody = _state is State.FixedBody or State.ChunkData && bytes <= _remaining && (_stopAt < 0 || bytes < _stopAt - _position);
+        bool withinBody = (_state is State.FixedBody or State.ChunkData && bytes <= _remaining || _state == State.CloseDelimited) &&
+                          (_stopAt < 0 || bytes < _stopAt - _position);
         if (withinBody && !uncaptured) _holesWithinBodies.Add(_position);
         if (_stopAt >= 0 && bytes >= _stopAt - _position)
         {
@@ -77,7 +79,7 @@ internal sealed partial class Http1StreamParser
                 _position += count;
                 if (_remaining == 0) _state = State.ChunkDataCr;
                 return;
-            case State.CloseDelimited when uncaptured:
+            case State.CloseDelimited:
                 _message.SkipBody(count);
                 _position += count;
                 return;

@@ -368,5 +368,9 @@ internal sealed partial class Http1StreamParser
         _runsToNextMessage = _bodyRunsToNextMessage = false;
     }
 
-    private void AddError(long offset, Http1ErrorCode code, string message) => Errors.Add(new(offset, code, message));
+    private void AddError(long offset, Http1ErrorCode code, string message)
+    {
+        Errors.Add(new(offset, code, message));
+        if (_message.Active) _message.AddFault(message);
+    }
 }

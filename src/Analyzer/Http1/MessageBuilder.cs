@@ -15,6 +15,7 @@ internal sealed class MessageBuilder
     private readonly List<long> _headerOffsets = [];
     private List<KeyValuePair<string, string>> _headers = [];
     private List<KeyValuePair<string, string>>? _trailers;
+    private List<string>? _faults;
     private byte[] _preview = [];
     private int _previewLength;
     private bool _previewStopped;
@@ -80,6 +81,9 @@ internal sealed class MessageBuilder
     public void AddTrailer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
         (_trailers ??= []).Add(new(Http1Syntax.FieldNames.Get(name), Http1Syntax.FieldValues.Get(value)));
 
+    /// <summary>An error the parser reported while this message was in progress.</summary>
+    public void AddFault(string error) => (_faults ??= []).Add(error);
+
     /// <summary>Appends an obs-fold continuation to the last field, joined by one SP (RFC 9112 §5.2).</summary>
     public void FoldIntoLast(bool trailer, ReadOnlySpan<byte> continuation)
     {
@@ -132,11 +136,12 @@ internal sealed class MessageBuilder
             Kind, Method, Target, Status, Reason, Version,
             _headers, (IReadOnlyList<KeyValuePair<string, string>>?)_trailers ?? NoFields,
             StartOffset, HeadEndOffset >= 0 ? HeadEndOffset : endOffset, endOffset, BodyBytes,
-            Flags | extraFlags, preview);
+            Flags | extraFlags, preview) { Faults = (IReadOnlyList<string>?)_faults ?? [] };
 
         if (_previewLength > 0 && preview == _preview) _preview = [];
         _headers = new(_headers.Count);   // the next message on a connection usually has as many fields
         _trailers = null;
+        _faults = null;
         Active = false;
         return message;
     }
@@ -146,6 +151,7 @@ internal sealed class MessageBuilder
     {
         _headers.Clear();
         _trailers = null;
+        _faults = null;
         Active = false;
     }
 

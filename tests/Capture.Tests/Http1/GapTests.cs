@@ -5,8 +5,8 @@ using static Capture.Tests.Support.StreamSplits;
 namespace Capture.Tests.Http1;
 
 /// <summary>
-/// Lost bytes (Gap): inside a body of known length the parser steps over them; anywhere else the message
-/// ends Incomplete|Gap and the parser resynchronises on the next plausible start line.
+/// Lost bytes (Gap): inside a body of known length, or one that runs until close, the parser steps over them; anywhere
+/// else the message ends Incomplete|Gap and the parser resynchronises on the next plausible start line.
 /// Uncaptured bytes (the tail of a call cut by the per-call cap, or sendfile) moved on the wire in order; only their
 /// content is unknown. Where the framing measures them (a body of known length, one chunk's data, a body that runs
 /// until close) the parser steps over them; where they hide the framing (a head, a chunk-size line) the message runs on
@@ -67,9 +67,9 @@ public sealed class GapTests
                 "GET /n HTTP/1.1 start=71 head=90 end=90 body=0 flags=None headers=",
             ]),
 
-        ["gap in a close-delimited body: Incomplete|Gap"] = new(Http1MessageKind.Response,
-            Script("HTTP/1.1 200 OK\r\n\r\nabc", 5, "def", new StreamOp.Close()),
-            ["HTTP/1.1 200 \"OK\" start=0 head=19 end=22 body=3 flags=CloseDelimited, Gap, Incomplete headers= preview=\"abc\""]),
+        ["gap in a close-delimited body: stepped over, the close still ends it, flagged Gap"] = new(Http1MessageKind.Response,
+            Script("HTTP/1.1 200 OK\r\n\r\nabc", 5, "def\r\nHTTP/1.1 500 Quoted in the body\r\n\r\n", new StreamOp.Close()),
+            ["HTTP/1.1 200 \"OK\" start=0 head=19 end=67 body=48 flags=CloseDelimited, Gap headers= preview=\"abc\""]),
 
         ["capture that began mid-stream resynchronises on the first status line"] = new(Http1MessageKind.Response,
             Script(1000, "dy of an earlier response\r\nHTTP/1.1 204 No Content\r\n\r\n"),
