@@ -283,10 +283,12 @@ internal sealed class EventWriter
             // A full ring dropped its open event and every chunk, and the close waited in the kernel's unsent_closes
             // for room. It still names the process, the 5-tuple and the bytes each way: kept, the connection and the
             // bytes the recording lacks of it are not lost in silence. No chunk of it can follow, so neither the
-            // redactor nor the live pcapng is told of it, and the library the kernel saw marks its counts as ciphertext.
+            // redactor nor the live pcapng is told of it.
             InsertConnection(ev, openedBy: "close", authoritative: false);
-            MarkTls(ev.Header.ConnId, ev.TlsLibrary);
         }
+        // The library the kernel saw moving this connection's plaintext marks its byte counts as ciphertext, also when
+        // every plaintext chunk was dropped: read as plaintext, they would tell of plaintext bytes that never existed.
+        MarkTls(ev.Header.ConnId, ev.TlsLibrary);
         _redactor?.Close(ev.Header.ConnId, _store);
         Set(_closeConnection, (long)ev.Header.TimestampNs, (long)ev.BytesSent, (long)ev.BytesReceived, (long)ev.Header.ConnId);
         _closeConnection.ExecuteNonQuery();

@@ -43,7 +43,7 @@ CREATE TABLE connections (
     closed_ns     INTEGER,
     bytes_sent    INTEGER,              -- totals known at close
     bytes_received INTEGER,
-    tls_library   TEXT,                 -- openssl | gnutls when its plaintext was captured, else NULL
+    tls_library   TEXT,                 -- openssl | gnutls | nss when the kernel saw a TLS library move its plaintext, else NULL
     tls_attribution TEXT                -- syscall | set_fd | cache | next_write | thread: how TLS calls were tied to this socket
 );
 
