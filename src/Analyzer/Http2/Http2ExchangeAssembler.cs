@@ -229,7 +229,7 @@ internal static class Http2ExchangeAssembler
             }
             Malformed |= Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole) is not null;
             // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
-            if (isResponse && int.TryParse(e.Header(":status"), out int status) && status is >= 100 and < 200)
+            if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
             {
                 Malformed |= e.EndStream;
                 return;
@@ -334,7 +334,7 @@ internal static class Http2ExchangeAssembler
                 Scheme = Find(request, ":scheme"),
                 Authority = Find(request, ":authority") ?? Find(request, "host"),
                 Path = path,
-                Status = int.TryParse(Find(response, ":status"), out int status) ? status : null,
+                Status = Http2FieldSection.StatusCode(Find(response, ":status")),
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
                 FrameOnIdleStream = NeverOpened ? FrameOnIdleStream : null,
