@@ -310,7 +310,9 @@ internal static class Http2ExchangeAssembler
             if (!Request.Complete || !Response.Complete) flags |= Http2StreamFlags.Incomplete;
             if (Request.ContextLost || Response.ContextLost) flags |= Http2StreamFlags.ContextLost;
             if (Request.Gap || Response.Gap || Request.LostIn(requestHalfDirection) || Response.LostIn(server)) flags |= Http2StreamFlags.Gap;
-            if (Malformed || Request.Malformed || Response.Malformed) flags |= Http2StreamFlags.Malformed;
+            if (Malformed || Request.Malformed || Response.Malformed || BodyContradictsLength(Request, requestHalfDirection, request) ||
+                !HasNoContent(request, response) && BodyContradictsLength(Response, server, response))
+                flags |= Http2StreamFlags.Malformed;
             // §6.8: a GOAWAY's Last-Stream-ID names the highest stream its sender may have processed among those
             // the receiver opened: the server's GOAWAY governs client (odd) streams, the client's pushed (even) ones.
             var initiatorsPeer = Id % 2 == 1 ? server : client;
@@ -365,6 +367,14 @@ internal static class Http2ExchangeAssembler
                 ResponseMessages = Response.Messages,
             };
         }
+
+        /// <summary>§8.1.1, for a half whose DATA octets were all seen: lost frames would leave the count short.</summary>
+        private static bool BodyContradictsLength(HalfBuilder half, DirectionSummary direction, IReadOnlyList<KeyValuePair<string, string>>? fields) =>
+            !half.Gap && !half.LostIn(direction) && Http2ContentLength.Contradicts(fields, half.BodyBytes, half.Ended);
+
+        /// <summary>RFC 9110 §8.6: a response to HEAD, or a 304, may declare the length of the content it does not carry.</summary>
+        private static bool HasNoContent(IReadOnlyList<KeyValuePair<string, string>>? request, IReadOnlyList<KeyValuePair<string, string>>? response) =>
+            Find(request, ":method") == "HEAD" || Find(response, ":status") == "304";
 
         private static string? Find(IReadOnlyList<KeyValuePair<string, string>>? fields, string name)
         {
