@@ -42,7 +42,7 @@ internal sealed class Http2StreamTimes
         }
     }
 
-    private static bool IsInterim(Http2HeadersEvent headers) => int.TryParse(headers.Header(":status"), out int status) && status is >= 100 and < 200;
+    private static bool IsInterim(Http2HeadersEvent headers) => Http2FieldSection.StatusCode(headers.Header(":status")) is >= 100 and < 200;
 
     /// <summary>When the stream's final response began, or null when none came.</summary>
     public long? FinalResponseAt(int streamId) => _finalResponses.TryGetValue(streamId, out var at) ? at : null;

@@ -74,6 +74,11 @@ internal static class Http2ExchangeAssembler
         public readonly StreamIdOrder Order = new();
         /// <summary>Any frame of this side's was read.</summary>
         public bool FramesSeen;
+        /// <summary>The capture joined the connection after this side's start: its first frames were not seen.</summary>
+        public bool JoinedMidConnection;
+
+        /// <summary>Frames of this side may have been lost before <paramref name="offset"/>.</summary>
+        public bool LostBefore(long offset) => JoinedMidConnection || Lost.Any(l => l.Start < offset);
     }
 
     private static DirectionSummary Replay(IReadOnlyList<Http2Event> events, IReadOnlyList<Http2ParseError> errors, bool fromClient,
@@ -167,10 +172,12 @@ internal static class Http2ExchangeAssembler
                 case Http2GapEvent gap:
                     order.FramesLost();
                     if (anyFrames || gap.Offset > 0) summary.Lost.Add((gap.Offset, gap.Offset + gap.Length));
+                    else summary.JoinedMidConnection = true;
                     break;
                 case Http2ResyncEvent resync:
                     order.FramesLost();
                     if (anyFrames || summary.Lost.Count > 0) summary.Lost.Add((resync.Offset - resync.SkippedBytes, resync.Offset));
+                    else summary.JoinedMidConnection = true;
                     break;
                 default:
                     anyFrames = true;
@@ -200,6 +207,8 @@ internal static class Http2ExchangeAssembler
         public IReadOnlyList<KeyValuePair<string, string>>? Trailers;
         public long? Start, End;
         public bool Ended, HasFrames, Gap, ContextLost, Malformed;
+        /// <summary>DATA came before the header section (§8.1: a message begins with it; an interim 1xx is not it).</summary>
+        public bool DataBeforeHeaders;
         /// <summary>A field block came on this half, whatever became of it (an interim response's, one after the end).</summary>
         public bool FieldBlockSeen;
         /// <summary>A field block of this half that was over the parser's limit, not decoded.</summary>
@@ -229,7 +238,7 @@ internal static class Http2ExchangeAssembler
             }
             Malformed |= Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole) is not null;
             // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
-            if (isResponse && int.TryParse(e.Header(":status"), out int status) && status is >= 100 and < 200)
+            if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
             {
                 Malformed |= e.EndStream;
                 return;
@@ -250,6 +259,7 @@ internal static class Http2ExchangeAssembler
         public void AddData(Http2DataEvent e)
         {
             if (SentAfterEnd()) return;
+            DataBeforeHeaders |= Headers is null;
             Frame(e.Offset, e.EndOffset, e.EndStream);
             BodyBytes += e.Length;
             Messages += e.GrpcMessages;
@@ -265,6 +275,14 @@ internal static class Http2ExchangeAssembler
             End = endOffset;
             Ended = endStream;
         }
+
+        /// <summary>
+        /// §8.1: DATA before the header section that follows it makes the message malformed (its receiver a stream error),
+        /// though its status reads as an answer; unless frames of the direction were lost before it, among which the header
+        /// section may have been, as when the capture joined the connection: then that DATA is the body of a message begun
+        /// before, and the field block after it its trailers. DATA with no header section at all is already incomplete.
+        /// </summary>
+        public bool DataFirst(DirectionSummary direction) => DataBeforeHeaders && Headers is not null && !direction.LostBefore(Start!.Value);
 
         /// <summary>Seen from its field block to END_STREAM.</summary>
         public bool Complete => Headers is not null && Ended;
@@ -310,7 +328,10 @@ internal static class Http2ExchangeAssembler
             if (!Request.Complete || !Response.Complete) flags |= Http2StreamFlags.Incomplete;
             if (Request.ContextLost || Response.ContextLost) flags |= Http2StreamFlags.ContextLost;
             if (Request.Gap || Response.Gap || Request.LostIn(requestHalfDirection) || Response.LostIn(server)) flags |= Http2StreamFlags.Gap;
-            if (Malformed || Request.Malformed || Response.Malformed) flags |= Http2StreamFlags.Malformed;
+            if (Malformed || Request.Malformed || Response.Malformed ||
+                Request.DataFirst(requestHalfDirection) || Response.DataFirst(server) || BodyContradictsLength(Request, requestHalfDirection, request) ||
+                !HasNoContent(request, response) && BodyContradictsLength(Response, server, response))
+                flags |= Http2StreamFlags.Malformed;
             // §6.8: a GOAWAY's Last-Stream-ID names the highest stream its sender may have processed among those
             // the receiver opened: the server's GOAWAY governs client (odd) streams, the client's pushed (even) ones.
             var initiatorsPeer = Id % 2 == 1 ? server : client;
@@ -334,7 +355,7 @@ internal static class Http2ExchangeAssembler
                 Scheme = Find(request, ":scheme"),
                 Authority = Find(request, ":authority") ?? Find(request, "host"),
                 Path = path,
-                Status = int.TryParse(Find(response, ":status"), out int status) ? status : null,
+                Status = Http2FieldSection.StatusCode(Find(response, ":status")),
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
                 FrameOnIdleStream = NeverOpened ? FrameOnIdleStream : null,
@@ -365,6 +386,14 @@ internal static class Http2ExchangeAssembler
                 ResponseMessages = Response.Messages,
             };
         }
+
+        /// <summary>§8.1.1, for a half whose DATA octets were all seen: lost frames would leave the count short.</summary>
+        private static bool BodyContradictsLength(HalfBuilder half, DirectionSummary direction, IReadOnlyList<KeyValuePair<string, string>>? fields) =>
+            !half.Gap && !half.LostIn(direction) && Http2ContentLength.Contradicts(fields, half.BodyBytes, half.Ended);
+
+        /// <summary>RFC 9110 §8.6: a response to HEAD, or a 304, may declare the length of the content it does not carry.</summary>
+        private static bool HasNoContent(IReadOnlyList<KeyValuePair<string, string>>? request, IReadOnlyList<KeyValuePair<string, string>>? response) =>
+            Find(request, ":method") == "HEAD" || Find(response, ":status") == "304";
 
         private static string? Find(IReadOnlyList<KeyValuePair<string, string>>? fields, string name)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Capture.Hpack;
 
 namespace Capture.Analyzer.Http2;
@@ -8,7 +9,7 @@ internal enum Http2Section { Request, Response, Trailers }
 /// <summary>
 /// What RFC 9113 requires of one field section, as far as the section alone shows it: lowercase names (§8.2.1),
 /// pseudo-header fields only those defined for its kind, each at most once and all before the regular fields, none
-/// in trailers (§8.3), and a response's :status (§8.3.2). A field whose name is in an HPACK entry the capture never
+/// in trailers (§8.3), those every request needs (§8.3.1, §8.5), and a response's :status of three digits (§8.3.2). A field whose name is in an HPACK entry the capture never
 /// saw could be either kind, so nothing is concluded from it.
 /// </summary>
 internal static class Http2FieldSection
@@ -18,10 +19,15 @@ internal static class Http2FieldSection
     public static string? Violation(IReadOnlyList<KeyValuePair<string, string>> fields, Http2Section section, bool whole)
     {
         int pseudoSeen = 0;
-        string? regular = null, method = null, path = null;
+        string? regular = null, method = null, path = null, status = null;
+        bool unknownSeen = false;
         foreach (var (name, value) in fields)
         {
-            if (name == HpackDecoder.UnknownName) continue;
+            if (name == HpackDecoder.UnknownName)
+            {
+                unknownSeen = true;
+                continue;
+            }
             if (name.Any(char.IsAsciiLetterUpper)) return $"field name {name} has uppercase letters (§8.2.1)";
             if (!name.StartsWith(':'))
             {
@@ -35,10 +41,37 @@ internal static class Http2FieldSection
             pseudoSeen |= bit;
             if (name == ":method") method = value;
             else if (name == ":path") path = value;
+            else if (name == ":status") status = value;
         }
-        if (whole && section == Http2Section.Response && pseudoSeen == 0) return "response without :status (§8.3.2)";
+        if (status is not null && StatusCode(status) is null) return $":status {status} is not three digits (§8.3.2)";
+        // A field whose name is unknown may be the one missing.
+        if (whole && !unknownSeen && MissingField(section, pseudoSeen, method) is { } missing) return missing;
         if (path is not null && !IsPath(path, method)) return $":path {path} is neither an absolute path nor * of an OPTIONS (§8.3.1)";
         return null;
+    }
+
+    /// <summary>A :status value as a number: exactly three digits (RFC 9110 §15), not whatever int.TryParse takes (" 200", "+20").</summary>
+    public static int? StatusCode(string? value) =>
+        value is { Length: 3 } && value.All(char.IsAsciiDigit) ? int.Parse(value, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>§8.3.1: every request names :method, :scheme and :path, but a CONNECT (§8.5), which names only :authority;
+    /// §8.3.2: every response names :status.</summary>
+    private static string? MissingField(Http2Section section, int pseudoSeen, string? method)
+    {
+        bool Has(string name) => (pseudoSeen & PseudoBit(name, section)) != 0;
+        if (section == Http2Section.Response) return Has(":status") ? null : "response without :status (§8.3.2)";
+        // A block with no pseudo-header field at all may be the trailers of a request whose header section the capture missed.
+        if (section != Http2Section.Request || pseudoSeen == 0) return null;
+        if (!Has(":method")) return "request without :method (§8.3.1)";
+        // RFC 8441's extended CONNECT (with :protocol) is a request like any other.
+        if (method == "CONNECT" && !Has(":protocol"))
+        {
+            if (!Has(":authority")) return "CONNECT request without :authority (§8.5)";
+            if (Has(":scheme")) return "CONNECT request with :scheme (§8.5)";
+            return Has(":path") ? "CONNECT request with :path (§8.5)" : null;
+        }
+        if (!Has(":scheme")) return "request without :scheme (§8.3.1)";
+        return Has(":path") ? null : "request without :path (§8.3.1)";
     }
 
     /// <summary>§8.3.1: :path is the target's path and query, so it begins with '/', or it is '*' for an OPTIONS request

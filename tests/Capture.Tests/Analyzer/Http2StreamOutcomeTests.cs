@@ -56,6 +56,20 @@ public sealed class Http2StreamOutcomeTests : IDisposable
     }
 
     [Fact]
+    public void A_200_whose_DATA_falls_short_of_its_content_length_is_malformed_and_an_error()
+    {
+        // RFC 9113 §8.1.1: the client treats it as a stream error; the body it kept is not the one the status announced.
+        var (rec, conn) = Connection("short-body");
+        conn.ClientSends(1, Request(1, "GET", "/report.pdf", endStream: true));
+        conn.ServerSends(3, Frames.Concat(Status(1, "200", endStream: false, ("content-length", "100")), Frames.Data(1, "first 19 bytes only", endStream: true)));
+        conn.Close(10);
+        string db = rec.Save();
+
+        Assert.Equal(["/report.pdf 200 [malformed]"], Analyze.ListJson(db).Select(Describe));
+        Assert.Contains("/report.pdf", Analyze.Output(db, "--errors"));
+    }
+
+    [Fact]
     public void A_stream_reset_before_its_response_ended_lasts_until_the_reset_not_until_its_connection_closed()
     {
         // A gRPC channel lives for minutes; a call cancelled after 4 ms was shown lasting until the channel closed,

@@ -7,7 +7,7 @@ namespace Capture.Tests.Http2;
 
 /// <summary>
 /// RFC 9113 §8.2.1 and §8.3: a field section whose pseudo-header fields are repeated, out of place, of the other kind
-/// or missing (a response's :status), or whose names have uppercase letters, makes its stream malformed. The status
+/// or missing (a request's :method, :scheme and :path, a response's :status), a :status that is not three digits, or whose names have uppercase letters, makes its stream malformed. The status
 /// shown stays the first :status, and the flag says not to trust it.
 /// </summary>
 public sealed class FieldSectionTests
@@ -43,6 +43,19 @@ public sealed class FieldSectionTests
         ["an OPTIONS for the server as a whole"] = new([":method: OPTIONS", ":scheme: https", ":path: *", ":authority: a"], Http2Section.Request, true, null),
         ["extended CONNECT's :protocol (RFC 8441)"] = new([":method: CONNECT", ":protocol: websocket", ":scheme: https", ":path: /chat", ":authority: a"],
             Http2Section.Request, true, null),
+        ["a request without :method"] = new([":scheme: https", ":path: /", ":authority: a"], Http2Section.Request, true, "request without :method (§8.3.1)"),
+        ["a request without :scheme"] = new([":method: GET", ":path: /", ":authority: a"], Http2Section.Request, true, "request without :scheme (§8.3.1)"),
+        ["a request without :path"] = new([":method: GET", ":scheme: https", ":authority: a"], Http2Section.Request, true, "request without :path (§8.3.1)"),
+        ["a request block without pseudo-header fields may be trailers whose header section was missed"] = new(["x-checksum: 1"], Http2Section.Request, true, null),
+        ["a cut or partly unknown request without :path"] = new([":method: GET", ":scheme: https"], Http2Section.Request, false, null),
+        ["a request whose missing :path may be an unknown field"] = new([":method: GET", ":scheme: https", "<unknown>: <unknown>"], Http2Section.Request, true, null),
+        ["a CONNECT names only its authority (§8.5)"] = new([":method: CONNECT", ":authority: a:443"], Http2Section.Request, true, null),
+        ["a CONNECT without :authority"] = new([":method: CONNECT"], Http2Section.Request, true, "CONNECT request without :authority (§8.5)"),
+        ["a CONNECT with a :path"] = new([":method: CONNECT", ":path: /", ":authority: a:443"], Http2Section.Request, true,
+            "CONNECT request with :path (§8.5)"),
+        ["a :status of two digits"] = new([":status: 20"], Http2Section.Response, true, ":status 20 is not three digits (§8.3.2)"),
+        ["a :status with a sign"] = new([":status: +20"], Http2Section.Response, true, ":status +20 is not three digits (§8.3.2)"),
+        ["a :status of four digits"] = new([":status: 2000"], Http2Section.Response, true, ":status 2000 is not three digits (§8.3.2)"),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
@@ -62,6 +75,26 @@ public sealed class FieldSectionTests
             [ServerStart, Headers(1, Status(200).WithoutIndexing(8, "500"), endStream: true)]);
 
         Assert.Equal((200, Http2StreamFlags.Malformed), (stream.Status, stream.Flags));
+    }
+
+    [Fact]
+    public void A_status_that_is_not_three_digits_shows_no_status_and_flags_the_stream_malformed()
+    {
+        // int.TryParse read "+20" as 20 and " 200" as 200: a status the peer never sent.
+        var streams = Assemble([ClientStart, Headers(1, Get("/a"), endStream: true), Headers(3, Get("/b"), endStream: true)],
+            [ServerStart, Headers(1, new HpackBlock().WithoutIndexing(8, "+20"), endStream: true),
+             Headers(3, new HpackBlock().WithoutIndexing(8, " 200"), endStream: true)]);
+
+        Assert.Equal([(null, Http2StreamFlags.Malformed), (null, Http2StreamFlags.Malformed)], streams.Select(s => (s.Status, s.Flags)));
+    }
+
+    [Fact]
+    public void A_request_without_a_method_flags_its_stream_malformed()
+    {
+        var stream = Single([ClientStart, Headers(1, new HpackBlock().Indexed(7).WithoutIndexing(4, "/a").WithoutIndexing(1, "example.com"), endStream: true)],
+            [ServerStart, Headers(1, Status(200), endStream: true)]);
+
+        Assert.Equal((null, 200, Http2StreamFlags.Malformed), (stream.Method, stream.Status, stream.Flags));
     }
 
     [Fact]

@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace Capture.Analyzer.Http2;
+
+/// <summary>
+/// RFC 9113 §8.1.1: a message whose content-length differs from the sum of its DATA frames' payloads is malformed, and
+/// its receiver treats it as a stream error. A status that says success then misleads: the peer did not accept it.
+/// </summary>
+internal static class Http2ContentLength
+{
+    /// <summary>
+    /// The DATA octets contradict the declared content-length: more arrived than it declares, or the message ended
+    /// (<paramref name="ended"/>) with fewer. A message without one, or with one that is no plain decimal, is not judged.
+    /// </summary>
+    public static bool Contradicts(IReadOnlyList<KeyValuePair<string, string>>? fields, long bodyBytes, bool ended) =>
+        Declared(fields) is { } declared && (bodyBytes > declared || ended && bodyBytes < declared);
+
+    private static long? Declared(IReadOnlyList<KeyValuePair<string, string>>? fields)
+    {
+        if (fields is null) return null;
+        long? declared = null;
+        foreach (var (name, value) in fields)
+        {
+            if (name != "content-length") continue;
+            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long length)) return null;
+            // Repeated fields that disagree declare nothing one can hold the body to.
+            if (declared is not null && declared != length) return null;
+            declared = length;
+        }
+        return declared;
+    }
+}
