@@ -15,12 +15,12 @@ internal static class ShedReport
     public static string? Describe(RecordingFile recording)
     {
         var info = recording.Run.All;
-        if (!long.TryParse(info.GetValueOrDefault("shed_calls"), out long events) || events <= 0) return null;
+        if (!long.TryParse(info.GetValueOrDefault("shed_calls"), out long calls) || calls <= 0) return null;
         string when = "";
         if (long.TryParse(info.GetValueOrDefault("shed_first_ns"), out long first) && long.TryParse(info.GetValueOrDefault("shed_last_ns"), out long last))
             when = $" {recording.Run.Window(first, last)} UTC";
         return string.Create(CultureInfo.InvariantCulture,
-            $"note: {recording.Path} kept only the first KiB of {events:N0} call{(events == 1 ? "" : "s")} while the recorder was behind{when}: ") +
+            $"note: {recording.Path} kept only the first KiB of {calls:N0} call{(calls == 1 ? "" : "s")} while the recorder was behind{when}: ") +
             "those exchanges are flagged truncated, their bodies partial (record with --pid/--comm/--port to record less)";
     }
 }
