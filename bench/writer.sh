@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CAPTURE_WHO=bench
 source scripts/prepare.sh
+install_packages "${BUILD_PACKAGES[@]}"  # the recorder it links builds its BPF object too
 ensure_dotnet
 dotnet build bench/WriterBench/WriterBench.csproj -c Release -v quiet -nologo -clp:NoSummary >/dev/null
 dir=$(mktemp -d "${3:-/tmp}/capture-writer-bench.XXXXXX")
