@@ -17,6 +17,6 @@ libssl=$(awk '$6 ~ /\/libssl\.so/ {print $6; exit}' "/proc/${server_pids[0]}/map
 
 for round in $(seq 1 "$rounds"); do
   echo "round $round of $rounds" >&2
-  for tracer in none capture no-tls bpftrace; do run_one https $tracer load_wrk "https://127.0.0.1:$port/"; done
+  alternate https load_wrk "https://127.0.0.1:$port/" capture no-tls bpftrace
 done
 report https

@@ -203,6 +203,16 @@ run_one() {
   echo "  $label $tracer: $rps req/s, p99 $p99 ms" >&2
 }
 
+# alternate <label> <load function> <url> <tracer>...: an untraced run before each tracer's run and one after
+# the last, so that every traced run is compared with the untraced runs on either side of it (report.py). The
+# machine's speed drifts by a quarter within minutes on a shared VM: a ratio to untraced runs far away in time
+# measured the drift as much as the tracer.
+alternate() {
+  local label=$1 load=$2 url=$3 tracer; shift 3
+  run_one "$label" none "$load" "$url"
+  for tracer in "$@"; do run_one "$label" "$tracer" "$load" "$url"; run_one "$label" none "$load" "$url"; done
+}
+
 # report <name>: prints $results as a table (bench/report.py) and saves them as bench/results/<name>-<time>.json.
 report() {
   local json="bench/results/$1-$(date +%Y%m%d-%H%M%S).json"

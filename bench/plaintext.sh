@@ -8,7 +8,8 @@
 #   h2    the same nginx over HTTP/2 (h2c) under h2load -c32 -m10, at saturation;
 #   rate  HTTP/1.1 at a fixed rate well below saturation (h2load --h1 --rps, 10 clients), where every
 #         request must be captured whole (exchanges/requests) and what matters is the p99 added.
-# Prints req/s, its ratio to untraced, p99 and the p99 added, the tracer's CPU seconds per 1k requests
+# Every traced run has an untraced run just before and just after it (alternate, bench/lib.sh).
+# Prints req/s, its ratio to those two untraced runs, p99 and the p99 added, the tracer's CPU seconds per 1k requests
 # and peak RSS, exchanges analyzed whole / requests sent, exchanges flagged gap, and kernel drops; saves
 # bench/results/plaintext-<time>.json. Needs root. TRACER_CPU=server puts the tracer on the server's CPU (bench/lib.sh).
 # Usage: sudo bench/plaintext.sh [seconds=10] [rounds=2] [rate seconds=60] [rate=5000]
@@ -21,8 +22,8 @@ start_nginx $h2 http2
 
 for round in $(seq 1 "$rounds"); do
   echo "round $round of $rounds" >&2
-  for tracer in none capture server hooks tcpdump; do run_one h1 $tracer load_wrk "http://127.0.0.1:$h1/"; done
-  for tracer in none capture server hooks tcpdump; do run_one h2 $tracer load_h2 "http://127.0.0.1:$h2/"; done
-  for tracer in none capture tcpdump; do run_one rate $tracer load_rate "http://127.0.0.1:$h1/"; done
+  alternate h1 load_wrk "http://127.0.0.1:$h1/" capture server hooks tcpdump
+  alternate h2 load_h2 "http://127.0.0.1:$h2/" capture server hooks tcpdump
+  alternate rate load_rate "http://127.0.0.1:$h1/" capture tcpdump
 done
 report plaintext
