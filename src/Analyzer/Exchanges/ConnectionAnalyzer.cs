@@ -1,3 +1,4 @@
+using Capture.Analyzer.Reassembly;
 using Capture.Analyzer.Recording;
 using Microsoft.Data.Sqlite;
 
@@ -20,9 +21,12 @@ internal sealed class ConnectionAnalyzer(SqliteConnection db, RunInfo run, Parse
     }
 
     /// <summary>What an HTTP/2 connection's analysis skipped after holes to find its frames again (see
-    /// <see cref="OrphanedFrameTail"/>); none for a connection of another protocol.</summary>
+    /// <see cref="OrphanedFrameTail"/>); none for a connection of another protocol, or without a hole. The export asks
+    /// it of every connection, and parsing each HTTP/2 connection once more made an export of one with no hole take
+    /// 60% longer; a connection without a hole has no tail, and the positions of its chunks say so.</summary>
     public IReadOnlyList<OrphanedFrameTail> OrphanedHttp2FrameTails(ConnectionRow conn)
     {
+        if (!StreamHoles.AnyInside(db, conn.Id)) return [];
         var verdict = ProtocolSniffer.Sniff(db, conn);
         return verdict.Protocol == WireProtocol.Http2 ? _http2.OrphanedTails(conn, verdict.Side) : [];
     }
