@@ -114,7 +114,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
                 stderr.WriteLine($"recording to {settings.OutputPath}: {attached} probes attached" +
                                  (unavailable.Count > 0 ? $", {unavailable.Count} unavailable ({string.Join(", ", unavailable.Select(p => p.Name))})" : "") +
                                  $", TLS plaintext from {(tlsFiles.Count == 0 ? "no library" : string.Join(", ", tlsFiles))}" +
-                                 (settings.Duration is { } d ? $", for {d}" : "") + "; Ctrl-C stops");
+                                 (settings.Duration is { } d ? $", for {DurationParser.Format(d)}" : "") + "; Ctrl-C stops");
 
                 var (endReason, drops) = Poll(session, queue, writer, writing, stop);
 

@@ -37,6 +37,18 @@ internal static partial class DurationParser
         return true;
     }
 
+    /// <summary>A duration as the user would have written it ("1h30m", "1.5s", "500ms"); TimeSpan's own form,
+    /// "00:00:01.5000000", is not one <see cref="TryParse"/> takes.</summary>
+    public static string Format(TimeSpan duration)
+    {
+        if (duration < TimeSpan.FromSeconds(1)) return $"{duration.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)}ms";
+        long hours = (long)duration.TotalHours;
+        int minutes = duration.Minutes;
+        double seconds = duration.TotalSeconds - hours * 3600 - minutes * 60;
+        var text = (hours > 0 ? $"{hours}h" : "") + (minutes > 0 ? $"{minutes}m" : "");
+        return seconds > 0.0005 || text.Length == 0 ? text + $"{seconds.ToString("0.###", CultureInfo.InvariantCulture)}s" : text;
+    }
+
     /// <summary>A year: far beyond any recording, and far inside what a TimeSpan and a timer can hold.</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(365);
 

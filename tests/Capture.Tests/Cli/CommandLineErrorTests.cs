@@ -174,4 +174,19 @@ public sealed class CommandLineErrorTests
         Assert.True(Capture.Recorder.Cli.DurationParser.TryParse(text, out var duration, out _));
         Assert.Equal(milliseconds, (long)duration.TotalMilliseconds);
     }
+
+    [Theory]
+    [InlineData("500ms", "500ms")]
+    [InlineData("1.5s", "1.5s")]
+    [InlineData("60s", "1m")]
+    [InlineData("1m30s", "1m30s")]
+    [InlineData("90m", "1h30m")]
+    [InlineData("26h", "26h")]
+    public void The_ready_line_gives_the_duration_back_in_the_units_a_user_writes(string given, string shown)
+    {
+        Assert.True(Capture.Recorder.Cli.DurationParser.TryParse(given, out var duration, out _));
+        Assert.Equal(shown, Capture.Recorder.Cli.DurationParser.Format(duration));
+        Assert.True(Capture.Recorder.Cli.DurationParser.TryParse(shown, out var again, out _));
+        Assert.Equal(duration, again);
+    }
 }
