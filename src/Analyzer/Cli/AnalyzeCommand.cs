@@ -98,7 +98,13 @@ internal static class AnalyzeCommand
                 }
                 else if (parsed.GetValue(har) is { } harPath)
                 {
-                    var result = questions.ExportHar(harPath);
+                    HarWriter.Result result;
+                    try { result = questions.ExportHar(harPath); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        stderr.WriteLine($"analyze: cannot write {harPath}: {e.Message}");
+                        return ExitBadFile;
+                    }
                     stderr.WriteLine($"wrote {result.Written} exchanges to {harPath}" + (result.LeftOutCount == 0 ? "" :
                         $" ({result.LeftOutCount} exchange{(result.LeftOutCount == 1 ? "" : "s")} left out, as a HAR entry needs a request's method and URL: " +
                         string.Join(", ", result.LeftOut.Select(r => $"{r.Count} {r.Why}")) + ")"));

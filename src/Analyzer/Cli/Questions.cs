@@ -66,7 +66,11 @@ internal sealed class Questions(IReadOnlyList<RecordingFile> recordings, Exchang
 
     public HarWriter.Result ExportHar(string path)
     {
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+        using var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.Read,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite, // it holds other processes' traffic, like the db
+        });
         return HarWriter.Write(file, Limited(Matching()));
     }
 
