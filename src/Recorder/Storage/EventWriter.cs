@@ -123,11 +123,15 @@ internal sealed class EventWriter
                 tls_attribution = excluded.tls_attribution
                 WHERE $authoritative = 1
             """, "$id", "$pid", "$tid", "$comm", "$fd", "$role", "$by", "$family", "$laddr", "$lport", "$raddr", "$rport", "$mid", "$ts", "$attribution", "$authoritative");
+        // A row no open event made (first_seen, close) takes from the close what the open would have said: a data event
+        // knows neither. Kept once known: a later close of the same connection knows no less.
         _closeConnection ??= Command("""
             UPDATE connections SET closed_ns = MIN(COALESCE(closed_ns, $ts), $ts),
-                bytes_sent = MAX(COALESCE(bytes_sent, 0), $sent), bytes_received = MAX(COALESCE(bytes_received, 0), $received)
+                bytes_sent = MAX(COALESCE(bytes_sent, 0), $sent), bytes_received = MAX(COALESCE(bytes_received, 0), $received),
+                mid_stream = IIF(opened_by IN ('first_seen', 'close'), MAX(mid_stream, $mid), mid_stream),
+                tls_attribution = IIF(opened_by IN ('first_seen', 'close'), COALESCE(tls_attribution, $attribution), tls_attribution)
             WHERE id = $id
-            """, "$ts", "$sent", "$received", "$id");
+            """, "$ts", "$sent", "$received", "$mid", "$attribution", "$id");
         _markTls ??= Command("UPDATE connections SET tls_library = $library WHERE id = $id", "$library", "$id");
         _insertDrops ??= Command("INSERT INTO drops(window_start_ns, window_end_ns, kernel_drops) VALUES ($start, $end, $drops)",
             "$start", "$end", "$drops");
@@ -290,7 +294,8 @@ internal sealed class EventWriter
         // every plaintext chunk was dropped: read as plaintext, they would tell of plaintext bytes that never existed.
         MarkTls(ev.Header.ConnId, ev.TlsLibrary);
         _redactor?.Close(ev.Header.ConnId, _store);
-        Set(_closeConnection, (long)ev.Header.TimestampNs, (long)ev.BytesSent, (long)ev.BytesReceived, (long)ev.Header.ConnId);
+        Set(_closeConnection, (long)ev.Header.TimestampNs, (long)ev.BytesSent, (long)ev.BytesReceived, ev.MidStream,
+            (object?)EventDecoder.AttributionName(ev.TlsAttribution) ?? DBNull.Value, (long)ev.Header.ConnId);
         _closeConnection.ExecuteNonQuery();
     }
 

@@ -38,13 +38,13 @@ CREATE TABLE connections (
     local_port    INTEGER NOT NULL,
     remote_addr   TEXT NOT NULL,
     remote_port   INTEGER NOT NULL,
-    mid_stream    INTEGER NOT NULL,     -- 1: bytes flowed before recording saw it
+    mid_stream    INTEGER NOT NULL,     -- 1: bytes flowed before recording saw it (first_seen: known from its close)
     opened_ns     INTEGER NOT NULL,     -- CLOCK_MONOTONIC
     closed_ns     INTEGER,
     bytes_sent    INTEGER,              -- totals known at close
     bytes_received INTEGER,
     tls_library   TEXT,                 -- openssl | gnutls | nss when the kernel saw a TLS library move its plaintext, else NULL
-    tls_attribution TEXT                -- syscall | set_fd | cache | next_write | thread: how TLS calls were tied to this socket
+    tls_attribution TEXT                -- syscall | set_fd | cache | next_write | thread: how TLS calls were tied to this socket (first_seen, close: as its close said)
 );
 
 -- Payload as the process moved it: one row per call (a syscall larger than 16 KiB spans several rows), or one row for a
