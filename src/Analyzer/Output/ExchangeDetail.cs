@@ -37,7 +37,7 @@ internal static class ExchangeDetail
         o.WriteLine($"  time        {ExchangeJson.Time(e.Timestamp)}");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  duration    {e.DurationMs:F3} ms (request sent {Ms(e.RequestSentMs)}, first response byte {Ms(e.TtfbMs)})"));
-        o.WriteLine($"  process     {T(e.Comm)} pid {e.Pid}, {e.Side} side");
+        o.WriteLine($"  process     {T(ProcessLabel.Described(e.Comm, e.Pid))}, {e.Side} side");
         o.WriteLine($"  connection  {e.ConnectionId}: {e.Local} -> {e.Remote}" +
                     (conn is null ? "" : $", {conn.Role} (opened by {conn.Opened_By})"));
         if (e.Flags.Count > 0) o.WriteLine($"  flags       {string.Join(", ", e.Flags)}");
@@ -54,7 +54,7 @@ internal static class ExchangeDetail
             // An unfinished exchange's duration is only how far its end had got when the recording stopped.
             bool unfinished = e.Flags.Contains(ExchangeFlags.Incomplete) || peer.Flags.Contains(ExchangeFlags.Incomplete);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  other end   {T(peer.Comm)} pid {peer.Pid} ({peer.Side} side) took {peer.DurationMs:F3} ms; ") +
+                $"  other end   {T(ProcessLabel.Described(peer.Comm, peer.Pid))} ({peer.Side} side) took {peer.DurationMs:F3} ms; ") +
                 (unfinished ? "not compared: the exchange did not finish in the recording"
                     : string.Create(CultureInfo.InvariantCulture, $"{difference:F3} ms of the client's time was spent outside the server (network, kernel, scheduling)")));
         }

@@ -19,7 +19,7 @@ CREATE TABLE probes (
 
 CREATE TABLE processes (
     pid           INTEGER PRIMARY KEY,
-    comm          TEXT NOT NULL,
+    comm          TEXT NOT NULL,        -- empty only on a row a TCP_CLOSE made (no process at hand) whose pid no event named
     cmdline       TEXT,   -- NUL-separated argv joined by spaces; NULL when the process was gone
     exe           TEXT,
     first_seen_ns INTEGER NOT NULL
@@ -29,7 +29,7 @@ CREATE TABLE connections (
     id            INTEGER PRIMARY KEY,  -- the kernel's conn_id, unique within the run
     pid           INTEGER NOT NULL,     -- process that opened it (or first moved bytes on it)
     tid           INTEGER NOT NULL,
-    comm          TEXT NOT NULL,
+    comm          TEXT NOT NULL,        -- empty only on a row a TCP_CLOSE made (no process at hand) whose pid no event named
     fd            INTEGER NOT NULL,
     role          TEXT NOT NULL,        -- client | server | unknown
     opened_by     TEXT NOT NULL,        -- connect | accept | handshake | first_seen | close (known only by its close: open and bytes dropped)
