@@ -136,7 +136,10 @@ internal sealed class EventWriter
                 -- it follows, names the process that closed it.
                 pid = IIF(opened_by = 'close' AND pid = 0, $pid, pid), tid = IIF(opened_by = 'close' AND pid = 0, $tid, tid),
                 comm = IIF(opened_by = 'close' AND comm = '' AND pid IN (0, $pid), $comm, comm),
-                fd = IIF(opened_by = 'close' AND fd < 0 AND pid IN (0, $pid), $fd, fd)
+                fd = IIF(opened_by = 'close' AND fd < 0 AND pid IN (0, $pid), $fd, fd),
+                -- A close the ring had no room for comes with the sweep, after a later one that it had: a row its
+                -- closes made opens at the first of them, never after it closed.
+                opened_ns = IIF(opened_by = 'close', MIN(opened_ns, $ts), opened_ns)
             WHERE id = $id
             """, "$ts", "$sent", "$received", "$mid", "$attribution", "$pid", "$tid", "$comm", "$fd", "$id");
         _nameConnections ??= Command("UPDATE connections SET comm = $comm WHERE pid = $pid AND comm = ''", "$comm", "$pid");

@@ -39,7 +39,7 @@ CREATE TABLE connections (
     remote_addr   TEXT NOT NULL,
     remote_port   INTEGER NOT NULL,
     mid_stream    INTEGER NOT NULL,     -- 1: bytes flowed before recording saw it (first_seen: known from its close)
-    opened_ns     INTEGER NOT NULL,     -- CLOCK_MONOTONIC
+    opened_ns     INTEGER NOT NULL,     -- CLOCK_MONOTONIC (opened_by close: its first close's, = closed_ns)
     closed_ns     INTEGER,
     bytes_sent    INTEGER,              -- totals known at close
     bytes_received INTEGER,
