@@ -18,6 +18,11 @@ internal static class ExchangeDetail
         : e.Protocol != "h2" ? (e.RequestLine == StartLine.NotCaptured ? "(request line not captured)" : "(request line not parsed)")
         : e.RequestHeaders.Count == 0 ? "(request fields not captured)" : "(no :method)";
 
+    /// <summary>How the TLS calls were tied to the socket; a connection whose row the kernel's events did not tell it (its
+    /// open came before any TLS call, or was dropped and no close came) says so rather than a blank.</summary>
+    private static string Attribution(ConnectionRow? conn) =>
+        conn?.Tls_Attribution is { } how ? $"attributed by {how}" : "attribution not recorded";
+
     public static void Write(TextWriter o, Exchange e, ConnectionRow? conn, Exchange? peer)
     {
         string scheme = e.Tls ? "https" : "http";
@@ -33,7 +38,7 @@ internal static class ExchangeDetail
         };
         o.WriteLine($"  {request} {scheme}://{T(e.Host)}{T(e.Path)}");
         o.WriteLine($"  -> {status}{(e.Reason is { Length: > 0 } r ? " " + T(r) : "")}");
-        o.WriteLine($"  protocol    {e.Protocol}{(e.StreamId is { } s ? $", stream {s}" : "")}{(e.Tls ? $", TLS plaintext ({conn?.Tls_Library}, attributed by {conn?.Tls_Attribution})" : "")}");
+        o.WriteLine($"  protocol    {e.Protocol}{(e.StreamId is { } s ? $", stream {s}" : "")}{(e.Tls ? $", TLS plaintext ({conn?.Tls_Library}, {Attribution(conn)})" : "")}");
         o.WriteLine($"  time        {ExchangeJson.Time(e.Timestamp)}");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  duration    {e.DurationMs:F3} ms (request sent {Ms(e.RequestSentMs)}, first response byte {Ms(e.TtfbMs)})"));
