@@ -232,6 +232,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
 
         var (host, path) = Target(request);
         string serverAddress = side == "client" ? conn.Remote : conn.Local;
+        // Who moved the request (else the response): a forking server's child, where the connection names the parent.
+        long pid = (request is not null ? requestTimeline.PidAt(request.StartOffset) : responseTimeline.PidAt(responseStart)) ?? conn.Pid;
         return new Exchange
         {
             ConnectionId = conn.Id,
@@ -248,9 +250,8 @@ internal sealed class Http1ConnectionAnalyzer(SqliteConnection db, RunInfo run, 
             Path = path,
             Status = response?.Status,
             StatusLine = response is { Status: null } ? Unread(response) : StartLine.Read,
-            // Who moved the request (else the response): a forking server's child, where the connection names the parent.
-            Pid = (request is not null ? requestTimeline.PidAt(request.StartOffset) : responseTimeline.PidAt(responseStart)) ?? conn.Pid,
-            Comm = conn.Comm,
+            Pid = pid,
+            Comm = run.CommOf(conn, pid),
             Side = side,
             Protocol = "http/1.1",
             Tls = conn.Tls,

@@ -173,6 +173,9 @@ internal static class Http2ExchangeBuilder
 
         string serverAddress = side == "client" ? conn.Remote : conn.Local;
         string? authority = upgraded ? upgradeRequest!.Header("Host") : s.Authority;
+        // Who moved the request (else the response), as for HTTP/1: a forking server's child, where the connection names the parent.
+        long pid = (upgraded ? client.Timeline.PidAt(upgradeRequest!.StartOffset) : requestView.PidAt(s.RequestStartOffset))
+                   ?? server.PidAt(s.ResponseStartOffset) ?? conn.Pid;
         return new Exchange
         {
             ConnectionId = conn.Id,
@@ -192,10 +195,8 @@ internal static class Http2ExchangeBuilder
                          (s.ResponseFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read),
             Reason = notHttp2?.ReasonFor(isAnswered: firstOnConnection),
             Note = neverOpened ? NeverOpenedNote(s) : OverLimitNote(s) ?? notHttp2?.Note,
-            // Who moved the request (else the response), as for HTTP/1: a forking server's child, where the connection names the parent.
-            Pid = (upgraded ? client.Timeline.PidAt(upgradeRequest!.StartOffset) : requestView.PidAt(s.RequestStartOffset))
-                  ?? server.PidAt(s.ResponseStartOffset) ?? conn.Pid,
-            Comm = conn.Comm,
+            Pid = pid,
+            Comm = run.CommOf(conn, pid),
             Side = side,
             Protocol = "h2",
             Tls = conn.Tls,

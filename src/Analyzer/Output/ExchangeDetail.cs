@@ -18,6 +18,11 @@ internal static class ExchangeDetail
         : e.Protocol != "h2" ? (e.RequestLine == StartLine.NotCaptured ? "(request line not captured)" : "(request line not parsed)")
         : e.RequestHeaders.Count == 0 ? "(request fields not captured)" : "(no :method)";
 
+    /// <summary>How the TLS calls were tied to the socket; a connection whose row the kernel's events did not tell it (its
+    /// open came before any TLS call, or was dropped and no close came) says so rather than a blank.</summary>
+    private static string Attribution(ConnectionRow? conn) =>
+        conn?.Tls_Attribution is { } how ? $"attributed by {how}" : "attribution not recorded";
+
     public static void Write(TextWriter o, Exchange e, ConnectionRow? conn, Exchange? peer)
     {
         string scheme = e.Tls ? "https" : "http";
@@ -33,11 +38,11 @@ internal static class ExchangeDetail
         };
         o.WriteLine($"  {request} {scheme}://{T(e.Host)}{T(e.Path)}");
         o.WriteLine($"  -> {status}{(e.Reason is { Length: > 0 } r ? " " + T(r) : "")}");
-        o.WriteLine($"  protocol    {e.Protocol}{(e.StreamId is { } s ? $", stream {s}" : "")}{(e.Tls ? $", TLS plaintext ({conn?.Tls_Library}, attributed by {conn?.Tls_Attribution})" : "")}");
+        o.WriteLine($"  protocol    {e.Protocol}{(e.StreamId is { } s ? $", stream {s}" : "")}{(e.Tls ? $", TLS plaintext ({conn?.Tls_Library}, {Attribution(conn)})" : "")}");
         o.WriteLine($"  time        {ExchangeJson.Time(e.Timestamp)}");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  duration    {e.DurationMs:F3} ms (request sent {Ms(e.RequestSentMs)}, first response byte {Ms(e.TtfbMs)})"));
-        o.WriteLine($"  process     {T(e.Comm)} pid {e.Pid}, {e.Side} side");
+        o.WriteLine($"  process     {T(ProcessLabel.Described(e.Comm, e.Pid))}, {e.Side} side");
         o.WriteLine($"  connection  {e.ConnectionId}: {e.Local} -> {e.Remote}" +
                     (conn is null ? "" : $", {conn.Role} (opened by {conn.Opened_By})"));
         if (e.Flags.Count > 0) o.WriteLine($"  flags       {string.Join(", ", e.Flags)}");
@@ -54,7 +59,7 @@ internal static class ExchangeDetail
             // An unfinished exchange's duration is only how far its end had got when the recording stopped.
             bool unfinished = e.Flags.Contains(ExchangeFlags.Incomplete) || peer.Flags.Contains(ExchangeFlags.Incomplete);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  other end   {T(peer.Comm)} pid {peer.Pid} ({peer.Side} side) took {peer.DurationMs:F3} ms; ") +
+                $"  other end   {T(ProcessLabel.Described(peer.Comm, peer.Pid))} ({peer.Side} side) took {peer.DurationMs:F3} ms; ") +
                 (unfinished ? "not compared: the exchange did not finish in the recording"
                     : string.Create(CultureInfo.InvariantCulture, $"{difference:F3} ms of the client's time was spent outside the server (network, kernel, scheduling)")));
         }

@@ -20,7 +20,7 @@ internal static class ExchangeTable
         {
             // Cells are cut and padded by terminal columns, not string length (DisplayWidth): no {x,-N} alignment here.
             var url = TerminalText.Cell((e.Host ?? "") + (e.Path ?? ""), UrlWidth);
-            var process = TerminalText.Cell($"{e.Comm}[{e.Pid}]", 22);
+            var process = TerminalText.Cell(ProcessLabel.Of(e.Comm, e.Pid), 22);
             var method = TerminalText.Pad(TerminalText.Escape(e.Method ?? "-"), 7);
             output.WriteLine(
                 $"{e.Id,6}  {e.Timestamp.UtcDateTime.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture),-15}  {e.DurationMs,11:F3}  " +

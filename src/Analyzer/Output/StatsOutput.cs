@@ -77,8 +77,8 @@ internal static class StatsOutput
     private static string KeyText(Grouping grouping, IReadOnlyList<string> key) => grouping.Name switch
     {
         "endpoint" => $"{key[0]} {key[1]}{key[2]}",
-        "process" => $"{key[0]}[{key[1]}]",
-        "connection" => $"{key[0]} {key[1]} -> {key[2]} {key[3]}",
+        "process" => ProcessLabel.Of(key[0], long.Parse(key[1], CultureInfo.InvariantCulture)),
+        "connection" => $"{key[0]} {key[1]} -> {key[2]} {ProcessLabel.Name(key[3])}",
         _ => string.Join(' ', grouping.BySide ? key.SkipLast(1) : key),
     };
 }

@@ -89,6 +89,16 @@ internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestamp
     /// <summary>The fields and query parameters whose values the recorder replaced.</summary>
     public RedactionInfo Redaction { get; init; } = RedactionInfo.None;
 
+    /// <summary>processes: the comm the recorder filed each pid under.</summary>
+    public IReadOnlyDictionary<long, string> ProcessNames { get; init; } = new Dictionary<long, string>();
+
+    /// <summary>The name of the process that moved an exchange's bytes: for the connection's own pid, the connection's
+    /// (the thread that opened it; or, when its row has none, known only by a TCP_CLOSE, the pid's); for another pid (a
+    /// forking server's child, a process the fd was passed to), the one that pid was filed under, which the opener's
+    /// would misname. Empty when the recording names it nowhere.</summary>
+    public string CommOf(ConnectionRow conn, long pid) =>
+        pid == conn.Pid && conn.Comm.Length > 0 ? conn.Comm : ProcessNames.GetValueOrDefault(pid) ?? "";
+
     public bool IsDenied(ConnectionRow conn, int streamId) =>
         DeniedStreams.Count > 0 && DeniedStreams.Contains((conn.Id, conn.Tls, streamId));
 
@@ -102,7 +112,8 @@ internal sealed record RunInfo(long MonotonicToWallOffsetNs, long? LastTimestamp
         var denied = hasDenied
             ? db.Query<(long, long, long)>("SELECT conn_id, tls, stream_id FROM denied_streams").Select(r => (r.Item1, r.Item2 != 0, (int)r.Item3)).ToHashSet()
             : [];
-        return new RunInfo(offset, last, info) { DeniedStreams = denied, Redaction = RedactionInfo.From(info) };
+        var names = db.Query<(long Pid, string Comm)>("SELECT pid, comm FROM processes").ToDictionary(p => p.Pid, p => p.Comm);
+        return new RunInfo(offset, last, info) { DeniedStreams = denied, Redaction = RedactionInfo.From(info), ProcessNames = names };
     }
 
     /// <summary>When the last captured call happened: the latest row, or a call inside a run that began before it.</summary>

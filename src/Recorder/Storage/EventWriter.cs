@@ -25,7 +25,9 @@ internal sealed class EventWriter
     private SqliteCommand _markTls = null!, _insertProbe = null!, _insertDeniedStream = null!;
     private ChunkInserter? _chunks;
     private ChunkRuns? _runs;
-    private SqliteCommand _openConnection = null!, _closeConnection = null!, _insertDrops = null!;
+    private SqliteCommand _openConnection = null!, _closeConnection = null!, _insertDrops = null!, _nameConnections = null!;
+    /// <summary>Pids of connections rows stored without a comm (made by a TCP_CLOSE), whose process no event had named.</summary>
+    private readonly HashSet<uint> _namelessPids = [];
 
     public RecordingTotals Totals { get; } = new();
 
@@ -47,7 +49,7 @@ internal sealed class EventWriter
         _redactor = redactor;
         _store = StoreChunk;
         if (redactor is not null) redactor.StreamDenied = WriteDeniedStream;
-        _processes = new ProcessCatalog(db);
+        _processes = new ProcessCatalog(db) { Filed = NameConnections };
     }
 
     /// <summary>Runs on a thread of its own until the queue is complete and empty.</summary>
@@ -123,11 +125,24 @@ internal sealed class EventWriter
                 tls_attribution = excluded.tls_attribution
                 WHERE $authoritative = 1
             """, "$id", "$pid", "$tid", "$comm", "$fd", "$role", "$by", "$family", "$laddr", "$lport", "$raddr", "$rport", "$mid", "$ts", "$attribution", "$authoritative");
+        // A row no open event made (first_seen, close) takes from the close what the open would have said: a data event
+        // knows neither. Kept once known: a later close of the same connection knows no less.
         _closeConnection ??= Command("""
             UPDATE connections SET closed_ns = MIN(COALESCE(closed_ns, $ts), $ts),
-                bytes_sent = MAX(COALESCE(bytes_sent, 0), $sent), bytes_received = MAX(COALESCE(bytes_received, 0), $received)
+                bytes_sent = MAX(COALESCE(bytes_sent, 0), $sent), bytes_received = MAX(COALESCE(bytes_received, 0), $received),
+                mid_stream = IIF(opened_by IN ('first_seen', 'close'), MAX(mid_stream, $mid), mid_stream),
+                tls_attribution = IIF(opened_by IN ('first_seen', 'close'), COALESCE(tls_attribution, $attribution), tls_attribution),
+                -- A row its TCP_CLOSE made names the opener's pid, or none, and no comm or fd: the program's close, when
+                -- it follows, names the process that closed it.
+                pid = IIF(opened_by = 'close' AND pid = 0, $pid, pid), tid = IIF(opened_by = 'close' AND pid = 0, $tid, tid),
+                comm = IIF(opened_by = 'close' AND comm = '' AND pid IN (0, $pid), $comm, comm),
+                fd = IIF(opened_by = 'close' AND fd < 0 AND pid IN (0, $pid), $fd, fd),
+                -- A close the ring had no room for comes with the sweep, after a later one that it had: a row its
+                -- closes made opens at the first of them, never after it closed.
+                opened_ns = IIF(opened_by = 'close', MIN(opened_ns, $ts), opened_ns)
             WHERE id = $id
-            """, "$ts", "$sent", "$received", "$id");
+            """, "$ts", "$sent", "$received", "$mid", "$attribution", "$pid", "$tid", "$comm", "$fd", "$id");
+        _nameConnections ??= Command("UPDATE connections SET comm = $comm WHERE pid = $pid AND comm = ''", "$comm", "$pid");
         _markTls ??= Command("UPDATE connections SET tls_library = $library WHERE id = $id", "$library", "$id");
         _insertDrops ??= Command("INSERT INTO drops(window_start_ns, window_end_ns, kernel_drops) VALUES ($start, $end, $drops)",
             "$start", "$end", "$drops");
@@ -135,7 +150,8 @@ internal sealed class EventWriter
             "$name", "$kind", "$target", "$status", "$detail");
         _insertDeniedStream ??= Command("INSERT OR IGNORE INTO denied_streams(conn_id, tls, stream_id) VALUES ($id, $tls, $stream)",
             "$id", "$tls", "$stream");
-        foreach (var c in new[] { _openConnection, _closeConnection, _insertDrops, _markTls, _insertProbe, _insertDeniedStream }) c.Transaction = tx;
+        foreach (var c in new[] { _openConnection, _closeConnection, _nameConnections, _insertDrops, _markTls, _insertProbe, _insertDeniedStream })
+            c.Transaction = tx;
         _processes.UseTransaction(tx);
     }
 
@@ -261,13 +277,36 @@ internal sealed class EventWriter
     {
         var h = ev.Header;
         var (local, remote, family) = EventDecoder.Addresses(h.Tuple);
-        Set(_openConnection, (long)h.ConnId, h.Pid, h.Tid, EventDecoder.Comm(h), h.Fd, EventDecoder.RoleName(h.Role),
+        Set(_openConnection, (long)h.ConnId, h.Pid, h.Tid, CommOf(h), h.Fd, EventDecoder.RoleName(h.Role),
             openedBy, family, local, h.Tuple.LocalPort, remote, h.Tuple.RemotePort,
             ev.MidStream, (long)h.TimestampNs, (object?)EventDecoder.AttributionName(ev.TlsAttribution) ?? DBNull.Value, authoritative ? 1 : 0);
         _openConnection.ExecuteNonQuery();
         if (_knownConnections.Add(h.ConnId)) Totals.Connections++;
-        // TCP_CLOSE fires in softirq context: its header names the opener's pid but no comm to file it under.
+        ObserveProcess(h);
+    }
+
+    /// <summary>TCP_CLOSE fires in softirq context: its header names the opener's pid but no comm to file it under.</summary>
+    private void ObserveProcess(in EventHeader h)
+    {
         if (h.Source != EventSource.TcpClose) _processes.Observe(h, (long)h.TimestampNs);
+    }
+
+    /// <summary>The header's comm; for a TCP_CLOSE's, which has none, the one its pid was filed under. When no event has
+    /// named that pid yet, the row is named when one does (<see cref="NameConnections"/>).</summary>
+    private string CommOf(in EventHeader h)
+    {
+        string comm = EventDecoder.Comm(h);
+        if (comm.Length > 0 || h.Pid == 0) return comm;
+        comm = _processes.CommOf(h.Pid) ?? "";
+        if (comm.Length == 0) _namelessPids.Add(h.Pid);
+        return comm;
+    }
+
+    private void NameConnections(uint pid, string comm)
+    {
+        if (!_namelessPids.Remove(pid)) return;
+        Set(_nameConnections, comm, (long)pid);
+        _nameConnections.ExecuteNonQuery();
     }
 
     private void WriteDeniedStream(ulong connId, bool tls, uint streamId)
@@ -286,11 +325,14 @@ internal sealed class EventWriter
             // redactor nor the live pcapng is told of it.
             InsertConnection(ev, openedBy: "close", authoritative: false);
         }
+        else ObserveProcess(ev.Header);
         // The library the kernel saw moving this connection's plaintext marks its byte counts as ciphertext, also when
         // every plaintext chunk was dropped: read as plaintext, they would tell of plaintext bytes that never existed.
         MarkTls(ev.Header.ConnId, ev.TlsLibrary);
         _redactor?.Close(ev.Header.ConnId, _store);
-        Set(_closeConnection, (long)ev.Header.TimestampNs, (long)ev.BytesSent, (long)ev.BytesReceived, (long)ev.Header.ConnId);
+        var h = ev.Header;
+        Set(_closeConnection, (long)h.TimestampNs, (long)ev.BytesSent, (long)ev.BytesReceived, ev.MidStream,
+            (object?)EventDecoder.AttributionName(ev.TlsAttribution) ?? DBNull.Value, h.Pid, h.Tid, EventDecoder.Comm(h), h.Fd, (long)h.ConnId);
         _closeConnection.ExecuteNonQuery();
     }
 

@@ -9,7 +9,8 @@ namespace Capture.Recorder.Storage;
 /// and executable read from /proc while the process still exists.</summary>
 internal sealed class ProcessCatalog(SqliteConnection db)
 {
-    private readonly HashSet<uint> _seen = [];
+    /// <summary>The comm each pid was filed under.</summary>
+    private readonly Dictionary<uint, string> _comms = [];
     private uint _last;
     private SqliteCommand? _insert;
 
@@ -26,19 +27,28 @@ internal sealed class ProcessCatalog(SqliteConnection db)
         _insert.Transaction = tx;
     }
 
+    /// <summary>Told of each pid filed, with its comm.</summary>
+    public Action<uint, string>? Filed { get; set; }
+
+    /// <summary>The comm of a pid filed earlier in the recording; null for one not seen.</summary>
+    public string? CommOf(uint pid) => _comms.GetValueOrDefault(pid);
+
     /// <summary>Called for every event: decodes the comm only for a pid not seen before.</summary>
     public void Observe(in EventHeader header, long timestampNs)
     {
         uint pid = header.Pid;
         if (pid == _last || pid == 0 || _insert is null) return;
         _last = pid; // most events come from the process of the one before: no set lookup for them
-        if (!_seen.Add(pid)) return;
+        if (_comms.ContainsKey(pid)) return;
+        string comm = EventDecoder.Comm(header);
+        _comms[pid] = comm;
         _insert.Parameters[0].Value = pid;
-        _insert.Parameters[1].Value = EventDecoder.Comm(header);
+        _insert.Parameters[1].Value = comm;
         _insert.Parameters[2].Value = (object?)CommandLine(pid) ?? DBNull.Value;
         _insert.Parameters[3].Value = (object?)Executable(pid) ?? DBNull.Value;
         _insert.Parameters[4].Value = timestampNs;
         _insert.ExecuteNonQuery();
+        Filed?.Invoke(pid, comm);
     }
 
     private static string? CommandLine(uint pid)

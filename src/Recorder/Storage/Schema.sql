@@ -19,7 +19,7 @@ CREATE TABLE probes (
 
 CREATE TABLE processes (
     pid           INTEGER PRIMARY KEY,
-    comm          TEXT NOT NULL,
+    comm          TEXT NOT NULL,        -- empty only on a row a TCP_CLOSE made (no process at hand) whose pid no event named
     cmdline       TEXT,   -- NUL-separated argv joined by spaces; NULL when the process was gone
     exe           TEXT,
     first_seen_ns INTEGER NOT NULL
@@ -29,7 +29,7 @@ CREATE TABLE connections (
     id            INTEGER PRIMARY KEY,  -- the kernel's conn_id, unique within the run
     pid           INTEGER NOT NULL,     -- process that opened it (or first moved bytes on it)
     tid           INTEGER NOT NULL,
-    comm          TEXT NOT NULL,
+    comm          TEXT NOT NULL,        -- empty only on a row a TCP_CLOSE made (no process at hand) whose pid no event named
     fd            INTEGER NOT NULL,
     role          TEXT NOT NULL,        -- client | server | unknown
     opened_by     TEXT NOT NULL,        -- connect | accept | handshake | first_seen | close (known only by its close: open and bytes dropped)
@@ -38,13 +38,13 @@ CREATE TABLE connections (
     local_port    INTEGER NOT NULL,
     remote_addr   TEXT NOT NULL,
     remote_port   INTEGER NOT NULL,
-    mid_stream    INTEGER NOT NULL,     -- 1: bytes flowed before recording saw it
-    opened_ns     INTEGER NOT NULL,     -- CLOCK_MONOTONIC
+    mid_stream    INTEGER NOT NULL,     -- 1: bytes flowed before recording saw it (first_seen: known from its close)
+    opened_ns     INTEGER NOT NULL,     -- CLOCK_MONOTONIC (opened_by close: its first close's, = closed_ns)
     closed_ns     INTEGER,
     bytes_sent    INTEGER,              -- totals known at close
     bytes_received INTEGER,
     tls_library   TEXT,                 -- openssl | gnutls | nss when the kernel saw a TLS library move its plaintext, else NULL
-    tls_attribution TEXT                -- syscall | set_fd | cache | next_write | thread: how TLS calls were tied to this socket
+    tls_attribution TEXT                -- syscall | set_fd | cache | next_write | thread: how TLS calls were tied to this socket (first_seen, close: as its close said)
 );
 
 -- Payload as the process moved it: one row per call (a syscall larger than 16 KiB spans several rows), or one row for a

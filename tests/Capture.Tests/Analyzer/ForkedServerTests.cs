@@ -29,6 +29,22 @@ public sealed class ForkedServerTests : IDisposable
     }
 
     [Fact]
+    public void An_exchange_served_by_a_process_the_fd_was_passed_to_has_that_process_name_not_the_openers()
+    {
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "passed.db"));
+        rec.Connection("launcher", 10, "server", "127.0.0.1:8080", "127.0.0.1:50000")
+            .MovedBy(11, comm: "worker")
+            .ClientSends(1, "GET /passed HTTP/1.1\r\nHost: fork.test\r\n\r\n")
+            .ServerSends(2, "HTTP/1.1 204 No Content\r\n\r\n")
+            .Close(3);
+        string db = rec.Save();
+
+        var exchange = Assert.Single(Analyze.ListJson(db));
+        Assert.Equal(("worker", 11), (exchange.GetProperty("comm").GetString(), exchange.GetProperty("pid").GetInt32()));
+        Assert.Contains(" worker[11] ", Analyze.Output(db, "--list"));
+    }
+
+    [Fact]
     public void An_http2_stream_served_by_a_forked_child_names_the_child()
     {
         var rec = new SyntheticRecording(Path.Combine(_dir.Path, "fork-h2.db"));

@@ -81,10 +81,14 @@ internal sealed class SyntheticRecording
         private int _mover = pid;
         public long Id => id;
 
-        /// <summary>The calls from here on are made by another process: a forking server's child serving what its parent accepted.</summary>
-        public Conn MovedBy(int childPid)
+        /// <summary>The calls from here on are made by another process: a forking server's child serving what its parent
+        /// accepted, or a process the fd was passed to. With <paramref name="comm"/>, that process is filed under it, as
+        /// the recorder files every pid it sees.</summary>
+        public Conn MovedBy(int childPid, string? comm = null)
         {
             _mover = childPid;
+            if (comm is not null)
+                owner._db.Execute("INSERT OR IGNORE INTO processes(pid, comm, first_seen_ns) VALUES (@childPid, @comm, 0)", new { childPid, comm });
             return this;
         }
 
