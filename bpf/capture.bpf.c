@@ -386,6 +386,7 @@ static __always_inline void emit_conn_event(__u8 kind, __u8 source, struct conn_
 	ev.mid_stream = st->mid_stream;
 	ev.tls_library = st->tls_library;
 	ev.tls_attribution = st->tls_attribution;
+	ev.unread_at_tcp_close = source == SOURCE_TCP_CLOSE && st->closed;
 	if (!bpf_ringbuf_output(&events, &ev, sizeof(ev), wakeup_flag_for_output(sizeof(ev))))
 		return;
 	/* A second close of one connection (TCP_CLOSE, then the program's close) replaces the first
@@ -1014,14 +1015,16 @@ int on_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		struct conn_state *st = bpf_map_lookup_elem(&conns, &sk);
 		if (!st || st->closed)
 			return 0;
-		if (st->announced)
-			emit_conn_event(EVENT_CONN_CLOSE, SOURCE_TCP_CLOSE, st, (struct sock *)sk, -1);
 		/* A program may not have read all it was sent: a client that half-closed gets the answer
 		 * and the peer's FIN, and so TCP_CLOSE, before it reads. Its reads still belong to this
-		 * connection, so the state stays until the program closes the socket (close_enter). */
-		if (BPF_CORE_READ((struct sock *)sk, sk_receive_queue.qlen))
+		 * connection, so the state stays until the program closes the socket (close_enter), and
+		 * the event says reads will follow (the recorder keeps the connection's redaction state). */
+		bool unread = BPF_CORE_READ((struct sock *)sk, sk_receive_queue.qlen) != 0;
+		if (unread)
 			st->closed = 1;
-		else
+		if (st->announced)
+			emit_conn_event(EVENT_CONN_CLOSE, SOURCE_TCP_CLOSE, st, (struct sock *)sk, -1);
+		if (!unread)
 			bpf_map_delete_elem(&conns, &sk);
 	}
 	return 0;

@@ -144,7 +144,10 @@ struct conn_event {
 	__u8 mid_stream;      /* 1: bytes flowed before we saw the connection */
 	enum capture_tls_library tls_library; /* of its plaintext, if any */
 	enum capture_tls_attribution tls_attribution;
-	__u8 _pad[5];
+	/* A TCP_CLOSE's: 1 when bytes the program has not read yet are still queued. Its reads of them come
+	 * after this event, and belong to the connection as much as those before it. */
+	__u8 unread_at_tcp_close;
+	__u8 _pad[4];
 };
 _Static_assert(sizeof(struct conn_event) == 88 + 24, "conn_event size");
 

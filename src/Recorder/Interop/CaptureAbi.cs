@@ -85,7 +85,9 @@ internal unsafe struct ConnEvent
     public byte MidStream;
     public TlsLibrary TlsLibrary;
     public TlsAttribution TlsAttribution;
-    public fixed byte Pad[5];
+    /// <summary>A TCP_CLOSE's: 1 when bytes the program has not read yet are queued; its reads of them follow this event.</summary>
+    public byte UnreadAtTcpClose;
+    public fixed byte Pad[4];
 }
 
 /// <summary>Names the connection of a thread's held TLS writes (data events with conn_id 0); conn_id 0 here drops them.</summary>

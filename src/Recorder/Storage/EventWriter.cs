@@ -329,7 +329,9 @@ internal sealed class EventWriter
         // The library the kernel saw moving this connection's plaintext marks its byte counts as ciphertext, also when
         // every plaintext chunk was dropped: read as plaintext, they would tell of plaintext bytes that never existed.
         MarkTls(ev.Header.ConnId, ev.TlsLibrary);
-        _redactor?.Close(ev.Header.ConnId, _store);
+        // Reads after a TCP_CLOSE go on with the bytes before it, maybe inside a secret's value: the redactor keeps
+        // the connection's state for them until the program's own close (or the recording's end).
+        if (ev.UnreadAtTcpClose == 0) _redactor?.Close(ev.Header.ConnId, _store);
         var h = ev.Header;
         Set(_closeConnection, (long)h.TimestampNs, (long)ev.BytesSent, (long)ev.BytesReceived, ev.MidStream,
             (object?)EventDecoder.AttributionName(ev.TlsAttribution) ?? DBNull.Value, h.Pid, h.Tid, EventDecoder.Comm(h), h.Fd, (long)h.ConnId);

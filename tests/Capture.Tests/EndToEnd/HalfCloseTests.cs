@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Capture.Tests.Faults;
 using Capture.Tests.Support;
+using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace Capture.Tests.EndToEnd;
 
@@ -45,6 +47,42 @@ public sealed class HalfCloseTests
                          $"{e.GetProperty("status")} resp={e.GetProperty("resp_bytes")} flags={e.GetProperty("flags").GetArrayLength()}")
             .Order().ToList();
         Assert.Equal([$"client GET /half-closed 200 resp={Response.Length} flags=0", $"server GET /half-closed 200 resp={Response.Length} flags=0"], exchanges);
+    }
+
+    [Fact]
+    public void A_secret_the_client_reads_partly_before_tcp_ends_the_connection_and_partly_after_is_redacted_whole()
+    {
+        Requires.RootAndBpf();
+        using var recorded = new RecordedListener();
+        var (listener, port, recorder) = (recorded.Listener, recorded.Port, recorded.Recorder);
+        const string head = "HTTP/1.0 200 OK\r\nSet-Cookie: session=", secret = "topsecretvalue", rest = "\r\nContent-Length: 2\r\n\r\nok";
+        const string firstRead = head + "topsec"; // the client's first read stops inside the value
+
+        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            client.Connect(IPAddress.Loopback, port);
+            client.ReceiveTimeout = 10_000;
+            using (var server = listener.AcceptSocket())
+            {
+                client.Send(Encoding.ASCII.GetBytes(Request));
+                client.Shutdown(SocketShutdown.Send);
+                Assert.Equal(Request, ReadToEnd(server));
+                server.Send(Encoding.ASCII.GetBytes(head + secret + rest));
+                var buffer = new byte[firstRead.Length];
+                for (int got = 0; got < buffer.Length;) got += client.Receive(buffer, got, buffer.Length - got, SocketFlags.None);
+                Assert.Equal(firstRead, Encoding.ASCII.GetString(buffer));
+            }
+            Thread.Sleep(300); // the server's FIN came: TCP has closed the connection with the rest of the answer unread
+            Assert.Equal(secret[6..] + rest, ReadToEnd(client));
+        }
+        Thread.Sleep(300);
+        Assert.Equal(0, recorder.Stop());
+
+        using var db = new SqliteConnection($"Data Source={recorder.DbPath};Mode=ReadOnly;Pooling=False");
+        var stored = string.Join("\n", db.Query<byte[]>("SELECT data FROM chunks ORDER BY id").Select(Encoding.Latin1.GetString));
+        Assert.Contains("Set-Cookie: session=", stored);
+        Assert.DoesNotContain("topsec", stored);
+        Assert.DoesNotContain("retvalue", stored);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Capture.Recorder.Capture;
 using Capture.Recorder.Interop;
+using Capture.Recorder.Redaction;
 using Capture.Recorder.Storage;
 using Capture.Tests.Support;
 using Microsoft.Data.Sqlite;
@@ -23,11 +24,14 @@ internal sealed class WriterRun : IDisposable
     private string DbPath => _dir.File("run.db");
 
     /// <summary>Writes the samples, in order, as one recording; its totals.</summary>
-    public RecordingTotals Write(params byte[][] samples)
+    public RecordingTotals Write(params byte[][] samples) => Write(null, samples);
+
+    /// <summary>Writes the samples as a recorder redacting with <paramref name="redactor"/> would (null: --no-redact).</summary>
+    public RecordingTotals Write(StreamRedactor? redactor, params byte[][] samples)
     {
         using var run = RunDatabase.Create(DbPath);
         var queue = new SampleQueue();
-        var writer = new EventWriter(run.Connection);
+        var writer = new EventWriter(run.Connection, redactor: redactor);
         foreach (var sample in samples) queue.OnSample(sample);
         queue.Publish();
         queue.Complete();
