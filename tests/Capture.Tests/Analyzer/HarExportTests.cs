@@ -216,6 +216,23 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void A_body_that_is_not_in_the_coding_its_header_names_is_exported_and_shown_as_sent_not_as_an_empty_body()
+    {
+        // A server that labels plain text gzip: nothing decodes, and a decoded body of 0 bytes would hide the 11 that came.
+        string db = Exchange(
+            "GET /mislabelled HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nContent-Length: 11\r\n\r\nhello world");
+
+        var content = OnlyEntry(db).GetProperty("response").GetProperty("content");
+        Assert.Equal("hello world", content.GetProperty("text").GetString());
+        Assert.Equal(11, content.GetProperty("size").GetInt64());
+        Assert.False(content.TryGetProperty("compression", out _));
+        Assert.Equal("not valid gzip, shown as sent", content.GetProperty("comment").GetString());
+        string show = Analyze.Output(db, "show", "1");
+        Assert.Contains("< response body: 11 bytes (not valid gzip, shown as sent)\n<   hello world\n", show);
+    }
+
+    [Fact]
     public void Connection_ids_of_several_recordings_are_prefixed_with_the_recording_number_and_one_recording_keeps_its_own()
     {
         const string Request = "GET / HTTP/1.1\r\nHost: har.test\r\n\r\n", Response = "HTTP/1.1 204 No Content\r\n\r\n";

@@ -128,7 +128,23 @@ public sealed class QueryBuildingBlockTests
         BodyDisplay.Write(output, [0x00, 0x01, 0x41, 0xFF], endsEarly: false, "  ");
         Assert.Equal("  0000  00 01 41 ff " + new string(' ', 36) + "..A.\n", output.ToString());
         Assert.Equal("content coding 'zstd' is not decoded", BodyDisplay.Decode([1, 2, 3], "zstd").CodingProblem);
-        Assert.Equal("not valid gzip", BodyDisplay.Decode([1, 2, 3], "gzip").CodingProblem);
+        var notGzip = BodyDisplay.Decode([1, 2, 3], "gzip");
+        Assert.Equal("not valid gzip, shown as sent", notGzip.CodingProblem);
+        Assert.Equal([1, 2, 3], notGzip.Bytes);
+        Assert.Null(notGzip.Coding);
+    }
+
+    [Fact]
+    public void A_whole_body_that_stops_being_valid_gzip_says_so_and_does_not_blame_the_capture()
+    {
+        var text = string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i}\n"));
+        var gzip = Compress(s => new GZipStream(s, CompressionLevel.Fastest, true), text);
+        var damaged = gzip.ToArray();
+        damaged[gzip.Length / 2] ^= 0xFF; // an invalid code in the middle, past the first 16 KiB of text
+
+        var decoded = BodyDisplay.Decode(damaged, "gzip");
+        Assert.StartsWith("line 0\nline 1\n", Encoding.UTF8.GetString(decoded.Bytes));
+        Assert.Equal("decoded up to where it stops being valid gzip", decoded.CodingProblem);
     }
 
     private static byte[] Compress(Func<Stream, Stream> encoder, string text = Csv)
