@@ -41,7 +41,7 @@ internal static class HarUrl
 
     /// <summary>pchar, '/' and '?' (RFC 3986 §3.3, §3.4) stay; a '%' stays when it begins an escape (%2F), since the client
     /// sent it escaped; any other byte becomes %XX. Characters are bytes (header and target bytes are read as Latin-1).</summary>
-    private static string Escape(string target)
+    public static string Escape(string target)
     {
         var url = new StringBuilder(target.Length);
         for (int i = 0; i < target.Length; i++)

@@ -206,9 +206,10 @@ internal static class HarWriter
         json.WriteEndArray();
     }
 
-    /// <summary>A query parameter as browsers' devtools decode one (application/x-www-form-urlencoded): '+' is a space,
-    /// then %XX escapes; "%2B" stays a plus.</summary>
-    private static string QueryDecode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+    /// <summary>A query parameter as browsers' devtools decode one from the entry's url (application/x-www-form-urlencoded):
+    /// '+' is a space, then %XX escapes as UTF-8; "%2B" stays a plus. The target's characters are its bytes (Latin-1), so a
+    /// raw UTF-8 "é" is first escaped as the url has it (%C3%A9), not read as "Ã©"; bytes that are no UTF-8 stay escaped.</summary>
+    private static string QueryDecode(string text) => Uri.UnescapeDataString(HarUrl.Escape(text).Replace('+', ' '));
 
     private static void QueryString(Utf8JsonWriter json, string? path, Recording.RedactionInfo redaction)
     {

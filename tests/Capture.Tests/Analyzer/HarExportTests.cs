@@ -57,6 +57,19 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void Query_string_parameters_sent_as_raw_UTF8_bytes_decode_as_their_url_escapes_do_not_as_Latin1()
+    {
+        // Sent as bytes: "caf\u00c3\u00a9" is the UTF-8 of "café", "\u00e9" a lone Latin-1 byte that is no UTF-8.
+        var entry = OnlyEntry(Exchange("GET /s?q=caf\u00c3\u00a9&escaped=caf%C3%A9&latin1=\u00e9 HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\n\r\n"));
+
+        Assert.Equal("http://har.test/s?q=caf%C3%A9&escaped=caf%C3%A9&latin1=%E9", entry.GetProperty("request").GetProperty("url").GetString());
+        Assert.Equal(["q=café", "escaped=café", "latin1=%E9"],
+            entry.GetProperty("request").GetProperty("queryString").EnumerateArray()
+                .Select(p => $"{p.GetProperty("name").GetString()}={p.GetProperty("value").GetString()}"));
+    }
+
+    [Fact]
     public void An_OPTIONS_asterisk_request_has_the_URL_of_its_server_not_a_host_ending_in_an_asterisk()
     {
         // RFC 9110 §7.1: the target URI of an asterisk-form request has an empty path; "http://har.test*" names host "har.test*".
