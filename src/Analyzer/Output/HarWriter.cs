@@ -91,6 +91,8 @@ internal static class HarWriter
         double send = Microseconds(sendMs), wait = Microseconds(waitMs);
         double receive = Microseconds(Math.Max(0, e.DurationMs - sendMs - waitMs));
         string version = e.Protocol == "h2" ? "HTTP/2.0" : e.HttpVersion ?? "HTTP/1.1";
+        // Each message's own: a server answers an HTTP/1.0 request in HTTP/1.1 (RFC 9110 §6.2).
+        string responseVersion = e.Protocol == "h2" ? version : e.ResponseHttpVersion ?? version;
 
         json.WriteStartObject();
         json.WriteString("startedDateTime", Iso8601(e.Timestamp));
@@ -112,7 +114,7 @@ internal static class HarWriter
         json.WriteStartObject("response");
         json.WriteNumber("status", e.Status ?? 0);
         json.WriteString("statusText", e.Reason ?? "");
-        json.WriteString("httpVersion", version);
+        json.WriteString("httpVersion", responseVersion);
         HarCookies.WriteResponse(json, e.ResponseHeaders, e.Timestamp.AddMilliseconds(e.TtfbMs ?? e.DurationMs));
         Headers(json, e.ResponseHeaders, e);
         Content(json, e);

@@ -70,6 +70,15 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void An_HTTP10_request_answered_in_HTTP11_has_each_messages_own_version()
+    {
+        var entry = OnlyEntry(Exchange("GET /old HTTP/1.0\r\nHost: har.test\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"));
+
+        Assert.Equal("HTTP/1.0", entry.GetProperty("request").GetProperty("httpVersion").GetString());
+        Assert.Equal("HTTP/1.1", entry.GetProperty("response").GetProperty("httpVersion").GetString());
+    }
+
+    [Fact]
     public void An_OPTIONS_asterisk_request_has_the_URL_of_its_server_not_a_host_ending_in_an_asterisk()
     {
         // RFC 9110 §7.1: the target URI of an asterisk-form request has an empty path; "http://har.test*" names host "har.test*".
