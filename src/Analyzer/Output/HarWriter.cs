@@ -103,7 +103,7 @@ internal static class HarWriter
         json.WriteString("method", e.Method);
         json.WriteString("url", url.Url);
         json.WriteString("httpVersion", version);
-        HarCookies.WriteRequest(json, e.RequestHeaders);
+        HarCookies.WriteRequest(json, e.RequestHeaders, e.IsRedactedHeader("cookie") ? RedactedComment : null);
         Headers(json, e.RequestHeaders, e);
         QueryString(json, e.Path, e.Redaction);
         if (e.RequestBodyBytes > 0 || e.RequestBody.Length > 0) PostData(json, e);
@@ -115,7 +115,8 @@ internal static class HarWriter
         json.WriteNumber("status", e.Status ?? 0);
         json.WriteString("statusText", e.Reason ?? "");
         json.WriteString("httpVersion", responseVersion);
-        HarCookies.WriteResponse(json, e.ResponseHeaders, e.Timestamp.AddMilliseconds(e.TtfbMs ?? e.DurationMs));
+        HarCookies.WriteResponse(json, e.ResponseHeaders, e.Timestamp.AddMilliseconds(e.TtfbMs ?? e.DurationMs),
+            e.IsRedactedHeader("set-cookie") ? RedactedComment : null);
         Headers(json, e.ResponseHeaders, e);
         Content(json, e);
         json.WriteString("redirectURL", e.ResponseHeader("location") ?? "");
