@@ -55,6 +55,14 @@ public sealed class QueryBuildingBlockTests
         Assert.Equal(expected, PathTemplate.Of(path));
 
     [Fact]
+    public void A_segment_ending_in_a_line_feed_is_neither_an_identifier_nor_a_file_name_that_loses_it()
+    {
+        // An HTTP/2 :path may carry any octet: "/users/123\n" is not the endpoint of "/users/123", and its row must show it.
+        string[] kept = ["/users/123\n", "/static/app.js\n", "/items/3f2504e0-4f89-11d3-9a0c-0305e82c3301\n/a", "/blobs/a94a8fe5ccb19ba61c4c0873d391e987982fbbd3\n"];
+        Assert.Equal(kept, kept.Select(PathTemplate.Of));
+    }
+
+    [Fact]
     public void A_trailing_slash_is_an_endpoint_of_its_own()
     {
         // RFC 9110 §4.2.3 does not equate them, and where both are seen one is most often the other's redirect (a 301 or
