@@ -89,10 +89,11 @@ internal static class HarCookies
         DateTimeOffset.TryParse(text.Replace('-', ' '), CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date) ? date : null;
 
-    /// <summary>RFC 6265 §5.2.2: delta-seconds from now; zero or less means already expired, written as the Unix epoch.</summary>
+    /// <summary>RFC 6265 §5.2.2: delta-seconds from now; zero or less means already expired, written as the Unix epoch. A
+    /// value that does not begin with a digit or "-" is ignored, as browsers ignore it ("+60" leaves Expires in force).</summary>
     private static DateTimeOffset? MaxAge(string text, DateTimeOffset received)
     {
-        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long seconds)) return null;
+        if (text.StartsWith('+') || !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long seconds)) return null;
         if (seconds <= 0) return DateTimeOffset.UnixEpoch;
         return seconds < (DateTimeOffset.MaxValue - received).TotalSeconds ? received.AddSeconds(seconds) : DateTimeOffset.MaxValue;
     }

@@ -121,6 +121,17 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void A_Max_Age_with_a_plus_sign_is_ignored_as_RFC_6265_has_it_and_Expires_stays_in_force()
+    {
+        // RFC 6265 §5.2.2: a Max-Age whose first character is not a digit or "-" is ignored; a browser keeps the Expires.
+        var entry = OnlyEntry(Exchange("GET / HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\nSet-Cookie: a=1; Max-Age=+60; Expires=Wed, 21 Oct 2026 07:28:00 GMT\r\n\r\n"));
+
+        var cookie = Assert.Single(entry.GetProperty("response").GetProperty("cookies").EnumerateArray());
+        Assert.Equal("2026-10-21T07:28:00.000Z", cookie.GetProperty("expires").GetString());
+    }
+
+    [Fact]
     public void A_response_without_a_request_is_left_out_and_the_count_says_so()
     {
         var rec = new SyntheticRecording(Path.Combine(_dir.Path, "unsolicited.db"));
