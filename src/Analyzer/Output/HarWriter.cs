@@ -104,7 +104,7 @@ internal static class HarWriter
         json.WriteString("url", url.Url);
         json.WriteString("httpVersion", version);
         HarCookies.WriteRequest(json, e.RequestHeaders, e.IsRedactedHeader("cookie") ? RedactedComment : null);
-        Headers(json, e.RequestHeaders, e);
+        Headers(json, e.RequestHeaders, e.RequestTrailers, e);
         QueryString(json, e.Path, e.Redaction);
         if (e.RequestBodyBytes > 0 || e.RequestBody.Length > 0) PostData(json, e);
         json.WriteNumber("headersSize", -1);
@@ -117,7 +117,7 @@ internal static class HarWriter
         json.WriteString("httpVersion", responseVersion);
         HarCookies.WriteResponse(json, e.ResponseHeaders, e.Timestamp.AddMilliseconds(e.TtfbMs ?? e.DurationMs),
             e.IsRedactedHeader("set-cookie") ? RedactedComment : null);
-        Headers(json, e.ResponseHeaders, e);
+        Headers(json, e.ResponseHeaders, e.ResponseTrailers, e);
         Content(json, e);
         json.WriteString("redirectURL", e.ResponseHeader("location") ?? "");
         json.WriteNumber("headersSize", -1);
@@ -195,17 +195,25 @@ internal static class HarWriter
     /// <summary>A header HAR would show as sent says when its value is the recorder's keyed hash.</summary>
     public const string RedactedComment = "redacted by Capture: a keyed hash of the same length, not the value sent";
 
-    private static void Headers(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers, Exchange e)
+    /// <summary>A trailer field in a message's headers: HAR 1.2 has no place of its own for them.</summary>
+    public const string TrailerComment = "trailer: sent after the body";
+
+    /// <summary>The header fields, then the trailer fields, each of those commented: HAR has no trailers, and leaving them
+    /// out would hide what a gRPC call's answer is (grpc-status and grpc-message come as trailers: a failed call is a 200).</summary>
+    private static void Headers(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers,
+        IReadOnlyList<KeyValuePair<string, string>> trailers, Exchange e)
     {
         json.WriteStartArray("headers");
-        foreach (var (name, value) in headers)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", name);
-            json.WriteString("value", value);
-            if (e.IsRedactedHeader(name)) json.WriteString("comment", RedactedComment);
-            json.WriteEndObject();
-        }
+        foreach (var (section, fields) in new[] { ((string?)null, headers), (TrailerComment, trailers) })
+            foreach (var (name, value) in fields)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", name);
+                json.WriteString("value", value);
+                string?[] comments = [section, e.IsRedactedHeader(name) ? RedactedComment : null];
+                if (comments.Any(c => c is not null)) json.WriteString("comment", string.Join("; ", comments.OfType<string>()));
+                json.WriteEndObject();
+            }
         json.WriteEndArray();
     }
 

@@ -132,6 +132,21 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void Trailer_fields_follow_the_header_fields_each_with_a_comment_so_a_gRPC_failure_is_not_a_bare_200()
+    {
+        // HAR 1.2 has no trailers; left out, the grpc-status that says a call failed would be in no part of the entry.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "grpc.db"));
+        Http2Request(rec, "POST", "/shop.Cart/Add")
+            .ServerSends(2, Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "200").WithoutIndexing("content-type", "application/grpc").ToArray()))
+            .ServerSends(3, Frames.Headers(1, new HpackBlock().WithoutIndexing("grpc-status", "5").WithoutIndexing("grpc-message", "no such cart").ToArray(), endStream: true));
+        var entry = OnlyEntry(rec.Save());
+
+        Assert.Equal([":status: 200 -", "content-type: application/grpc -", "grpc-status: 5 trailer: sent after the body", "grpc-message: no such cart trailer: sent after the body"],
+            entry.GetProperty("response").GetProperty("headers").EnumerateArray().Select(h =>
+                $"{h.GetProperty("name").GetString()}: {h.GetProperty("value").GetString()} {(h.TryGetProperty("comment", out var c) ? c.GetString() : "-")}"));
+    }
+
+    [Fact]
     public void A_response_without_a_request_is_left_out_and_the_count_says_so()
     {
         var rec = new SyntheticRecording(Path.Combine(_dir.Path, "unsolicited.db"));
@@ -296,11 +311,7 @@ public sealed class HarExportTests : IDisposable
     public void Time_the_server_took_before_its_final_response_is_wait_even_after_103_Early_Hints_over_HTTP2()
     {
         var rec = new SyntheticRecording(Path.Combine(_dir.Path, "hints.db"));
-        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
-            .ClientSends(0, Frames.Concat(Frames.Preface, Frames.Settings()))
-            .ServerSends(0.5, Frames.Concat(Frames.Settings(), Frames.SettingsAck()))
-            .ClientSends(1, Frames.Headers(1, new HpackBlock().WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "https")
-                .WithoutIndexing(":path", "/page").WithoutIndexing(":authority", "har.test").ToArray(), endStream: true))
+        Http2Request(rec, "GET", "/page")
             .ServerSends(3, Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "103").WithoutIndexing("link", "</app.css>; rel=preload").ToArray()))
             .ServerSends(301, Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "200").ToArray()))
             .ServerSends(305, Frames.Data(1, "<html>", endStream: true));
@@ -356,6 +367,15 @@ public sealed class HarExportTests : IDisposable
             .ServerSends(2, response);
         return rec.Save();
     }
+
+    /// <summary>An HTTP/2 connection from curl to 127.0.0.1:8080, both prefaces sent, and stream 1's request to har.test at
+    /// ms 1, with no body; the response is the caller's.</summary>
+    private static SyntheticRecording.Conn Http2Request(SyntheticRecording rec, string method, string path) =>
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(0, Frames.Concat(Frames.Preface, Frames.Settings()))
+            .ServerSends(0.5, Frames.Concat(Frames.Settings(), Frames.SettingsAck()))
+            .ClientSends(1, Frames.Headers(1, new HpackBlock().WithoutIndexing(":method", method).WithoutIndexing(":scheme", "https")
+                .WithoutIndexing(":path", path).WithoutIndexing(":authority", "har.test").ToArray(), endStream: true));
 
     private JsonElement OnlyEntry(string db, params string[] options) => Assert.Single(Export([db], options).Entries);
 
