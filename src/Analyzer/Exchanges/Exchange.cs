@@ -60,7 +60,11 @@ internal sealed record Exchange
     /// <summary>RST_STREAM error code, as RFC 9113 §7 names it.</summary>
     public string? ResetError { get; init; }
 
+    /// <summary>The request's HTTP version (HTTP/1: its request line's, else the response's; "HTTP/2").</summary>
     public string? HttpVersion { get; init; }
+    /// <summary>HTTP/1: the version of the response's status line, which may differ from the request's (a server answers
+    /// an HTTP/1.0 request in HTTP/1.1, RFC 9110 §6.2); null when no status line was read.</summary>
+    public string? ResponseHttpVersion { get; init; }
     public string? Reason { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;

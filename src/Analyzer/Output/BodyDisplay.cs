@@ -48,7 +48,10 @@ internal static class BodyDisplay
             }
             catch (Exception e) when (e is InvalidDataException or IOException)
             {
-                return new(output.ToArray(), coding, output.Length > 0 ? DecodedToCut : $"not valid {coding}");
+                // Nothing decoded: the body is not in the coding its header names (a server that labels plain text gzip).
+                // Its bytes as sent are all there is to show; an empty "decoded" body would hide what came.
+                if (output.Length == 0) return new(body, null, $"not valid {coding}, shown as sent");
+                return new(output.ToArray(), coding, cutShort ? DecodedToCut : $"decoded up to where it stops being valid {coding}");
             }
             return new(output.ToArray(), coding, cutShort ? DecodedToCut : null);
         }

@@ -34,9 +34,10 @@ internal static class Csv
     private static string Escape(string field)
     {
         // Text from the traffic (a Host header, an HTTP/2 :path or :method) that a spreadsheet opening the file would
-        // run as a formula is shown as text: a leading quote mark, as spreadsheets read it. Numbers keep their sign.
+        // run as a formula is shown as text: a leading quote mark, as spreadsheets read it. Numbers keep their sign; not
+        // "-Infinity" or "-NaN", which .NET parses but a spreadsheet reads as a formula naming nothing (#NAME?).
         if (field.Length > 1 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r' &&
-            !double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            !(double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && double.IsFinite(number)))
             field = "'" + field;
         return field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
     }

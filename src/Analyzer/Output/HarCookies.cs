@@ -11,7 +11,9 @@ namespace Capture.Analyzer.Output;
 /// </summary>
 internal static class HarCookies
 {
-    public static void WriteRequest(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers)
+    /// <param name="comment">Written on each cookie: the recorder replaced the values of this field by keyed hashes
+    /// (<see cref="HarWriter.RedactedComment"/>), which a cookie list would otherwise show as the values sent.</param>
+    public static void WriteRequest(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers, string? comment)
     {
         json.WriteStartArray("cookies");
         foreach (var (field, value) in headers)
@@ -23,6 +25,7 @@ internal static class HarCookies
                 json.WriteStartObject();
                 json.WriteString("name", name);
                 json.WriteString("value", cookieValue);
+                if (comment is not null) json.WriteString("comment", comment);
                 json.WriteEndObject();
             }
         }
@@ -30,7 +33,8 @@ internal static class HarCookies
     }
 
     /// <param name="received">When the response arrived: Max-Age counts from then.</param>
-    public static void WriteResponse(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers, DateTimeOffset received)
+    /// <param name="comment">As for <see cref="WriteRequest"/>.</param>
+    public static void WriteResponse(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers, DateTimeOffset received, string? comment)
     {
         json.WriteStartArray("cookies");
         foreach (var (field, value) in headers)
@@ -66,6 +70,7 @@ internal static class HarCookies
             if ((maxAgeExpires ?? expires) is { } until) json.WriteString("expires", HarWriter.Iso8601(until));
             json.WriteBoolean("httpOnly", httpOnly);
             json.WriteBoolean("secure", secure);
+            if (comment is not null) json.WriteString("comment", comment);
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -84,10 +89,11 @@ internal static class HarCookies
         DateTimeOffset.TryParse(text.Replace('-', ' '), CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date) ? date : null;
 
-    /// <summary>RFC 6265 §5.2.2: delta-seconds from now; zero or less means already expired, written as the Unix epoch.</summary>
+    /// <summary>RFC 6265 §5.2.2: delta-seconds from now; zero or less means already expired, written as the Unix epoch. A
+    /// value that does not begin with a digit or "-" is ignored, as browsers ignore it ("+60" leaves Expires in force).</summary>
     private static DateTimeOffset? MaxAge(string text, DateTimeOffset received)
     {
-        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long seconds)) return null;
+        if (text.StartsWith('+') || !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long seconds)) return null;
         if (seconds <= 0) return DateTimeOffset.UnixEpoch;
         return seconds < (DateTimeOffset.MaxValue - received).TotalSeconds ? received.AddSeconds(seconds) : DateTimeOffset.MaxValue;
     }

@@ -9,7 +9,7 @@ namespace Capture.Analyzer.Output;
 /// A HAR entry's request.url: always a URL a browser's devtools (and RFC 3986) accept, whatever the request carried.
 /// The path and query keep what is allowed there and percent-encode every other byte (a space, a quote, a raw UTF-8
 /// "é", read as the Latin-1 characters "Ã©", becomes %C3%A9, the escape a browser would have sent); a Host that is no
-/// host[:port] (a space, a '|', a quote, an empty Host) cannot be escaped into one, so the url names the connection's
+/// host[:port] (a space, a '|', a quote, an empty Host, or none) cannot be escaped into one, so the url names the connection's
 /// server address instead, and <see cref="Result.Comment"/> says so. The headers keep the Host as sent.
 /// </summary>
 internal static class HarUrl
@@ -20,7 +20,9 @@ internal static class HarUrl
     {
         string scheme = e.Tls ? "https" : "http";
         string path = Path(e.Path);
-        string host = e.Host ?? "";
+        // A request that sent no Host has the server's address as its host (Exchange.NoHostSent): the url is the same, but
+        // without the comment it would pass for an address the client named.
+        string host = e.NoHostSent ? "" : e.Host ?? "";
         if (IsHostPort(host)) return new($"{scheme}://{host}{path}", null);
 
         string server = e.Side == "client" ? e.Remote : e.Local;
@@ -41,7 +43,7 @@ internal static class HarUrl
 
     /// <summary>pchar, '/' and '?' (RFC 3986 §3.3, §3.4) stay; a '%' stays when it begins an escape (%2F), since the client
     /// sent it escaped; any other byte becomes %XX. Characters are bytes (header and target bytes are read as Latin-1).</summary>
-    private static string Escape(string target)
+    public static string Escape(string target)
     {
         var url = new StringBuilder(target.Length);
         for (int i = 0; i < target.Length; i++)

@@ -91,6 +91,8 @@ internal static class HarWriter
         double send = Microseconds(sendMs), wait = Microseconds(waitMs);
         double receive = Microseconds(Math.Max(0, e.DurationMs - sendMs - waitMs));
         string version = e.Protocol == "h2" ? "HTTP/2.0" : e.HttpVersion ?? "HTTP/1.1";
+        // Each message's own: a server answers an HTTP/1.0 request in HTTP/1.1 (RFC 9110 §6.2).
+        string responseVersion = e.Protocol == "h2" ? version : e.ResponseHttpVersion ?? version;
 
         json.WriteStartObject();
         json.WriteString("startedDateTime", Iso8601(e.Timestamp));
@@ -101,8 +103,8 @@ internal static class HarWriter
         json.WriteString("method", e.Method);
         json.WriteString("url", url.Url);
         json.WriteString("httpVersion", version);
-        HarCookies.WriteRequest(json, e.RequestHeaders);
-        Headers(json, e.RequestHeaders, e);
+        HarCookies.WriteRequest(json, e.RequestHeaders, e.IsRedactedHeader("cookie") ? RedactedComment : null);
+        Headers(json, e.RequestHeaders, e.RequestTrailers, e);
         QueryString(json, e.Path, e.Redaction);
         if (e.RequestBodyBytes > 0 || e.RequestBody.Length > 0) PostData(json, e);
         json.WriteNumber("headersSize", -1);
@@ -112,9 +114,10 @@ internal static class HarWriter
         json.WriteStartObject("response");
         json.WriteNumber("status", e.Status ?? 0);
         json.WriteString("statusText", e.Reason ?? "");
-        json.WriteString("httpVersion", version);
-        HarCookies.WriteResponse(json, e.ResponseHeaders, e.Timestamp.AddMilliseconds(e.TtfbMs ?? e.DurationMs));
-        Headers(json, e.ResponseHeaders, e);
+        json.WriteString("httpVersion", responseVersion);
+        HarCookies.WriteResponse(json, e.ResponseHeaders, e.Timestamp.AddMilliseconds(e.TtfbMs ?? e.DurationMs),
+            e.IsRedactedHeader("set-cookie") ? RedactedComment : null);
+        Headers(json, e.ResponseHeaders, e.ResponseTrailers, e);
         Content(json, e);
         json.WriteString("redirectURL", e.ResponseHeader("location") ?? "");
         json.WriteNumber("headersSize", -1);
@@ -192,23 +195,32 @@ internal static class HarWriter
     /// <summary>A header HAR would show as sent says when its value is the recorder's keyed hash.</summary>
     public const string RedactedComment = "redacted by Capture: a keyed hash of the same length, not the value sent";
 
-    private static void Headers(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers, Exchange e)
+    /// <summary>A trailer field in a message's headers: HAR 1.2 has no place of its own for them.</summary>
+    public const string TrailerComment = "trailer: sent after the body";
+
+    /// <summary>The header fields, then the trailer fields, each of those commented: HAR has no trailers, and leaving them
+    /// out would hide what a gRPC call's answer is (grpc-status and grpc-message come as trailers: a failed call is a 200).</summary>
+    private static void Headers(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, string>> headers,
+        IReadOnlyList<KeyValuePair<string, string>> trailers, Exchange e)
     {
         json.WriteStartArray("headers");
-        foreach (var (name, value) in headers)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", name);
-            json.WriteString("value", value);
-            if (e.IsRedactedHeader(name)) json.WriteString("comment", RedactedComment);
-            json.WriteEndObject();
-        }
+        foreach (var (section, fields) in new[] { ((string?)null, headers), (TrailerComment, trailers) })
+            foreach (var (name, value) in fields)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", name);
+                json.WriteString("value", value);
+                string?[] comments = [section, e.IsRedactedHeader(name) ? RedactedComment : null];
+                if (comments.Any(c => c is not null)) json.WriteString("comment", string.Join("; ", comments.OfType<string>()));
+                json.WriteEndObject();
+            }
         json.WriteEndArray();
     }
 
-    /// <summary>A query parameter as browsers' devtools decode one (application/x-www-form-urlencoded): '+' is a space,
-    /// then %XX escapes; "%2B" stays a plus.</summary>
-    private static string QueryDecode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+    /// <summary>A query parameter as browsers' devtools decode one from the entry's url (application/x-www-form-urlencoded):
+    /// '+' is a space, then %XX escapes as UTF-8; "%2B" stays a plus. The target's characters are its bytes (Latin-1), so a
+    /// raw UTF-8 "é" is first escaped as the url has it (%C3%A9), not read as "Ã©"; bytes that are no UTF-8 stay escaped.</summary>
+    private static string QueryDecode(string text) => Uri.UnescapeDataString(HarUrl.Escape(text).Replace('+', ' '));
 
     private static void QueryString(Utf8JsonWriter json, string? path, Recording.RedactionInfo redaction)
     {

@@ -33,8 +33,8 @@ internal static class Comparison
 {
     public static List<ComparisonRow> Compute(IEnumerable<Exchange> before, IEnumerable<Exchange> after)
     {
-        var a = GroupStats.Compute(before, Grouping.Endpoint).ToDictionary(r => string.Join('\u0001', r.Key));
-        var b = GroupStats.Compute(after, Grouping.Endpoint).ToDictionary(r => string.Join('\u0001', r.Key));
+        var a = GroupStats.Compute(before, Grouping.Endpoint).ToDictionary(r => GroupStats.Identity(r.Key));
+        var b = GroupStats.Compute(after, Grouping.Endpoint).ToDictionary(r => GroupStats.Identity(r.Key));
         return a.Keys.Union(b.Keys)
             .Select(k => new ComparisonRow((a.GetValueOrDefault(k) ?? b[k]).Key, a.GetValueOrDefault(k)?.Figures, b.GetValueOrDefault(k)?.Figures))
             .OrderBy(r => r.Section)

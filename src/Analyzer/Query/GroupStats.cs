@@ -59,8 +59,8 @@ internal static class GroupStats
         foreach (var e in exchanges)
         {
             var key = grouping.Key(e);
-            string joined = string.Join('\u0001', key);
-            if (!groups.TryGetValue(joined, out var group)) groups[joined] = group = (key, new GroupAggregate());
+            string identity = Identity(key);
+            if (!groups.TryGetValue(identity, out var group)) groups[identity] = group = (key, new GroupAggregate());
             group.Figures.Add(e);
         }
         return groups.Values
@@ -69,4 +69,10 @@ internal static class GroupStats
             .Select(g => new StatsRow(g.Key, g.Figures))
             .ToList();
     }
+
+    /// <summary>One string per key, a different one for every different key: each value with its length before it. A
+    /// separator character would not do: an HTTP/2 :authority or :path may hold any octet, so host "a␁b" with path "/" and
+    /// host "a" with path "b␁/" joined by ␁ are the same string, and two endpoints would be counted as one row.</summary>
+    public static string Identity(IReadOnlyList<string> key) =>
+        string.Concat(key.Select(value => string.Create(CultureInfo.InvariantCulture, $"{value.Length}:{value}")));
 }

@@ -62,13 +62,16 @@ internal static partial class PathTemplate
     private static string? ContentHash(string part) =>
         part.Length >= 6 && Hex().IsMatch(part) && part.Any(char.IsAsciiDigit) && part.Any(char.IsAsciiLetter) ? "{hex}" : null;
 
+    // Every pattern ends at \z, the end of the segment: $ also matches before a final line feed, which an HTTP/2 :path may
+    // carry, and "123\n" would pass for an {id}, "app.js\n" lose its line feed and be counted as "app.js".
+
     /// <summary>A name and one extension that starts with a letter (`.json`, the `.gz` of `.tar.gz`; not the `.5` of `1.5`,
     /// nor a JWT's signature, which is longer).</summary>
-    [GeneratedRegex(@"^(?<name>.+)(?<extension>\.[A-Za-z][A-Za-z0-9]{0,7})$")] private static partial Regex FileName();
+    [GeneratedRegex(@"^(?<name>.+)(?<extension>\.[A-Za-z][A-Za-z0-9]{0,7})\z")] private static partial Regex FileName();
 
     [GeneratedRegex(@"[^.\-_]+")] private static partial Regex NamePart();
-    [GeneratedRegex(@"^-?\d+$")] private static partial Regex Number();
-    [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")] private static partial Regex Uuid();
-    [GeneratedRegex(@"^[0-9a-fA-F]+$")] private static partial Regex Hex();
-    [GeneratedRegex(@"^[A-Za-z0-9_\-=.]+$")] private static partial Regex Token();
+    [GeneratedRegex(@"^-?\d+\z")] private static partial Regex Number();
+    [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\z")] private static partial Regex Uuid();
+    [GeneratedRegex(@"^[0-9a-fA-F]+\z")] private static partial Regex Hex();
+    [GeneratedRegex(@"^[A-Za-z0-9_\-=.]+\z")] private static partial Regex Token();
 }

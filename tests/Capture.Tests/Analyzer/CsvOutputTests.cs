@@ -28,4 +28,9 @@ public sealed class CsvOutputTests
 
     [Fact]
     public void Numbers_keep_their_sign_and_a_lone_dash_stays_a_dash() => Assert.Equal("-1.5,+2,0,-\n", Row("-1.5", "+2", "0", "-"));
+
+    [Fact]
+    public void Infinity_and_NaN_with_a_sign_are_text_not_numbers() =>
+        // .NET parses them; a spreadsheet runs "-Infinity" as a formula naming nothing and shows #NAME? for the Host sent.
+        Assert.Equal("'-Infinity,'+Infinity,'-NaN\n", Row("-Infinity", "+Infinity", "-NaN"));
 }

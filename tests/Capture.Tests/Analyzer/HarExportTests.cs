@@ -57,6 +57,28 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void Query_string_parameters_sent_as_raw_UTF8_bytes_decode_as_their_url_escapes_do_not_as_Latin1()
+    {
+        // Sent as bytes: "caf\u00c3\u00a9" is the UTF-8 of "café", "\u00e9" a lone Latin-1 byte that is no UTF-8.
+        var entry = OnlyEntry(Exchange("GET /s?q=caf\u00c3\u00a9&escaped=caf%C3%A9&latin1=\u00e9 HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\n\r\n"));
+
+        Assert.Equal("http://har.test/s?q=caf%C3%A9&escaped=caf%C3%A9&latin1=%E9", entry.GetProperty("request").GetProperty("url").GetString());
+        Assert.Equal(["q=café", "escaped=café", "latin1=%E9"],
+            entry.GetProperty("request").GetProperty("queryString").EnumerateArray()
+                .Select(p => $"{p.GetProperty("name").GetString()}={p.GetProperty("value").GetString()}"));
+    }
+
+    [Fact]
+    public void An_HTTP10_request_answered_in_HTTP11_has_each_messages_own_version()
+    {
+        var entry = OnlyEntry(Exchange("GET /old HTTP/1.0\r\nHost: har.test\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"));
+
+        Assert.Equal("HTTP/1.0", entry.GetProperty("request").GetProperty("httpVersion").GetString());
+        Assert.Equal("HTTP/1.1", entry.GetProperty("response").GetProperty("httpVersion").GetString());
+    }
+
+    [Fact]
     public void An_OPTIONS_asterisk_request_has_the_URL_of_its_server_not_a_host_ending_in_an_asterisk()
     {
         // RFC 9110 §7.1: the target URI of an asterisk-form request has an empty path; "http://har.test*" names host "har.test*".
@@ -96,6 +118,32 @@ public sealed class HarExportTests : IDisposable
         // RFC 6265 §5.3: Max-Age wins over Expires, counted from when the response arrived (ms 2 of the recording).
         Assert.Equal(SyntheticRecording.Epoch.AddMilliseconds(2).AddSeconds(60).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
             cookies[2].GetProperty("expires").GetString());
+    }
+
+    [Fact]
+    public void A_Max_Age_with_a_plus_sign_is_ignored_as_RFC_6265_has_it_and_Expires_stays_in_force()
+    {
+        // RFC 6265 §5.2.2: a Max-Age whose first character is not a digit or "-" is ignored; a browser keeps the Expires.
+        var entry = OnlyEntry(Exchange("GET / HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\nSet-Cookie: a=1; Max-Age=+60; Expires=Wed, 21 Oct 2026 07:28:00 GMT\r\n\r\n"));
+
+        var cookie = Assert.Single(entry.GetProperty("response").GetProperty("cookies").EnumerateArray());
+        Assert.Equal("2026-10-21T07:28:00.000Z", cookie.GetProperty("expires").GetString());
+    }
+
+    [Fact]
+    public void Trailer_fields_follow_the_header_fields_each_with_a_comment_so_a_gRPC_failure_is_not_a_bare_200()
+    {
+        // HAR 1.2 has no trailers; left out, the grpc-status that says a call failed would be in no part of the entry.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "grpc.db"));
+        Http2Request(rec, "POST", "/shop.Cart/Add")
+            .ServerSends(2, Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "200").WithoutIndexing("content-type", "application/grpc").ToArray()))
+            .ServerSends(3, Frames.Headers(1, new HpackBlock().WithoutIndexing("grpc-status", "5").WithoutIndexing("grpc-message", "no such cart").ToArray(), endStream: true));
+        var entry = OnlyEntry(rec.Save());
+
+        Assert.Equal([":status: 200 -", "content-type: application/grpc -", "grpc-status: 5 trailer: sent after the body", "grpc-message: no such cart trailer: sent after the body"],
+            entry.GetProperty("response").GetProperty("headers").EnumerateArray().Select(h =>
+                $"{h.GetProperty("name").GetString()}: {h.GetProperty("value").GetString()} {(h.TryGetProperty("comment", out var c) ? c.GetString() : "-")}"));
     }
 
     [Fact]
@@ -216,6 +264,23 @@ public sealed class HarExportTests : IDisposable
     }
 
     [Fact]
+    public void A_body_that_is_not_in_the_coding_its_header_names_is_exported_and_shown_as_sent_not_as_an_empty_body()
+    {
+        // A server that labels plain text gzip: nothing decodes, and a decoded body of 0 bytes would hide the 11 that came.
+        string db = Exchange(
+            "GET /mislabelled HTTP/1.1\r\nHost: har.test\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nContent-Length: 11\r\n\r\nhello world");
+
+        var content = OnlyEntry(db).GetProperty("response").GetProperty("content");
+        Assert.Equal("hello world", content.GetProperty("text").GetString());
+        Assert.Equal(11, content.GetProperty("size").GetInt64());
+        Assert.False(content.TryGetProperty("compression", out _));
+        Assert.Equal("not valid gzip, shown as sent", content.GetProperty("comment").GetString());
+        string show = Analyze.Output(db, "show", "1");
+        Assert.Contains("< response body: 11 bytes (not valid gzip, shown as sent)\n<   hello world\n", show);
+    }
+
+    [Fact]
     public void Connection_ids_of_several_recordings_are_prefixed_with_the_recording_number_and_one_recording_keeps_its_own()
     {
         const string Request = "GET / HTTP/1.1\r\nHost: har.test\r\n\r\n", Response = "HTTP/1.1 204 No Content\r\n\r\n";
@@ -246,11 +311,7 @@ public sealed class HarExportTests : IDisposable
     public void Time_the_server_took_before_its_final_response_is_wait_even_after_103_Early_Hints_over_HTTP2()
     {
         var rec = new SyntheticRecording(Path.Combine(_dir.Path, "hints.db"));
-        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
-            .ClientSends(0, Frames.Concat(Frames.Preface, Frames.Settings()))
-            .ServerSends(0.5, Frames.Concat(Frames.Settings(), Frames.SettingsAck()))
-            .ClientSends(1, Frames.Headers(1, new HpackBlock().WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "https")
-                .WithoutIndexing(":path", "/page").WithoutIndexing(":authority", "har.test").ToArray(), endStream: true))
+        Http2Request(rec, "GET", "/page")
             .ServerSends(3, Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "103").WithoutIndexing("link", "</app.css>; rel=preload").ToArray()))
             .ServerSends(301, Frames.Headers(1, new HpackBlock().WithoutIndexing(":status", "200").ToArray()))
             .ServerSends(305, Frames.Data(1, "<html>", endStream: true));
@@ -306,6 +367,15 @@ public sealed class HarExportTests : IDisposable
             .ServerSends(2, response);
         return rec.Save();
     }
+
+    /// <summary>An HTTP/2 connection from curl to 127.0.0.1:8080, both prefaces sent, and stream 1's request to har.test at
+    /// ms 1, with no body; the response is the caller's.</summary>
+    private static SyntheticRecording.Conn Http2Request(SyntheticRecording rec, string method, string path) =>
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080")
+            .ClientSends(0, Frames.Concat(Frames.Preface, Frames.Settings()))
+            .ServerSends(0.5, Frames.Concat(Frames.Settings(), Frames.SettingsAck()))
+            .ClientSends(1, Frames.Headers(1, new HpackBlock().WithoutIndexing(":method", method).WithoutIndexing(":scheme", "https")
+                .WithoutIndexing(":path", path).WithoutIndexing(":authority", "har.test").ToArray(), endStream: true));
 
     private JsonElement OnlyEntry(string db, params string[] options) => Assert.Single(Export([db], options).Entries);
 

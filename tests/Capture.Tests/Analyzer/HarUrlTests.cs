@@ -64,6 +64,15 @@ public sealed class HarUrlTests : IDisposable
         Assert.Equal("url: the request named no host, so it names the server's address", entry.GetProperty("comment").GetString());
     }
 
+    [Fact]
+    public void A_request_with_no_Host_field_names_the_servers_address_and_the_comment_says_the_request_named_none()
+    {
+        var entry = OnlyEntry("GET /a HTTP/1.0\r\n\r\n");
+
+        Assert.Equal("http://127.0.0.1:8080/a", Url(entry));
+        Assert.Equal("url: the request named no host, so it names the server's address", entry.GetProperty("comment").GetString());
+    }
+
     [Theory]
     [InlineData("har.test")]
     [InlineData("Har-1.Test:8080")]

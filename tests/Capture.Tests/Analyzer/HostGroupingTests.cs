@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Capture.Tests.Http2;
 using Capture.Tests.Support;
 
 namespace Capture.Tests.Analyzer;
@@ -66,6 +67,26 @@ public sealed class HostGroupingTests : IDisposable
         Assert.Equal(["/none 127.0.0.1:8080", "/empty "], Analyze.ListJson(db, "--where", "host=").Select(e => $"{e.GetProperty("path")} {e.GetProperty("host")}"));
         Assert.Equal(["/named"], Analyze.ListJson(db, "--where", "host!=").Select(e => e.GetProperty("path").GetString()));
         Assert.Equal(["/none", "/named"], Analyze.ListJson(db, "--where", "host=127.0.0.1:8080").Select(e => e.GetProperty("path").GetString()));
+    }
+
+    [Fact]
+    public void Endpoints_whose_host_and_path_hold_control_characters_are_never_merged_into_another_endpoints_row()
+    {
+        // HTTP/2 fields may carry any octet (RFC 9113 §8.2.1 has a server reject them; the capture shows what was sent).
+        // Host "a\u0001b" with path "/" and host "a" with path "b\u0001/" are two endpoints, whatever separates a key's values.
+        var rec = new SyntheticRecording(Path.Combine(_dir.Path, "h2.db"));
+        var connection = rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8443", tlsLibrary: "openssl")
+            .ClientSends(0, Frames.Concat(Frames.Preface, Frames.Settings()))
+            .ServerSends(0.5, Frames.Concat(Frames.Settings(), Frames.SettingsAck()));
+        foreach (var (stream, authority, path) in new[] { (1, "a\u0001b", "/"), (3, "a", "b\u0001/") })
+            connection.ClientSends(stream, Frames.Headers(stream, new HpackBlock().WithoutIndexing(":method", "GET").WithoutIndexing(":scheme", "https")
+                    .WithoutIndexing(":path", path).WithoutIndexing(":authority", authority).ToArray(), endStream: true))
+                .ServerSends(stream + 1, Frames.Headers(stream, new HpackBlock().WithoutIndexing(":status", "200").ToArray(), endStream: true));
+        string db = rec.Save();
+
+        Assert.Equal(["GET a\u0001b / 1", "GET a b\u0001/ 1"], Rows(db, "--stats").Select(Endpoint).Order(StringComparer.Ordinal));
+        Assert.Equal(["GET a\u0001b / 1 1", "GET a b\u0001/ 1 1"], Rows(db, db, "--compare").Select(r =>
+            $"{r.GetProperty("method").GetString()} {r.GetProperty("host").GetString()} {r.GetProperty("path").GetString()} {r.GetProperty("count_a")} {r.GetProperty("count_b")}").Order(StringComparer.Ordinal));
     }
 
     /// <summary>One GET /a per host, each on a connection of its own, answered 200.</summary>

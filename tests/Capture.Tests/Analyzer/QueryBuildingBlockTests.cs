@@ -55,6 +55,14 @@ public sealed class QueryBuildingBlockTests
         Assert.Equal(expected, PathTemplate.Of(path));
 
     [Fact]
+    public void A_segment_ending_in_a_line_feed_is_neither_an_identifier_nor_a_file_name_that_loses_it()
+    {
+        // An HTTP/2 :path may carry any octet: "/users/123\n" is not the endpoint of "/users/123", and its row must show it.
+        string[] kept = ["/users/123\n", "/static/app.js\n", "/items/3f2504e0-4f89-11d3-9a0c-0305e82c3301\n/a", "/blobs/a94a8fe5ccb19ba61c4c0873d391e987982fbbd3\n"];
+        Assert.Equal(kept, kept.Select(PathTemplate.Of));
+    }
+
+    [Fact]
     public void A_trailing_slash_is_an_endpoint_of_its_own()
     {
         // RFC 9110 §4.2.3 does not equate them, and where both are seen one is most often the other's redirect (a 301 or
@@ -128,7 +136,23 @@ public sealed class QueryBuildingBlockTests
         BodyDisplay.Write(output, [0x00, 0x01, 0x41, 0xFF], endsEarly: false, "  ");
         Assert.Equal("  0000  00 01 41 ff " + new string(' ', 36) + "..A.\n", output.ToString());
         Assert.Equal("content coding 'zstd' is not decoded", BodyDisplay.Decode([1, 2, 3], "zstd").CodingProblem);
-        Assert.Equal("not valid gzip", BodyDisplay.Decode([1, 2, 3], "gzip").CodingProblem);
+        var notGzip = BodyDisplay.Decode([1, 2, 3], "gzip");
+        Assert.Equal("not valid gzip, shown as sent", notGzip.CodingProblem);
+        Assert.Equal([1, 2, 3], notGzip.Bytes);
+        Assert.Null(notGzip.Coding);
+    }
+
+    [Fact]
+    public void A_whole_body_that_stops_being_valid_gzip_says_so_and_does_not_blame_the_capture()
+    {
+        var text = string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i}\n"));
+        var gzip = Compress(s => new GZipStream(s, CompressionLevel.Fastest, true), text);
+        var damaged = gzip.ToArray();
+        damaged[gzip.Length / 2] ^= 0xFF; // an invalid code in the middle, past the first 16 KiB of text
+
+        var decoded = BodyDisplay.Decode(damaged, "gzip");
+        Assert.StartsWith("line 0\nline 1\n", Encoding.UTF8.GetString(decoded.Bytes));
+        Assert.Equal("decoded up to where it stops being valid gzip", decoded.CodingProblem);
     }
 
     private static byte[] Compress(Func<Stream, Stream> encoder, string text = Csv)

@@ -6,7 +6,7 @@ namespace Capture.Tests.Analyzer;
 /// <summary>
 /// The recorder replaces secrets by keyed hashes of the same length, which look like any token
 /// (`Bearer 7qts5gg5x`). Whatever shows such a value says it is a hash: `show` names the fields, `show --json`
-/// lists them, and HAR comments each header and query parameter. A recording made with --no-redact says nothing.
+/// lists them, and HAR comments each header, query parameter and cookie. A recording made with --no-redact says nothing.
 /// </summary>
 public sealed class RedactedValueTests : IDisposable
 {
@@ -17,7 +17,7 @@ public sealed class RedactedValueTests : IDisposable
     private const string Request = "GET /me?page=2&Access%5Ftoken=abcdefgh HTTP/1.1\r\nHost: api.test\r\nAuthorization: Bearer 7qts5gg5x\r\nAccept: */*\r\n\r\n";
     private const string Response = "HTTP/1.1 200 OK\r\nSet-Cookie: sid=k2jd8a; Path=/\r\nContent-Length: 0\r\n\r\n";
 
-    private string Recording(bool redacted)
+    private string Recording(bool redacted, string request = Request)
     {
         var rec = new SyntheticRecording(_dir.File($"{Guid.NewGuid():N}.db"));
         if (redacted)
@@ -25,7 +25,7 @@ public sealed class RedactedValueTests : IDisposable
                .Info("redacted_headers", "authorization,cookie,proxy-authorization,set-cookie")
                .Info("redacted_query_parameters", "access_token,token");
         else rec.Info("redaction", "off");
-        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080").ClientSends(1, Request).ServerSends(2, Response);
+        rec.Connection("curl", 10, "client", "127.0.0.1:50000", "127.0.0.1:8080").ClientSends(1, request).ServerSends(2, Response);
         return rec.Save();
     }
 
@@ -62,5 +62,23 @@ public sealed class RedactedValueTests : IDisposable
         Assert.Equal(["Authorization"], Commented(entry.GetProperty("request").GetProperty("headers")));
         Assert.Equal(["Access_token"], Commented(entry.GetProperty("request").GetProperty("queryString")));
         Assert.Equal(["Set-Cookie"], Commented(entry.GetProperty("response").GetProperty("headers")));
+    }
+
+    [Fact]
+    public void Har_comments_each_cookie_whose_value_is_a_keyed_hash_and_none_of_a_recording_made_with_no_redact()
+    {
+        // A devtools cookie list shows name and value, not the header's comment: each cookie must say it too.
+        const string WithCookies = "GET / HTTP/1.1\r\nHost: api.test\r\nCookie: sid=q7x2kd; theme=rrgqmi\r\n\r\n";
+        static IEnumerable<string> Cookies(JsonElement entry, string message) => entry.GetProperty(message).GetProperty("cookies").EnumerateArray()
+            .Select(c => $"{c.GetProperty("name").GetString()}: {(c.TryGetProperty("comment", out var comment) ? comment.GetString() : "-")}");
+
+        var redacted = Assert.Single(Analyze.Har([Recording(redacted: true, WithCookies)], _dir.File("redacted.har")).Entries);
+        const string Hash = "redacted by Capture: a keyed hash of the same length, not the value sent";
+        Assert.Equal([$"sid: {Hash}", $"theme: {Hash}"], Cookies(redacted, "request"));
+        Assert.Equal([$"sid: {Hash}"], Cookies(redacted, "response"));
+
+        var asSent = Assert.Single(Analyze.Har([Recording(redacted: false, WithCookies)], _dir.File("as-sent.har")).Entries);
+        Assert.Equal(["sid: -", "theme: -"], Cookies(asSent, "request"));
+        Assert.Equal(["sid: -"], Cookies(asSent, "response"));
     }
 }
