@@ -221,6 +221,7 @@ internal static class Http2ExchangeAssembler
 
         public void AddHeaders(Http2HeadersEvent e, bool isResponse)
         {
+            bool first = !FieldBlockSeen;
             FieldBlockSeen = true;
             OverLimit ??= e.OverLimit;
             if (SentAfterEnd()) return;
@@ -236,6 +237,34 @@ internal static class Http2ExchangeAssembler
                 Malformed |= !e.EndStream || Http2FieldSection.Violation(e.Headers, Http2Section.Trailers, whole) is not null;
                 return;
             }
+            if (first && e.EndStream && Http2FieldSection.MayBeTrailers(e.Headers))
+            {
+                _headless = (e, isResponse, whole);
+                return;
+            }
+            AddHeaderSection(e, isResponse, whole);
+        }
+
+        /// <summary>
+        /// §8.1: a message is a header section, which begins with its pseudo-header fields, then DATA, then perhaps a trailer
+        /// section, which has none and ends the stream. A half whose first field block ended the stream with no pseudo-header
+        /// field is the trailer section of a message whose header section the capture lost, when frames of its direction were
+        /// lost before it (a hole, a capture that joined the connection): the half stays incomplete, its head unseen. Else
+        /// nothing was lost, and it is a header section without its pseudo-header fields: malformed.
+        /// </summary>
+        public void ResolveHeadless(DirectionSummary direction)
+        {
+            if (_headless is not var (e, isResponse, whole)) return;
+            _headless = null;
+            if (direction.LostBefore(e.Offset)) Trailers = e.Headers;
+            else AddHeaderSection(e, isResponse, whole);
+        }
+
+        /// <summary>The first field block of the half that may be its trailers, until <see cref="ResolveHeadless"/> says.</summary>
+        private (Http2HeadersEvent Block, bool IsResponse, bool Whole)? _headless;
+
+        private void AddHeaderSection(Http2HeadersEvent e, bool isResponse, bool whole)
+        {
             Malformed |= Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole) is not null;
             // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
             if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
@@ -319,9 +348,11 @@ internal static class Http2ExchangeAssembler
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
         {
+            var requestHalfDirection = IsPush ? server : client;
+            Request.ResolveHeadless(requestHalfDirection);
+            Response.ResolveHeadless(server);
             var request = Request.Headers;
             var response = Response.Headers;
-            var requestHalfDirection = IsPush ? server : client;
 
             var flags = Http2StreamFlags.None;
             if (ResetErrorCode is not null) flags |= Http2StreamFlags.Reset;
