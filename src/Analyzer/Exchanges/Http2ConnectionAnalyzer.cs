@@ -191,7 +191,7 @@ internal static class Http2ExchangeBuilder
             StatusLine = notHttp2?.StatusLineFor(isAnswered: firstOnConnection) ??
                          (s.ResponseFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read),
             Reason = notHttp2?.ReasonFor(isAnswered: firstOnConnection),
-            Note = neverOpened ? NeverOpenedNote(s) : OverLimitNote(s) ?? notHttp2?.Note,
+            Note = neverOpened ? NeverOpenedNote(s) : OverLimitNote(s) ?? notHttp2?.Note ?? s.Violation,
             // Who moved the request (else the response), as for HTTP/1: a forking server's child, where the connection names the parent.
             Pid = (upgraded ? client.Timeline.PidAt(upgradeRequest!.StartOffset) : requestView.PidAt(s.RequestStartOffset))
                   ?? server.PidAt(s.ResponseStartOffset) ?? conn.Pid,

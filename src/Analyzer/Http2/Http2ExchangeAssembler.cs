@@ -213,6 +213,8 @@ internal static class Http2ExchangeAssembler
         public bool FieldBlockSeen;
         /// <summary>A field block of this half that was over the parser's limit, not decoded.</summary>
         public Http2FieldBlockOverLimit? OverLimit;
+        /// <summary>The first rule of RFC 9113 §8 a field section of this half broke, in words (it is malformed).</summary>
+        public string? Violation;
         public long BodyBytes;
         public int Messages;
         private readonly List<byte> _preview = [];
@@ -234,7 +236,8 @@ internal static class Http2ExchangeAssembler
             {
                 // §8.1: after the header section only a trailer section may come, and it ends the stream.
                 if (e.EndStream) Trailers = e.Headers;
-                Malformed |= !e.EndStream || Http2FieldSection.Violation(e.Headers, Http2Section.Trailers, whole) is not null;
+                Judge(e.EndStream ? Http2FieldSection.Violation(e.Headers, Http2Section.Trailers, whole)
+                                  : "field block after the header section does not end the stream (§8.1)");
                 return;
             }
             if (first && e.EndStream && Http2FieldSection.MayBeTrailers(e.Headers))
@@ -265,7 +268,7 @@ internal static class Http2ExchangeAssembler
 
         private void AddHeaderSection(Http2HeadersEvent e, bool isResponse, bool whole)
         {
-            Malformed |= Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole) is not null;
+            Judge(Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole));
             // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
             if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
             {
@@ -273,6 +276,13 @@ internal static class Http2ExchangeAssembler
                 return;
             }
             Headers = e.Headers;
+        }
+
+        private void Judge(string? violation)
+        {
+            if (violation is null) return;
+            Malformed = true;
+            Violation ??= violation;
         }
 
         /// <summary>
@@ -390,6 +400,8 @@ internal static class Http2ExchangeAssembler
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
                 FrameOnIdleStream = NeverOpened ? FrameOnIdleStream : null,
+                Violation = string.Join("; ", new[] { ("request", Request.Violation), ("response", Response.Violation) }
+                    .Where(v => v.Item2 is not null).Select(v => $"{v.Item1}: {v.Item2}")) is { Length: > 0 } violation ? violation : null,
                 RequestFieldsOverLimit = Request.OverLimit,
                 ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],

@@ -44,6 +44,9 @@ internal static class Http2FieldSection
             else if (name == ":status") status = value;
         }
         if (status is not null && StatusCode(status) is null) return $":status {status} is not three digits (§8.3.2)";
+        // §8.6: HTTP/2 has no 101; a connection changes protocol only by the HTTP/1.1 Upgrade that preceded it (h2c), and
+        // extended CONNECT (RFC 8441) opens a tunnel on one stream with a 2xx.
+        if (status == "101") return ":status 101 (Switching Protocols), which HTTP/2 does not have (§8.6)";
         // A field whose name is unknown may be the one missing.
         if (whole && !unknownSeen && MissingField(section, pseudoSeen, method) is { } missing) return missing;
         if (path is not null && !IsPath(path, method)) return $":path {path} is neither an absolute path nor * of an OPTIONS (§8.3.1)";
