@@ -188,12 +188,20 @@ internal static class Http2ExchangeAssembler
         return summary;
     }
 
-    /// <summary>The offset of each stream's first frame that the parser reported an error for: one it may have dropped unread.</summary>
+    /// <summary>
+    /// The offset of each stream's first frame that the parser reported an error for: one it may have dropped unread, a
+    /// field block that opened the stream. A field block another frame interrupted (§6.10) is reported at the interrupting
+    /// frame, and began before it: one less says so. A CONTINUATION that continues no block is no field block, and opens
+    /// nothing (§5.1): its error is not one.
+    /// </summary>
     private static Dictionary<int, long> FirstUnreadFrames(IReadOnlyList<Http2ParseError> errors)
     {
         var first = new Dictionary<int, long>();
         foreach (var error in errors)
-            if (error.StreamId != 0) first.TryAdd(error.StreamId, error.Offset);
+        {
+            if (error.StreamId == 0 || error.Code == Http2ErrorCode.UnexpectedContinuation) continue;
+            first.TryAdd(error.StreamId, error.Code == Http2ErrorCode.ContinuationExpected ? error.Offset - 1 : error.Offset);
+        }
         return first;
     }
 
