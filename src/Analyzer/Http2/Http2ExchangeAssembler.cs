@@ -381,10 +381,8 @@ internal static class Http2ExchangeAssembler
                 Request.DataFirst(requestHalfDirection) || Response.DataFirst(server) || BodyContradictsLength(Request, requestHalfDirection, request) ||
                 !HasNoContent(request, response) && BodyContradictsLength(Response, server, response))
                 flags |= Http2StreamFlags.Malformed;
-            // §6.8: a GOAWAY's Last-Stream-ID names the highest stream its sender may have processed among those
-            // the receiver opened: the server's GOAWAY governs client (odd) streams, the client's pushed (even) ones.
-            var initiatorsPeer = Id % 2 == 1 ? server : client;
-            if (Id > initiatorsPeer.GoAwayLastStreamId ||
+            if (Http2GoAwayEvent.Refuses(server.GoAwayLastStreamId, sentByServer: true, Id) ||
+                Http2GoAwayEvent.Refuses(client.GoAwayLastStreamId, sentByServer: false, Id) ||
                 ((client.GoAwayWithError || server.GoAwayWithError) && (flags & Http2StreamFlags.Incomplete) != 0))
                 flags |= Http2StreamFlags.GoAway;
 
