@@ -194,7 +194,7 @@ internal static class Http2ExchangeBuilder
             StatusLine = notHttp2?.StatusLineFor(isAnswered: firstOnConnection) ??
                          (s.ResponseFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read),
             Reason = notHttp2?.ReasonFor(isAnswered: firstOnConnection),
-            Note = neverOpened ? NeverOpenedNote(s) : OverLimitNote(s) ?? notHttp2?.Note,
+            Note = neverOpened ? NeverOpenedNote(s) : OverLimitNote(s) ?? notHttp2?.Note ?? s.Violation,
             Pid = pid,
             Comm = run.CommOf(conn, pid),
             Side = side,

@@ -51,11 +51,8 @@ internal sealed class Http2StreamTimes
     public long? EndedAt(int streamId)
     {
         long? ended = _resets.TryGetValue(streamId, out var reset) ? reset : null;
-        // Clients open odd-numbered streams and servers even ones (§5.1.1): a server's GOAWAY refuses odd streams above its
-        // Last-Stream-ID, a client's the pushed ones.
-        bool clientOpened = streamId % 2 == 1;
         foreach (var (last, sentByServer, at) in _goAways)
-            if (streamId > last && sentByServer == clientOpened) ended = Math.Min(at, ended ?? long.MaxValue);
+            if (Http2GoAwayEvent.Refuses(last, sentByServer, streamId)) ended = Math.Min(at, ended ?? long.MaxValue);
         return ended;
     }
 }

@@ -56,7 +56,16 @@ internal sealed record Http2ResetEvent(long Offset, int StreamId, uint ErrorCode
 internal sealed record Http2WindowUpdateEvent(long Offset, int StreamId, int Increment) : Http2Event(Offset);
 
 /// <summary>GOAWAY (RFC 9113 §6.8); <paramref name="Debug"/> is the additional debug data as Latin-1, at most 1024 chars.</summary>
-internal sealed record Http2GoAwayEvent(long Offset, int LastStreamId, uint ErrorCode, string Debug) : Http2Event(Offset);
+internal sealed record Http2GoAwayEvent(long Offset, int LastStreamId, uint ErrorCode, string Debug) : Http2Event(Offset)
+{
+    /// <summary>
+    /// §6.8: a GOAWAY's Last-Stream-ID is the highest stream its sender may have processed among those its peer initiated
+    /// (§5.1.1: clients open odd ids, servers even ones): a server's GOAWAY refuses the client's streams above it, a
+    /// client's the pushes above it. The one place that rule is written; null (no GOAWAY) refuses nothing.
+    /// </summary>
+    public static bool Refuses(int? lastStreamId, bool sentByServer, int streamId) =>
+        streamId > lastStreamId && sentByServer == (streamId % 2 == 1);
+}
 
 /// <summary>
 /// SETTINGS (RFC 9113 §6.5). The values govern the other direction: HEADER_TABLE_SIZE bounds its HPACK

@@ -188,12 +188,20 @@ internal static class Http2ExchangeAssembler
         return summary;
     }
 
-    /// <summary>The offset of each stream's first frame that the parser reported an error for: one it may have dropped unread.</summary>
+    /// <summary>
+    /// The offset of each stream's first frame that the parser reported an error for: one it may have dropped unread, a
+    /// field block that opened the stream. A field block another frame interrupted (§6.10) is reported at the interrupting
+    /// frame, and began before it: one less says so. A CONTINUATION that continues no block is no field block, and opens
+    /// nothing (§5.1): its error is not one.
+    /// </summary>
     private static Dictionary<int, long> FirstUnreadFrames(IReadOnlyList<Http2ParseError> errors)
     {
         var first = new Dictionary<int, long>();
         foreach (var error in errors)
-            if (error.StreamId != 0) first.TryAdd(error.StreamId, error.Offset);
+        {
+            if (error.StreamId == 0 || error.Code == Http2ErrorCode.UnexpectedContinuation) continue;
+            first.TryAdd(error.StreamId, error.Code == Http2ErrorCode.ContinuationExpected ? error.Offset - 1 : error.Offset);
+        }
         return first;
     }
 
@@ -213,6 +221,8 @@ internal static class Http2ExchangeAssembler
         public bool FieldBlockSeen;
         /// <summary>A field block of this half that was over the parser's limit, not decoded.</summary>
         public Http2FieldBlockOverLimit? OverLimit;
+        /// <summary>The first rule of RFC 9113 §8 a field section of this half broke, in words (it is malformed).</summary>
+        public string? Violation;
         public long BodyBytes;
         public int Messages;
         private readonly List<byte> _preview = [];
@@ -221,6 +231,7 @@ internal static class Http2ExchangeAssembler
 
         public void AddHeaders(Http2HeadersEvent e, bool isResponse)
         {
+            bool first = !FieldBlockSeen;
             FieldBlockSeen = true;
             OverLimit ??= e.OverLimit;
             if (SentAfterEnd()) return;
@@ -233,10 +244,39 @@ internal static class Http2ExchangeAssembler
             {
                 // §8.1: after the header section only a trailer section may come, and it ends the stream.
                 if (e.EndStream) Trailers = e.Headers;
-                Malformed |= !e.EndStream || Http2FieldSection.Violation(e.Headers, Http2Section.Trailers, whole) is not null;
+                Judge(e.EndStream ? Http2FieldSection.Violation(e.Headers, Http2Section.Trailers, whole)
+                                  : "field block after the header section does not end the stream (§8.1)");
                 return;
             }
-            Malformed |= Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole) is not null;
+            if (first && e.EndStream && Http2FieldSection.MayBeTrailers(e.Headers))
+            {
+                _headless = (e, isResponse, whole);
+                return;
+            }
+            AddHeaderSection(e, isResponse, whole);
+        }
+
+        /// <summary>
+        /// §8.1: a message is a header section, which begins with its pseudo-header fields, then DATA, then perhaps a trailer
+        /// section, which has none and ends the stream. A half whose first field block ended the stream with no pseudo-header
+        /// field is the trailer section of a message whose header section the capture lost, when frames of its direction were
+        /// lost before it (a hole, a capture that joined the connection): the half stays incomplete, its head unseen. Else
+        /// nothing was lost, and it is a header section without its pseudo-header fields: malformed.
+        /// </summary>
+        public void ResolveHeadless(DirectionSummary direction)
+        {
+            if (_headless is not var (e, isResponse, whole)) return;
+            _headless = null;
+            if (direction.LostBefore(e.Offset)) Trailers = e.Headers;
+            else AddHeaderSection(e, isResponse, whole);
+        }
+
+        /// <summary>The first field block of the half that may be its trailers, until <see cref="ResolveHeadless"/> says.</summary>
+        private (Http2HeadersEvent Block, bool IsResponse, bool Whole)? _headless;
+
+        private void AddHeaderSection(Http2HeadersEvent e, bool isResponse, bool whole)
+        {
+            Judge(Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole));
             // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
             if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
             {
@@ -244,6 +284,13 @@ internal static class Http2ExchangeAssembler
                 return;
             }
             Headers = e.Headers;
+        }
+
+        private void Judge(string? violation)
+        {
+            if (violation is null) return;
+            Malformed = true;
+            Violation ??= violation;
         }
 
         /// <summary>
@@ -319,9 +366,11 @@ internal static class Http2ExchangeAssembler
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
         {
+            var requestHalfDirection = IsPush ? server : client;
+            Request.ResolveHeadless(requestHalfDirection);
+            Response.ResolveHeadless(server);
             var request = Request.Headers;
             var response = Response.Headers;
-            var requestHalfDirection = IsPush ? server : client;
 
             var flags = Http2StreamFlags.None;
             if (ResetErrorCode is not null) flags |= Http2StreamFlags.Reset;
@@ -332,10 +381,8 @@ internal static class Http2ExchangeAssembler
                 Request.DataFirst(requestHalfDirection) || Response.DataFirst(server) || BodyContradictsLength(Request, requestHalfDirection, request) ||
                 !HasNoContent(request, response) && BodyContradictsLength(Response, server, response))
                 flags |= Http2StreamFlags.Malformed;
-            // §6.8: a GOAWAY's Last-Stream-ID names the highest stream its sender may have processed among those
-            // the receiver opened: the server's GOAWAY governs client (odd) streams, the client's pushed (even) ones.
-            var initiatorsPeer = Id % 2 == 1 ? server : client;
-            if (Id > initiatorsPeer.GoAwayLastStreamId ||
+            if (Http2GoAwayEvent.Refuses(server.GoAwayLastStreamId, sentByServer: true, Id) ||
+                Http2GoAwayEvent.Refuses(client.GoAwayLastStreamId, sentByServer: false, Id) ||
                 ((client.GoAwayWithError || server.GoAwayWithError) && (flags & Http2StreamFlags.Incomplete) != 0))
                 flags |= Http2StreamFlags.GoAway;
 
@@ -359,6 +406,8 @@ internal static class Http2ExchangeAssembler
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
                 FrameOnIdleStream = NeverOpened ? FrameOnIdleStream : null,
+                Violation = string.Join("; ", new[] { ("request", Request.Violation), ("response", Response.Violation) }
+                    .Where(v => v.Item2 is not null).Select(v => $"{v.Item1}: {v.Item2}")) is { Length: > 0 } violation ? violation : null,
                 RequestFieldsOverLimit = Request.OverLimit,
                 ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],

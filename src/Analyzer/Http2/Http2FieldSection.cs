@@ -44,11 +44,19 @@ internal static class Http2FieldSection
             else if (name == ":status") status = value;
         }
         if (status is not null && StatusCode(status) is null) return $":status {status} is not three digits (§8.3.2)";
+        // §8.6: HTTP/2 has no 101; a connection changes protocol only by the HTTP/1.1 Upgrade that preceded it (h2c), and
+        // extended CONNECT (RFC 8441) opens a tunnel on one stream with a 2xx.
+        if (status == "101") return ":status 101 (Switching Protocols), which HTTP/2 does not have (§8.6)";
         // A field whose name is unknown may be the one missing.
         if (whole && !unknownSeen && MissingField(section, pseudoSeen, method) is { } missing) return missing;
         if (path is not null && !IsPath(path, method)) return $":path {path} is neither an absolute path nor * of an OPTIONS (§8.3.1)";
         return null;
     }
+
+    /// <summary>§8.3: a trailer section has no pseudo-header field, a header section begins with them. Fields, none of them a
+    /// pseudo-header field nor one whose name is in an HPACK entry never seen, could be trailers.</summary>
+    public static bool MayBeTrailers(IReadOnlyList<KeyValuePair<string, string>> fields) =>
+        fields.Count > 0 && fields.All(f => f.Key != HpackDecoder.UnknownName && !f.Key.StartsWith(':'));
 
     /// <summary>A :status value as a number: exactly three digits (RFC 9110 §15), not whatever int.TryParse takes (" 200", "+20").</summary>
     public static int? StatusCode(string? value) =>
@@ -60,8 +68,7 @@ internal static class Http2FieldSection
     {
         bool Has(string name) => (pseudoSeen & PseudoBit(name, section)) != 0;
         if (section == Http2Section.Response) return Has(":status") ? null : "response without :status (§8.3.2)";
-        // A block with no pseudo-header field at all may be the trailers of a request whose header section the capture missed.
-        if (section != Http2Section.Request || pseudoSeen == 0) return null;
+        if (section != Http2Section.Request) return null;
         if (!Has(":method")) return "request without :method (§8.3.1)";
         // RFC 8441's extended CONNECT (with :protocol) is a request like any other.
         if (method == "CONNECT" && !Has(":protocol"))

@@ -56,6 +56,10 @@ internal sealed record Http2Stream
     public bool NeverOpened { get; init; }
     /// <summary>Of <see cref="NeverOpened"/>: the frame that came on the idle stream.</summary>
     public Http2IdleStreamFrame? FrameOnIdleStream { get; init; }
+    /// <summary>What rule of RFC 9113 §8 the request's or the response's field sections broke, in words ("response: :status 101
+    /// (Switching Protocols), which HTTP/2 does not have (§8.6)"), or null: why the stream is <see cref="Http2StreamFlags.Malformed"/>,
+    /// when a field section says.</summary>
+    public string? Violation { get; init; }
     /// <summary>A field block of the request (or of the response) was over <see cref="Http2Limits.MaxHeaderBlockBytes"/>
     /// and was not decoded: the message was sent, its fields are unknown. Null when none was.</summary>
     public Http2FieldBlockOverLimit? RequestFieldsOverLimit { get; init; }

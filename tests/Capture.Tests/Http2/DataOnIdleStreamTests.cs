@@ -71,6 +71,25 @@ public sealed class DataOnIdleStreamTests : IDisposable
     }
 
     [Fact]
+    public void DATA_inside_an_interrupted_field_block_is_judged_as_anywhere_else()
+    {
+        // §6.10: a CONTINUATION on another stream interrupts the block on stream 3; it continues nothing and opens nothing (only a field block does).
+        var streams = Assemble([ClientStart, Headers(3, Get("/a"), endHeaders: false), Continuation(5, new HpackBlock().Indexed(8)), Data(5, "x", endStream: true)],
+            [ServerStart]);
+
+        Assert.True(Stream(streams, 5).NeverOpened);
+    }
+
+    [Fact]
+    public void DATA_that_interrupts_its_own_streams_field_block_is_on_a_stream_that_block_opened()
+    {
+        // The HEADERS was sent, and opened stream 3 (§5.1), though its block never ended.
+        var streams = Assemble([ClientStart, Headers(3, Get("/a"), endHeaders: false), Data(3, "x", endStream: true)], [ServerStart]);
+
+        Assert.False(Stream(streams, 3).NeverOpened);
+    }
+
+    [Fact]
     public void The_exchange_is_flagged_malformed_not_no_request_and_show_says_the_stream_was_never_opened()
     {
         var rec = new SyntheticRecording(_dir.File("idle-data.db"));

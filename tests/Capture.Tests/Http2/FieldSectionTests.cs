@@ -46,7 +46,7 @@ public sealed class FieldSectionTests
         ["a request without :method"] = new([":scheme: https", ":path: /", ":authority: a"], Http2Section.Request, true, "request without :method (§8.3.1)"),
         ["a request without :scheme"] = new([":method: GET", ":path: /", ":authority: a"], Http2Section.Request, true, "request without :scheme (§8.3.1)"),
         ["a request without :path"] = new([":method: GET", ":scheme: https", ":authority: a"], Http2Section.Request, true, "request without :path (§8.3.1)"),
-        ["a request block without pseudo-header fields may be trailers whose header section was missed"] = new(["x-checksum: 1"], Http2Section.Request, true, null),
+        ["a request without any pseudo-header field"] = new(["x-checksum: 1"], Http2Section.Request, true, "request without :method (§8.3.1)"),
         ["a cut or partly unknown request without :path"] = new([":method: GET", ":scheme: https"], Http2Section.Request, false, null),
         ["a request whose missing :path may be an unknown field"] = new([":method: GET", ":scheme: https", "<unknown>: <unknown>"], Http2Section.Request, true, null),
         ["a CONNECT names only its authority (§8.5)"] = new([":method: CONNECT", ":authority: a:443"], Http2Section.Request, true, null),

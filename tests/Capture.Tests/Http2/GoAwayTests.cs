@@ -13,6 +13,16 @@ public sealed class GoAwayTests
 {
     private static string Summary(IEnumerable<Http2Stream> streams) => string.Join(", ", streams.Select(s => $"{s.StreamId} {s.Flags}"));
 
+    [Theory]
+    [InlineData(3, true, 5, true)]
+    [InlineData(3, true, 3, false)]
+    [InlineData(3, true, 4, false)]
+    [InlineData(0, false, 2, true)]
+    [InlineData(0, false, 1, false)]
+    [InlineData(null, true, 5, false)]
+    public void A_GOAWAY_refuses_only_the_streams_its_peer_opened_above_its_last_stream_id(int? last, bool sentByServer, int streamId, bool refused) =>
+        Assert.Equal(refused, Http2GoAwayEvent.Refuses(last, sentByServer, streamId));
+
     [Fact]
     public void A_client_GOAWAY_with_last_stream_0_does_not_flag_the_clients_own_requests()
     {
