@@ -236,8 +236,11 @@ internal sealed class EventWriter
         ref readonly var header = ref ev.Header;
         if (header.ConnId != _lastConnId && !_knownConnections.Contains(header.ConnId))
         {
-            // The open event was dropped or is still behind us: the data event carries enough to stand in.
+            // The open event was dropped or is still behind us: the data event carries enough to stand in. It does not say
+            // whether the kernel joined the connection mid-way (positions then count from there, and 0 is no start):
+            // redacted as if it did, so a first line that is the rest of a secret field is not read as a line of its own.
             WriteOpen(new ConnEvent { Header = header }, openedBy: "first_seen", authoritative: false);
+            _redactor?.JoinedMidStream(header.ConnId);
         }
         _lastConnId = header.ConnId;
         if (_redactor is null) StoreChunk(ev, data.Span);
