@@ -129,7 +129,13 @@ internal sealed class Http2Scanner : DirectionScanner
         _payloadFill = 0;
         _collect = IsHeaderFrame || (_type == TypeSettings && (_flags & FlagAck) == 0 && _length <= MaxSettingsPayload);
         if (_type is TypeHeaders or TypePushPromise && _inBlock) AbandonBlock(); // a new block before END_HEADERS: broken
-        if (_type == TypeContinuation && !_inBlock && !_discarding) _collect = false; // its block's start was not seen
+        if (_type == TypeContinuation && !_inBlock && !_discarding)
+        {
+            // Its block's start was not seen (lost, or before the capture joined): it cannot be decoded, and a secret
+            // literal may stand in it as in any fragment. Zeros, as a block given up on.
+            _discarding = true;
+            _policy.Overflows++;
+        }
         _state = State.Payload;
         if (_length == 0) EndFrame();
     }
@@ -280,7 +286,22 @@ internal sealed class Http2Scanner : DirectionScanner
             if ((_remaining -= bytes) == 0) _state = State.FrameHeader;
             return;
         }
-        if (_inBlock || (_state == State.Payload && _collect && IsHeaderFrame)) AbandonBlock();
+        bool inHeaderFrame = _state == State.Payload && _collect && IsHeaderFrame && !_discarding;
+        if (_inBlock || inHeaderFrame) AbandonBlock();
+        if (inHeaderFrame)
+        {
+            // What is held of the frame the hole cut is no fragment yet: zeros too, never stored in clear.
+            Held.Overwrite(_payloadStart, new byte[_payloadFill]);
+            _policy.Overflows++;
+        }
+        if (_state == State.Payload && _collect && IsHeaderFrame && _remaining >= bytes)
+        {
+            // The hole ends inside the header frame it cut: framing holds, and the rest of its block is zeros.
+            Decoder.LoseContext();
+            _discarding = true;
+            if ((_remaining -= bytes) == 0) EndFrame();
+            return;
+        }
         _state = State.Lost;
         _headerFill = 0;
         _discarding = false;
