@@ -53,6 +53,8 @@ internal sealed class Http2Scanner : DirectionScanner
     private int _blockLength;
     private readonly List<(int BlockOffset, long StreamPos, int Length)> _fragments = [];
     private bool _inBlock, _discarding;
+    /// <summary>Unframed bytes after a hole are being stored as zeros (counted once per hole).</summary>
+    private bool _zeroingLost;
 
     /// <param name="direction">The direction read (0 egress, 1 ingress): its SETTINGS bound the other's table.</param>
     public Http2Scanner(IHeldBytes held, RedactionPolicy policy, ConnectionContext connection, int direction, long prefaceRemaining, bool lost)
@@ -79,13 +81,21 @@ internal sealed class Http2Scanner : DirectionScanner
 
     public override int Feed(ReadOnlySpan<byte> data, long pos, bool callStart)
     {
-        if (_state == State.Lost && callStart && LooksLikeFrameHeader(data)) _state = State.FrameHeader;
+        if (_state == State.Lost && callStart && LooksLikeFrameHeader(data)) (_state, _zeroingLost) = (State.FrameHeader, false);
         int i = 0;
         while (i < data.Length)
         {
             switch (_state)
             {
                 case State.Lost:
+                    // Unframed: a header block's rest (its frame header lost) cannot be told from a body's. Zeros
+                    // until a call begins with a frame header.
+                    if (!_zeroingLost)
+                    {
+                        _zeroingLost = true;
+                        _policy.Overflows++;
+                    }
+                    Held.Overwrite(pos + i, new byte[data.Length - i]);
                     return data.Length;
                 case State.Preface:
                     int skip = (int)Math.Min(_prefaceRemaining, data.Length - i);

@@ -7,7 +7,9 @@ namespace Capture.Tests.Redaction;
 /// <summary>
 /// Bytes lost in an HTTP/2 direction (a drop, a truncated call) where a header block is: what was held of the block,
 /// and the rest of it after the hole, are stored as zeros (undecodable, never in clear); a CONTINUATION whose block
-/// began before the capture saw it is zeros too, for a secret literal may stand in it as in any fragment.
+/// began before the capture saw it is zeros too, for a secret literal may stand in it as in any fragment. Bytes after a
+/// hole that no frame header frames (until a call begins with a plausible one) may be any frame's, a header block's
+/// too: zeros as well.
 /// </summary>
 public sealed class Http2LostBytesTests
 {
@@ -53,5 +55,22 @@ public sealed class Http2LostBytesTests
         string stored = new RedactionHarness().JoinedMidStream().Send(Direction.Egress, continuation).Close().StoredText(Direction.Egress);
 
         Assert.DoesNotContain("SECRETJOINEDCONT", stored);
+    }
+
+    [Fact]
+    public void Bytes_after_a_hole_that_cut_a_frame_header_are_zeros_until_a_call_begins_with_a_frame()
+    {
+        var headers = Frames.Headers(1, new HpackBlock().Indexed(2), endHeaders: false);
+        var continuation = Frames.Continuation(1, new HpackBlock().WithoutIndexing(23, "Bearer SECRETPASTFRAMEHEADER"));
+        var next = Frames.Headers(3, new HpackBlock().Indexed(2));
+        var harness = new RedactionHarness()
+            .Send(Direction.Egress, [.. Start(), .. headers])
+            .Send(Direction.Egress, continuation[11..], lost: 11) // its frame header and two octets lost
+            .Send(Direction.Egress, next)
+            .Close();
+        var stored = harness.Stored(Direction.Egress);
+
+        Assert.DoesNotContain("SECRETPASTFRAMEHEADER", Encoding.Latin1.GetString(stored));
+        Assert.Equal(next, stored[^next.Length..]); // resynchronised on the call that begins with a frame
     }
 }
