@@ -73,4 +73,22 @@ public sealed class Http2LostBytesTests
         Assert.DoesNotContain("SECRETPASTFRAMEHEADER", Encoding.Latin1.GetString(stored));
         Assert.Equal(next, stored[^next.Length..]); // resynchronised on the call that begins with a frame
     }
+
+    [Fact]
+    public void After_a_hole_only_a_calls_first_event_may_resynchronise_not_a_later_piece_of_the_same_call()
+    {
+        // One call of more than 16 KiB comes as events of 16 KiB: its second begins mid-frame, wherever the first ended.
+        // Here DATA payload that happens to read as a DATA frame header would swallow the HEADERS frame after it.
+        var headers = Frames.Headers(5, new HpackBlock().Indexed(2).WithoutIndexing(23, "Bearer SECRETPIECE"));
+        byte[] lookalike = [(byte)(headers.Length >> 16), (byte)(headers.Length >> 8), (byte)headers.Length, 0x0, 0x0, 0, 0, 0, 1];
+        var first = Enumerable.Repeat((byte)'b', 16 * 1024).ToArray();
+        byte[] second = [.. lookalike, .. headers];
+        var harness = new RedactionHarness()
+            .Send(Direction.Egress, Start())
+            .Send(Direction.Egress, first, lost: 100, callBytes: first.Length + second.Length)
+            .Send(Direction.Egress, second, callBytes: first.Length + second.Length)
+            .Close();
+
+        Assert.DoesNotContain("SECRETPIECE", harness.StoredText(Direction.Egress));
+    }
 }
