@@ -24,11 +24,15 @@ internal sealed class ConnectionContext(RedactionPolicy policy, Action<uint>? st
     /// <summary>SETTINGS_HEADER_TABLE_SIZE that one direction announced before the other began HTTP/2, for the other.</summary>
     private readonly int?[] _tableSizeAwaitingStart = new int?[2];
 
+    private static ReadOnlySpan<byte> Http2Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
+
     /// <summary>The scanner for a direction that begins here (a connection's, or a CONNECT tunnel's), chosen from its
     /// first captured bytes and the other direction's protocol.</summary>
     public DirectionScanner StartDirection(IHeldBytes held, int direction, bool atStart, ReadOnlySpan<byte> first)
     {
         bool frames = Http2Scanner.LooksLikeFrameHeader(first);
+        // The preface is a client's first bytes, wherever the capture joined: nothing else begins with it.
+        if (first.StartsWith(Http2Preface)) return StartHttp2(held, direction, prefaceRemaining: 24);
         if (atStart)
         {
             // A direction seen from its first byte says what it speaks itself. A client opens with the preface or an
@@ -37,7 +41,6 @@ internal sealed class ConnectionContext(RedactionPolicy policy, Action<uint>? st
             // SETTINGS before reading (nghttpd does), so the other direction having begun HTTP/2 does not make this
             // one HTTP/2 if it starts with text: its client may be speaking HTTP/1. A frame begins with its length's
             // high octet, 0 for any first frame; text with a letter, or with the empty line RFC 9112 §2.2 allows.
-            if (first.StartsWith("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8)) return StartHttp2(held, direction, prefaceRemaining: 24);
             bool text = !first.IsEmpty && (char.IsAsciiLetter((char)first[0]) || first[0] is (byte)'\r' or (byte)'\n');
             if (!text && (IsHttp2 || (frames && first[3] == 0x4))) return StartHttp2(held, direction, prefaceRemaining: 0);
             return new Http1Scanner(held, policy, this, direction, atStart: true);

@@ -25,6 +25,9 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
     private readonly List<(long From, long To)> _elided = [];
     private long _heldBytes;
     private long _next = -1;
+    /// <summary>Where the last call seen ends: a call larger than an event (16 KiB) comes as several, and only its first
+    /// begins where the program's call did (HTTP/2 resynchronises only there).</summary>
+    private long _callEnd = -1;
     private DirectionScanner? _scanner;
 
     /// <param name="bytes">The chunk, which the flow may rewrite in place; it is the caller's again when Accept returns
@@ -36,12 +39,14 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
         long pos = (long)ev.StreamPos;
         if (_next >= 0 && pos != _next) _scanner.Lost(Math.Max(pos - _next, 0));
         _next = pos + span.Length;
+        bool callStart = pos >= _callEnd;
+        _callEnd = Math.Max(_callEnd, pos + (long)ev.CallBytes);
         (_scanning, _scanningPos) = (bytes, pos);
         try
         {
             for (int offset = 0; offset < span.Length;)
             {
-                int used = _scanner.Feed(span[offset..], pos + offset, callStart: offset == 0);
+                int used = _scanner.Feed(span[offset..], pos + offset, callStart: callStart && offset == 0);
                 offset += used;
                 if (offset < span.Length)
                 {

@@ -35,6 +35,10 @@ internal sealed class Http1Scanner : DirectionScanner
     private bool _filling;
     /// <summary>The last field line was a secret field's: a continuation line (obs-fold) after it is secret too.</summary>
     private bool _lastFieldSecret;
+    /// <summary>The bytes just before the next line were not captured (joined mid-way, or a hole): it may be the rest of
+    /// a line whose start went with them ("ie: session=…" of a Cookie field). Held whole, and stored as filler unless it
+    /// is a start line.</summary>
+    private bool _lineStartUnseen;
 
     // The message whose header section is being read.
     private bool _isResponse, _chunked, _upgradeH2c;
@@ -58,6 +62,7 @@ internal sealed class Http1Scanner : DirectionScanner
         _direction = direction;
         _exchanges = policy.Exchanges;
         _state = atStart ? State.StartLine : State.Lost;
+        _lineStartUnseen = !atStart;
         _decided = true;
     }
 
@@ -148,6 +153,7 @@ internal sealed class Http1Scanner : DirectionScanner
     /// <summary>Whether an unfinished line could still turn out to hold a secret.</summary>
     private bool MayBeSecret(ReadOnlySpan<byte> line)
     {
+        if (_lineStartUnseen) return true;
         switch (_state)
         {
             case State.StartLine:
@@ -190,6 +196,16 @@ internal sealed class Http1Scanner : DirectionScanner
 
     private void OnLine(ReadOnlySpan<byte> line)
     {
+        if (_lineStartUnseen)
+        {
+            _lineStartUnseen = false;
+            if (!line.IsEmpty && !LooksLikeStartLine(line))
+            {
+                Fill(_lineStart, line.Length);
+                _policy.Overflows++;
+                return;
+            }
+        }
         switch (_state)
         {
             case State.StartLine:
@@ -448,6 +464,7 @@ internal sealed class Http1Scanner : DirectionScanner
         _state = State.Lost;
         _lineLength = 0;
         _lineCapped = false;
+        _lineStartUnseen = !_filling; // a line being filled is filler to its end already
     }
 
     public override void GiveUpHolding()
@@ -463,7 +480,8 @@ internal sealed class Http1Scanner : DirectionScanner
     private void LetGoOfHeldLine()
     {
         if (_lineLength == 0 || !_lineHeld) return;
-        int from = SecretFrom(_line.AsSpan(0, _lineLength));
+        int from = _lineStartUnseen ? 0 : SecretFrom(_line.AsSpan(0, _lineLength));
+        _lineStartUnseen = false;
         if (from >= 0)
         {
             if (from < _lineLength) Fill(_lineStart + from, _lineLength - from);

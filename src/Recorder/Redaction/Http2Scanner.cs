@@ -53,6 +53,8 @@ internal sealed class Http2Scanner : DirectionScanner
     private int _blockLength;
     private readonly List<(int BlockOffset, long StreamPos, int Length)> _fragments = [];
     private bool _inBlock, _discarding;
+    /// <summary>Unframed bytes after a hole are being stored as zeros (counted once per hole).</summary>
+    private bool _zeroingLost;
 
     /// <param name="direction">The direction read (0 egress, 1 ingress): its SETTINGS bound the other's table.</param>
     public Http2Scanner(IHeldBytes held, RedactionPolicy policy, ConnectionContext connection, int direction, long prefaceRemaining, bool lost)
@@ -79,13 +81,21 @@ internal sealed class Http2Scanner : DirectionScanner
 
     public override int Feed(ReadOnlySpan<byte> data, long pos, bool callStart)
     {
-        if (_state == State.Lost && callStart && LooksLikeFrameHeader(data)) _state = State.FrameHeader;
+        if (_state == State.Lost && callStart && LooksLikeFrameHeader(data)) (_state, _zeroingLost) = (State.FrameHeader, false);
         int i = 0;
         while (i < data.Length)
         {
             switch (_state)
             {
                 case State.Lost:
+                    // Unframed: a header block's rest (its frame header lost) cannot be told from a body's. Zeros
+                    // until a call begins with a frame header.
+                    if (!_zeroingLost)
+                    {
+                        _zeroingLost = true;
+                        _policy.Overflows++;
+                    }
+                    Held.Overwrite(pos + i, new byte[data.Length - i]);
                     return data.Length;
                 case State.Preface:
                     int skip = (int)Math.Min(_prefaceRemaining, data.Length - i);
@@ -129,7 +139,13 @@ internal sealed class Http2Scanner : DirectionScanner
         _payloadFill = 0;
         _collect = IsHeaderFrame || (_type == TypeSettings && (_flags & FlagAck) == 0 && _length <= MaxSettingsPayload);
         if (_type is TypeHeaders or TypePushPromise && _inBlock) AbandonBlock(); // a new block before END_HEADERS: broken
-        if (_type == TypeContinuation && !_inBlock && !_discarding) _collect = false; // its block's start was not seen
+        if (_type == TypeContinuation && !_inBlock && !_discarding)
+        {
+            // Its block's start was not seen (lost, or before the capture joined): it cannot be decoded, and a secret
+            // literal may stand in it as in any fragment. Zeros, as a block given up on.
+            _discarding = true;
+            _policy.Overflows++;
+        }
         _state = State.Payload;
         if (_length == 0) EndFrame();
     }
@@ -280,7 +296,22 @@ internal sealed class Http2Scanner : DirectionScanner
             if ((_remaining -= bytes) == 0) _state = State.FrameHeader;
             return;
         }
-        if (_inBlock || (_state == State.Payload && _collect && IsHeaderFrame)) AbandonBlock();
+        bool inHeaderFrame = _state == State.Payload && _collect && IsHeaderFrame && !_discarding;
+        if (_inBlock || inHeaderFrame) AbandonBlock();
+        if (inHeaderFrame)
+        {
+            // What is held of the frame the hole cut is no fragment yet: zeros too, never stored in clear.
+            Held.Overwrite(_payloadStart, new byte[_payloadFill]);
+            _policy.Overflows++;
+        }
+        if (_state == State.Payload && _collect && IsHeaderFrame && _remaining >= bytes)
+        {
+            // The hole ends inside the header frame it cut: framing holds, and the rest of its block is zeros.
+            Decoder.LoseContext();
+            _discarding = true;
+            if ((_remaining -= bytes) == 0) EndFrame();
+            return;
+        }
         _state = State.Lost;
         _headerFill = 0;
         _discarding = false;

@@ -126,12 +126,14 @@ internal sealed class EventWriter
                 WHERE $authoritative = 1
             """, "$id", "$pid", "$tid", "$comm", "$fd", "$role", "$by", "$family", "$laddr", "$lport", "$raddr", "$rport", "$mid", "$ts", "$attribution", "$authoritative");
         // A row no open event made (first_seen, close) takes from the close what the open would have said: a data event
-        // knows neither. Kept once known: a later close of the same connection knows no less.
+        // knows neither. Kept once known: a later close of the same connection knows no less. tls_attribution is filled
+        // from any close while the row has none: an open sent before the first TLS call (a proxy's plaintext CONNECT
+        // first) could not name it, and the close carries what the kernel tied the TLS calls by since.
         _closeConnection ??= Command("""
             UPDATE connections SET closed_ns = MIN(COALESCE(closed_ns, $ts), $ts),
                 bytes_sent = MAX(COALESCE(bytes_sent, 0), $sent), bytes_received = MAX(COALESCE(bytes_received, 0), $received),
                 mid_stream = IIF(opened_by IN ('first_seen', 'close'), MAX(mid_stream, $mid), mid_stream),
-                tls_attribution = IIF(opened_by IN ('first_seen', 'close'), COALESCE(tls_attribution, $attribution), tls_attribution),
+                tls_attribution = COALESCE(tls_attribution, $attribution),
                 -- A row its TCP_CLOSE made names the opener's pid, or none, and no comm or fd: the program's close, when
                 -- it follows, names the process that closed it.
                 pid = IIF(opened_by = 'close' AND pid = 0, $pid, pid), tid = IIF(opened_by = 'close' AND pid = 0, $tid, tid),
@@ -234,8 +236,11 @@ internal sealed class EventWriter
         ref readonly var header = ref ev.Header;
         if (header.ConnId != _lastConnId && !_knownConnections.Contains(header.ConnId))
         {
-            // The open event was dropped or is still behind us: the data event carries enough to stand in.
+            // The open event was dropped or is still behind us: the data event carries enough to stand in. It does not say
+            // whether the kernel joined the connection mid-way (positions then count from there, and 0 is no start):
+            // redacted as if it did, so a first line that is the rest of a secret field is not read as a line of its own.
             WriteOpen(new ConnEvent { Header = header }, openedBy: "first_seen", authoritative: false);
+            _redactor?.JoinedMidStream(header.ConnId);
         }
         _lastConnId = header.ConnId;
         if (_redactor is null) StoreChunk(ev, data.Span);

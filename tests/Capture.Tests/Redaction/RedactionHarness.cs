@@ -36,10 +36,15 @@ internal sealed class RedactionHarness
     }
 
     /// <summary>One chunk in <paramref name="direction"/>, at the next stream position (or after <paramref name="lost"/> bytes not captured).</summary>
-    public RedactionHarness Send(Direction direction, byte[] bytes, long lost = 0)
+    /// <param name="callBytes">The call's size, when the chunk is one piece of a call larger than an event (16 KiB).</param>
+    public RedactionHarness Send(Direction direction, byte[] bytes, long lost = 0, long callBytes = 0)
     {
         _positions[direction] += lost;
-        var ev = new DataEvent { Direction = direction, StreamPos = (ulong)_positions[direction], DataLen = (uint)bytes.Length, CallBytes = (ulong)bytes.Length };
+        var ev = new DataEvent
+        {
+            Direction = direction, StreamPos = (ulong)_positions[direction], DataLen = (uint)bytes.Length,
+            CallBytes = (ulong)(callBytes > 0 ? callBytes : bytes.Length),
+        };
         ev.Header.ConnId = 7;
         _positions[direction] += bytes.Length;
         _redactor.Accept(ev, bytes.ToArray(), Store); // a copy: redaction rewrites it in place
