@@ -190,9 +190,13 @@ internal static class Http2ExchangeBuilder
             NoHostSent = authority is null,
             Path = upgraded ? upgradeRequest!.Target : s.Path,
             Status = s.Status,
-            RequestLine = neverOpened ? StartLine.Absent : !upgraded && s.RequestFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read,
+            RequestLine = neverOpened ? StartLine.Absent
+                : upgraded ? StartLine.Read
+                : s.RequestFieldsOverLimit is not null ? StartLine.NotDecoded
+                : s.RequestFieldsInterrupted ? StartLine.NotParsed : StartLine.Read,
             StatusLine = notHttp2?.StatusLineFor(isAnswered: firstOnConnection) ??
-                         (s.ResponseFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read),
+                         (s.ResponseFieldsOverLimit is not null ? StartLine.NotDecoded
+                          : s.ResponseFieldsInterrupted ? StartLine.NotParsed : StartLine.Read),
             Reason = notHttp2?.ReasonFor(isAnswered: firstOnConnection),
             Note = neverOpened ? NeverOpenedNote(s) : OverLimitNote(s) ?? notHttp2?.Note ?? s.Violation,
             Pid = pid,

@@ -221,6 +221,8 @@ internal static class Http2ExchangeAssembler
         public bool FieldBlockSeen;
         /// <summary>A field block of this half that was over the parser's limit, not decoded.</summary>
         public Http2FieldBlockOverLimit? OverLimit;
+        /// <summary>A field block of this half that another frame interrupted (§6.10), not decoded.</summary>
+        public bool Interrupted;
         /// <summary>The first rule of RFC 9113 §8 a field section of this half broke, in words (it is malformed).</summary>
         public string? Violation;
         public long BodyBytes;
@@ -238,6 +240,14 @@ internal static class Http2ExchangeAssembler
             Frame(e.Offset, e.EndOffset, e.EndStream);
             ContextLost |= e.ContextLost;
             Malformed |= e.Malformed;
+            if (e.InterruptedBy is { } by)
+            {
+                // The message was sent (its block opened the stream), only its fields are unknown.
+                Interrupted = true;
+                Judge($"field block interrupted by a {by} before its end (§6.10: a connection error): its fields were not decoded");
+                Headers ??= e.Headers;
+                return;
+            }
             // Fields not all known cannot be judged missing.
             bool whole = !e.Cut && !e.ContextLost && !e.Malformed && e.OverLimit is null;
             if (Headers is not null)
@@ -408,6 +418,8 @@ internal static class Http2ExchangeAssembler
                 FrameOnIdleStream = NeverOpened ? FrameOnIdleStream : null,
                 Violation = string.Join("; ", new[] { ("request", Request.Violation), ("response", Response.Violation) }
                     .Where(v => v.Item2 is not null).Select(v => $"{v.Item1}: {v.Item2}")) is { Length: > 0 } violation ? violation : null,
+                RequestFieldsInterrupted = Request.Interrupted,
+                ResponseFieldsInterrupted = Response.Interrupted,
                 RequestFieldsOverLimit = Request.OverLimit,
                 ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],

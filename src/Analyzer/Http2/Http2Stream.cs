@@ -64,6 +64,10 @@ internal sealed record Http2Stream
     /// and was not decoded: the message was sent, its fields are unknown. Null when none was.</summary>
     public Http2FieldBlockOverLimit? RequestFieldsOverLimit { get; init; }
     public Http2FieldBlockOverLimit? ResponseFieldsOverLimit { get; init; }
+    /// <summary>A field block of the request (or of the response) was interrupted by another frame before its end (RFC 9113
+    /// §6.10: a connection error) and was not decoded: the message was sent, its fields are unknown (<see cref="Violation"/> says).</summary>
+    public bool RequestFieldsInterrupted { get; init; }
+    public bool ResponseFieldsInterrupted { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> RequestTrailers { get; init; } = NoFields;
