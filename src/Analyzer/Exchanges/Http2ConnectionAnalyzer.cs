@@ -182,8 +182,9 @@ internal static class Http2ExchangeBuilder
             StartNs = start.Value,
             Timestamp = run.WallClock(start.Value),
             DurationMs = Math.Max(0, end - start.Value) / 1e6,
-            TtfbMs = firstResponse is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
-            FinalResponseMs = times.FinalResponseAt(s.StreamId) is { } final ? Math.Max(0, final - start.Value) / 1e6 : null,
+            // A response whose start the capture lost began before anything seen of it.
+            TtfbMs = firstResponse is { } first && !s.ResponseStartLost ? Math.Max(0, first - start.Value) / 1e6 : null,
+            FinalResponseMs = server.TimeAt(s.FinalResponseOffset) is { } final ? Math.Max(0, final - start.Value) / 1e6 : null,
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = upgraded ? upgradeRequest!.Method : s.Method,
             Host = authority ?? serverAddress,

@@ -223,6 +223,9 @@ internal static class Http2ExchangeAssembler
         public Http2FieldBlockOverLimit? OverLimit;
         /// <summary>A field block of this half that another frame interrupted (§6.10), not decoded.</summary>
         public bool Interrupted;
+        /// <summary>Where the message's first header section began (an interim 1xx one's, or one another frame interrupted),
+        /// and where its final one did; null while none was seen. Trailers begin nothing.</summary>
+        public long? HeadStart, FinalHeadStart;
         /// <summary>The first rule of RFC 9113 §8 a field section of this half broke, in words (it is malformed).</summary>
         public string? Violation;
         public long BodyBytes;
@@ -244,6 +247,7 @@ internal static class Http2ExchangeAssembler
             {
                 // The message was sent (its block opened the stream), only its fields are unknown.
                 Interrupted = true;
+                HeadStart ??= e.Offset;
                 Judge($"field block interrupted by a {by} before its end (§6.10: a connection error): its fields were not decoded");
                 Headers ??= e.Headers;
                 return;
@@ -287,6 +291,7 @@ internal static class Http2ExchangeAssembler
         private void AddHeaderSection(Http2HeadersEvent e, bool isResponse, bool whole)
         {
             Judge(Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole));
+            HeadStart ??= e.Offset;
             // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
             if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
             {
@@ -294,7 +299,12 @@ internal static class Http2ExchangeAssembler
                 return;
             }
             Headers = e.Headers;
+            FinalHeadStart = e.Offset;
         }
+
+        /// <summary>The half's first frame seen is not its start: its header section was not seen first, and frames of its
+        /// direction were lost before it (a hole, a capture that joined the connection), among which its start may have been.</summary>
+        public bool StartLost(DirectionSummary direction) => Start is { } start && HeadStart != start && direction.LostBefore(start);
 
         private void Judge(string? violation)
         {
@@ -430,6 +440,8 @@ internal static class Http2ExchangeAssembler
                 RequestEndOffset = Request.End,
                 ResponseStartOffset = Response.Start,
                 ResponseEndOffset = Response.End,
+                FinalResponseOffset = Response.FinalHeadStart,
+                ResponseStartLost = Response.StartLost(server),
                 RequestBodyBytes = Request.BodyBytes,
                 ResponseBodyBytes = Response.BodyBytes,
                 RequestBodyPreview = Request.Preview,

@@ -77,6 +77,13 @@ internal sealed record Http2Stream
     public long? RequestEndOffset { get; init; }
     public long? ResponseStartOffset { get; init; }
     public long? ResponseEndOffset { get; init; }
+    /// <summary>Where the final response's header section began (after any interim 1xx ones), or null when none was seen:
+    /// trailers begin no response.</summary>
+    public long? FinalResponseOffset { get; init; }
+    /// <summary>The response's first frame seen (<see cref="ResponseStartOffset"/>) is not where it began: no header section
+    /// came first, and frames of its direction were lost before it (its trailers, or DATA, seen after a hole or in a capture
+    /// that joined the connection). When its first byte came is not known.</summary>
+    public bool ResponseStartLost { get; init; }
 
     /// <summary>DATA octets without padding, lost ones included.</summary>
     public long RequestBodyBytes { get; init; }

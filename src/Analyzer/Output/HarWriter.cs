@@ -78,6 +78,7 @@ internal static class HarWriter
         : e.StatusLine == StartLine.NotDecoded ? "status 0: the response's fields were over --max-header-block-kb, not decoded"
         : e.StatusLine == StartLine.NotCaptured ? "status 0: the status line was not captured (the per-call cap left it out; flagged truncated)"
         : e.InterimResponses.Count > 0 ? "status 0: only an interim (1xx) response was captured, not the final one"
+        : e.ResponseHeaders.Count == 0 && e.ResponseTrailers.Count > 0 ? "status 0: only the response's trailers were captured, its header section was lost"
         : e.TtfbMs is null ? "status 0: no response was captured"
         : "status 0: no :status was read from the response's fields";
 
