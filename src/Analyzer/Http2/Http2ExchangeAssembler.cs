@@ -120,7 +120,7 @@ internal static class Http2ExchangeAssembler
                     if (push.PromisedStreamId <= 0 || push.PromisedStreamId % 2 != 0) break;
                     anyFrames = true;
                     var pushed = get(push.PromisedStreamId);
-                    if (!order.Opens(push.PromisedStreamId)) pushed.Malformed = true;
+                    pushed.JudgeOrder(order, "promised");
                     pushed.IsPush = true;
                     pushed.AssociatedStreamId = push.StreamId;
                     pushed.Request.AddHeaders(push, isResponse: false);
@@ -131,7 +131,7 @@ internal static class Http2ExchangeAssembler
                     var stream = get(headers.StreamId);
                     // Of the field blocks, only the client's on odd ids open streams (§5.1.1); the server's pushes open with their promise.
                     bool opening = fromClient && headers.StreamId % 2 == 1;
-                    if (opening && !order.Opens(headers.StreamId)) stream.Malformed = true;
+                    if (opening) stream.JudgeOrder(order, "opened");
                     if (!opening) order.Seen(headers.StreamId);
                     // The client's on an even stream is an error of its own (the parser's); the server's on a client stream
                     // never opened is the peer's frame on an idle stream.
@@ -239,7 +239,7 @@ internal static class Http2ExchangeAssembler
             bool first = !FieldBlockSeen;
             FieldBlockSeen = true;
             OverLimit ??= e.OverLimit;
-            if (SentAfterEnd()) return;
+            if (SentAfterEnd(e.IsPushPromise ? "PUSH_PROMISE" : "HEADERS")) return;
             Frame(e.Offset, e.EndOffset, e.EndStream);
             ContextLost |= e.ContextLost;
             Malformed |= e.Malformed;
@@ -295,7 +295,7 @@ internal static class Http2ExchangeAssembler
             // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
             if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
             {
-                Malformed |= e.EndStream;
+                if (e.EndStream) Judge($"interim response {e.Header(":status")} ends the stream (§8.1)");
                 return;
             }
             Headers = e.Headers;
@@ -306,7 +306,7 @@ internal static class Http2ExchangeAssembler
         /// direction were lost before it (a hole, a capture that joined the connection), among which its start may have been.</summary>
         public bool StartLost(DirectionSummary direction) => Start is { } start && HeadStart != start && direction.LostBefore(start);
 
-        private void Judge(string? violation)
+        public void Judge(string? violation)
         {
             if (violation is null) return;
             Malformed = true;
@@ -317,15 +317,15 @@ internal static class Http2ExchangeAssembler
         /// §5.1: a side that sent END_STREAM sends no more field blocks or DATA on the stream, and §5.1.1: a stream id
         /// is not used again. Such a frame is not folded into the message that ended (as trailers, as body octets).
         /// </summary>
-        private bool SentAfterEnd()
+        private bool SentAfterEnd(string frame)
         {
-            if (Ended) Malformed = true;
+            if (Ended) Judge($"{frame} after END_STREAM (§5.1: a stream error)");
             return Ended;
         }
 
         public void AddData(Http2DataEvent e)
         {
-            if (SentAfterEnd()) return;
+            if (SentAfterEnd("DATA")) return;
             DataBeforeHeaders |= Headers is null;
             Frame(e.Offset, e.EndOffset, e.EndStream);
             BodyBytes += e.Length;
@@ -349,7 +349,16 @@ internal static class Http2ExchangeAssembler
         /// section may have been, as when the capture joined the connection: then that DATA is the body of a message begun
         /// before, and the field block after it its trailers. DATA with no header section at all is already incomplete.
         /// </summary>
-        public bool DataFirst(DirectionSummary direction) => DataBeforeHeaders && Headers is not null && !direction.LostBefore(Start!.Value);
+        private bool DataFirst(DirectionSummary direction) => DataBeforeHeaders && Headers is not null && !direction.LostBefore(Start!.Value);
+
+        /// <summary>The rules of a message's frames as a whole, judged once all of its frames are in: DATA before the header
+        /// section (<see cref="DataFirst"/>), and §8.1.1 for a half whose DATA octets were all seen (lost frames would leave
+        /// the count short) when <paramref name="judgeLength"/>.</summary>
+        public void JudgeMessage(DirectionSummary direction, bool judgeLength)
+        {
+            if (DataFirst(direction)) Judge("DATA before the header section (§8.1)");
+            if (judgeLength && !Gap && !LostIn(direction)) Judge(Http2ContentLength.Violation(Headers, BodyBytes, Ended));
+        }
 
         /// <summary>Seen from its field block to END_STREAM.</summary>
         public bool Complete => Headers is not null && Ended;
@@ -383,6 +392,17 @@ internal static class Http2ExchangeAssembler
         /// <summary>The first frame on the stream from the side that does not open it (the server's HEADERS, either side's
         /// DATA, RST_STREAM or WINDOW_UPDATE): on an idle stream only while the opener's whole direction holds nothing on it.</summary>
         public Http2IdleStreamFrame? PeerFrameOnIdleStream;
+        /// <summary>Why the stream's id broke §5.1.1, in words, or null.</summary>
+        public string? OrderViolation;
+
+        /// <summary>§5.1.1: a new stream's id is greater than every one its initiator opened before; a lower one is a connection error.</summary>
+        public void JudgeOrder(StreamIdOrder order, string how)
+        {
+            int highest = order.HighestOpened;
+            if (order.Opens(Id)) return;
+            Malformed = true;
+            OrderViolation ??= $"stream {Id} {how} after stream {highest} (§5.1.1: stream ids only increase; a connection error)";
+        }
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
         {
@@ -397,10 +417,9 @@ internal static class Http2ExchangeAssembler
             if (!Request.Complete || !Response.Complete) flags |= Http2StreamFlags.Incomplete;
             if (Request.ContextLost || Response.ContextLost) flags |= Http2StreamFlags.ContextLost;
             if (Request.Gap || Response.Gap || Request.LostIn(requestHalfDirection) || Response.LostIn(server)) flags |= Http2StreamFlags.Gap;
-            if (Malformed || Request.Malformed || Response.Malformed ||
-                Request.DataFirst(requestHalfDirection) || Response.DataFirst(server) || BodyContradictsLength(Request, requestHalfDirection, request) ||
-                !HasNoContent(request, response) && BodyContradictsLength(Response, server, response))
-                flags |= Http2StreamFlags.Malformed;
+            Request.JudgeMessage(requestHalfDirection, judgeLength: true);
+            Response.JudgeMessage(server, judgeLength: !HasNoContent(request, response));
+            if (Malformed || Request.Malformed || Response.Malformed) flags |= Http2StreamFlags.Malformed;
             if (Http2GoAwayEvent.Refuses(server.GoAwayLastStreamId, sentByServer: true, Id) ||
                 Http2GoAwayEvent.Refuses(client.GoAwayLastStreamId, sentByServer: false, Id) ||
                 ((client.GoAwayWithError || server.GoAwayWithError) && (flags & Http2StreamFlags.Incomplete) != 0))
@@ -426,8 +445,8 @@ internal static class Http2ExchangeAssembler
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
                 FrameOnIdleStream = NeverOpened ? FrameOnIdleStream : null,
-                Violation = string.Join("; ", new[] { ("request", Request.Violation), ("response", Response.Violation) }
-                    .Where(v => v.Item2 is not null).Select(v => $"{v.Item1}: {v.Item2}")) is { Length: > 0 } violation ? violation : null,
+                Violation = string.Join("; ", new[] { OrderViolation, Said("request", Request.Violation), Said("response", Response.Violation) }
+                    .OfType<string>()) is { Length: > 0 } violation ? violation : null,
                 RequestFieldsInterrupted = Request.Interrupted,
                 ResponseFieldsInterrupted = Response.Interrupted,
                 RequestFieldsOverLimit = Request.OverLimit,
@@ -460,9 +479,7 @@ internal static class Http2ExchangeAssembler
             };
         }
 
-        /// <summary>§8.1.1, for a half whose DATA octets were all seen: lost frames would leave the count short.</summary>
-        private static bool BodyContradictsLength(HalfBuilder half, DirectionSummary direction, IReadOnlyList<KeyValuePair<string, string>>? fields) =>
-            !half.Gap && !half.LostIn(direction) && Http2ContentLength.Contradicts(fields, half.BodyBytes, half.Ended);
+        private static string? Said(string message, string? violation) => violation is null ? null : $"{message}: {violation}";
 
         /// <summary>RFC 9110 §8.6: a response to HEAD, or a 304, may declare the length of the content it does not carry.</summary>
         private static bool HasNoContent(IReadOnlyList<KeyValuePair<string, string>>? request, IReadOnlyList<KeyValuePair<string, string>>? response) =>
