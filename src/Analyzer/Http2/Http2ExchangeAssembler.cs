@@ -32,7 +32,11 @@ internal static class Http2ExchangeAssembler
         {
             // A block over our own limit is no fault of the sender's: its event says so.
             if (error.StreamId != 0 && error.Code != Http2ErrorCode.HeaderBlockTooLarge &&
-                streams.TryGetValue(error.StreamId, out var builder)) builder.Malformed = true;
+                streams.TryGetValue(error.StreamId, out var builder))
+            {
+                builder.Malformed = true;
+                builder.FrameError ??= error.Message;
+            }
         }
         var clientUnread = FirstUnreadFrames(clientErrors ?? []);
         var serverUnread = FirstUnreadFrames(serverErrors ?? []);
@@ -392,6 +396,8 @@ internal static class Http2ExchangeAssembler
         /// <summary>The first frame on the stream from the side that does not open it (the server's HEADERS, either side's
         /// DATA, RST_STREAM or WINDOW_UPDATE): on an idle stream only while the opener's whole direction holds nothing on it.</summary>
         public Http2IdleStreamFrame? PeerFrameOnIdleStream;
+        /// <summary>The parser's first error on the stream, in its words: what the stream's note says when no rule above does.</summary>
+        public string? FrameError;
         /// <summary>Why the stream's id broke §5.1.1, in words, or null.</summary>
         public string? OrderViolation;
 
@@ -446,7 +452,7 @@ internal static class Http2ExchangeAssembler
                 NeverOpened = NeverOpened,
                 FrameOnIdleStream = NeverOpened ? FrameOnIdleStream : null,
                 Violation = string.Join("; ", new[] { OrderViolation, Said("request", Request.Violation), Said("response", Response.Violation) }
-                    .OfType<string>()) is { Length: > 0 } violation ? violation : null,
+                    .OfType<string>()) is { Length: > 0 } violation ? violation : FrameError,
                 RequestFieldsInterrupted = Request.Interrupted,
                 ResponseFieldsInterrupted = Response.Interrupted,
                 RequestFieldsOverLimit = Request.OverLimit,

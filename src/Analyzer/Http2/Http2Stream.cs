@@ -56,9 +56,10 @@ internal sealed record Http2Stream
     public bool NeverOpened { get; init; }
     /// <summary>Of <see cref="NeverOpened"/>: the frame that came on the idle stream.</summary>
     public Http2IdleStreamFrame? FrameOnIdleStream { get; init; }
-    /// <summary>What rule of RFC 9113 §8 the request's or the response's field sections broke, in words ("response: :status 101
-    /// (Switching Protocols), which HTTP/2 does not have (§8.6)"), or null: why the stream is <see cref="Http2StreamFlags.Malformed"/>,
-    /// when a field section says.</summary>
+    /// <summary>What rule of RFC 9113 the stream broke, in words: its id's order (§5.1.1), then the first the request's and the
+    /// response's frames broke ("response: :status 101 (Switching Protocols), which HTTP/2 does not have (§8.6)", "response:
+    /// DATA after END_STREAM (§5.1: a stream error)"); else the parser's first error on it ("HEADERS frame from the client on
+    /// even stream 2"); null when none: why the stream is <see cref="Http2StreamFlags.Malformed"/>.</summary>
     public string? Violation { get; init; }
     /// <summary>A field block of the request (or of the response) was over <see cref="Http2Limits.MaxHeaderBlockBytes"/>
     /// and was not decoded: the message was sent, its fields are unknown. Null when none was.</summary>

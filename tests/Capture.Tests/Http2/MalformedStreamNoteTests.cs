@@ -76,6 +76,23 @@ public sealed class MalformedStreamNoteTests : IDisposable
     }
 
     [Fact]
+    public void A_stream_malformed_by_a_frame_the_parser_refused_gives_the_parsers_words()
+    {
+        var streams = Assemble([ClientStart, Headers(2, Get("/a"), endStream: true)], [ServerStart, Headers(2, Status(400), endStream: true)]);
+
+        Assert.Equal("HEADERS frame from the client on even stream 2", Assert.Single(streams).Violation);
+    }
+
+    [Fact]
+    public void A_field_block_HPACK_cannot_decode_gives_the_decoders_words()
+    {
+        var stream = Single([ClientStart, Headers(1, Get("/a"), endStream: true)],
+            [ServerStart, Headers(1, Status(200).Indexed(70), endStream: true)]);
+
+        Assert.StartsWith("HPACK InvalidIndex at byte ", stream.Violation);
+    }
+
+    [Fact]
     public void Show_notes_why_a_stream_whose_body_contradicts_its_content_length_is_malformed()
     {
         var rec = new SyntheticRecording(_dir.File("content-length.db"));
