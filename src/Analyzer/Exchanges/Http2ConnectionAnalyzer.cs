@@ -182,17 +182,22 @@ internal static class Http2ExchangeBuilder
             StartNs = start.Value,
             Timestamp = run.WallClock(start.Value),
             DurationMs = Math.Max(0, end - start.Value) / 1e6,
-            TtfbMs = firstResponse is { } first ? Math.Max(0, first - start.Value) / 1e6 : null,
-            FinalResponseMs = times.FinalResponseAt(s.StreamId) is { } final ? Math.Max(0, final - start.Value) / 1e6 : null,
+            // A response whose start the capture lost began before anything seen of it.
+            TtfbMs = firstResponse is { } first && !s.ResponseStartLost ? Math.Max(0, first - start.Value) / 1e6 : null,
+            FinalResponseMs = server.TimeAt(s.FinalResponseOffset) is { } final ? Math.Max(0, final - start.Value) / 1e6 : null,
             RequestSentMs = requestEnd is { } sent ? Math.Max(0, sent - start.Value) / 1e6 : null,
             Method = upgraded ? upgradeRequest!.Method : s.Method,
             Host = authority ?? serverAddress,
             NoHostSent = authority is null,
             Path = upgraded ? upgradeRequest!.Target : s.Path,
             Status = s.Status,
-            RequestLine = neverOpened ? StartLine.Absent : !upgraded && s.RequestFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read,
+            RequestLine = neverOpened ? StartLine.Absent
+                : upgraded ? StartLine.Read
+                : s.RequestFieldsOverLimit is not null ? StartLine.NotDecoded
+                : s.RequestFieldsInterrupted ? StartLine.NotParsed : StartLine.Read,
             StatusLine = notHttp2?.StatusLineFor(isAnswered: firstOnConnection) ??
-                         (s.ResponseFieldsOverLimit is not null ? StartLine.NotDecoded : StartLine.Read),
+                         (s.ResponseFieldsOverLimit is not null ? StartLine.NotDecoded
+                          : s.ResponseFieldsInterrupted ? StartLine.NotParsed : StartLine.Read),
             Reason = notHttp2?.ReasonFor(isAnswered: firstOnConnection),
             Note = neverOpened ? NeverOpenedNote(s) : OverLimitNote(s) ?? notHttp2?.Note ?? s.Violation,
             Pid = pid,

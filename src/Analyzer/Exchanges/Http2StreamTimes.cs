@@ -3,16 +3,14 @@ using Capture.Analyzer.Http2;
 namespace Capture.Analyzer.Exchanges;
 
 /// <summary>
-/// Moments of a connection's HTTP/2 streams that the stream records do not keep, read from the frames: when the final
-/// response began (after interim 1xx field blocks, such as 103 Early Hints), and when a frame rather than END_STREAM
-/// ended a stream: the first RST_STREAM on it, from either side (RFC 9113 §6.4), or a GOAWAY whose Last-Stream-ID left it
+/// Moments of a connection's HTTP/2 streams that the stream records do not keep, read from the frames: when a frame
+/// rather than END_STREAM ended a stream: the first RST_STREAM on it, from either side (RFC 9113 §6.4), or a GOAWAY whose Last-Stream-ID left it
 /// unprocessed (§6.8: a GOAWAY covers the streams its sender's peer opens). Times, since the two directions' offsets
 /// cannot be compared.
 /// </summary>
 internal sealed class Http2StreamTimes
 {
     private readonly Dictionary<int, long> _resets = [];
-    private readonly Dictionary<int, long> _finalResponses = [];
     private readonly List<(int LastStreamId, bool SentByServer, long TimeNs)> _goAways = [];
 
     public Http2StreamTimes(IReadOnlyList<Http2Event> clientToServer, StreamView client, IReadOnlyList<Http2Event> serverToClient, StreamView server)
@@ -33,19 +31,9 @@ internal sealed class Http2StreamTimes
                 case Http2GoAwayEvent goAway when view.TimeAt(goAway.Offset) is { } at:
                     _goAways.Add((goAway.LastStreamId, sentByServer, at));
                     break;
-                // RFC 9110 §15.2: a 1xx is interim; the first other field block the server sends on a stream begins its answer.
-                case Http2HeadersEvent { IsPushPromise: false } headers when sentByServer && !_finalResponses.ContainsKey(headers.StreamId) &&
-                                                                           !IsInterim(headers) && view.TimeAt(headers.Offset) is { } at:
-                    _finalResponses[headers.StreamId] = at;
-                    break;
             }
         }
     }
-
-    private static bool IsInterim(Http2HeadersEvent headers) => Http2FieldSection.StatusCode(headers.Header(":status")) is >= 100 and < 200;
-
-    /// <summary>When the stream's final response began, or null when none came.</summary>
-    public long? FinalResponseAt(int streamId) => _finalResponses.TryGetValue(streamId, out var at) ? at : null;
 
     /// <summary>The earliest time a frame ended the stream, or null when none did.</summary>
     public long? EndedAt(int streamId)

@@ -9,11 +9,15 @@ namespace Capture.Analyzer.Http2;
 internal static class Http2ContentLength
 {
     /// <summary>
-    /// The DATA octets contradict the declared content-length: more arrived than it declares, or the message ended
-    /// (<paramref name="ended"/>) with fewer. A message without one, or with one that is no plain decimal, is not judged.
+    /// How the DATA octets contradict the declared content-length, in words, or null when they do not: more arrived than it
+    /// declares, or the message ended (<paramref name="ended"/>) with fewer. A message without one, or with one that is no
+    /// plain decimal, is not judged.
     /// </summary>
-    public static bool Contradicts(IReadOnlyList<KeyValuePair<string, string>>? fields, long bodyBytes, bool ended) =>
-        Declared(fields) is { } declared && (bodyBytes > declared || ended && bodyBytes < declared);
+    public static string? Violation(IReadOnlyList<KeyValuePair<string, string>>? fields, long bodyBytes, bool ended) =>
+        Declared(fields) is not { } declared ? null
+        : bodyBytes > declared ? $"{bodyBytes} octets of DATA, more than its content-length of {declared} (§8.1.1)"
+        : ended && bodyBytes < declared ? $"ended after {bodyBytes} octets of DATA, fewer than its content-length of {declared} (§8.1.1)"
+        : null;
 
     private static long? Declared(IReadOnlyList<KeyValuePair<string, string>>? fields)
     {

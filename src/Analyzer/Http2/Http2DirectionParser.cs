@@ -98,11 +98,11 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         {
             // §6.10: a field block's frames must be contiguous; anything else in between is a connection error. The
             // encoder has already changed its table for the part sent, which is not decoded: the context is lost.
+            string interruption = $"{header.TypeName} frame on stream {header.StreamId}";
             if (!_block.Discarding)
-                AddError(offset, Http2ErrorCode.ContinuationExpected,
-                    $"field block of stream {_block.StreamId} interrupted by a {header.TypeName} frame on stream {header.StreamId}",
+                AddError(offset, Http2ErrorCode.ContinuationExpected, $"field block of stream {_block.StreamId} interrupted by a {interruption}",
                     _block.StreamId);
-            AbandonBlock();
+            InterruptBlock(offset, interruption);
             LoseContext();
         }
         if (header.Type == Http2FrameType.Data) BeginData(header);
@@ -322,6 +322,16 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     }
 
     private void AbandonBlock() => _block.Reset();
+
+    /// <summary>The block's message was sent, though its block never ended: an event says so, so that the stream it opened
+    /// shows a message whose fields are unknown rather than none.</summary>
+    private void InterruptBlock(long offset, string interruption)
+    {
+        Http2FieldBlockOverLimit? overLimit = _block.Discarding ? new(_block.TotalBytes, _limits.MaxHeaderBlockBytes) : null;
+        Events.Add(new Http2HeadersEvent(_block.Offset, _block.StreamId, [], EndStream: false, ContextLost: false, _block.IsPushPromise,
+            _block.PromisedStreamId, offset, OverLimit: overLimit, InterruptedBy: interruption));
+        _block.Reset();
+    }
 
     private void LoseContext()
     {

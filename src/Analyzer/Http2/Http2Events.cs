@@ -17,11 +17,13 @@ internal abstract record Http2Event(long Offset);
 /// block's frames were not all captured (the per-call cap, lost bytes, the recording's end); <paramref name="Headers"/>
 /// are the fields wholly before the cut, and the HPACK context is lost after the block. <paramref name="OverLimit"/>: the
 /// block was larger than the parser may hold and was not decoded (<paramref name="Headers"/> is empty); the HPACK
-/// context is lost after it.
+/// context is lost after it. <paramref name="InterruptedBy"/>: another frame came before the block's END_HEADERS (RFC 9113
+/// §6.10: a connection error), named as "DATA frame on stream 3"; the block was sent but never ended, so it is not decoded
+/// (<paramref name="Headers"/> is empty), it ends nothing, and <paramref name="EndOffset"/> is where the other frame began.
 /// </summary>
 internal sealed record Http2HeadersEvent(long Offset, int StreamId, IReadOnlyList<KeyValuePair<string, string>> Headers,
     bool EndStream, bool ContextLost, bool IsPushPromise, int PromisedStreamId, long EndOffset = 0, bool Malformed = false,
-    bool Cut = false, Http2FieldBlockOverLimit? OverLimit = null)
+    bool Cut = false, Http2FieldBlockOverLimit? OverLimit = null, string? InterruptedBy = null)
     : Http2Event(Offset)
 {
     /// <summary>The value of the first field named <paramref name="name"/> (HTTP/2 names are lowercase), or null.</summary>

@@ -32,7 +32,11 @@ internal static class Http2ExchangeAssembler
         {
             // A block over our own limit is no fault of the sender's: its event says so.
             if (error.StreamId != 0 && error.Code != Http2ErrorCode.HeaderBlockTooLarge &&
-                streams.TryGetValue(error.StreamId, out var builder)) builder.Malformed = true;
+                streams.TryGetValue(error.StreamId, out var builder))
+            {
+                builder.Malformed = true;
+                builder.FrameError ??= error.Message;
+            }
         }
         var clientUnread = FirstUnreadFrames(clientErrors ?? []);
         var serverUnread = FirstUnreadFrames(serverErrors ?? []);
@@ -120,7 +124,7 @@ internal static class Http2ExchangeAssembler
                     if (push.PromisedStreamId <= 0 || push.PromisedStreamId % 2 != 0) break;
                     anyFrames = true;
                     var pushed = get(push.PromisedStreamId);
-                    if (!order.Opens(push.PromisedStreamId)) pushed.Malformed = true;
+                    pushed.JudgeOrder(order, "promised");
                     pushed.IsPush = true;
                     pushed.AssociatedStreamId = push.StreamId;
                     pushed.Request.AddHeaders(push, isResponse: false);
@@ -131,7 +135,7 @@ internal static class Http2ExchangeAssembler
                     var stream = get(headers.StreamId);
                     // Of the field blocks, only the client's on odd ids open streams (§5.1.1); the server's pushes open with their promise.
                     bool opening = fromClient && headers.StreamId % 2 == 1;
-                    if (opening && !order.Opens(headers.StreamId)) stream.Malformed = true;
+                    if (opening) stream.JudgeOrder(order, "opened");
                     if (!opening) order.Seen(headers.StreamId);
                     // The client's on an even stream is an error of its own (the parser's); the server's on a client stream
                     // never opened is the peer's frame on an idle stream.
@@ -221,6 +225,11 @@ internal static class Http2ExchangeAssembler
         public bool FieldBlockSeen;
         /// <summary>A field block of this half that was over the parser's limit, not decoded.</summary>
         public Http2FieldBlockOverLimit? OverLimit;
+        /// <summary>A field block of this half that another frame interrupted (§6.10), not decoded.</summary>
+        public bool Interrupted;
+        /// <summary>Where the message's first header section began (an interim 1xx one's, or one another frame interrupted),
+        /// and where its final one did; null while none was seen. Trailers begin nothing.</summary>
+        public long? HeadStart, FinalHeadStart;
         /// <summary>The first rule of RFC 9113 §8 a field section of this half broke, in words (it is malformed).</summary>
         public string? Violation;
         public long BodyBytes;
@@ -234,10 +243,19 @@ internal static class Http2ExchangeAssembler
             bool first = !FieldBlockSeen;
             FieldBlockSeen = true;
             OverLimit ??= e.OverLimit;
-            if (SentAfterEnd()) return;
+            if (SentAfterEnd(e.IsPushPromise ? "PUSH_PROMISE" : "HEADERS")) return;
             Frame(e.Offset, e.EndOffset, e.EndStream);
             ContextLost |= e.ContextLost;
             Malformed |= e.Malformed;
+            if (e.InterruptedBy is { } by)
+            {
+                // The message was sent (its block opened the stream), only its fields are unknown.
+                Interrupted = true;
+                HeadStart ??= e.Offset;
+                Judge($"field block interrupted by a {by} before its end (§6.10: a connection error): its fields were not decoded");
+                Headers ??= e.Headers;
+                return;
+            }
             // Fields not all known cannot be judged missing.
             bool whole = !e.Cut && !e.ContextLost && !e.Malformed && e.OverLimit is null;
             if (Headers is not null)
@@ -277,16 +295,22 @@ internal static class Http2ExchangeAssembler
         private void AddHeaderSection(Http2HeadersEvent e, bool isResponse, bool whole)
         {
             Judge(Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole));
+            HeadStart ??= e.Offset;
             // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
             if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
             {
-                Malformed |= e.EndStream;
+                if (e.EndStream) Judge($"interim response {e.Header(":status")} ends the stream (§8.1)");
                 return;
             }
             Headers = e.Headers;
+            FinalHeadStart = e.Offset;
         }
 
-        private void Judge(string? violation)
+        /// <summary>The half's first frame seen is not its start: its header section was not seen first, and frames of its
+        /// direction were lost before it (a hole, a capture that joined the connection), among which its start may have been.</summary>
+        public bool StartLost(DirectionSummary direction) => Start is { } start && HeadStart != start && direction.LostBefore(start);
+
+        public void Judge(string? violation)
         {
             if (violation is null) return;
             Malformed = true;
@@ -297,15 +321,15 @@ internal static class Http2ExchangeAssembler
         /// §5.1: a side that sent END_STREAM sends no more field blocks or DATA on the stream, and §5.1.1: a stream id
         /// is not used again. Such a frame is not folded into the message that ended (as trailers, as body octets).
         /// </summary>
-        private bool SentAfterEnd()
+        private bool SentAfterEnd(string frame)
         {
-            if (Ended) Malformed = true;
+            if (Ended) Judge($"{frame} after END_STREAM (§5.1: a stream error)");
             return Ended;
         }
 
         public void AddData(Http2DataEvent e)
         {
-            if (SentAfterEnd()) return;
+            if (SentAfterEnd("DATA")) return;
             DataBeforeHeaders |= Headers is null;
             Frame(e.Offset, e.EndOffset, e.EndStream);
             BodyBytes += e.Length;
@@ -329,7 +353,16 @@ internal static class Http2ExchangeAssembler
         /// section may have been, as when the capture joined the connection: then that DATA is the body of a message begun
         /// before, and the field block after it its trailers. DATA with no header section at all is already incomplete.
         /// </summary>
-        public bool DataFirst(DirectionSummary direction) => DataBeforeHeaders && Headers is not null && !direction.LostBefore(Start!.Value);
+        private bool DataFirst(DirectionSummary direction) => DataBeforeHeaders && Headers is not null && !direction.LostBefore(Start!.Value);
+
+        /// <summary>The rules of a message's frames as a whole, judged once all of its frames are in: DATA before the header
+        /// section (<see cref="DataFirst"/>), and §8.1.1 for a half whose DATA octets were all seen (lost frames would leave
+        /// the count short) when <paramref name="judgeLength"/>.</summary>
+        public void JudgeMessage(DirectionSummary direction, bool judgeLength)
+        {
+            if (DataFirst(direction)) Judge("DATA before the header section (§8.1)");
+            if (judgeLength && !Gap && !LostIn(direction)) Judge(Http2ContentLength.Violation(Headers, BodyBytes, Ended));
+        }
 
         /// <summary>Seen from its field block to END_STREAM.</summary>
         public bool Complete => Headers is not null && Ended;
@@ -363,6 +396,19 @@ internal static class Http2ExchangeAssembler
         /// <summary>The first frame on the stream from the side that does not open it (the server's HEADERS, either side's
         /// DATA, RST_STREAM or WINDOW_UPDATE): on an idle stream only while the opener's whole direction holds nothing on it.</summary>
         public Http2IdleStreamFrame? PeerFrameOnIdleStream;
+        /// <summary>The parser's first error on the stream, in its words: what the stream's note says when no rule above does.</summary>
+        public string? FrameError;
+        /// <summary>Why the stream's id broke §5.1.1, in words, or null.</summary>
+        public string? OrderViolation;
+
+        /// <summary>§5.1.1: a new stream's id is greater than every one its initiator opened before; a lower one is a connection error.</summary>
+        public void JudgeOrder(StreamIdOrder order, string how)
+        {
+            int highest = order.HighestOpened;
+            if (order.Opens(Id)) return;
+            Malformed = true;
+            OrderViolation ??= $"stream {Id} {how} after stream {highest} (§5.1.1: stream ids only increase; a connection error)";
+        }
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
         {
@@ -377,10 +423,9 @@ internal static class Http2ExchangeAssembler
             if (!Request.Complete || !Response.Complete) flags |= Http2StreamFlags.Incomplete;
             if (Request.ContextLost || Response.ContextLost) flags |= Http2StreamFlags.ContextLost;
             if (Request.Gap || Response.Gap || Request.LostIn(requestHalfDirection) || Response.LostIn(server)) flags |= Http2StreamFlags.Gap;
-            if (Malformed || Request.Malformed || Response.Malformed ||
-                Request.DataFirst(requestHalfDirection) || Response.DataFirst(server) || BodyContradictsLength(Request, requestHalfDirection, request) ||
-                !HasNoContent(request, response) && BodyContradictsLength(Response, server, response))
-                flags |= Http2StreamFlags.Malformed;
+            Request.JudgeMessage(requestHalfDirection, judgeLength: true);
+            Response.JudgeMessage(server, judgeLength: !HasNoContent(request, response));
+            if (Malformed || Request.Malformed || Response.Malformed) flags |= Http2StreamFlags.Malformed;
             if (Http2GoAwayEvent.Refuses(server.GoAwayLastStreamId, sentByServer: true, Id) ||
                 Http2GoAwayEvent.Refuses(client.GoAwayLastStreamId, sentByServer: false, Id) ||
                 ((client.GoAwayWithError || server.GoAwayWithError) && (flags & Http2StreamFlags.Incomplete) != 0))
@@ -406,8 +451,10 @@ internal static class Http2ExchangeAssembler
                 RequestSeen = request is not null,
                 NeverOpened = NeverOpened,
                 FrameOnIdleStream = NeverOpened ? FrameOnIdleStream : null,
-                Violation = string.Join("; ", new[] { ("request", Request.Violation), ("response", Response.Violation) }
-                    .Where(v => v.Item2 is not null).Select(v => $"{v.Item1}: {v.Item2}")) is { Length: > 0 } violation ? violation : null,
+                Violation = string.Join("; ", new[] { OrderViolation, Said("request", Request.Violation), Said("response", Response.Violation) }
+                    .OfType<string>()) is { Length: > 0 } violation ? violation : FrameError,
+                RequestFieldsInterrupted = Request.Interrupted,
+                ResponseFieldsInterrupted = Response.Interrupted,
                 RequestFieldsOverLimit = Request.OverLimit,
                 ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],
@@ -418,6 +465,8 @@ internal static class Http2ExchangeAssembler
                 RequestEndOffset = Request.End,
                 ResponseStartOffset = Response.Start,
                 ResponseEndOffset = Response.End,
+                FinalResponseOffset = Response.FinalHeadStart,
+                ResponseStartLost = Response.StartLost(server),
                 RequestBodyBytes = Request.BodyBytes,
                 ResponseBodyBytes = Response.BodyBytes,
                 RequestBodyPreview = Request.Preview,
@@ -436,9 +485,7 @@ internal static class Http2ExchangeAssembler
             };
         }
 
-        /// <summary>§8.1.1, for a half whose DATA octets were all seen: lost frames would leave the count short.</summary>
-        private static bool BodyContradictsLength(HalfBuilder half, DirectionSummary direction, IReadOnlyList<KeyValuePair<string, string>>? fields) =>
-            !half.Gap && !half.LostIn(direction) && Http2ContentLength.Contradicts(fields, half.BodyBytes, half.Ended);
+        private static string? Said(string message, string? violation) => violation is null ? null : $"{message}: {violation}";
 
         /// <summary>RFC 9110 §8.6: a response to HEAD, or a 304, may declare the length of the content it does not carry.</summary>
         private static bool HasNoContent(IReadOnlyList<KeyValuePair<string, string>>? request, IReadOnlyList<KeyValuePair<string, string>>? response) =>

@@ -56,14 +56,19 @@ internal sealed record Http2Stream
     public bool NeverOpened { get; init; }
     /// <summary>Of <see cref="NeverOpened"/>: the frame that came on the idle stream.</summary>
     public Http2IdleStreamFrame? FrameOnIdleStream { get; init; }
-    /// <summary>What rule of RFC 9113 §8 the request's or the response's field sections broke, in words ("response: :status 101
-    /// (Switching Protocols), which HTTP/2 does not have (§8.6)"), or null: why the stream is <see cref="Http2StreamFlags.Malformed"/>,
-    /// when a field section says.</summary>
+    /// <summary>What rule of RFC 9113 the stream broke, in words: its id's order (§5.1.1), then the first the request's and the
+    /// response's frames broke ("response: :status 101 (Switching Protocols), which HTTP/2 does not have (§8.6)", "response:
+    /// DATA after END_STREAM (§5.1: a stream error)"); else the parser's first error on it ("HEADERS frame from the client on
+    /// even stream 2"); null when none: why the stream is <see cref="Http2StreamFlags.Malformed"/>.</summary>
     public string? Violation { get; init; }
     /// <summary>A field block of the request (or of the response) was over <see cref="Http2Limits.MaxHeaderBlockBytes"/>
     /// and was not decoded: the message was sent, its fields are unknown. Null when none was.</summary>
     public Http2FieldBlockOverLimit? RequestFieldsOverLimit { get; init; }
     public Http2FieldBlockOverLimit? ResponseFieldsOverLimit { get; init; }
+    /// <summary>A field block of the request (or of the response) was interrupted by another frame before its end (RFC 9113
+    /// §6.10: a connection error) and was not decoded: the message was sent, its fields are unknown (<see cref="Violation"/> says).</summary>
+    public bool RequestFieldsInterrupted { get; init; }
+    public bool ResponseFieldsInterrupted { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> RequestTrailers { get; init; } = NoFields;
@@ -73,6 +78,13 @@ internal sealed record Http2Stream
     public long? RequestEndOffset { get; init; }
     public long? ResponseStartOffset { get; init; }
     public long? ResponseEndOffset { get; init; }
+    /// <summary>Where the final response's header section began (after any interim 1xx ones), or null when none was seen:
+    /// trailers begin no response.</summary>
+    public long? FinalResponseOffset { get; init; }
+    /// <summary>The response's first frame seen (<see cref="ResponseStartOffset"/>) is not where it began: no header section
+    /// came first, and frames of its direction were lost before it (its trailers, or DATA, seen after a hole or in a capture
+    /// that joined the connection). When its first byte came is not known.</summary>
+    public bool ResponseStartLost { get; init; }
 
     /// <summary>DATA octets without padding, lost ones included.</summary>
     public long RequestBodyBytes { get; init; }

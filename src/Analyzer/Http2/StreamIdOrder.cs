@@ -27,6 +27,9 @@ internal sealed class StreamIdOrder
     /// </summary>
     public bool SurelyIdle(int id) => _highestBeforeLoss is null && !_seen.Contains(id);
 
+    /// <summary>The highest id the side has opened so far (0 before any).</summary>
+    public int HighestOpened => _highestOpened;
+
     /// <summary>A field block (or a promise) of the side on stream <paramref name="id"/>; false if it opens a stream below one already opened.</summary>
     public bool Opens(int id)
     {

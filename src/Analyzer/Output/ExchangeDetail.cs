@@ -15,6 +15,7 @@ internal static class ExchangeDetail
         e.Flags.Contains(ExchangeFlags.NoRequest) ? "(request not captured)"
         : e.RequestLine == StartLine.Absent ? "(no request)"
         : e.RequestLine == StartLine.NotDecoded ? "(request fields not decoded)"
+        : e.Protocol == "h2" && e.RequestLine == StartLine.NotParsed ? "(request field block interrupted)"
         : e.Protocol != "h2" ? (e.RequestLine == StartLine.NotCaptured ? "(request line not captured)" : "(request line not parsed)")
         : e.RequestHeaders.Count == 0 ? "(request fields not captured)" : "(no :method)";
 
@@ -30,7 +31,7 @@ internal static class ExchangeDetail
         string request = e.Method is { } method ? T(method) : NoMethod(e);
         string status = e.Status?.ToString(CultureInfo.InvariantCulture) ?? e.StatusLine switch
         {
-            StartLine.NotParsed => "(status line not parsed)",
+            StartLine.NotParsed => e.Protocol == "h2" ? "(response field block interrupted)" : "(status line not parsed)",
             StartLine.NotCaptured => "(status line not captured)",
             StartLine.Absent => "(no status line)",
             StartLine.NotDecoded => "(response fields not decoded)",

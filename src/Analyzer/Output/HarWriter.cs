@@ -63,6 +63,7 @@ internal static class HarWriter
         e.Flags.Contains(ExchangeFlags.NoRequest) ? "whose request was not captured"
         : e.Method is not null ? null
         : e.RequestLine == StartLine.NotDecoded ? "whose HTTP/2 request fields were over --max-header-block-kb"
+        : e.Protocol == "h2" && e.RequestLine == StartLine.NotParsed ? "whose HTTP/2 request field block was interrupted, not decoded"
         : e.Protocol == "h2" ? (e.RequestHeaders.Count == 0 ? "whose HTTP/2 request fields were not captured" : "whose HTTP/2 request had no :method")
         : e.RequestLine == StartLine.NotCaptured ? "whose request line was not captured"
         : "whose request line did not parse";
@@ -71,10 +72,13 @@ internal static class HarWriter
     /// browser blocked or gave up on: the response's comment says why there is none. Null when there is a status.</summary>
     private static string? WhyNoStatus(Exchange e) =>
         e.Status is not null ? null
-        : e.StatusLine == StartLine.NotParsed ? "status 0: the status line did not parse (flagged malformed)"
+        : e.StatusLine == StartLine.NotParsed ? (e.Protocol == "h2"
+            ? "status 0: the response's field block was interrupted by another frame, not decoded (flagged malformed)"
+            : "status 0: the status line did not parse (flagged malformed)")
         : e.StatusLine == StartLine.NotDecoded ? "status 0: the response's fields were over --max-header-block-kb, not decoded"
         : e.StatusLine == StartLine.NotCaptured ? "status 0: the status line was not captured (the per-call cap left it out; flagged truncated)"
         : e.InterimResponses.Count > 0 ? "status 0: only an interim (1xx) response was captured, not the final one"
+        : e.ResponseHeaders.Count == 0 && e.ResponseTrailers.Count > 0 ? "status 0: only the response's trailers were captured, its header section was lost"
         : e.TtfbMs is null ? "status 0: no response was captured"
         : "status 0: no :status was read from the response's fields";
 

@@ -72,7 +72,8 @@ internal static class Http2Harness
         Http2HeadersEvent h =>
             $"{(h.IsPushPromise ? $"PUSH_PROMISE promised={h.PromisedStreamId}" : "HEADERS")} @{h.Offset}-{h.EndOffset} stream={h.StreamId}" +
             (h.EndStream ? " end_stream" : "") + (h.ContextLost ? " context_lost" : "") + (h.Malformed ? " malformed" : "") +
-            (h.Cut ? " cut" : "") + (h.OverLimit is { } over ? $" over_limit={over.Bytes}/{over.LimitBytes}" : "") + " " + Fields(h.Headers),
+            (h.Cut ? " cut" : "") + (h.OverLimit is { } over ? $" over_limit={over.Bytes}/{over.LimitBytes}" : "") +
+            (h.InterruptedBy is { } by ? $" interrupted_by=\"{by}\"" : "") + " " + Fields(h.Headers),
         Http2DataEvent d =>
             $"DATA @{d.Offset}-{d.EndOffset} stream={d.StreamId} length={d.Length}" + (d.EndStream ? " end_stream" : "") +
             (d.LostBytes > 0 ? $" lost={d.LostBytes}" : "") + (d.GrpcMessages > 0 ? $" grpc_messages={d.GrpcMessages}" : "") +

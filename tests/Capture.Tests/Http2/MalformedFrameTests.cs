@@ -80,12 +80,12 @@ public sealed class MalformedFrameTests
         // Field blocks, §4.3, §6.10
         ["field block interrupted by DATA"] = Server(Concat(Headers(3, [0x88], endHeaders: false), Data(3, "x")),
             ["34 ContinuationExpected: field block of stream 3 interrupted by a DATA frame on stream 3 (stream 3)"],
-            "DATA @34-44 stream=3 length=1 preview=\"x\"", NextAt(44)),
+            "HEADERS @24-34 stream=3 interrupted_by=\"DATA frame on stream 3\" ", "DATA @34-44 stream=3 length=1 preview=\"x\"", NextAt(44)),
         ["CONTINUATION on another stream"] = Server(Concat(Headers(3, [0x88], endHeaders: false), Continuation(5, [0x8d])),
             [
                 "34 ContinuationExpected: field block of stream 3 interrupted by a CONTINUATION frame on stream 5 (stream 3)",
                 "34 UnexpectedContinuation: CONTINUATION frame on stream 5 continues no field block (stream 5)",
-            ], NextAt(44)),
+            ], "HEADERS @24-34 stream=3 interrupted_by=\"CONTINUATION frame on stream 5\" ", NextAt(44)),
         ["CONTINUATION without a field block"] = Server(Continuation(1, [0x88]),
             ["24 UnexpectedContinuation: CONTINUATION frame on stream 1 continues no field block (stream 1)"], NextAt(34)),
         ["field block that HPACK cannot decode"] = Server(Headers(3, new HpackBlock().Indexed(2).Indexed(70)),
