@@ -1,4 +1,3 @@
-using Capture.Recorder.Storage;
 using Capture.Tests.Support;
 
 namespace Capture.Tests.Cli;
@@ -11,8 +10,7 @@ public sealed class HarCommandLineTests
     public void The_har_file_is_created_readable_by_its_owner_only()
     {
         using var dir = new TempDir();
-        var db = dir.File("empty.db");
-        RunDatabase.Create(db).Dispose();
+        var db = EmptyRecording.In(dir);
         var har = dir.File("out.har");
         var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--export-har", har]);
         Assert.Equal(0, result.ExitCode);
@@ -23,8 +21,7 @@ public sealed class HarCommandLineTests
     public void A_har_destination_in_a_missing_folder_is_one_line_naming_it_and_a_non_zero_exit()
     {
         using var dir = new TempDir();
-        var db = dir.File("empty.db");
-        RunDatabase.Create(db).Dispose();
+        var db = EmptyRecording.In(dir);
         var missing = dir.File("no/such/folder/out.har");
         var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--export-har", missing]);
         Assert.Equal(1, result.ExitCode);

@@ -1,5 +1,4 @@
 using Capture.Pcapng;
-using Capture.Recorder.Storage;
 using Capture.Tests.Pcapng;
 using Capture.Tests.Support;
 
@@ -9,13 +8,6 @@ namespace Capture.Tests.Cli;
 /// destination that cannot be written, a file that is already there.</summary>
 public sealed class PcapngCommandLineTests
 {
-    private static string EmptyRecording(TempDir dir)
-    {
-        var path = dir.File("empty.db");
-        RunDatabase.Create(path).Dispose();
-        return path;
-    }
-
     private static void AssertOneLine(ProcessRunner.Result result, int exitCode, string expected)
     {
         Assert.Equal(exitCode, result.ExitCode);
@@ -27,7 +19,7 @@ public sealed class PcapngCommandLineTests
     {
         using var dir = new TempDir();
         var output = dir.File("empty.pcapng");
-        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [EmptyRecording(dir), "--export-pcapng", output]);
+        var result = ProcessRunner.Run(Repo.AnalyzeBinary, [EmptyRecording.In(dir), "--export-pcapng", output]);
         Assert.Equal(0, result.ExitCode);
         Assert.Equal($"wrote {output}: 0 packets\n", result.Stdout);
         var blocks = PcapngReader.Blocks(File.ReadAllBytes(output));
@@ -41,7 +33,7 @@ public sealed class PcapngCommandLineTests
     public void Exporting_into_a_directory_or_a_missing_folder_is_one_line_and_a_non_zero_exit()
     {
         using var dir = new TempDir();
-        var db = EmptyRecording(dir);
+        var db = EmptyRecording.In(dir);
         AssertOneLine(ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--export-pcapng", dir.Path]), 2, $"analyze: --export-pcapng {dir.Path} is a directory: give a file name in it");
         var missing = dir.File("no/such/folder/out.pcapng");
         var result = ProcessRunner.Run(Repo.AnalyzeBinary, [db, "--export-pcapng", missing]);
@@ -58,7 +50,7 @@ public sealed class PcapngCommandLineTests
         using var dir = new TempDir();
         var pcapng = dir.File("out.pcapng");
         string[] asked = question == "--export-har" ? [question, dir.File("out.har")] : [question];
-        AssertOneLine(ProcessRunner.Run(Repo.AnalyzeBinary, [EmptyRecording(dir), "--export-pcapng", pcapng, .. asked]), 2,
+        AssertOneLine(ProcessRunner.Run(Repo.AnalyzeBinary, [EmptyRecording.In(dir), "--export-pcapng", pcapng, .. asked]), 2,
             "analyze: ask one question at a time: --slowest, --errors, --list, --stats, --by, show, --compare, --export-har or --export-pcapng");
         Assert.False(File.Exists(pcapng));
         Assert.False(File.Exists(dir.File("out.har")));
@@ -68,7 +60,7 @@ public sealed class PcapngCommandLineTests
     public void Export_to_an_empty_file_name_is_one_line_not_an_unexpected_failure()
     {
         using var dir = new TempDir();
-        AssertOneLine(ProcessRunner.Run(Repo.AnalyzeBinary, [EmptyRecording(dir), "--export-pcapng", ""]), 2, "analyze: --export-pcapng needs a file name");
+        AssertOneLine(ProcessRunner.Run(Repo.AnalyzeBinary, [EmptyRecording.In(dir), "--export-pcapng", ""]), 2, "analyze: --export-pcapng needs a file name");
     }
 
     [Fact]
