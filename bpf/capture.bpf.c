@@ -185,7 +185,8 @@ static __always_inline void count_drop(void)
 
 static __always_inline __u64 wakeup_flag(__u64 backlog_before, __u64 event_bytes)
 {
-	__u64 mark = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / RING_WAKE_FRACTION;
+	/* The ring's size from the settings, not bpf_ringbuf_query: one helper call fewer per event. */
+	__u64 mark = capture_config.ring_bytes / RING_WAKE_FRACTION;
 	return backlog_before < mark && backlog_before + event_bytes >= mark ? BPF_RB_FORCE_WAKEUP
 									      : BPF_RB_NO_WAKEUP;
 }
@@ -663,7 +664,7 @@ static __always_inline __u64 shed_limit(__u64 moved, __u64 limit, __u8 *shed)
 {
 	if (moved <= CAPTURE_SHED_KEPT_BYTES || limit <= CAPTURE_SHED_KEPT_BYTES)
 		return limit;
-	__u64 ring = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	__u64 ring = capture_config.ring_bytes;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) <= ring - ring / SHED_HEADROOM_FRACTION)
 		return limit;
 	*shed = DATA_FLAG_SHED;

@@ -184,7 +184,8 @@ struct capture_config {
 	__u8 capture_all_tcp;    /* 1: skip the HTTP check, send every TCP byte */
 	__u8 filter_comm_set;    /* 1: only processes whose comm equals filter_comm */
 	char filter_comm[CAPTURE_COMM_LEN];
+	__u32 ring_bytes;        /* the events ring's size, as the Recorder set it before load */
 };
-_Static_assert(sizeof(struct capture_config) == 32, "capture_config size");
+_Static_assert(sizeof(struct capture_config) == 36, "capture_config size");
 
 #endif /* CAPTURE_H */

@@ -67,8 +67,10 @@ internal sealed partial class BpfSession : IDisposable
             }
 
             int cpus = Libbpf.NumPossibleCpus();
+            var events = obj.Map("events");
+            events.SetMaxEntries(ringBufferBytes);
+            config.RingBytes = events.MaxEntries; // read per event by the programs' wake-up and shedding marks
             obj.Map(".rodata").WriteInitialValue(config);
-            obj.Map("events").SetMaxEntries(ringBufferBytes);
             obj.Map("data_scratch").SetMaxEntries((uint)Math.Max(1, cpus));
             try
             {

@@ -102,6 +102,9 @@ internal readonly record struct BpfMap(nint Pointer, string Name)
         if (rc != 0) throw LibbpfException.FromErrno("resize map", Name, rc);
     }
 
+    /// <summary>The map's size as it will be created: libbpf rounds a ring buffer's up to a power-of-two number of pages.</summary>
+    public uint MaxEntries => Libbpf.MapMaxEntries(Pointer);
+
     /// <summary>Writes the struct into the map's initial value (for .rodata, before load).</summary>
     public unsafe void WriteInitialValue<T>(in T value) where T : unmanaged
     {

@@ -117,4 +117,5 @@ internal unsafe struct CaptureConfig
     public byte CaptureAllTcp;
     public byte FilterCommSet;
     public fixed byte FilterComm[CaptureAbi.CommLength];
+    public uint RingBytes;
 }
