@@ -70,7 +70,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
         using (db)
         {
             var manifest = new RunManifest(db, settings);
-            manifest.WriteStart();
+            if (!Stored(manifest.WriteStart)) return ExitFailed;
             // Compiles the writer's code now, so that the first events do not wait for it (WriterWarmUp). A failure
             // here (a full disk) is left for the recording to meet and report.
             try { WriterWarmUp.Run(settings.Redaction, Path.GetDirectoryName(db.Path)!); }
@@ -97,7 +97,7 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
             using (var execs = tls is null ? null : new ExecWatcher(session, detector, p => queue.Enqueue(WriterItem.ForProbe(p))))
             {
                 router.Execs = execs;
-                foreach (var probe in session.Probes.Concat(tls?.NotProbed ?? [])) db.RecordProbe(probe.Name, probe.Kind, probe.Target, probe.Status, probe.Detail);
+                if (!Stored(() => db.RecordProbes(session.Probes.Concat(tls?.NotProbed ?? [])))) return ExitFailed;
                 var writer = new EventWriter(db.Connection, pcapng is null ? null : pcapng.Offer,
                     settings.Redaction is { } policy ? new Redaction.StreamRedactor(policy) : null, pcapng is null ? null : pcapng.JoinedMidStream);
                 // A thread of its own: the writer is busy whenever traffic is, and a pool thread handed work
@@ -206,6 +206,22 @@ internal sealed class Recording(RecordSettings settings, TextWriter stderr)
         session.Ring.Poll(0);
         foreach (var close in closes) queue.OnSample(MemoryMarshal.AsBytes(new ReadOnlySpan<ConnEvent>(in close)));
         queue.Publish();
+    }
+
+    /// <summary>Runs one of the writes before the recording starts; false, having said why in one line, when the disk
+    /// refused it (full, read-only, failing).</summary>
+    private bool Stored(Action write)
+    {
+        try
+        {
+            write();
+            return true;
+        }
+        catch (Exception e) when (WriteFailure.Describe(e, settings.OutputPath) is { } failure)
+        {
+            stderr.WriteLine($"record: {failure}");
+            return false;
+        }
     }
 
     private CaptureConfig BuildConfig()

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Capture.Recorder.Probes;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -8,6 +9,9 @@ namespace Capture.Recorder.Storage;
 internal sealed class RunDatabase : IDisposable
 {
     public const int SchemaVersion = 2; // Schema.sql sets the same user_version; a test checks they agree
+
+    /// <summary>The recording's page size (<see cref="Create"/> says why).</summary>
+    public const int PageBytes = 65536;
 
     public SqliteConnection Connection { get; }
     public string Path { get; }
@@ -30,11 +34,12 @@ internal sealed class RunDatabase : IDisposable
         SingleThreadedSqlite();
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
         connection.Open();
-        // 16 KiB pages (set while the file is empty, before WAL): the writer's kernel time was the WAL's page writes
-        // and their checkpoint (a pwrite per frame header and per page, a pread and a pwrite per page copied back),
-        // and the count of those calls falls with the page count. Rows are the same whatever the page size. The log is
-        // copied back by a thread of its own (WalCheckpointer); the writer's own checkpoint is its backstop.
-        connection.Execute($"PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {WalCheckpointer.WriterAutocheckpointPages};");
+        // 64 KiB pages, SQLite's largest (set while the file is empty, before WAL): the writer's kernel time was the
+        // WAL's page writes and their checkpoint (a pwrite per frame header and per page, a pread and a pwrite per page
+        // copied back), and the count of those calls falls with the page count: a syscall is dear in a virtual machine.
+        // Rows are the same whatever the page size; an empty recording is larger (a page per table and index). The log
+        // is copied back by a thread of its own (WalCheckpointer); the writer's own checkpoint is its backstop.
+        connection.Execute($"PRAGMA page_size = {PageBytes}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {WalCheckpointer.WriterAutocheckpointPages};");
         using (var tx = connection.BeginTransaction())
         {
             connection.Execute(Schema.Tables, transaction: tx);
@@ -105,9 +110,15 @@ internal sealed class RunDatabase : IDisposable
         tx.Commit();
     }
 
-    public void RecordProbe(string name, string kind, string target, string status, string? detail) =>
-        Connection.Execute("INSERT OR REPLACE INTO probes(name, kind, target, status, detail) VALUES (@name, @kind, @target, @status, @detail)",
-            new { name, kind, target, status, detail });
+    /// <summary>The probes tried at start, in one transaction: a commit each wrote a page of the log apiece, and a
+    /// program linked to several TLS libraries tries dozens.</summary>
+    public void RecordProbes(IEnumerable<ProbeReport> probes)
+    {
+        using var tx = Connection.BeginTransaction();
+        foreach (var p in probes)
+            Connection.Execute("INSERT OR REPLACE INTO probes(name, kind, target, status, detail) VALUES (@Name, @Kind, @Target, @Status, @Detail)", p, tx);
+        tx.Commit();
+    }
 
     public void Dispose()
     {

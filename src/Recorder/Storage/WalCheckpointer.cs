@@ -15,8 +15,8 @@ namespace Capture.Recorder.Storage;
 /// back, which a checkpointer beside a writer that is always in a transaction never sees.</summary>
 internal sealed class WalCheckpointer : IDisposable
 {
-    /// <summary>64 MiB of 16-KiB pages: how long the log may grow before the writer ends it itself.</summary>
-    public const int WriterAutocheckpointPages = 4096;
+    /// <summary>How long the log may grow before the writer ends it itself: 64 MiB.</summary>
+    public const int WriterAutocheckpointPages = (64 << 20) / RunDatabase.PageBytes;
 
     /// <summary>Each pass syncs the log and the db whatever it copies: every 100 ms, this thread took 0.33-0.47 ms CPU
     /// per 1k requests at saturation, every 1 s 0.22-0.29 (2026-12-07, wrk -c32, server only). Half a second keeps most

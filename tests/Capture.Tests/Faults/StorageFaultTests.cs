@@ -44,7 +44,7 @@ public sealed class StorageFaultTests
         using var nginx = Peers.Nginx(dir.Path, port);
         // Each exchange is recorded twice (client and server) in full: about 512 KiB per request.
         Peers.NginxFile(dir.Path, "big", 256 * 1024);
-        using var disk = new SmallDisk(dir.Path, "2m");
+        using var disk = new SmallDisk(dir.Path, "4m");
         string db = Path.Combine(disk.Path, "run.db");
 
         using var recorder = new BackgroundProcess(Repo.RecordBinary, ["-o", db, "--port", port.ToString(), "--duration", "60s"]);
@@ -57,6 +57,16 @@ public sealed class StorageFaultTests
         held.AssertAllReleased("a full disk");
         Assert.Equal("ok", RecordingChecks.IntegrityCheck(db));
         Assert.Equal(RecordingChecks.RequestsCommitted(db, port), RecordingChecks.RequestsAnalyzed(db, port));
+    }
+
+    [Fact]
+    public void A_disk_too_small_for_the_recordings_first_writes_is_refused_with_one_line_and_exit_1()
+    {
+        Requires.RootAndBpf();
+        using var dir = new TempDir();
+        using var disk = new SmallDisk(dir.Path, "1m");
+        var result = ProcessRunner.Run(Repo.RecordBinary, ["-o", Path.Combine(disk.Path, "run.db"), "--duration", "1s"]);
+        AssertOneLineFailure(result, "full");
     }
 
     [Fact]
