@@ -82,11 +82,12 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     /// </summary>
     public void Gap(long lostBytes) => _reader.Gap(lostBytes);
 
-    /// <summary>The stream ended. A field block still waiting for CONTINUATION is dropped. Later calls are ignored.</summary>
+    /// <summary>The stream ended. A field block still waiting for CONTINUATION keeps the fields captured, marked cut, its
+    /// END_STREAM not taken as seen (the rest of the block never came). Later calls are ignored.</summary>
     public void End()
     {
         _reader.End();
-        _block.Reset();
+        CutBlock(_reader.Position, restMoved: false);
     }
 
     void IHttp2FrameSink.OnFrameStart(in Http2FrameHeader header, long offset)
@@ -213,8 +214,9 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     {
         if (framingLost)
         {
+            // The rest of a block waiting for CONTINUATION went by in the hole: its END_STREAM went with it.
+            CutBlock(offset, restMoved: true);
             Events.Add(new Http2GapEvent(offset, length, 0, FramingLost: true));
-            AbandonBlock();
             if (!_framesSeen && offset == 0) StartMidConnection();
             else
             {
@@ -239,7 +241,8 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
             FramesLost(offset);
             LoseContext();
         }
-        AbandonBlock();
+        // Bytes that are no frame where a CONTINUATION was due: whether the block's END_STREAM took effect is unknown.
+        CutBlock(offset, restMoved: false);
         LoseAllGrpcFraming();
         _blockStartLost = true;
         _syncLostAt = offset;
@@ -322,6 +325,18 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     }
 
     private void AbandonBlock() => _block.Reset();
+
+    /// <summary>
+    /// A block waiting for CONTINUATION whose remaining frames were not captured (lost in a hole, or past the recording's
+    /// end). Its frames so far were whole, so their representations decode exactly (RFC 7541 §3.2: in order) and are
+    /// kept, the block marked cut; what the missing part did to the dynamic table is unknown, so the context is lost.
+    /// </summary>
+    private void CutBlock(long endOffset, bool restMoved)
+    {
+        if (!_block.Active) return;
+        CompleteBlock(endOffset, cut: true, restMoved);
+        LoseContext();
+    }
 
     /// <summary>The block's message was sent, though its block never ended: an event says so, so that the stream it opened
     /// shows a message whose fields are unknown rather than none.</summary>

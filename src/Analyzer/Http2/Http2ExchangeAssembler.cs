@@ -227,6 +227,9 @@ internal static class Http2ExchangeAssembler
         public Http2FieldBlockOverLimit? OverLimit;
         /// <summary>A field block of this half that another frame interrupted (§6.10), not decoded.</summary>
         public bool Interrupted;
+        /// <summary>Where a field block of this half that was not captured whole stopped (its fields are those before): a hole
+        /// that begins there is in the message, though its frames seen end before it.</summary>
+        public long? CutAt;
         /// <summary>Where the message's first header section began (an interim 1xx one's, or one another frame interrupted),
         /// and where its final one did; null while none was seen. Trailers begin nothing.</summary>
         public long? HeadStart, FinalHeadStart;
@@ -247,6 +250,7 @@ internal static class Http2ExchangeAssembler
             Frame(e.Offset, e.EndOffset, e.EndStream);
             ContextLost |= e.ContextLost;
             Malformed |= e.Malformed;
+            if (e.Cut) CutAt ??= e.EndOffset;
             if (e.InterruptedBy is { } by)
             {
                 // The message was sent (its block opened the stream), only its fields are unknown.
@@ -374,6 +378,7 @@ internal static class Http2ExchangeAssembler
             long end = Ended ? End!.Value : long.MaxValue;
             foreach (var (lostStart, lostEnd) in direction.Lost)
             {
+                if (lostStart == CutAt) return true;
                 if (lostStart < end && lostEnd > Start) return true;
                 if (Headers is null && lostEnd <= Start) return true;
             }
@@ -455,6 +460,8 @@ internal static class Http2ExchangeAssembler
                     .OfType<string>()) is { Length: > 0 } violation ? violation : FrameError,
                 RequestFieldsInterrupted = Request.Interrupted,
                 ResponseFieldsInterrupted = Response.Interrupted,
+                RequestFieldsCut = Request.CutAt is not null,
+                ResponseFieldsCut = Response.CutAt is not null,
                 RequestFieldsOverLimit = Request.OverLimit,
                 ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],
