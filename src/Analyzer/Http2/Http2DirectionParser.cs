@@ -314,7 +314,8 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         if (error is not null)
         {
             AddError(_block.Offset, Http2ErrorCode.CompressionError,
-                $"HPACK {error.Code} at byte {error.Offset} of the field block: {error.Message}", _block.StreamId);
+                $"HPACK {error.Code} at byte {error.Offset} of the field block: {error.Message}", _block.StreamId,
+                Http2RuleSection.Of(error.Code));
             LoseContext();
         }
         bool endStream = _block.EndStream && restMoved;
@@ -354,6 +355,6 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         ContextLost = true;
     }
 
-    private void AddError(long offset, Http2ErrorCode code, string message, int streamId) =>
-        Errors.Add(new(offset, code, message, streamId));
+    private void AddError(long offset, Http2ErrorCode code, string message, int streamId, string? rule = null) =>
+        Errors.Add(new(offset, code, message, streamId, rule));
 }

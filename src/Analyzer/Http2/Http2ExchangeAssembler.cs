@@ -35,7 +35,7 @@ internal static class Http2ExchangeAssembler
                 streams.TryGetValue(error.StreamId, out var builder))
             {
                 builder.Malformed = true;
-                builder.FrameError ??= error.Message;
+                builder.FrameError ??= Http2RuleSection.Cited(error);
             }
         }
         var clientUnread = FirstUnreadFrames(clientErrors ?? []);
@@ -133,7 +133,7 @@ internal static class Http2ExchangeAssembler
                 case Http2HeadersEvent headers when !headers.IsPushPromise:
                     anyFrames = true;
                     var stream = get(headers.StreamId);
-                    // Of the field blocks, only the client's on odd ids open streams (§5.1.1); the server's pushes open with their promise.
+                    // Of the field blocks, only the client's on odd ids open streams (RFC 9113 §5.1.1); the server's pushes open with their promise.
                     bool opening = fromClient && headers.StreamId % 2 == 1;
                     if (opening) stream.JudgeOrder(order, "opened");
                     if (!opening) order.Seen(headers.StreamId);
@@ -256,7 +256,7 @@ internal static class Http2ExchangeAssembler
                 // The message was sent (its block opened the stream), only its fields are unknown.
                 Interrupted = true;
                 HeadStart ??= e.Offset;
-                Judge($"field block interrupted by a {by} before its end (§6.10: a connection error): its fields were not decoded");
+                Judge($"field block interrupted by a {by} before its end (RFC 9113 §6.10: a connection error): its fields were not decoded");
                 Headers ??= e.Headers;
                 return;
             }
@@ -267,7 +267,7 @@ internal static class Http2ExchangeAssembler
                 // §8.1: after the header section only a trailer section may come, and it ends the stream.
                 if (e.EndStream) Trailers = e.Headers;
                 Judge(e.EndStream ? Http2FieldSection.Violation(e.Headers, Http2Section.Trailers, whole)
-                                  : "field block after the header section does not end the stream (§8.1)");
+                                  : "field block after the header section does not end the stream (RFC 9113 §8.1)");
                 return;
             }
             if (first && e.EndStream && Http2FieldSection.MayBeTrailers(e.Headers))
@@ -300,10 +300,10 @@ internal static class Http2ExchangeAssembler
         {
             Judge(Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole));
             HeadStart ??= e.Offset;
-            // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
+            // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (RFC 9113 §8.1: so it cannot end the stream).
             if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
             {
-                if (e.EndStream) Judge($"interim response {e.Header(":status")} ends the stream (§8.1)");
+                if (e.EndStream) Judge($"interim response {e.Header(":status")} ends the stream (RFC 9113 §8.1)");
                 return;
             }
             Headers = e.Headers;
@@ -327,7 +327,7 @@ internal static class Http2ExchangeAssembler
         /// </summary>
         private bool SentAfterEnd(string frame)
         {
-            if (Ended) Judge($"{frame} after END_STREAM (§5.1: a stream error)");
+            if (Ended) Judge($"{frame} after END_STREAM (RFC 9113 §5.1: a stream error)");
             return Ended;
         }
 
@@ -364,7 +364,7 @@ internal static class Http2ExchangeAssembler
         /// the count short) when <paramref name="judgeLength"/>.</summary>
         public void JudgeMessage(DirectionSummary direction, bool judgeLength)
         {
-            if (DataFirst(direction)) Judge("DATA before the header section (§8.1)");
+            if (DataFirst(direction)) Judge("DATA before the header section (RFC 9113 §8.1)");
             if (judgeLength && !Gap && !LostIn(direction)) Judge(Http2ContentLength.Violation(Headers, BodyBytes, Ended));
         }
 
@@ -412,7 +412,7 @@ internal static class Http2ExchangeAssembler
             int highest = order.HighestOpened;
             if (order.Opens(Id)) return;
             Malformed = true;
-            OrderViolation ??= $"stream {Id} {how} after stream {highest} (§5.1.1: stream ids only increase; a connection error)";
+            OrderViolation ??= $"stream {Id} {how} after stream {highest} (RFC 9113 §5.1.1: stream ids only increase; a connection error)";
         }
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
