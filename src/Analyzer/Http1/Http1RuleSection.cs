@@ -15,6 +15,7 @@ internal static class Http1RuleSection
     {
         Http1ErrorCode.InvalidStartLine when message.StartsWith("invalid request line", StringComparison.Ordinal) => "§3",
         Http1ErrorCode.InvalidStartLine when message.StartsWith("invalid status line", StringComparison.Ordinal) => "§4",
+        Http1ErrorCode.InvalidHost => "§3.2",
         Http1ErrorCode.InvalidHeader => "§5",
         Http1ErrorCode.ObsoleteLineFolding => "§5.2",
         // Transfer-Encoding in an HTTP/1.0 message is §6.1's rule; with Content-Length, §6.3 item 3's.

@@ -48,6 +48,7 @@ public sealed class MalformedNoteTests : IDisposable
     [InlineData("GET /a HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n", "request: invalid Content-Length", "(RFC 9112 §6.3)")]
     [InlineData("GET /a HTTP/1.1\r\nHost: a\r\nBad Name: 1\r\n\r\n", "request: invalid header line", "(RFC 9112 §5)")]
     [InlineData("GET /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n", "request: invalid chunk size", "(RFC 9112 §7.1)")]
+    [InlineData("GET /a HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "request: more than one Host field line", "(RFC 9112 §3.2)")]
     [InlineData("GET /a HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", "request: ambiguous framing: Transfer-Encoding in an HTTP/1.0", "(RFC 9112 §6.1)")]
     public void Each_note_names_the_section_of_RFC_9112_the_message_broke(string request, string starts, string ends)
     {
