@@ -55,7 +55,11 @@ internal static class BodyDisplay
                 return new(output.ToArray(), coding, cutShort ? DecodedToCut : $"decoded up to where it stops being valid {coding}");
             }
             byte[] decoded = output.ToArray();
-            return new(decoded, coding, cutShort ? DecodedToCut : CodedStreamEnd.Problem(coding, body, decoded));
+            if (cutShort) return new(decoded, coding, DecodedToCut);
+            string? problem = CodedStreamEnd.Problem(coding, body, decoded);
+            // A stream that ended before anything decoded, as one that failed at once: the bytes sent are what there is.
+            if (problem is not null && decoded.Length == 0) return new(body, null, $"not valid {coding}, shown as sent");
+            return new(decoded, coding, problem);
         }
         catch (NotSupportedException)
         {

@@ -66,6 +66,15 @@ public sealed class DamagedCompressedBodyTests : IDisposable
         Assert.Equal($"not one whole {Header(coding)} {NotWhole}", decoded.CodingProblem);
     }
 
+    [Theory]
+    [MemberData(nameof(Codings))]
+    public void A_stream_cut_before_anything_decoded_is_shown_as_sent_not_as_an_empty_body(string coding)
+    {
+        byte[] start = Compress(coding)[..2];
+        var decoded = BodyDisplay.Decode(start, Header(coding));
+        Assert.Equal((start, $"not valid {Header(coding)}, shown as sent"), (decoded.Bytes, decoded.CodingProblem));
+    }
+
     [Fact]
     public void A_gzip_body_of_two_members_is_whole()
     {
