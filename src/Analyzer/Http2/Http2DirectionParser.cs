@@ -234,6 +234,9 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
 
     void IHttp2FrameSink.OnSyncLost(long offset, bool midConnection)
     {
+        // Bytes that are no frame where a CONTINUATION was due: whether the block's END_STREAM took effect is unknown. Its
+        // part seen is decoded with the table as it was, before the context is lost below.
+        CutBlock(offset, restMoved: false);
         PrefaceMissing |= midConnection;
         if (midConnection && !_framesSeen) StartMidConnection();
         else
@@ -241,8 +244,6 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
             FramesLost(offset);
             LoseContext();
         }
-        // Bytes that are no frame where a CONTINUATION was due: whether the block's END_STREAM took effect is unknown.
-        CutBlock(offset, restMoved: false);
         LoseAllGrpcFraming();
         _blockStartLost = true;
         _syncLostAt = offset;

@@ -41,6 +41,20 @@ public sealed class FieldBlockCutByHoleTests : IDisposable
     }
 
     [Fact]
+    public void A_block_cut_by_a_frame_header_too_large_to_be_one_decodes_with_the_table_as_it_was()
+    {
+        // Stream 3's block refers to the entry stream 1's block added (index 62); then comes no CONTINUATION but a length
+        // over the frame size: the frame boundary is lost there, and the table after it.
+        var streams = Assemble([ClientStart, Headers(1, Get("/a").Incremental("x-a", "1"), endStream: true),
+                Headers(3, Get("/b").Indexed(62), endStream: true, endHeaders: false), Frame(0x9, 0, 3, [], length: 20000)],
+            [ServerStart, Headers(1, Status(200), endStream: true)]);
+
+        var stream = streams.Single(s => s.StreamId == 3);
+        Assert.Equal(("/b", "1"), (stream.Path, stream.RequestHeaders.Single(f => f.Key == "x-a").Value));
+        Assert.True(stream.RequestFieldsCut);
+    }
+
+    [Fact]
     public void Show_says_the_request_field_block_was_cut_and_that_its_fields_are_those_before_the_cut()
     {
         var rec = new SyntheticRecording(_dir.File("cut-by-hole.db"));
