@@ -16,7 +16,8 @@ namespace Capture.Analyzer.Exchanges;
 /// So an overrun takes an answer only when the recording says the server read it. Two things say so for certain: the
 /// answer in its place began before the request after it was sent (no server answers a request it has not seen a byte
 /// of, and both directions are stamped by one clock), or there are more answers left than requests after it to take them.
-/// One more says so most likely: the answer in its place is a 400 after which the server answered nothing. An overrun
+/// One more says so most likely: the answer in its place is a 400 after which the server answered nothing. The same clock
+/// says when an answer is no request's that the capture saw: it began before the request in its place was sent. An overrun
 /// left unanswered is no exchange of its own; the request whose body ran over is flagged malformed for it, as a response
 /// is for bytes after its body.
 /// <para>The last guess can be wrong, and the recording cannot tell: an overrun the server let pass, followed by a request
@@ -49,6 +50,9 @@ internal static class Http1Pairing
             if (!isOverrun(request))
             {
                 requestsLeft--;
+                // An answer that began before the request's first byte moved answers something earlier: a request the
+                // capture did not see (it joined the connection mid-way, or lost it), or none (a 408 to an idle connection).
+                while (answer < answers.Count && answers[answer].BeganNs < sentNs(request)) pairs.Add(new(null, answer++));
                 pairs.Add(new(i, answer < answers.Count ? answer++ : null));
                 continue;
             }

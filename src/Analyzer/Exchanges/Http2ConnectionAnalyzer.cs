@@ -199,7 +199,7 @@ internal static class Http2ExchangeBuilder
                          (s.ResponseFieldsOverLimit is not null ? StartLine.NotDecoded
                           : s.ResponseFieldsInterrupted ? StartLine.NotParsed : StartLine.Read),
             Reason = notHttp2?.ReasonFor(isAnswered: firstOnConnection),
-            Note = neverOpened ? NeverOpenedNote(s) : OverLimitNote(s) ?? notHttp2?.Note ?? s.Violation,
+            Note = neverOpened ? NeverOpenedNote(s) : Notes(OverLimitNote(s) ?? notHttp2?.Note ?? s.Violation, CutNote(s)),
             Pid = pid,
             Comm = run.CommOf(conn, pid),
             Side = side,
@@ -234,6 +234,23 @@ internal static class Http2ExchangeBuilder
         if (s.ResponseFieldsOverLimit is { } response) notes.Add(OverLimitNote("response", response));
         return notes.Count > 0 ? string.Join("; ", notes) : null;
     }
+
+    /// <summary>Why `show` lacks fields of a message whose field block was cut: the flags say bytes went missing, not
+    /// that the fields listed are only those before the cut.</summary>
+    private static string? CutNote(Http2Stream s)
+    {
+        string? message = (s.RequestFieldsCut, s.ResponseFieldsCut) switch
+        {
+            (true, true) => "request and response field blocks",
+            (true, false) => "request field block",
+            (false, true) => "response field block",
+            _ => null,
+        };
+        return message is null ? null : $"{message} not captured whole: the fields shown are those before the cut, the rest are unknown";
+    }
+
+    private static string? Notes(params string?[] notes) =>
+        string.Join("; ", notes.OfType<string>()) is { Length: > 0 } joined ? joined : null;
 
     private static string OverLimitNote(string message, Http2FieldBlockOverLimit over) =>
         $"{message} field block of {over.Bytes} bytes is over --max-header-block-kb {over.LimitBytes / 1024}: its fields were not decoded";

@@ -6,6 +6,8 @@ internal enum Http1ErrorCode
     InvalidStartLine,
     /// <summary>A field line (RFC 9112 §5) in the head or the trailer section does not parse.</summary>
     InvalidHeader,
+    /// <summary>A request with more than one Host field line (RFC 9112 §3.2); its first names the host.</summary>
+    InvalidHost,
     /// <summary>A field line continued with obs-fold (RFC 9112 §5.2); it is unfolded and parsing goes on.</summary>
     ObsoleteLineFolding,
     /// <summary>Content-Length is not a decimal number, too large, or has conflicting values (RFC 9112 §6.3 item 5).</summary>

@@ -9,6 +9,7 @@ internal sealed partial class Http1StreamParser
         string? requestMethod = _kind == Http1MessageKind.Response && _message.Status is null or >= 200
             ? RequestMethodForNextResponse?.Invoke()
             : null;
+        JudgeHost();
         var framing = MessageFraming.Decide(_message, requestMethod);
         if (framing.Error is not null && framing.Body != BodyKind.Invalid)
         {
@@ -45,6 +46,22 @@ internal sealed partial class Http1StreamParser
                 Abandon(headEnd, atLineStart: true);
                 break;
         }
+    }
+
+    /// <summary>
+    /// RFC 9112 §3.2: a request with more than one Host field line gets a 400, for the host it names is ambiguous: a proxy
+    /// may route it by one and the server serve it by the other. The first names the exchange's host; the request is
+    /// malformed, so that its host is not taken at its word.
+    /// </summary>
+    private void JudgeHost()
+    {
+        if (_kind != Http1MessageKind.Request) return;
+        int first = _message.Headers.FindIndex(h => h.Key.Equals("Host", StringComparison.OrdinalIgnoreCase));
+        if (first < 0) return;
+        int second = _message.Headers.FindIndex(first + 1, h => h.Key.Equals("Host", StringComparison.OrdinalIgnoreCase));
+        if (second < 0) return;
+        AddError(_message.HeaderOffset(second), Http1ErrorCode.InvalidHost, "more than one Host field line");
+        _message.Flags |= Http1MessageFlags.Malformed;
     }
 
     /// <summary>A request that sent `Expect: 100-continue` and then no byte of its content: it is waiting for 100 (Continue),

@@ -371,6 +371,6 @@ internal sealed partial class Http1StreamParser
     private void AddError(long offset, Http1ErrorCode code, string message)
     {
         Errors.Add(new(offset, code, message));
-        if (_message.Active) _message.AddFault(message);
+        if (_message.Active) _message.AddFault(Http1RuleSection.Cited(code, message));
     }
 }

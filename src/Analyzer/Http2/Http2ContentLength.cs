@@ -15,8 +15,8 @@ internal static class Http2ContentLength
     /// </summary>
     public static string? Violation(IReadOnlyList<KeyValuePair<string, string>>? fields, long bodyBytes, bool ended) =>
         Declared(fields) is not { } declared ? null
-        : bodyBytes > declared ? $"{bodyBytes} octets of DATA, more than its content-length of {declared} (§8.1.1)"
-        : ended && bodyBytes < declared ? $"ended after {bodyBytes} octets of DATA, fewer than its content-length of {declared} (§8.1.1)"
+        : bodyBytes > declared ? $"{bodyBytes} octets of DATA, more than its content-length of {declared} (RFC 9113 §8.1.1)"
+        : ended && bodyBytes < declared ? $"ended after {bodyBytes} octets of DATA, fewer than its content-length of {declared} (RFC 9113 §8.1.1)"
         : null;
 
     private static long? Declared(IReadOnlyList<KeyValuePair<string, string>>? fields)

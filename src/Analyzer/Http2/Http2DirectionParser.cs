@@ -82,11 +82,12 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     /// </summary>
     public void Gap(long lostBytes) => _reader.Gap(lostBytes);
 
-    /// <summary>The stream ended. A field block still waiting for CONTINUATION is dropped. Later calls are ignored.</summary>
+    /// <summary>The stream ended. A field block still waiting for CONTINUATION keeps the fields captured, marked cut, its
+    /// END_STREAM not taken as seen (the rest of the block never came). Later calls are ignored.</summary>
     public void End()
     {
         _reader.End();
-        _block.Reset();
+        CutBlock(_reader.Position, restMoved: false);
     }
 
     void IHttp2FrameSink.OnFrameStart(in Http2FrameHeader header, long offset)
@@ -213,8 +214,9 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     {
         if (framingLost)
         {
+            // The rest of a block waiting for CONTINUATION went by in the hole: its END_STREAM went with it.
+            CutBlock(offset, restMoved: true);
             Events.Add(new Http2GapEvent(offset, length, 0, FramingLost: true));
-            AbandonBlock();
             if (!_framesSeen && offset == 0) StartMidConnection();
             else
             {
@@ -232,6 +234,9 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
 
     void IHttp2FrameSink.OnSyncLost(long offset, bool midConnection)
     {
+        // Bytes that are no frame where a CONTINUATION was due: whether the block's END_STREAM took effect is unknown. Its
+        // part seen is decoded with the table as it was, before the context is lost below.
+        CutBlock(offset, restMoved: false);
         PrefaceMissing |= midConnection;
         if (midConnection && !_framesSeen) StartMidConnection();
         else
@@ -239,7 +244,6 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
             FramesLost(offset);
             LoseContext();
         }
-        AbandonBlock();
         LoseAllGrpcFraming();
         _blockStartLost = true;
         _syncLostAt = offset;
@@ -311,7 +315,8 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         if (error is not null)
         {
             AddError(_block.Offset, Http2ErrorCode.CompressionError,
-                $"HPACK {error.Code} at byte {error.Offset} of the field block: {error.Message}", _block.StreamId);
+                $"HPACK {error.Code} at byte {error.Offset} of the field block: {error.Message}", _block.StreamId,
+                Http2RuleSection.Of(error.Code));
             LoseContext();
         }
         bool endStream = _block.EndStream && restMoved;
@@ -322,6 +327,18 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
     }
 
     private void AbandonBlock() => _block.Reset();
+
+    /// <summary>
+    /// A block waiting for CONTINUATION whose remaining frames were not captured (lost in a hole, or past the recording's
+    /// end). Its frames so far were whole, so their representations decode exactly (RFC 7541 §3.2: in order) and are
+    /// kept, the block marked cut; what the missing part did to the dynamic table is unknown, so the context is lost.
+    /// </summary>
+    private void CutBlock(long endOffset, bool restMoved)
+    {
+        if (!_block.Active) return;
+        CompleteBlock(endOffset, cut: true, restMoved);
+        LoseContext();
+    }
 
     /// <summary>The block's message was sent, though its block never ended: an event says so, so that the stream it opened
     /// shows a message whose fields are unknown rather than none.</summary>
@@ -339,6 +356,6 @@ internal sealed partial class Http2DirectionParser : IHttp2FrameSink
         ContextLost = true;
     }
 
-    private void AddError(long offset, Http2ErrorCode code, string message, int streamId) =>
-        Errors.Add(new(offset, code, message, streamId));
+    private void AddError(long offset, Http2ErrorCode code, string message, int streamId, string? rule = null) =>
+        Errors.Add(new(offset, code, message, streamId, rule));
 }

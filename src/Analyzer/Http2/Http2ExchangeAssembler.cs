@@ -35,7 +35,7 @@ internal static class Http2ExchangeAssembler
                 streams.TryGetValue(error.StreamId, out var builder))
             {
                 builder.Malformed = true;
-                builder.FrameError ??= error.Message;
+                builder.FrameError ??= Http2RuleSection.Cited(error);
             }
         }
         var clientUnread = FirstUnreadFrames(clientErrors ?? []);
@@ -133,7 +133,7 @@ internal static class Http2ExchangeAssembler
                 case Http2HeadersEvent headers when !headers.IsPushPromise:
                     anyFrames = true;
                     var stream = get(headers.StreamId);
-                    // Of the field blocks, only the client's on odd ids open streams (§5.1.1); the server's pushes open with their promise.
+                    // Of the field blocks, only the client's on odd ids open streams (RFC 9113 §5.1.1); the server's pushes open with their promise.
                     bool opening = fromClient && headers.StreamId % 2 == 1;
                     if (opening) stream.JudgeOrder(order, "opened");
                     if (!opening) order.Seen(headers.StreamId);
@@ -227,6 +227,9 @@ internal static class Http2ExchangeAssembler
         public Http2FieldBlockOverLimit? OverLimit;
         /// <summary>A field block of this half that another frame interrupted (§6.10), not decoded.</summary>
         public bool Interrupted;
+        /// <summary>Where a field block of this half that was not captured whole stopped (its fields are those before): a hole
+        /// that begins there is in the message, though its frames seen end before it.</summary>
+        public long? CutAt;
         /// <summary>Where the message's first header section began (an interim 1xx one's, or one another frame interrupted),
         /// and where its final one did; null while none was seen. Trailers begin nothing.</summary>
         public long? HeadStart, FinalHeadStart;
@@ -247,12 +250,13 @@ internal static class Http2ExchangeAssembler
             Frame(e.Offset, e.EndOffset, e.EndStream);
             ContextLost |= e.ContextLost;
             Malformed |= e.Malformed;
+            if (e.Cut) CutAt ??= e.EndOffset;
             if (e.InterruptedBy is { } by)
             {
                 // The message was sent (its block opened the stream), only its fields are unknown.
                 Interrupted = true;
                 HeadStart ??= e.Offset;
-                Judge($"field block interrupted by a {by} before its end (§6.10: a connection error): its fields were not decoded");
+                Judge($"field block interrupted by a {by} before its end (RFC 9113 §6.10: a connection error): its fields were not decoded");
                 Headers ??= e.Headers;
                 return;
             }
@@ -263,7 +267,7 @@ internal static class Http2ExchangeAssembler
                 // §8.1: after the header section only a trailer section may come, and it ends the stream.
                 if (e.EndStream) Trailers = e.Headers;
                 Judge(e.EndStream ? Http2FieldSection.Violation(e.Headers, Http2Section.Trailers, whole)
-                                  : "field block after the header section does not end the stream (§8.1)");
+                                  : "field block after the header section does not end the stream (RFC 9113 §8.1)");
                 return;
             }
             if (first && e.EndStream && Http2FieldSection.MayBeTrailers(e.Headers))
@@ -296,10 +300,10 @@ internal static class Http2ExchangeAssembler
         {
             Judge(Http2FieldSection.Violation(e.Headers, isResponse ? Http2Section.Response : Http2Section.Request, whole));
             HeadStart ??= e.Offset;
-            // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (§8.1: so it cannot end the stream).
+            // RFC 9110 §15.2: a 1xx response is interim; the final response's field block follows (RFC 9113 §8.1: so it cannot end the stream).
             if (isResponse && Http2FieldSection.StatusCode(e.Header(":status")) is >= 100 and < 200)
             {
-                if (e.EndStream) Judge($"interim response {e.Header(":status")} ends the stream (§8.1)");
+                if (e.EndStream) Judge($"interim response {e.Header(":status")} ends the stream (RFC 9113 §8.1)");
                 return;
             }
             Headers = e.Headers;
@@ -323,7 +327,7 @@ internal static class Http2ExchangeAssembler
         /// </summary>
         private bool SentAfterEnd(string frame)
         {
-            if (Ended) Judge($"{frame} after END_STREAM (§5.1: a stream error)");
+            if (Ended) Judge($"{frame} after END_STREAM (RFC 9113 §5.1: a stream error)");
             return Ended;
         }
 
@@ -360,7 +364,7 @@ internal static class Http2ExchangeAssembler
         /// the count short) when <paramref name="judgeLength"/>.</summary>
         public void JudgeMessage(DirectionSummary direction, bool judgeLength)
         {
-            if (DataFirst(direction)) Judge("DATA before the header section (§8.1)");
+            if (DataFirst(direction)) Judge("DATA before the header section (RFC 9113 §8.1)");
             if (judgeLength && !Gap && !LostIn(direction)) Judge(Http2ContentLength.Violation(Headers, BodyBytes, Ended));
         }
 
@@ -374,6 +378,7 @@ internal static class Http2ExchangeAssembler
             long end = Ended ? End!.Value : long.MaxValue;
             foreach (var (lostStart, lostEnd) in direction.Lost)
             {
+                if (lostStart == CutAt) return true;
                 if (lostStart < end && lostEnd > Start) return true;
                 if (Headers is null && lostEnd <= Start) return true;
             }
@@ -407,7 +412,7 @@ internal static class Http2ExchangeAssembler
             int highest = order.HighestOpened;
             if (order.Opens(Id)) return;
             Malformed = true;
-            OrderViolation ??= $"stream {Id} {how} after stream {highest} (§5.1.1: stream ids only increase; a connection error)";
+            OrderViolation ??= $"stream {Id} {how} after stream {highest} (RFC 9113 §5.1.1: stream ids only increase; a connection error)";
         }
 
         public Http2Stream Build(DirectionSummary client, DirectionSummary server)
@@ -455,6 +460,8 @@ internal static class Http2ExchangeAssembler
                     .OfType<string>()) is { Length: > 0 } violation ? violation : FrameError,
                 RequestFieldsInterrupted = Request.Interrupted,
                 ResponseFieldsInterrupted = Response.Interrupted,
+                RequestFieldsCut = Request.CutAt is not null,
+                ResponseFieldsCut = Response.CutAt is not null,
                 RequestFieldsOverLimit = Request.OverLimit,
                 ResponseFieldsOverLimit = Response.OverLimit,
                 RequestHeaders = request ?? [],

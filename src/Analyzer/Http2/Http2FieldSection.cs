@@ -28,28 +28,28 @@ internal static class Http2FieldSection
                 unknownSeen = true;
                 continue;
             }
-            if (name.Any(char.IsAsciiLetterUpper)) return $"field name {name} has uppercase letters (§8.2.1)";
+            if (name.Any(char.IsAsciiLetterUpper)) return $"field name {name} has uppercase letters (RFC 9113 §8.2.1)";
             if (!name.StartsWith(':'))
             {
                 regular ??= name;
                 continue;
             }
             int bit = PseudoBit(name, section);
-            if (bit == 0) return $"pseudo-header field {name} is not defined for {Name(section)} (§8.3)";
-            if (regular is not null) return $"pseudo-header field {name} after the regular field {regular} (§8.3)";
-            if ((pseudoSeen & bit) != 0) return $"pseudo-header field {name} repeated (§8.3)";
+            if (bit == 0) return $"pseudo-header field {name} is not defined for {Name(section)} (RFC 9113 §8.3)";
+            if (regular is not null) return $"pseudo-header field {name} after the regular field {regular} (RFC 9113 §8.3)";
+            if ((pseudoSeen & bit) != 0) return $"pseudo-header field {name} repeated (RFC 9113 §8.3)";
             pseudoSeen |= bit;
             if (name == ":method") method = value;
             else if (name == ":path") path = value;
             else if (name == ":status") status = value;
         }
-        if (status is not null && StatusCode(status) is null) return $":status {status} is not three digits (§8.3.2)";
+        if (status is not null && StatusCode(status) is null) return $":status {status} is not three digits (RFC 9113 §8.3.2)";
         // §8.6: HTTP/2 has no 101; a connection changes protocol only by the HTTP/1.1 Upgrade that preceded it (h2c), and
         // extended CONNECT (RFC 8441) opens a tunnel on one stream with a 2xx.
-        if (status == "101") return ":status 101 (Switching Protocols), which HTTP/2 does not have (§8.6)";
+        if (status == "101") return ":status 101 (Switching Protocols), which HTTP/2 does not have (RFC 9113 §8.6)";
         // A field whose name is unknown may be the one missing.
         if (whole && !unknownSeen && MissingField(section, pseudoSeen, method) is { } missing) return missing;
-        if (path is not null && !IsPath(path, method)) return $":path {path} is neither an absolute path nor * of an OPTIONS (§8.3.1)";
+        if (path is not null && !IsPath(path, method)) return $":path {path} is neither an absolute path nor * of an OPTIONS (RFC 9113 §8.3.1)";
         return null;
     }
 
@@ -67,18 +67,18 @@ internal static class Http2FieldSection
     private static string? MissingField(Http2Section section, int pseudoSeen, string? method)
     {
         bool Has(string name) => (pseudoSeen & PseudoBit(name, section)) != 0;
-        if (section == Http2Section.Response) return Has(":status") ? null : "response without :status (§8.3.2)";
+        if (section == Http2Section.Response) return Has(":status") ? null : "response without :status (RFC 9113 §8.3.2)";
         if (section != Http2Section.Request) return null;
-        if (!Has(":method")) return "request without :method (§8.3.1)";
+        if (!Has(":method")) return "request without :method (RFC 9113 §8.3.1)";
         // RFC 8441's extended CONNECT (with :protocol) is a request like any other.
         if (method == "CONNECT" && !Has(":protocol"))
         {
-            if (!Has(":authority")) return "CONNECT request without :authority (§8.5)";
-            if (Has(":scheme")) return "CONNECT request with :scheme (§8.5)";
-            return Has(":path") ? "CONNECT request with :path (§8.5)" : null;
+            if (!Has(":authority")) return "CONNECT request without :authority (RFC 9113 §8.5)";
+            if (Has(":scheme")) return "CONNECT request with :scheme (RFC 9113 §8.5)";
+            return Has(":path") ? "CONNECT request with :path (RFC 9113 §8.5)" : null;
         }
-        if (!Has(":scheme")) return "request without :scheme (§8.3.1)";
-        return Has(":path") ? null : "request without :path (§8.3.1)";
+        if (!Has(":scheme")) return "request without :scheme (RFC 9113 §8.3.1)";
+        return Has(":path") ? null : "request without :path (RFC 9113 §8.3.1)";
     }
 
     /// <summary>§8.3.1: :path is the target's path and query, so it begins with '/', or it is '*' for an OPTIONS request

@@ -24,5 +24,6 @@ internal enum Http2ErrorCode
     CompressionError,
 }
 
-/// <summary>A parse error at the stream offset of the offending frame; <paramref name="StreamId"/> 0 when it concerns no stream.</summary>
-internal sealed record Http2ParseError(long Offset, Http2ErrorCode Code, string Message, int StreamId = 0);
+/// <summary>A parse error at the stream offset of the offending frame; <paramref name="StreamId"/> 0 when it concerns no stream.
+/// <paramref name="Rule"/>: the RFC section it breaks when the code alone does not say (an HPACK error's).</summary>
+internal sealed record Http2ParseError(long Offset, Http2ErrorCode Code, string Message, int StreamId = 0, string? Rule = null);

@@ -69,6 +69,10 @@ internal sealed record Http2Stream
     /// §6.10: a connection error) and was not decoded: the message was sent, its fields are unknown (<see cref="Violation"/> says).</summary>
     public bool RequestFieldsInterrupted { get; init; }
     public bool ResponseFieldsInterrupted { get; init; }
+    /// <summary>A field block of the request (or of the response) was not captured whole (the per-call cap, a hole, the
+    /// recording's end): its fields are those wholly before the cut, the rest unknown.</summary>
+    public bool RequestFieldsCut { get; init; }
+    public bool ResponseFieldsCut { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = NoFields;
     public IReadOnlyList<KeyValuePair<string, string>> RequestTrailers { get; init; } = NoFields;

@@ -33,7 +33,7 @@ internal static class BodyDisplay
             using Stream decoder = coding switch
             {
                 "gzip" or "x-gzip" => new GZipStream(input, CompressionMode.Decompress),
-                "deflate" => LooksLikeZlib(body) ? new ZLibStream(input, CompressionMode.Decompress) : new DeflateStream(input, CompressionMode.Decompress),
+                "deflate" => CodedStreamEnd.LooksLikeZlib(body) ? new ZLibStream(input, CompressionMode.Decompress) : new DeflateStream(input, CompressionMode.Decompress),
                 "br" => new BrotliStream(input, CompressionMode.Decompress),
                 _ => throw new NotSupportedException(),
             };
@@ -46,23 +46,26 @@ internal static class BodyDisplay
                 if (n > 0) // the loop stopped at the bound with bytes still to come
                     return new(output.ToArray(), coding, $"decoded only the first {MaxDecodedBytes / (1024 * 1024)} MiB");
             }
-            catch (Exception e) when (e is InvalidDataException or IOException)
+            // BrotliStream throws InvalidOperationException on data that is no Brotli.
+            catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException)
             {
                 // Nothing decoded: the body is not in the coding its header names (a server that labels plain text gzip).
                 // Its bytes as sent are all there is to show; an empty "decoded" body would hide what came.
                 if (output.Length == 0) return new(body, null, $"not valid {coding}, shown as sent");
                 return new(output.ToArray(), coding, cutShort ? DecodedToCut : $"decoded up to where it stops being valid {coding}");
             }
-            return new(output.ToArray(), coding, cutShort ? DecodedToCut : null);
+            byte[] decoded = output.ToArray();
+            if (cutShort) return new(decoded, coding, DecodedToCut);
+            string? problem = CodedStreamEnd.Problem(coding, body, decoded);
+            // A stream that ended before anything decoded, as one that failed at once: the bytes sent are what there is.
+            if (problem is not null && decoded.Length == 0) return new(body, null, $"not valid {coding}, shown as sent");
+            return new(decoded, coding, problem);
         }
         catch (NotSupportedException)
         {
             return new(body, null, $"content coding '{coding}' is not decoded");
         }
     }
-
-    /// <summary>RFC 1950: CMF says deflate with a window ≤ 32K, and CMF·FLG is a multiple of 31.</summary>
-    private static bool LooksLikeZlib(byte[] b) => b.Length >= 2 && (b[0] & 0x0F) == 8 && (b[0] << 8 | b[1]) % 31 == 0;
 
     /// <summary>Text when the bytes are UTF-8 without control characters (other than tab, CR, LF).</summary>
     /// <param name="endsEarly">The bytes are only the start of the body (--body-kb, lost bytes, a decoder that stopped):

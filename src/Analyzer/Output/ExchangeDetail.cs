@@ -67,14 +67,14 @@ internal static class ExchangeDetail
 
         // A body the recording ended in may stop inside a character, as one cut by --body-kb may.
         bool incomplete = e.Flags.Contains(ExchangeFlags.Incomplete);
-        Message(o, "request", e.RequestHeaders, e.RequestTrailers, e.RequestBody, e.RequestBodyBytes, e.RequestHeader("content-encoding"), incomplete, ">");
+        Message(o, "request", e.RequestHeaders, e.RequestTrailers, e.RequestBody, e.RequestBodyBytes, BodyCoding.Of(e.RequestHeaders), incomplete, ">");
         foreach (var interim in e.InterimResponses)
         {
             o.WriteLine();
             o.WriteLine($"< interim response {interim.Status}{(interim.Reason is { Length: > 0 } reason ? " " + T(reason) : "")}");
             Fields(o, interim.Headers, "<");
         }
-        Message(o, "response", e.ResponseHeaders, e.ResponseTrailers, e.ResponseBody, e.ResponseBodyBytes, e.ResponseHeader("content-encoding"), incomplete, "<");
+        Message(o, "response", e.ResponseHeaders, e.ResponseTrailers, e.ResponseBody, e.ResponseBodyBytes, BodyCoding.Of(e.ResponseHeaders), incomplete, "<");
     }
 
     private static string T(string? text) => TerminalText.Escape(text);

@@ -161,7 +161,7 @@ internal static class HarWriter
 
     private static void PostData(Utf8JsonWriter json, Exchange e)
     {
-        var body = HarBody.Of(e.RequestBody, e.RequestBodyBytes, e.RequestHeader("content-encoding"), e.Flags.Contains(ExchangeFlags.Incomplete));
+        var body = HarBody.Of(e.RequestBody, e.RequestBodyBytes, BodyCoding.Of(e.RequestHeaders), e.Flags.Contains(ExchangeFlags.Incomplete));
         json.WriteStartObject("postData");
         json.WriteString("mimeType", e.RequestHeader("content-type") ?? "");
         if (body.IsText)
@@ -182,7 +182,7 @@ internal static class HarWriter
 
     private static void Content(Utf8JsonWriter json, Exchange e)
     {
-        var body = HarBody.Of(e.ResponseBody, e.ResponseBodyBytes, e.ResponseHeader("content-encoding"), e.Flags.Contains(ExchangeFlags.Incomplete));
+        var body = HarBody.Of(e.ResponseBody, e.ResponseBodyBytes, BodyCoding.Of(e.ResponseHeaders), e.Flags.Contains(ExchangeFlags.Incomplete));
         json.WriteStartObject("content");
         json.WriteNumber("size", body.Size);
         if (body.Compression is { } saved) json.WriteNumber("compression", saved);

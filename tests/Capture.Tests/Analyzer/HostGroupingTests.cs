@@ -26,6 +26,15 @@ public sealed class HostGroupingTests : IDisposable
     }
 
     [Fact]
+    public void A_port_is_a_number_so_leading_zeros_do_not_make_another_row()
+    {
+        string db = Recording(tls: false, "shop.test:0080", "shop.test", "shop.test:08080", "shop.test:8080", "shop.test:00", "shop.test:0x50");
+
+        Assert.Equal(["shop.test 2", "shop.test:0 1", "shop.test:0x50 1", "shop.test:8080 2"],
+            Rows(db, "--by", "host").Select(r => $"{r.GetProperty("host").GetString()} {r.GetProperty("count")}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Over_https_the_default_port_is_443()
     {
         string db = Recording(tls: true, "shop.test:443", "Shop.Test", "shop.test:80");

@@ -28,7 +28,7 @@ public sealed class InterruptedFieldBlockTests : IDisposable
         var stream = Stream(streams, 3);
         Assert.Equal((true, 0, true, 400), (stream.RequestSeen, stream.RequestHeaders.Count, stream.RequestFieldsInterrupted, stream.Status));
         Assert.Equal(Http2StreamFlags.Malformed, stream.Flags & Http2StreamFlags.Malformed);
-        Assert.Equal("request: field block interrupted by a DATA frame on stream 5 before its end (§6.10: a connection error): " +
+        Assert.Equal("request: field block interrupted by a DATA frame on stream 5 before its end (RFC 9113 §6.10: a connection error): " +
                      "its fields were not decoded", stream.Violation);
     }
 
@@ -40,7 +40,7 @@ public sealed class InterruptedFieldBlockTests : IDisposable
 
         Assert.Equal((null, true, 33L), (stream.Status, stream.ResponseFieldsInterrupted, stream.RequestStartOffset));
         Assert.Equal(Http2StreamFlags.Malformed | Http2StreamFlags.Incomplete, stream.Flags);
-        Assert.Equal("response: field block interrupted by a PING frame on stream 0 before its end (§6.10: a connection error): " +
+        Assert.Equal("response: field block interrupted by a PING frame on stream 0 before its end (RFC 9113 §6.10: a connection error): " +
                      "its fields were not decoded", stream.Violation);
     }
 
@@ -59,6 +59,6 @@ public sealed class InterruptedFieldBlockTests : IDisposable
         string shown = Analyze.Output(db, "show", "1");
         Assert.Contains("  (request field block interrupted) http://", shown);
         Assert.Contains("  note        request: field block interrupted by a WINDOW_UPDATE frame on stream 0 before its end " +
-                        "(§6.10: a connection error): its fields were not decoded", shown);
+                        "(RFC 9113 §6.10: a connection error): its fields were not decoded", shown);
     }
 }

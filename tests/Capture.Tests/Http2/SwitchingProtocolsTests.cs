@@ -23,7 +23,7 @@ public sealed class SwitchingProtocolsTests : IDisposable
             [ServerStart, Headers(1, Status(101)), Headers(1, Status(200), endStream: true)]);
 
         Assert.Equal((200, Http2StreamFlags.Malformed), (stream.Status, stream.Flags));
-        Assert.Equal("response: :status 101 (Switching Protocols), which HTTP/2 does not have (§8.6)", stream.Violation);
+        Assert.Equal("response: :status 101 (Switching Protocols), which HTTP/2 does not have (RFC 9113 §8.6)", stream.Violation);
     }
 
     [Fact]
@@ -47,9 +47,9 @@ public sealed class SwitchingProtocolsTests : IDisposable
 
         var flags = Analyze.ListJson(db).Select(e => string.Join(",", e.GetProperty("flags").EnumerateArray().Select(f => f.GetString())));
         Assert.Equal(["malformed", "malformed"], flags);
-        Assert.Contains("  note        response: :status 101 (Switching Protocols), which HTTP/2 does not have (§8.6)\n",
+        Assert.Contains("  note        response: :status 101 (Switching Protocols), which HTTP/2 does not have (RFC 9113 §8.6)\n",
             Analyze.Output(db, "show", "1").ReplaceLineEndings("\n"));
-        Assert.Contains("  note        response: field name X-Upper has uppercase letters (§8.2.1)\n",
+        Assert.Contains("  note        response: field name X-Upper has uppercase letters (RFC 9113 §8.2.1)\n",
             Analyze.Output(db, "show", "2").ReplaceLineEndings("\n"));
     }
 }
