@@ -132,7 +132,7 @@ internal sealed class Http1Scanner : DirectionScanner
         }
         else
         {
-            _lineHeld = MayBeSecret(_line.AsSpan(0, _lineLength));
+            _lineHeld = !_lineCapped && MayBeSecret(_line.AsSpan(0, _lineLength));
         }
         return take;
     }
@@ -142,12 +142,36 @@ internal sealed class Http1Scanner : DirectionScanner
         if (_lineCapped) return;
         if (_lineLength + bytes.Length > NonSecretLineCap && !MayBeSecret(_line.AsSpan(0, _lineLength)))
         {
-            _lineCapped = true; // not secret, and too long to matter for framing: its bytes are not kept
-            return;
+            // Not secret, and too long to matter for framing past its first bytes: the rest of it is not kept.
+            bytes = bytes[..Math.Max(NonSecretLineCap - _lineLength, 0)];
+            _lineCapped = true;
         }
         if (_line.Length < _lineLength + bytes.Length) Array.Resize(ref _line, Math.Max(_lineLength + bytes.Length, _line.Length * 2));
         bytes.CopyTo(_line.AsSpan(_lineLength));
         _lineLength += bytes.Length;
+        if (_lineCapped && _state is State.StartLine or State.Lost && _line.AsSpan(0, _lineLength).StartsWith("HTTP/1."u8)) StatusLineCut();
+    }
+
+    /// <summary>A status line too long to keep (or, while --allow/--deny wait for it, to hold) whole still answers its
+    /// request: its version and code are all that matter, and it is read from its first bytes. Skipped, it would pair
+    /// each later response with the request before its own. The rest of it is passed over, not read as a line.</summary>
+    private void StatusLineCut()
+    {
+        StartLine(_line.AsSpan(0, _lineLength));
+        _lineCapped = true;
+        _lineHeld = false;
+    }
+
+    /// <summary>A request line too long to hold whole still starts its request, so that its response is paired with it
+    /// and --allow/--deny judge it (failing closed: its host is not known). Returns false when the line does not begin
+    /// with a method, and is let go of as any line.</summary>
+    private bool RequestLineCut()
+    {
+        int methodLength = Http1RequestLine.MethodLengthOf(_line.AsSpan(0, _lineLength));
+        if (methodLength == 0) return false;
+        BeginMessage();
+        BeginRequest(_line.AsSpan(0, methodLength));
+        return true;
     }
 
     /// <summary>Whether an unfinished line could still turn out to hold a secret.</summary>
@@ -241,8 +265,7 @@ internal sealed class Http1Scanner : DirectionScanner
     private void StartLine(ReadOnlySpan<byte> line)
     {
         if (line.IsEmpty) return; // a stray CRLF between messages (RFC 9112 §2.2)
-        _chunked = _upgradeH2c = _lastFieldSecret = false;
-        _contentLength = -1;
+        BeginMessage();
         if (line.StartsWith("HTTP/1."u8))
         {
             _isResponse = true;
@@ -269,19 +292,33 @@ internal sealed class Http1Scanner : DirectionScanner
         RequestLine(line, request);
     }
 
-    private void RequestLine(ReadOnlySpan<byte> line, Http1RequestLine request)
+    private void BeginMessage()
+    {
+        _chunked = _upgradeH2c = _lastFieldSecret = false;
+        _contentLength = -1;
+    }
+
+    /// <summary>A request begins at the line being read: it waits for its decision (<see cref="Decide"/>).</summary>
+    private void BeginRequest(ReadOnlySpan<byte> method)
     {
         _isResponse = false;
-        var method = line[..request.MethodLength];
         _kind = Http1RequestLine.KindOf(method);
         _messageStart = _lineStart;
         _decided = false;
+        if (_exchanges.IsEmpty) return;
+        // Only --allow/--deny read them (Decide).
+        _method = Encoding.ASCII.GetString(method);
+        _host = _path = "";
+        _hostKnown = false;
+    }
+
+    private void RequestLine(ReadOnlySpan<byte> line, Http1RequestLine request)
+    {
+        BeginRequest(line[..request.MethodLength]);
         var target = line[request.TargetStart..request.TargetEnd];
         if (!_exchanges.IsEmpty)
         {
-            // Only --allow/--deny read them (Decide).
             Http1RequestLine.PolicyParts(target, _kind, out var authority, out var path);
-            _method = Encoding.ASCII.GetString(method);
             _path = Encoding.Latin1.GetString(path);
             _host = Encoding.Latin1.GetString(authority);
             _hostKnown = !authority.IsEmpty; // then the Host field is ignored (RFC 9112 §3.2.2)
@@ -471,8 +508,15 @@ internal sealed class Http1Scanner : DirectionScanner
     {
         // A request head too long to wait for its Host header (or cut off by the connection's end): decided on what
         // was seen, and kept out, when patterns are given, if its host is not known yet.
-        if (!_decided) Decide(_lineLength > 0 ? _lineStart + _lineLength : _lineStart, failClosed: true);
-        LetGoOfHeldLine();
+        bool requestLineCut = false;
+        if (_state == State.StartLine && _lineHeld)
+        {
+            if (_line.AsSpan(0, _lineLength).StartsWith("HTTP/1."u8)) StatusLineCut();
+            else requestLineCut = RequestLineCut();
+        }
+        if (!_decided) Decide(_lineStart + _lineLength, failClosed: true);
+        LetGoOfHeldLine(); // read as a start line's: a request line's query, as far as held, and the rest of it are filler
+        if (requestLineCut) _state = State.Headers;
     }
 
     /// <summary>A held line will not be seen whole: its secret, as far as it is held, is overwritten with filler, and
