@@ -42,6 +42,8 @@ internal sealed class Http1Scanner : DirectionScanner
 
     // The message whose header section is being read.
     private bool _isResponse, _chunked, _upgradeH2c;
+    /// <summary>A Content-Length or Transfer-Encoding line was too long to keep whole: where the body ends is not known.</summary>
+    private bool _framingUnread;
     private long _contentLength;
     private int _status;
 
@@ -50,6 +52,8 @@ internal sealed class Http1Scanner : DirectionScanner
     private readonly ExchangePolicy _exchanges;
     private long _messageStart;
     private bool _decided, _elide, _hostKnown;
+    /// <summary>The first Host line was too long to keep whole: the request is decided as one whose host is not known.</summary>
+    private bool _hostUnread;
     private RequestKind _kind;
     private string _method = "", _host = "", _path = "";
 
@@ -126,6 +130,7 @@ internal sealed class Http1Scanner : DirectionScanner
         {
             var line = _line.AsSpan(0, _lineLength);
             if (!_lineCapped) OnLine(line[..Http1Lines.ContentEnd(line)]);
+            else if (_state == State.Headers) FieldCut(line);
             _lineLength = 0;
             _lineCapped = false;
             _lineHeld = false;
@@ -160,6 +165,17 @@ internal sealed class Http1Scanner : DirectionScanner
         StartLine(_line.AsSpan(0, _lineLength));
         _lineCapped = true;
         _lineHeld = false;
+    }
+
+    /// <summary>A header line kept only in part (past <see cref="NonSecretLineCap"/>; a secret one is never cut): when
+    /// framing or --allow/--deny read it, what they decide from it fails closed.</summary>
+    private void FieldCut(ReadOnlySpan<byte> kept)
+    {
+        int colon = kept.IndexOf((byte)':');
+        if (colon <= 0) return;
+        var name = Http1Lines.FieldName(kept[..colon]);
+        if (Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)) _framingUnread = true;
+        else if (!_exchanges.IsEmpty && !_hostKnown && Ascii.EqualsIgnoreCase(name, "host"u8)) _hostKnown = _hostUnread = true; // a later Host must not stand in for it
     }
 
     /// <summary>A request line too long to hold whole still starts its request, so that its response is paired with it
@@ -252,7 +268,8 @@ internal sealed class Http1Scanner : DirectionScanner
                 ChunkSize(line);
                 break;
             case State.ChunkDataEnd:
-                _state = line.IsEmpty ? State.ChunkSize : State.Lost;
+                if (line.IsEmpty) _state = State.ChunkSize;
+                else FramingLost();
                 break;
         }
     }
@@ -294,7 +311,7 @@ internal sealed class Http1Scanner : DirectionScanner
 
     private void BeginMessage()
     {
-        _chunked = _upgradeH2c = _lastFieldSecret = false;
+        _chunked = _upgradeH2c = _lastFieldSecret = _framingUnread = false;
         _contentLength = -1;
     }
 
@@ -309,7 +326,7 @@ internal sealed class Http1Scanner : DirectionScanner
         // Only --allow/--deny read them (Decide).
         _method = Encoding.ASCII.GetString(method);
         _host = _path = "";
-        _hostKnown = false;
+        _hostKnown = _hostUnread = false;
     }
 
     private void RequestLine(ReadOnlySpan<byte> line, Http1RequestLine request)
@@ -400,11 +417,16 @@ internal sealed class Http1Scanner : DirectionScanner
         if (!_isResponse)
         {
             if (_upgradeH2c) _pairing.H2cRequested = true;
-            Decide(_lineStart + _lineLength);
+            Decide(_lineStart + _lineLength, failClosed: _hostUnread);
             if (_kind == RequestKind.Connect)
             {
                 // The tunnel's bytes follow (or, refused, the next request, which a fresh start reads as well).
                 Tunnel();
+                return;
+            }
+            if (_framingUnread)
+            {
+                FramingLost();
                 return;
             }
             _state = _chunked ? State.ChunkSize : _contentLength > 0 ? State.Body : State.StartLine;
@@ -437,6 +459,11 @@ internal sealed class Http1Scanner : DirectionScanner
             return;
         }
         bool noBody = answers == RequestKind.Head || _status is 204 or 304;
+        if (_framingUnread && !noBody)
+        {
+            FramingLost();
+            return;
+        }
         _state = noBody ? State.StartLine : _chunked ? State.ChunkSize : _contentLength > 0 ? State.Body : _contentLength == 0 ? State.StartLine : State.UntilClose;
         _remaining = Math.Max(_contentLength, 0);
         if (_state == State.StartLine) EndMessage();
@@ -451,17 +478,22 @@ internal sealed class Http1Scanner : DirectionScanner
     }
 
     /// <summary>Keeps or elides the request whose head ends at <paramref name="headEnd"/>, once. Without its host
-    /// known, <paramref name="failClosed"/> elides it whatever the patterns say.</summary>
+    /// known (or read), <paramref name="failClosed"/> elides it whatever the patterns say.</summary>
     private void Decide(long headEnd, bool failClosed = false)
     {
         if (_decided) return;
         _decided = true;
-        bool denied = !_exchanges.IsEmpty && ((failClosed && !_hostKnown) || !_exchanges.Keeps(_method, _host, _path));
+        bool denied = !_exchanges.IsEmpty && ((failClosed && (!_hostKnown || _hostUnread)) || !_exchanges.Keeps(_method, _host, _path));
         _pairing.RequestSent(_kind, denied);
         if (!denied) return;
         Held.Elide(_messageStart, headEnd);
         _elide = true;
     }
+
+    /// <summary>Where the message's body ends cannot be found. A kept one's is scanned line by line (a secret field's
+    /// line is still redacted) until a start line resynchronises; a denied one's is elided to the connection's end:
+    /// its bytes may hold what looks like a start line, and they are stored before the real one could be told.</summary>
+    private void FramingLost() => _state = _elide ? State.Opaque : State.Lost;
 
     private void EndMessage()
     {
@@ -475,7 +507,7 @@ internal sealed class Http1Scanner : DirectionScanner
         var digits = Encoding.ASCII.GetString(end < 0 ? line : line[..end]).Trim();
         if (!long.TryParse(digits, System.Globalization.NumberStyles.HexNumber, null, out long size) || size < 0)
         {
-            _state = State.Lost;
+            FramingLost();
             return;
         }
         _state = size == 0 ? State.Trailers : State.ChunkData;

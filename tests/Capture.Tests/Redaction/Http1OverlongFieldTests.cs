@@ -1,0 +1,50 @@
+using System.Text;
+using Capture.Recorder.Interop;
+
+namespace Capture.Tests.Redaction;
+
+/// <summary>A header line that cannot be secret is kept only up to 8 KiB while it arrives in pieces. When it is one
+/// that framing or --allow/--deny read (Content-Length, Transfer-Encoding, Host) and its value lies past that, what
+/// they decide fails closed: the message's end is not guessed (what follows is scanned line by line, or, for a
+/// denied message, elided to the connection's end) and a request whose host could not be read is elided.</summary>
+public sealed class Http1OverlongFieldTests
+{
+    /// <summary>Whitespace enough to push a field's value past what is kept of a line (OWS, RFC 9110 §5.6.3).</summary>
+    private static readonly string Padding = new(' ', 3 * 8192);
+
+    /// <summary>Sends <paramref name="text"/> in writes of 4000 bytes, so that its long line arrives in pieces.</summary>
+    private static RedactionHarness SendInPieces(RedactionHarness harness, Direction direction, string text) =>
+        harness.SendSplit(direction, Encoding.ASCII.GetBytes(text), Enumerable.Range(1, (text.Length - 1) / 4000).Select(i => i * 4000).ToArray());
+
+    [Fact]
+    public void A_host_field_whose_value_lies_past_the_kept_bytes_has_its_request_elided_when_patterns_are_given()
+    {
+        string request = "GET /x HTTP/1.1\r\nHost:" + Padding + "evil.example\r\n\r\n";
+        var harness = SendInPieces(new RedactionHarness(deny: ["evil.example/*"]), Direction.Egress, request).Close();
+
+        Assert.Equal([(0, request.Length)], harness.Elided[Direction.Egress]);
+    }
+
+    [Fact]
+    public void A_transfer_encoding_whose_value_lies_past_the_kept_bytes_leaves_the_next_response_scanned()
+    {
+        string responses =
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding:" + Padding + "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" +
+            "HTTP/1.1 200 OK\r\nSet-Cookie: session=SECRETCOOKIE\r\nContent-Length: 0\r\n\r\n";
+        var harness = new RedactionHarness().Send(Direction.Egress, "GET /a HTTP/1.1\r\nHost: shop\r\n\r\nGET /b HTTP/1.1\r\nHost: shop\r\n\r\n");
+        string stored = SendInPieces(harness, Direction.Ingress, responses).Close().StoredText(Direction.Ingress);
+
+        Assert.DoesNotContain("SECRETCOOKIE", stored);
+        Assert.Contains("Set-Cookie: session=", stored);
+    }
+
+    [Fact]
+    public void A_denied_request_whose_content_length_lies_past_the_kept_bytes_is_elided_to_the_end()
+    {
+        string request = "POST /admin HTTP/1.1\r\nHost: shop\r\nContent-Length:" + Padding + "6\r\n\r\nSECRET";
+        var harness = SendInPieces(new RedactionHarness(deny: ["*/admin"]), Direction.Egress, request).Close();
+
+        Assert.Equal([(0, request.Length)], harness.Elided[Direction.Egress]);
+        Assert.Equal("", harness.StoredText(Direction.Egress));
+    }
+}
