@@ -14,6 +14,9 @@ internal sealed class Http1Scanner : DirectionScanner
 {
     private enum State { StartLine, Headers, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, UntilClose, Opaque, Lost }
 
+    /// <summary>Fields whose values decide more than themselves: where the body ends, and which host --allow/--deny match.</summary>
+    private enum ReadField { None, Framing, Host }
+
     /// <summary>Bytes of a line kept when it cannot be secret (enough for any framing header).</summary>
     private const int NonSecretLineCap = 8192;
 
@@ -35,6 +38,9 @@ internal sealed class Http1Scanner : DirectionScanner
     private bool _filling;
     /// <summary>The last field line was a secret field's: a continuation line (obs-fold) after it is secret too.</summary>
     private bool _lastFieldSecret;
+    /// <summary>What the last field line was read for: a continuation line after it (obs-fold, which a user agent joins to
+    /// the value) leaves that value unread.</summary>
+    private ReadField _lastFieldRead;
     /// <summary>The bytes just before the next line were not captured (joined mid-way, or a hole): it may be the rest of
     /// a line whose start went with them ("ie: session=…" of a Cookie field). Held whole, and stored as filler unless it
     /// is a start line.</summary>
@@ -171,11 +177,25 @@ internal sealed class Http1Scanner : DirectionScanner
     /// framing or --allow/--deny read it, what they decide from it fails closed.</summary>
     private void FieldCut(ReadOnlySpan<byte> kept)
     {
+        _lastFieldSecret = false; // a secret field's line is never cut
+        _lastFieldRead = ReadField.None;
         int colon = kept.IndexOf((byte)':');
         if (colon <= 0) return;
         var name = Http1Lines.FieldName(kept[..colon]);
-        if (Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)) _framingUnread = true;
-        else if (!_exchanges.IsEmpty && !_hostKnown && Ascii.EqualsIgnoreCase(name, "host"u8)) _hostKnown = _hostUnread = true; // a later Host must not stand in for it
+        if (Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)) _lastFieldRead = ReadField.Framing;
+        else if (!_exchanges.IsEmpty && !_hostKnown && Ascii.EqualsIgnoreCase(name, "host"u8))
+        {
+            _hostKnown = true; // a later Host must not stand in for it
+            _lastFieldRead = ReadField.Host;
+        }
+        FieldUnread(_lastFieldRead);
+    }
+
+    /// <summary>A framing or Host field whose value could not be read whole: what it decides fails closed.</summary>
+    private void FieldUnread(ReadField field)
+    {
+        if (field == ReadField.Framing) _framingUnread = true;
+        else if (field == ReadField.Host) _hostUnread = true;
     }
 
     /// <summary>A request line too long to hold whole still starts its request, so that its response is paired with it
@@ -312,6 +332,7 @@ internal sealed class Http1Scanner : DirectionScanner
     private void BeginMessage()
     {
         _chunked = _upgradeH2c = _lastFieldSecret = _framingUnread = false;
+        _lastFieldRead = ReadField.None;
         _contentLength = -1;
     }
 
@@ -364,11 +385,13 @@ internal sealed class Http1Scanner : DirectionScanner
         {
             // A piece of a secret value, replaced whole: where a scheme or a cookie name would stand in it cannot be told.
             if (_lastFieldSecret) Redact(name: null, line, 0);
+            else if (framing) FieldUnread(_lastFieldRead);
             return;
         }
         int colon = line.IndexOf((byte)':');
         var name = colon > 0 ? Http1Lines.FieldName(line[..colon]) : [];
         _lastFieldSecret = IsSecretName(name);
+        _lastFieldRead = ReadField.None;
         if (_lastFieldSecret)
         {
             Redact(Encoding.Latin1.GetString(name), line, colon + 1);
@@ -383,9 +406,11 @@ internal sealed class Http1Scanner : DirectionScanner
         {
             case 14 when Ascii.EqualsIgnoreCase(name, "content-length"u8):
                 _contentLength = Http1Lines.ContentLength(rest);
+                _lastFieldRead = ReadField.Framing;
                 break;
             case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
                 _chunked = Http1Lines.Text(rest).EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
+                _lastFieldRead = ReadField.Framing;
                 break;
             case 7 when Ascii.EqualsIgnoreCase(name, "upgrade"u8):
                 _upgradeH2c |= Http1Lines.Text(rest).Contains("h2c", StringComparison.OrdinalIgnoreCase);
@@ -398,6 +423,7 @@ internal sealed class Http1Scanner : DirectionScanner
                 // The first, as the analyzer reads it: a second Host must not steer the decision away from it.
                 _host = Http1Lines.Text(rest);
                 _hostKnown = true;
+                _lastFieldRead = ReadField.Host;
                 break;
         }
     }
@@ -414,6 +440,7 @@ internal sealed class Http1Scanner : DirectionScanner
     private void EndOfHeaders()
     {
         _lastFieldSecret = false; // nothing after the header section continues its last field
+        _lastFieldRead = ReadField.None;
         if (!_isResponse)
         {
             if (_upgradeH2c) _pairing.H2cRequested = true;

@@ -3,11 +3,12 @@ using Capture.Recorder.Interop;
 
 namespace Capture.Tests.Redaction;
 
-/// <summary>A header line that cannot be secret is kept only up to 8 KiB while it arrives in pieces. When it is one
-/// that framing or --allow/--deny read (Content-Length, Transfer-Encoding, Host) and its value lies past that, what
-/// they decide fails closed: the message's end is not guessed (what follows is scanned line by line, or, for a
-/// denied message, elided to the connection's end) and a request whose host could not be read is elided.</summary>
-public sealed class Http1OverlongFieldTests
+/// <summary>A header line that framing or --allow/--deny read (Content-Length, Transfer-Encoding, Host) but that the
+/// scanner cannot read whole fails closed: the message's end is not guessed (what follows is scanned line by line,
+/// or, for a denied message, elided to the connection's end), and a request whose host could not be read is elided.
+/// Such a line is one whose value lies past the 8 KiB kept of a line that cannot be secret while it arrives in pieces,
+/// or one continued on an obs-fold line (RFC 9112 §5.2), which a user agent must join to it.</summary>
+public sealed class Http1UnreadFieldTests
 {
     /// <summary>Whitespace enough to push a field's value past what is kept of a line (OWS, RFC 9110 §5.6.3).</summary>
     private static readonly string Padding = new(' ', 3 * 8192);
@@ -46,5 +47,31 @@ public sealed class Http1OverlongFieldTests
 
         Assert.Equal([(0, request.Length)], harness.Elided[Direction.Egress]);
         Assert.Equal("", harness.StoredText(Direction.Egress));
+    }
+
+    private const string CookieResponse = "HTTP/1.1 200 OK\r\nSet-Cookie: session=SECRETCOOKIE\r\nContent-Length: 0\r\n\r\n";
+
+    [Theory]
+    [InlineData("Transfer-Encoding:\r\n chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("Transfer-Encoding: gzip,\r\n\tchunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("Content-Length:\r\n 5\r\n\r\nhello")]
+    public void A_framing_field_continued_on_an_obs_fold_line_leaves_the_next_response_scanned(string fieldsAndBody)
+    {
+        string stored = new RedactionHarness()
+            .Send(Direction.Egress, "GET /a HTTP/1.1\r\nHost: shop\r\n\r\nGET /b HTTP/1.1\r\nHost: shop\r\n\r\n")
+            .Send(Direction.Ingress, "HTTP/1.1 200 OK\r\n" + fieldsAndBody + CookieResponse)
+            .Close()
+            .StoredText(Direction.Ingress);
+
+        Assert.DoesNotContain("SECRETCOOKIE", stored);
+    }
+
+    [Fact]
+    public void A_host_field_continued_on_an_obs_fold_line_has_its_request_elided_when_patterns_are_given()
+    {
+        const string request = "GET /x HTTP/1.1\r\nHost:\r\n evil.example\r\n\r\n";
+        var harness = new RedactionHarness(deny: ["evil.example/*"]).Send(Direction.Egress, request).Close();
+
+        Assert.Equal([(0, request.Length)], harness.Elided[Direction.Egress]);
     }
 }
