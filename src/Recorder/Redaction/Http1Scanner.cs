@@ -405,7 +405,11 @@ internal sealed class Http1Scanner : DirectionScanner
         switch (name.Length)
         {
             case 14 when Ascii.EqualsIgnoreCase(name, "content-length"u8):
-                _contentLength = Http1Lines.ContentLength(rest);
+                // Not one number ("5, 5" some recipients take as 5; two fields that differ): where the body ends is not
+                // known, and read as absent it would have a response read until close, unscanned.
+                long length = Http1Lines.ContentLength(rest);
+                if (length < 0 || (_contentLength >= 0 && length != _contentLength)) _framingUnread = true;
+                _contentLength = length;
                 _lastFieldRead = ReadField.Framing;
                 break;
             case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
