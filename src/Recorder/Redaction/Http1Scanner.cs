@@ -490,7 +490,7 @@ internal sealed class Http1Scanner : DirectionScanner
             return;
         }
         bool noBody = answers == RequestKind.Head || _status is 204 or 304;
-        if (_framingUnread && !noBody)
+        if ((_framingUnread || _pairing.Uncertain) && !noBody)
         {
             FramingLost();
             return;
@@ -558,6 +558,7 @@ internal sealed class Http1Scanner : DirectionScanner
             return;
         }
         if (_state is State.UntilClose or State.Opaque) return;
+        _pairing.Uncertain = true; // the hole may hold whole messages
         if (!_decided) Decide(_messageStart);
         _elide = false;
         LetGoOfHeldLine(); // fails closed: what is held of a secret line, and the rest of it after the hole, become filler
