@@ -10,6 +10,13 @@ internal sealed class Http1Pairing
 
     public bool H2cRequested { get; set; }
 
+    /// <summary>Bytes of the connection were lost outside a body: a whole request or response may have gone with them, so
+    /// the kind dequeued for a response may be another request's. Taking a HEAD's answer for a GET's would skip the
+    /// next response's head as body, so from then on response bodies are read line by line, never skipped. (Joining
+    /// mid-way does not need this: events come in time order, and a response to a request sent before the capture
+    /// began finds no request queued, unless the client pipelines.)</summary>
+    public bool Uncertain { get; set; }
+
     public void RequestSent(RequestKind kind, bool denied)
     {
         if (_requests.Count < 1024) _requests.Enqueue((kind, denied));

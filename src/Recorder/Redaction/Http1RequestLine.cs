@@ -23,8 +23,8 @@ internal readonly record struct Http1RequestLine(int MethodLength, int TargetSta
     public static bool TryRead(ReadOnlySpan<byte> line, out Http1RequestLine parts)
     {
         parts = default;
-        int methodLength = line.IndexOfAnyExcept(TChar);
-        if (methodLength <= 0 || !IsWhitespace(line[methodLength])) return false;
+        int methodLength = MethodLengthOf(line);
+        if (methodLength == 0) return false;
         int targetStart = line[methodLength..].IndexOfAnyExcept(Whitespace);
         if (targetStart < 0) return false;
         targetStart += methodLength;
@@ -37,6 +37,13 @@ internal readonly record struct Http1RequestLine(int MethodLength, int TargetSta
         int targetEnd = hasVersion ? content[..lastSpace].TrimEnd(Whitespace).Length : content.Length;
         parts = new Http1RequestLine(methodLength, targetStart, targetEnd, hasVersion);
         return true;
+    }
+
+    /// <summary>The length of the method a line begins with (a token, then SP or HTAB), or 0 when it begins with none.</summary>
+    public static int MethodLengthOf(ReadOnlySpan<byte> line)
+    {
+        int length = line.IndexOfAnyExcept(TChar);
+        return length > 0 && IsWhitespace(line[length]) ? length : 0;
     }
 
     /// <summary>

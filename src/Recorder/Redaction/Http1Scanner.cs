@@ -14,6 +14,9 @@ internal sealed class Http1Scanner : DirectionScanner
 {
     private enum State { StartLine, Headers, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, UntilClose, Opaque, Lost }
 
+    /// <summary>Fields whose values decide more than themselves: where the body ends, and which host --allow/--deny match.</summary>
+    private enum ReadField { None, Framing, Host }
+
     /// <summary>Bytes of a line kept when it cannot be secret (enough for any framing header).</summary>
     private const int NonSecretLineCap = 8192;
 
@@ -35,6 +38,9 @@ internal sealed class Http1Scanner : DirectionScanner
     private bool _filling;
     /// <summary>The last field line was a secret field's: a continuation line (obs-fold) after it is secret too.</summary>
     private bool _lastFieldSecret;
+    /// <summary>What the last field line was read for: a continuation line after it (obs-fold, which a user agent joins to
+    /// the value) leaves that value unread.</summary>
+    private ReadField _lastFieldRead;
     /// <summary>The bytes just before the next line were not captured (joined mid-way, or a hole): it may be the rest of
     /// a line whose start went with them ("ie: session=…" of a Cookie field). Held whole, and stored as filler unless it
     /// is a start line.</summary>
@@ -42,6 +48,8 @@ internal sealed class Http1Scanner : DirectionScanner
 
     // The message whose header section is being read.
     private bool _isResponse, _chunked, _upgradeH2c;
+    /// <summary>A Content-Length or Transfer-Encoding line was too long to keep whole: where the body ends is not known.</summary>
+    private bool _framingUnread;
     private long _contentLength;
     private int _status;
 
@@ -50,6 +58,8 @@ internal sealed class Http1Scanner : DirectionScanner
     private readonly ExchangePolicy _exchanges;
     private long _messageStart;
     private bool _decided, _elide, _hostKnown;
+    /// <summary>The first Host line was too long to keep whole: the request is decided as one whose host is not known.</summary>
+    private bool _hostUnread;
     private RequestKind _kind;
     private string _method = "", _host = "", _path = "";
 
@@ -126,13 +136,14 @@ internal sealed class Http1Scanner : DirectionScanner
         {
             var line = _line.AsSpan(0, _lineLength);
             if (!_lineCapped) OnLine(line[..Http1Lines.ContentEnd(line)]);
+            else if (_state == State.Headers) FieldCut(line);
             _lineLength = 0;
             _lineCapped = false;
             _lineHeld = false;
         }
         else
         {
-            _lineHeld = MayBeSecret(_line.AsSpan(0, _lineLength));
+            _lineHeld = !_lineCapped && MayBeSecret(_line.AsSpan(0, _lineLength));
         }
         return take;
     }
@@ -142,12 +153,61 @@ internal sealed class Http1Scanner : DirectionScanner
         if (_lineCapped) return;
         if (_lineLength + bytes.Length > NonSecretLineCap && !MayBeSecret(_line.AsSpan(0, _lineLength)))
         {
-            _lineCapped = true; // not secret, and too long to matter for framing: its bytes are not kept
-            return;
+            // Not secret, and too long to matter for framing past its first bytes: the rest of it is not kept.
+            bytes = bytes[..Math.Max(NonSecretLineCap - _lineLength, 0)];
+            _lineCapped = true;
         }
         if (_line.Length < _lineLength + bytes.Length) Array.Resize(ref _line, Math.Max(_lineLength + bytes.Length, _line.Length * 2));
         bytes.CopyTo(_line.AsSpan(_lineLength));
         _lineLength += bytes.Length;
+        if (_lineCapped && _state is State.StartLine or State.Lost && _line.AsSpan(0, _lineLength).StartsWith("HTTP/1."u8)) StatusLineCut();
+    }
+
+    /// <summary>A status line too long to keep (or, while --allow/--deny wait for it, to hold) whole still answers its
+    /// request: its version and code are all that matter, and it is read from its first bytes. Skipped, it would pair
+    /// each later response with the request before its own. The rest of it is passed over, not read as a line.</summary>
+    private void StatusLineCut()
+    {
+        StartLine(_line.AsSpan(0, _lineLength));
+        _lineCapped = true;
+        _lineHeld = false;
+    }
+
+    /// <summary>A header line kept only in part (past <see cref="NonSecretLineCap"/>; a secret one is never cut): when
+    /// framing or --allow/--deny read it, what they decide from it fails closed.</summary>
+    private void FieldCut(ReadOnlySpan<byte> kept)
+    {
+        _lastFieldSecret = false; // a secret field's line is never cut
+        _lastFieldRead = ReadField.None;
+        int colon = kept.IndexOf((byte)':');
+        if (colon <= 0) return;
+        var name = Http1Lines.FieldName(kept[..colon]);
+        if (Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)) _lastFieldRead = ReadField.Framing;
+        else if (!_exchanges.IsEmpty && !_hostKnown && Ascii.EqualsIgnoreCase(name, "host"u8))
+        {
+            _hostKnown = true; // a later Host must not stand in for it
+            _lastFieldRead = ReadField.Host;
+        }
+        FieldUnread(_lastFieldRead);
+    }
+
+    /// <summary>A framing or Host field whose value could not be read whole: what it decides fails closed.</summary>
+    private void FieldUnread(ReadField field)
+    {
+        if (field == ReadField.Framing) _framingUnread = true;
+        else if (field == ReadField.Host) _hostUnread = true;
+    }
+
+    /// <summary>A request line too long to hold whole still starts its request, so that its response is paired with it
+    /// and --allow/--deny judge it (failing closed: its host is not known). Returns false when the line does not begin
+    /// with a method, and is let go of as any line.</summary>
+    private bool RequestLineCut()
+    {
+        int methodLength = Http1RequestLine.MethodLengthOf(_line.AsSpan(0, _lineLength));
+        if (methodLength == 0) return false;
+        BeginMessage();
+        BeginRequest(_line.AsSpan(0, methodLength));
+        return true;
     }
 
     /// <summary>Whether an unfinished line could still turn out to hold a secret.</summary>
@@ -228,7 +288,8 @@ internal sealed class Http1Scanner : DirectionScanner
                 ChunkSize(line);
                 break;
             case State.ChunkDataEnd:
-                _state = line.IsEmpty ? State.ChunkSize : State.Lost;
+                if (line.IsEmpty) _state = State.ChunkSize;
+                else FramingLost();
                 break;
         }
     }
@@ -241,8 +302,7 @@ internal sealed class Http1Scanner : DirectionScanner
     private void StartLine(ReadOnlySpan<byte> line)
     {
         if (line.IsEmpty) return; // a stray CRLF between messages (RFC 9112 §2.2)
-        _chunked = _upgradeH2c = _lastFieldSecret = false;
-        _contentLength = -1;
+        BeginMessage();
         if (line.StartsWith("HTTP/1."u8))
         {
             _isResponse = true;
@@ -269,19 +329,34 @@ internal sealed class Http1Scanner : DirectionScanner
         RequestLine(line, request);
     }
 
-    private void RequestLine(ReadOnlySpan<byte> line, Http1RequestLine request)
+    private void BeginMessage()
+    {
+        _chunked = _upgradeH2c = _lastFieldSecret = _framingUnread = false;
+        _lastFieldRead = ReadField.None;
+        _contentLength = -1;
+    }
+
+    /// <summary>A request begins at the line being read: it waits for its decision (<see cref="Decide"/>).</summary>
+    private void BeginRequest(ReadOnlySpan<byte> method)
     {
         _isResponse = false;
-        var method = line[..request.MethodLength];
         _kind = Http1RequestLine.KindOf(method);
         _messageStart = _lineStart;
         _decided = false;
+        if (_exchanges.IsEmpty) return;
+        // Only --allow/--deny read them (Decide).
+        _method = Encoding.ASCII.GetString(method);
+        _host = _path = "";
+        _hostKnown = _hostUnread = false;
+    }
+
+    private void RequestLine(ReadOnlySpan<byte> line, Http1RequestLine request)
+    {
+        BeginRequest(line[..request.MethodLength]);
         var target = line[request.TargetStart..request.TargetEnd];
         if (!_exchanges.IsEmpty)
         {
-            // Only --allow/--deny read them (Decide).
             Http1RequestLine.PolicyParts(target, _kind, out var authority, out var path);
-            _method = Encoding.ASCII.GetString(method);
             _path = Encoding.Latin1.GetString(path);
             _host = Encoding.Latin1.GetString(authority);
             _hostKnown = !authority.IsEmpty; // then the Host field is ignored (RFC 9112 §3.2.2)
@@ -310,11 +385,13 @@ internal sealed class Http1Scanner : DirectionScanner
         {
             // A piece of a secret value, replaced whole: where a scheme or a cookie name would stand in it cannot be told.
             if (_lastFieldSecret) Redact(name: null, line, 0);
+            else if (framing) FieldUnread(_lastFieldRead);
             return;
         }
         int colon = line.IndexOf((byte)':');
         var name = colon > 0 ? Http1Lines.FieldName(line[..colon]) : [];
         _lastFieldSecret = IsSecretName(name);
+        _lastFieldRead = ReadField.None;
         if (_lastFieldSecret)
         {
             Redact(Encoding.Latin1.GetString(name), line, colon + 1);
@@ -328,10 +405,16 @@ internal sealed class Http1Scanner : DirectionScanner
         switch (name.Length)
         {
             case 14 when Ascii.EqualsIgnoreCase(name, "content-length"u8):
-                _contentLength = Http1Lines.ContentLength(rest);
+                // Not one number ("5, 5" some recipients take as 5; two fields that differ): where the body ends is not
+                // known, and read as absent it would have a response read until close, unscanned.
+                long length = Http1Lines.ContentLength(rest);
+                if (length < 0 || (_contentLength >= 0 && length != _contentLength)) _framingUnread = true;
+                _contentLength = length;
+                _lastFieldRead = ReadField.Framing;
                 break;
             case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
                 _chunked = Http1Lines.Text(rest).EndsWith("chunked", StringComparison.OrdinalIgnoreCase);
+                _lastFieldRead = ReadField.Framing;
                 break;
             case 7 when Ascii.EqualsIgnoreCase(name, "upgrade"u8):
                 _upgradeH2c |= Http1Lines.Text(rest).Contains("h2c", StringComparison.OrdinalIgnoreCase);
@@ -344,6 +427,7 @@ internal sealed class Http1Scanner : DirectionScanner
                 // The first, as the analyzer reads it: a second Host must not steer the decision away from it.
                 _host = Http1Lines.Text(rest);
                 _hostKnown = true;
+                _lastFieldRead = ReadField.Host;
                 break;
         }
     }
@@ -360,14 +444,20 @@ internal sealed class Http1Scanner : DirectionScanner
     private void EndOfHeaders()
     {
         _lastFieldSecret = false; // nothing after the header section continues its last field
+        _lastFieldRead = ReadField.None;
         if (!_isResponse)
         {
             if (_upgradeH2c) _pairing.H2cRequested = true;
-            Decide(_lineStart + _lineLength);
+            Decide(_lineStart + _lineLength, failClosed: _hostUnread);
             if (_kind == RequestKind.Connect)
             {
                 // The tunnel's bytes follow (or, refused, the next request, which a fresh start reads as well).
                 Tunnel();
+                return;
+            }
+            if (_framingUnread)
+            {
+                FramingLost();
                 return;
             }
             _state = _chunked ? State.ChunkSize : _contentLength > 0 ? State.Body : State.StartLine;
@@ -400,6 +490,11 @@ internal sealed class Http1Scanner : DirectionScanner
             return;
         }
         bool noBody = answers == RequestKind.Head || _status is 204 or 304;
+        if ((_framingUnread || _pairing.Uncertain) && !noBody)
+        {
+            FramingLost();
+            return;
+        }
         _state = noBody ? State.StartLine : _chunked ? State.ChunkSize : _contentLength > 0 ? State.Body : _contentLength == 0 ? State.StartLine : State.UntilClose;
         _remaining = Math.Max(_contentLength, 0);
         if (_state == State.StartLine) EndMessage();
@@ -414,17 +509,22 @@ internal sealed class Http1Scanner : DirectionScanner
     }
 
     /// <summary>Keeps or elides the request whose head ends at <paramref name="headEnd"/>, once. Without its host
-    /// known, <paramref name="failClosed"/> elides it whatever the patterns say.</summary>
+    /// known (or read), <paramref name="failClosed"/> elides it whatever the patterns say.</summary>
     private void Decide(long headEnd, bool failClosed = false)
     {
         if (_decided) return;
         _decided = true;
-        bool denied = !_exchanges.IsEmpty && ((failClosed && !_hostKnown) || !_exchanges.Keeps(_method, _host, _path));
+        bool denied = !_exchanges.IsEmpty && ((failClosed && (!_hostKnown || _hostUnread)) || !_exchanges.Keeps(_method, _host, _path));
         _pairing.RequestSent(_kind, denied);
         if (!denied) return;
         Held.Elide(_messageStart, headEnd);
         _elide = true;
     }
+
+    /// <summary>Where the message's body ends cannot be found. A kept one's is scanned line by line (a secret field's
+    /// line is still redacted) until a start line resynchronises; a denied one's is elided to the connection's end:
+    /// its bytes may hold what looks like a start line, and they are stored before the real one could be told.</summary>
+    private void FramingLost() => _state = _elide ? State.Opaque : State.Lost;
 
     private void EndMessage()
     {
@@ -438,7 +538,7 @@ internal sealed class Http1Scanner : DirectionScanner
         var digits = Encoding.ASCII.GetString(end < 0 ? line : line[..end]).Trim();
         if (!long.TryParse(digits, System.Globalization.NumberStyles.HexNumber, null, out long size) || size < 0)
         {
-            _state = State.Lost;
+            FramingLost();
             return;
         }
         _state = size == 0 ? State.Trailers : State.ChunkData;
@@ -458,6 +558,7 @@ internal sealed class Http1Scanner : DirectionScanner
             return;
         }
         if (_state is State.UntilClose or State.Opaque) return;
+        _pairing.Uncertain = true; // the hole may hold whole messages
         if (!_decided) Decide(_messageStart);
         _elide = false;
         LetGoOfHeldLine(); // fails closed: what is held of a secret line, and the rest of it after the hole, become filler
@@ -471,8 +572,15 @@ internal sealed class Http1Scanner : DirectionScanner
     {
         // A request head too long to wait for its Host header (or cut off by the connection's end): decided on what
         // was seen, and kept out, when patterns are given, if its host is not known yet.
-        if (!_decided) Decide(_lineLength > 0 ? _lineStart + _lineLength : _lineStart, failClosed: true);
-        LetGoOfHeldLine();
+        bool requestLineCut = false;
+        if (_state == State.StartLine && _lineHeld)
+        {
+            if (_line.AsSpan(0, _lineLength).StartsWith("HTTP/1."u8)) StatusLineCut();
+            else requestLineCut = RequestLineCut();
+        }
+        if (!_decided) Decide(_lineStart + _lineLength, failClosed: true);
+        LetGoOfHeldLine(); // read as a start line's: a request line's query, as far as held, and the rest of it are filler
+        if (requestLineCut) _state = State.Headers;
     }
 
     /// <summary>A held line will not be seen whole: its secret, as far as it is held, is overwritten with filler, and

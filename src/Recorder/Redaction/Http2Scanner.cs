@@ -239,7 +239,9 @@ internal sealed class Http2Scanner : DirectionScanner
     }
 
     /// <summary>Whether a request's header block names an exchange --allow/--deny keeps out. A response, or a request
-    /// whose method, authority or path the capture could not learn, is kept (as HTTP/1 does on a lost connection).</summary>
+    /// whose method, authority or path the capture could not learn, is kept (as HTTP/1 does on a lost connection). A
+    /// request that names no authority at all is matched with an empty host, as an HTTP/1 request without Host is:
+    /// a server may answer it, and kept whatever --allow says it would slip past the patterns.</summary>
     private bool IsDenied(IReadOnlyList<KeyValuePair<string, string>> headers)
     {
         string? method = null, authority = null, host = null, path = null;
@@ -253,8 +255,8 @@ internal sealed class Http2Scanner : DirectionScanner
                 case ":path": path = value; break;
             }
         }
-        authority ??= host;
-        if (method is null || path is null || authority is null) return false;
+        authority ??= host ?? "";
+        if (method is null || path is null) return false;
         if (method == HpackDecoder.UnknownValue || path == HpackDecoder.UnknownValue || authority == HpackDecoder.UnknownValue) return false;
         return !_policy.Exchanges.Keeps(method, authority, path);
     }

@@ -129,6 +129,17 @@ public sealed class ExchangePolicyTests
     }
 
     [Fact]
+    public void A_denied_request_whose_chunked_framing_breaks_is_elided_to_the_connections_end()
+    {
+        // "HELLOX" overruns its chunk: the body's end cannot be found, and a line in it looks like a request.
+        const string request = "POST /admin HTTP/1.1\r\nHost: shop\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nHELLOX\r\n" +
+            "GET /x HTTP/1.1\r\n\r\nDENIEDBODY\r\n";
+        var harness = new RedactionHarness(deny: ["*/admin"]).Send(Direction.Egress, request).Close();
+
+        Assert.Equal([(0, request.Length)], harness.Elided[Direction.Egress]);
+    }
+
+    [Fact]
     public void Without_patterns_nothing_is_elided_or_held()
     {
         var policy = new ExchangePolicy([], []);

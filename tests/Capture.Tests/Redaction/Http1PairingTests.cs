@@ -1,3 +1,4 @@
+using System.Text;
 using Capture.Recorder.Interop;
 
 namespace Capture.Tests.Redaction;
@@ -20,6 +21,28 @@ public sealed class Http1PairingTests
         string stored = harness.StoredText(Direction.Ingress);
 
         Assert.Equal(responses.Length, stored.Length);
+        Assert.DoesNotContain("SECRETPAIRED", stored);
+    }
+
+    /// <summary>Requests GET, HEAD, GET; the answers to the last two: the HEAD's (a Content-Length, no body), then one
+    /// that sets a cookie.</summary>
+    private const string GetHeadGet = "GET /a HTTP/1.1\r\nHost: a\r\n\r\nHEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n";
+    private const string FirstAnswer = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nok\r\n";
+    internal const string HeadAnswerThenCookie =
+        "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" +
+        "HTTP/1.1 200 OK\r\nSet-Cookie: sid=SECRETPAIRED\r\nContent-Length: 2\r\n\r\nok";
+
+    [Fact]
+    public void After_a_hole_that_took_a_response_head_no_later_response_head_is_skipped_as_another_ones_body()
+    {
+        // The answer to GET /a is seen only up to its status code: it is never paired with its request.
+        string stored = new RedactionHarness()
+            .Send(Direction.Egress, GetHeadGet)
+            .Send(Direction.Ingress, FirstAnswer[..12])
+            .Send(Direction.Ingress, Encoding.ASCII.GetBytes(HeadAnswerThenCookie), lost: FirstAnswer.Length - 12)
+            .Close()
+            .StoredText(Direction.Ingress);
+
         Assert.DoesNotContain("SECRETPAIRED", stored);
     }
 

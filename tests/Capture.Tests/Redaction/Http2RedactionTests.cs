@@ -179,6 +179,16 @@ public sealed class Http2RedactionTests
         }
     }
     [Fact]
+    public void A_request_that_names_no_authority_is_matched_as_an_empty_host_as_in_HTTP1()
+    {
+        // :method GET, :scheme http, :path /x; neither :authority nor host.
+        byte[] client = [.. Frames.Preface, .. Frames.Settings(), .. Frames.Headers(1, new HpackBlock().Indexed(2).Indexed(6).WithoutIndexing(4, "/x"))];
+
+        Assert.Equal([1u], new RedactionHarness(allow: ["api.example/*"]).Send(Direction.Egress, client).Close().DeniedStreams);
+        Assert.Empty(new RedactionHarness(allow: ["*/x"]).Send(Direction.Egress, client).Close().DeniedStreams);
+    }
+
+    [Fact]
     public void A_denied_h2c_upgrade_request_takes_its_http2_answer_on_stream_1_with_it()
     {
         var request = System.Text.Encoding.ASCII.GetBytes("GET /secret HTTP/1.1\r\nHost: example.test\r\nConnection: Upgrade, HTTP2-Settings\r\n" +
