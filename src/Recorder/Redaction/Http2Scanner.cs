@@ -9,7 +9,8 @@ namespace Capture.Recorder.Redaction;
 /// whose name the capture could not learn) is rewritten in place, raw or Huffman-coded, at the same length.
 /// Indexed fields need nothing: they point at table entries whose literal was already rewritten.
 ///
-/// --allow/--deny: a request's header block names its method, :authority and :path; a stream the policy keeps out
+/// --allow/--deny: a request's header block names its method, :authority and :path (a server's PUSH_PROMISE names
+/// those of the stream it promises, RFC 9113 §8.4; see <see cref="Http2RequestPolicy"/>); a stream the policy keeps out
 /// is told to the connection, and both directions elide its DATA frames whole (header and payload), so the frames
 /// around them stay intact. Its header blocks are kept: every later block is decoded against the HPACK state they
 /// changed. The Analyzer leaves the stream out (the denied_streams table).
@@ -31,7 +32,7 @@ internal sealed class Http2Scanner : DirectionScanner
     private readonly int _direction;
     private readonly ValueRewriter _rewriter;
     private readonly List<HpackLiteralValue> _literals = [];
-    /// <summary>A request block's fields, for --allow/--deny only; reused from block to block.</summary>
+    /// <summary>A block's fields, for --allow/--deny only; reused from block to block.</summary>
     private readonly List<KeyValuePair<string, string>> _fields = [];
     private State _state;
     private long _prefaceRemaining;
@@ -40,8 +41,9 @@ internal sealed class Http2Scanner : DirectionScanner
     private int _headerFill;
     private int _length;
     private byte _type, _flags;
+    /// <summary>The stream whose request (or response) the block being read states: a HEADERS frame's own stream, a
+    /// PUSH_PROMISE's promised stream (its Promised Stream ID, not the stream it is sent on).</summary>
     private uint _blockStreamId;
-    private bool _blockIsHeaders; // a HEADERS block (a request or a response), not a PUSH_PROMISE
     private long _frameStart;
     private long _remaining;
     private bool _collect;
@@ -129,11 +131,7 @@ internal sealed class Http2Scanner : DirectionScanner
         _flags = _header[4];
         uint streamId = (uint)(_header[5] << 24 | _header[6] << 16 | _header[7] << 8 | _header[8]) & 0x7FFF_FFFF;
         if (_type == TypeData && _connection.IsDenied(streamId)) Held.Elide(_frameStart, payloadStart + _length);
-        if (_type is TypeHeaders or TypePushPromise)
-        {
-            _blockStreamId = streamId;
-            _blockIsHeaders = _type == TypeHeaders;
-        }
+        if (_type == TypeHeaders) _blockStreamId = streamId;
         _remaining = _length;
         _payloadStart = payloadStart;
         _payloadFill = 0;
@@ -204,7 +202,13 @@ internal sealed class Http2Scanner : DirectionScanner
             start = 1;
         }
         if (_type == TypeHeaders && (_flags & FlagPriority) != 0) start += 5;
-        if (_type == TypePushPromise) start += 4;
+        if (_type == TypePushPromise)
+        {
+            // RFC 9113 §6.6: Reserved (1) | Promised Stream ID (31), before the fragment.
+            if (_payloadFill < start + 4) return false;
+            _blockStreamId = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(_payload.AsSpan(start)) & 0x7FFF_FFFF;
+            start += 4;
+        }
         end = _payloadFill - padding;
         return end >= start;
     }
@@ -214,7 +218,7 @@ internal sealed class Http2Scanner : DirectionScanner
         var block = _block.AsSpan(0, _blockLength);
         _literals.Clear();
         // Fields are collected only for --allow/--deny; redaction needs the literals' places alone.
-        bool collectFields = _blockIsHeaders && !_policy.Exchanges.IsEmpty;
+        bool collectFields = !_policy.Exchanges.IsEmpty;
         var error = Decoder.Decode(block, _literals, collectFields ? _fields : null, out _);
         foreach (var literal in _literals)
         {
@@ -224,7 +228,7 @@ internal sealed class Http2Scanner : DirectionScanner
             if (literal.Huffman) _rewriter.Huffman(literal.Name, value);
             else _rewriter.Raw(literal.Name, value);
         }
-        if (collectFields && error is null && IsDenied(_fields))
+        if (collectFields && error is null && Http2RequestPolicy.IsDenied(_policy.Exchanges, _fields))
             _connection.DenyStream(_blockStreamId);
         if (error is not null)
         {
@@ -236,29 +240,6 @@ internal sealed class Http2Scanner : DirectionScanner
         _inBlock = false;
         _blockLength = 0;
         _fragments.Clear();
-    }
-
-    /// <summary>Whether a request's header block names an exchange --allow/--deny keeps out. A response, or a request
-    /// whose method, authority or path the capture could not learn, is kept (as HTTP/1 does on a lost connection). A
-    /// request that names no authority at all is matched with an empty host, as an HTTP/1 request without Host is:
-    /// a server may answer it, and kept whatever --allow says it would slip past the patterns.</summary>
-    private bool IsDenied(IReadOnlyList<KeyValuePair<string, string>> headers)
-    {
-        string? method = null, authority = null, host = null, path = null;
-        foreach (var (name, value) in headers)
-        {
-            switch (name)
-            {
-                case ":method": method = value; break;
-                case ":authority": authority = value; break;
-                case "host": host = value; break;
-                case ":path": path = value; break;
-            }
-        }
-        authority ??= host ?? "";
-        if (method is null || path is null) return false;
-        if (method == HpackDecoder.UnknownValue || path == HpackDecoder.UnknownValue || authority == HpackDecoder.UnknownValue) return false;
-        return !_policy.Exchanges.Keeps(method, authority, path);
     }
 
     private void WriteBack()
