@@ -223,7 +223,7 @@ internal sealed class Http2Scanner : DirectionScanner
         foreach (var literal in _literals)
         {
             if (!_policy.Redacts) break;
-            if (literal.Name is not null && literal.Name != RedactionPolicy.PathPseudoHeader && !_policy.IsSecretHeader(literal.Name)) continue;
+            if (literal.Name is not null && !SecretRanges.MayHoldSecret(_policy, literal.Name)) continue;
             var value = block.Slice(literal.Offset, literal.Length);
             if (literal.Huffman) _rewriter.Huffman(literal.Name, value);
             else _rewriter.Raw(literal.Name, value);

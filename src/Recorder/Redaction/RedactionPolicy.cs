@@ -18,6 +18,9 @@ internal sealed class RedactionPolicy
     /// <summary>The name of an HTTP/2 :path pseudo-header, whose query parameters are checked like a request target's.</summary>
     public const string PathPseudoHeader = ":path";
 
+    /// <summary>The name of an HTTP/2 :authority pseudo-header, whose userinfo (if a broken client sends one) is a credential.</summary>
+    public const string AuthorityPseudoHeader = ":authority";
+
     private readonly HashSet<string> _headers;
     private readonly HashSet<string> _query;
 

@@ -23,6 +23,11 @@ internal static class SecretRanges
             FindInTarget(policy, value, ranges);
             return;
         }
+        if (IsAuthority(name))
+        {
+            AuthorityUserInfo(value, ranges);
+            return;
+        }
         if (!policy.IsSecretHeader(name)) return;
         switch (name.ToLowerInvariant())
         {
@@ -39,6 +44,23 @@ internal static class SecretRanges
                 AddTrimmed(value, 0, value.Length, ranges);
                 break;
         }
+    }
+
+    /// <summary>Whether a field of this name may hold a secret part: a secret header, or one that names the request's
+    /// target or authority (HTTP/2's :path, :authority and Host).</summary>
+    public static bool MayHoldSecret(RedactionPolicy policy, string name) =>
+        name == RedactionPolicy.PathPseudoHeader || IsAuthority(name) || policy.IsSecretHeader(name);
+
+    /// <summary>HTTP/2 fields that state the authority. HTTP/1's Host is read by Http1Scanner, which does not come here.</summary>
+    private static bool IsAuthority(string name) =>
+        name == RedactionPolicy.AuthorityPseudoHeader || name.Equals("host", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>An authority's userinfo ("user:password@host", which RFC 9113 §8.3.1 forbids in :authority but a broken
+    /// client may send): everything before the last '@', replaced whole as an absolute-form target's userinfo is.</summary>
+    private static void AuthorityUserInfo(ReadOnlySpan<byte> authority, List<Range> ranges)
+    {
+        int at = authority.LastIndexOf((byte)'@');
+        if (at > 0) ranges.Add(new Range(0, at));
     }
 
     /// <summary>The values of secret query parameters in a request target ("/p?a=1&amp;token=x"). Parameters are split at
