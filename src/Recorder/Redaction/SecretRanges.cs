@@ -23,12 +23,12 @@ internal static class SecretRanges
             FindInTarget(policy, value, ranges);
             return;
         }
-        if (IsAuthority(name))
+        if (!policy.IsSecretHeader(name))
         {
-            AuthorityUserInfo(value, ranges);
+            // Not a secret field (unless --redact-header names it, and then it is secret whole), but it may carry one.
+            if (IsAuthority(name)) AuthorityUserInfo(value, ranges);
             return;
         }
-        if (!policy.IsSecretHeader(name)) return;
         switch (name.ToLowerInvariant())
         {
             case "authorization" or "proxy-authorization":

@@ -57,6 +57,16 @@ public sealed class Http2AuthorityUserInfoTests
         Assert.DoesNotContain("SECRET", stored);
     }
 
+    [Fact]
+    public void A_host_named_by_redact_header_is_replaced_whole_userinfo_or_not()
+    {
+        var stored = new RedactionHarness(headers: ["host"]).Send(Direction.Egress, Client(huffman: false)).Close().Stored(Direction.Egress);
+        string decoded = Decoded(stored);
+
+        Assert.Matches(@"\[host: [a-z2-7]{29}\]", decoded);
+        Assert.Matches(@"\[:authority: [a-z2-7]{19}@example\.test\]", decoded);
+    }
+
     private static List<uint> Denied(string authority, string[]? allow = null, string[]? deny = null)
     {
         byte[] client = [.. Frames.Preface, .. Frames.Settings(),
