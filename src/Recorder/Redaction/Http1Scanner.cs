@@ -233,8 +233,12 @@ internal sealed class Http1Scanner : DirectionScanner
         if (Http1Lines.IsContinuation(line)) return _lastFieldSecret;
         int colon = line.IndexOf((byte)':');
         if (colon < 0) return line.TrimEnd(" \t"u8).Length <= _policy.LongestHeaderName;
-        return IsSecretName(Http1Lines.FieldName(line[..colon]));
+        var name = Http1Lines.FieldName(line[..colon]);
+        return IsSecretName(name) || IsHost(name);
     }
+
+    /// <summary>Host may carry userinfo (HeaderLine replaces it), so its line is held to its end like a secret field's.</summary>
+    private static bool IsHost(ReadOnlySpan<byte> name) => Ascii.EqualsIgnoreCase(name, "host"u8);
 
     /// <summary>
     /// Where the secret of a held line that will not be seen whole may begin: the value of a secret field or of its
@@ -246,7 +250,8 @@ internal sealed class Http1Scanner : DirectionScanner
         if (_state == State.StartLine && line.StartsWith("HTTP/"u8)) return -1; // a status line
         if (Http1Lines.IsContinuation(line)) return _lastFieldSecret ? Http1Lines.AfterWhitespace(line, 0) : -1;
         int colon = line.IndexOf((byte)':');
-        if (colon > 0 && IsSecretName(Http1Lines.FieldName(line[..colon]))) return Http1Lines.AfterWhitespace(line, colon + 1);
+        if (colon > 0 && Http1Lines.FieldName(line[..colon]) is var name && (IsSecretName(name) || IsHost(name)))
+            return Http1Lines.AfterWhitespace(line, colon + 1);
         if (_state == State.StartLine || (_state == State.Lost && Http1RequestLine.MayBecomeOne(line)))
             return line.IndexOfAny((byte)'?', (byte)'#') is >= 0 and var query ? query + 1 : line.Length;
         return colon < 0 && MayBeSecretField(line) ? line.Length : -1;
@@ -430,6 +435,8 @@ internal sealed class Http1Scanner : DirectionScanner
                 _lastFieldRead = ReadField.Host;
                 break;
         }
+        // Userinfo a broken client put in Host is a credential (AuthorityReadings); replaced after --allow/--deny read it.
+        if (IsHost(name) && rest.Contains((byte)'@')) Redact("host", line, colon + 1);
     }
 
     /// <summary>Replaces the secret parts of the value that begins at <paramref name="from"/> in <paramref name="line"/>.</summary>
@@ -514,7 +521,7 @@ internal sealed class Http1Scanner : DirectionScanner
     {
         if (_decided) return;
         _decided = true;
-        bool denied = !_exchanges.IsEmpty && ((failClosed && (!_hostKnown || _hostUnread)) || !_exchanges.Keeps(_method, _host, _path));
+        bool denied = !_exchanges.IsEmpty && ((failClosed && (!_hostKnown || _hostUnread)) || !AuthorityReadings.AllKept(_exchanges, _method, _host, _path));
         _pairing.RequestSent(_kind, denied);
         if (!denied) return;
         Held.Elide(_messageStart, headEnd);

@@ -10,9 +10,7 @@ namespace Capture.Recorder.Redaction;
 /// :authority and Host agree, but a client that sends both with different values (or a field twice) leaves it to the
 /// server which one routes the request, and servers differ; so every :authority and Host value is a candidate host,
 /// and every :method and :path a candidate method and path (a repeated pseudo-header is as ambiguous). An authority
-/// with userinfo ("user:password@host", forbidden by §8.3.1) gives three: as sent, the host after the '@' (what a
-/// proxy makes of an HTTP/1 absolute-form target), and the userinfo itself, which a server that splits host from
-/// port at a ':' takes for host and port ("denied.example:1@other.example"). A --deny that
+/// with userinfo gives three candidates (<see cref="AuthorityReadings"/>). A --deny that
 /// matches any candidate keeps the request out, and under --allow every candidate must be allowed: no choice of the
 /// server's lets an exchange past the patterns. A client that follows the RFC sends one name, and loses nothing.
 /// </summary>
@@ -34,11 +32,7 @@ internal static class Http2RequestPolicy
                 case ":method": methods.Add(value); break;
                 case ":path": paths.Add(value); break;
                 case ":authority" or "host" when value == HpackDecoder.UnknownValue: hostUnknown = true; break;
-                case ":authority" or "host":
-                    hosts.Add(value);
-                    int at = value.LastIndexOf('@');
-                    if (at >= 0) hosts.AddRange([value[..at], value[(at + 1)..]]);
-                    break;
+                case ":authority" or "host": AuthorityReadings.AddTo(hosts, value); break;
             }
         }
         if (methods.Count == 0 || paths.Count == 0 || methods.Contains(HpackDecoder.UnknownValue) || paths.Contains(HpackDecoder.UnknownValue))

@@ -51,7 +51,8 @@ internal static class SecretRanges
     public static bool MayHoldSecret(RedactionPolicy policy, string name) =>
         name == RedactionPolicy.PathPseudoHeader || IsAuthority(name) || policy.IsSecretHeader(name);
 
-    /// <summary>HTTP/2 fields that state the authority. HTTP/1's Host is read by Http1Scanner, which does not come here.</summary>
+    /// <summary>Fields that state the authority: HTTP/2's :authority and Host, and HTTP/1's Host (which Http1Scanner passes
+    /// here only when it holds an '@').</summary>
     private static bool IsAuthority(string name) =>
         name == RedactionPolicy.AuthorityPseudoHeader || name.Equals("host", StringComparison.OrdinalIgnoreCase);
 
@@ -60,7 +61,9 @@ internal static class SecretRanges
     private static void AuthorityUserInfo(ReadOnlySpan<byte> authority, List<Range> ranges)
     {
         int at = authority.LastIndexOf((byte)'@');
-        if (at > 0) ranges.Add(new Range(0, at));
+        int start = 0; // an HTTP/1 field value comes with the whitespace after its colon
+        while (start < at && authority[start] is (byte)' ' or (byte)'\t') start++;
+        if (at > start) ranges.Add(new Range(start, at));
     }
 
     /// <summary>The values of secret query parameters in a request target ("/p?a=1&amp;token=x"). Parameters are split at
