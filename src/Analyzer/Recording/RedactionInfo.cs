@@ -27,7 +27,8 @@ internal sealed class RedactionInfo
     private static string[] Names(string? list) => (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The names of a request target's query parameters that were replaced: the recorder split the query (and a
-    /// fragment a client sent) at '&amp;' and ';' and compared each name percent-decoded.</summary>
+    /// fragment a client sent) at '&amp;' and ';' and compared each name percent-decoded, up to a '[' ("token[0]" is
+    /// "token" to PHP, Rails and Node's qs, so the recorder replaced it as "token").</summary>
     public IEnumerable<string> QueryParametersIn(string? target)
     {
         if (QueryParameters.Count == 0 || target is null || target.IndexOf('?') is not (>= 0 and var query)) yield break;
@@ -37,7 +38,8 @@ internal sealed class RedactionInfo
             string decoded;
             try { decoded = Uri.UnescapeDataString(name); }
             catch (UriFormatException) { decoded = name; }
-            if (QueryParameters.Contains(decoded)) yield return decoded;
+            int bracket = decoded.IndexOf('[');
+            if (QueryParameters.Contains(bracket < 0 ? decoded : decoded[..bracket])) yield return decoded;
         }
     }
 }

@@ -77,7 +77,15 @@ internal sealed class RedactionPolicy
         return table;
     }
 
-    public bool IsSecretQueryParameter(ReadOnlySpan<char> name) => _query.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name);
+    /// <summary>Whether a query parameter, its name percent-decoded, is secret. A name followed by brackets counts as that
+    /// name: PHP, Rails (Rack) and Node's qs read "token[]", "token[0]" and "token[a][b]" as an array or map named "token",
+    /// so a server that takes a token from "token" takes it from these too. Anything from the first '[' on is ignored,
+    /// an unclosed "token[" included (Rack reads that as "token" too): erring towards replacing.</summary>
+    public bool IsSecretQueryParameter(ReadOnlySpan<char> name)
+    {
+        int bracket = name.IndexOf('[');
+        return _query.GetAlternateLookup<ReadOnlySpan<char>>().Contains(bracket < 0 ? name : name[..bracket]);
+    }
 
     /// <summary>The longest configured header name: a line whose first this-many+1 bytes hold no ':' is not a secret header.</summary>
     public int LongestHeaderName { get; }

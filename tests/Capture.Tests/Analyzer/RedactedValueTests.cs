@@ -39,6 +39,15 @@ public sealed class RedactedValueTests : IDisposable
     }
 
     [Fact]
+    public void Show_names_a_parameter_written_with_brackets_as_a_keyed_hash_as_the_recorder_replaced_it()
+    {
+        string request = Request.Replace("Access%5Ftoken=", "token%5B0%5D=");
+        string shown = Analyze.Output(Recording(redacted: true, request), "show", "1");
+
+        Assert.Contains("query token[0]: keyed hashes", shown);
+    }
+
+    [Fact]
     public void Show_json_lists_them_and_a_recording_made_with_no_redact_lists_none()
     {
         string RedactedList(string db) => string.Join(", ", Analyze.ShowJson(db, 1).GetProperty("redacted").EnumerateArray().Select(r => r.GetString()));

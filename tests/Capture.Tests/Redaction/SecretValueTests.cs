@@ -29,6 +29,30 @@ public sealed class SecretValueTests
         Assert.Contains("x=1", stored);
     }
 
+    // PHP, Rails (Rack) and Node's qs read "token[]", "token[0]" and "token[a]" as the parameter "token" (an array or map
+    // of it), so a server that reads "token" reads these too.
+    [Theory]
+    [InlineData("/p?token[]=SECRETA&x=1", null)]
+    [InlineData("/p?x=1&token[0]=SECRETB&token[1]=SECRETC", null)]
+    [InlineData("/p?TOKEN[a]=SECRETD&x=1", null)]                 // the name's case, as for the plain name
+    [InlineData("/p?access_token%5B%5D=SECRETE&x=1", null)]      // percent-encoded brackets
+    [InlineData("/p?api_key%5ba%5d[b]=SECRETF&x=1", null)]       // nested, mixed encodings
+    [InlineData("/p?session[id]=SECRETG&x=1", new[] { "session" })]
+    public void A_secret_parameter_written_with_brackets_is_replaced_and_its_name_kept(string target, string[]? query)
+    {
+        string stored = StoredRequest(target, query);
+        Assert.DoesNotContain("SECRET", stored);
+        Assert.Contains("x=1", stored);
+        Assert.Contains(target[..(target.IndexOf('=') + 1)], stored);
+    }
+
+    [Theory]
+    [InlineData("/p?tokens[]=KEPT")]   // another name that begins like a secret one
+    [InlineData("/p?x[token]=KEPT")]   // a secret name as another parameter's key
+    [InlineData("/p?tok[en]=KEPT")]
+    public void A_bracketed_parameter_of_another_name_is_kept(string target) =>
+        Assert.Contains(target, StoredRequest(target));
+
     [Theory]
     [InlineData("http://user:SECRETPW@proxied.example/p", "@proxied.example/p")]
     [InlineData("http://SECRETTOKEN@proxied.example", "@proxied.example")]
