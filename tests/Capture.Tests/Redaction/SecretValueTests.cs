@@ -1,4 +1,6 @@
 using Capture.Recorder.Interop;
+using Capture.Tests.Http2;
+using Capture.Tests.Support;
 
 namespace Capture.Tests.Redaction;
 
@@ -44,6 +46,26 @@ public sealed class SecretValueTests
         Assert.DoesNotContain("SECRET", stored);
         Assert.Contains("x=1", stored);
         Assert.Contains(target[..(target.IndexOf('=') + 1)], stored);
+    }
+
+    [Fact]
+    public void An_HTTP2_path_with_a_bracketed_secret_parameter_has_it_replaced_raw_and_huffman_coded()
+    {
+        // Static table (RFC 7541 Appendix A): 2 :method GET, 4 :path.
+        byte[] client =
+        [
+            .. Frames.Preface, .. Frames.Settings(),
+            .. Frames.Headers(1, new HpackBlock().Indexed(2).WithoutIndexing(4, "/a?token[]=SECRETRAW&x=1")),
+            .. Frames.Headers(3, new HpackBlock().Indexed(2).WithoutIndexing(4, "/a?x=1&api_key%5B0%5D=SECRETHUFFMAN", huffman: true)),
+        ];
+        byte[] stored = new RedactionHarness().Send(Direction.Egress, client).Close().Stored(Direction.Egress);
+        var decoded = Http2Harness.Run(clientToServer: true, Http2Harness.Script(stored), StreamSplits.Whole);
+
+        Assert.Empty(decoded.Errors);
+        string all = string.Join("\n", decoded.Events);
+        Assert.DoesNotContain("SECRET", all);
+        Assert.Matches(@"\[:path: /a\?token\[\]=[a-z2-7]{9}&x=1\]", all);
+        Assert.Matches(@"\[:path: /a\?x=1&api_key%5B0%5D=[0-9a-zA-Z_.-]+\]", all);
     }
 
     [Theory]
