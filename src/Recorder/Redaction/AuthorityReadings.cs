@@ -9,18 +9,14 @@ namespace Capture.Recorder.Redaction;
 /// </summary>
 internal static class AuthorityReadings
 {
-    public static void AddTo(List<string> hosts, string authority)
+    /// <summary>The readings of <paramref name="authority"/>: itself, and with userinfo the userinfo and the host too.</summary>
+    public static string[] Of(string authority)
     {
-        hosts.Add(authority);
         int at = authority.LastIndexOf('@');
-        if (at >= 0) hosts.AddRange([authority[..at], authority[(at + 1)..]]);
+        return at < 0 ? [authority] : [authority, authority[..at], authority[(at + 1)..]];
     }
 
     /// <summary>Whether the patterns keep the request whatever reading of <paramref name="authority"/> a server goes by.</summary>
-    public static bool AllKept(ExchangePolicy exchanges, string method, string authority, string path)
-    {
-        if (!exchanges.Keeps(method, authority, path)) return false;
-        int at = authority.LastIndexOf('@');
-        return at < 0 || (exchanges.Keeps(method, authority[..at], path) && exchanges.Keeps(method, authority[(at + 1)..], path));
-    }
+    public static bool AllKept(ExchangePolicy exchanges, string method, string authority, string path) =>
+        Of(authority).All(host => exchanges.Keeps(method, host, path));
 }

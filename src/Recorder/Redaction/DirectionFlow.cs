@@ -150,7 +150,27 @@ internal sealed class DirectionFlow(DirectionFlow.ScannerStart start) : IHeldByt
 
     private static void Overwrite(long chunkPos, Span<byte> chunk, long streamPos, ReadOnlySpan<byte> bytes)
     {
-        long from = Math.Max(chunkPos, streamPos), to = Math.Min(chunkPos + chunk.Length, streamPos + bytes.Length);
-        if (from < to) bytes.Slice((int)(from - streamPos), (int)(to - from)).CopyTo(chunk[(int)(from - chunkPos)..]);
+        var (inChunk, inBytes, count) = Overlap(chunkPos, chunk.Length, streamPos, bytes.Length);
+        if (count > 0) bytes.Slice(inBytes, count).CopyTo(chunk[inChunk..]);
+    }
+
+    public void Zero(long streamPos, long length)
+    {
+        foreach (var (ev, chunk) in _held) Zero((long)ev.StreamPos, chunk.Span, streamPos, length);
+        if (!_scanning.IsEmpty) Zero(_scanningPos, _scanning.Span, streamPos, length);
+    }
+
+    private static void Zero(long chunkPos, Span<byte> chunk, long streamPos, long length)
+    {
+        var (inChunk, _, count) = Overlap(chunkPos, chunk.Length, streamPos, length);
+        if (count > 0) chunk.Slice(inChunk, count).Clear();
+    }
+
+    /// <summary>Where a chunk and a stream range [streamPos, streamPos + length) meet: offsets into each, and how many bytes
+    /// (0: they do not meet).</summary>
+    private static (int InChunk, int InRange, int Count) Overlap(long chunkPos, int chunkLength, long streamPos, long length)
+    {
+        long from = Math.Max(chunkPos, streamPos), to = Math.Min(chunkPos + chunkLength, streamPos + length);
+        return from < to ? ((int)(from - chunkPos), (int)(from - streamPos), (int)(to - from)) : (0, 0, 0);
     }
 }

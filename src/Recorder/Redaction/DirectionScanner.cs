@@ -10,6 +10,10 @@ internal interface IHeldBytes
 {
     void Overwrite(long streamPos, ReadOnlySpan<byte> bytes);
 
+    /// <summary>Stores <paramref name="length"/> bytes from <paramref name="streamPos"/> as zeros: what could not be read
+    /// and so must not be stored as it came.</summary>
+    void Zero(long streamPos, long length);
+
     /// <summary>Bytes [from, to) belong to an exchange --allow/--deny keeps out: they are stored as a count, not as bytes.</summary>
     void Elide(long from, long to);
 }

@@ -32,7 +32,7 @@ internal static class Http2RequestPolicy
                 case ":method": methods.Add(value); break;
                 case ":path": paths.Add(value); break;
                 case ":authority" or "host" when value == HpackDecoder.UnknownValue: hostUnknown = true; break;
-                case ":authority" or "host": AuthorityReadings.AddTo(hosts, value); break;
+                case ":authority" or "host": hosts.AddRange(AuthorityReadings.Of(value)); break;
             }
         }
         if (methods.Count == 0 || paths.Count == 0 || methods.Contains(HpackDecoder.UnknownValue) || paths.Contains(HpackDecoder.UnknownValue))

@@ -97,7 +97,7 @@ internal sealed class Http2Scanner : DirectionScanner
                         _zeroingLost = true;
                         _policy.Overflows++;
                     }
-                    Held.Overwrite(pos + i, new byte[data.Length - i]);
+                    Held.Zero(pos + i, data.Length - i);
                     return data.Length;
                 case State.Preface:
                     int skip = (int)Math.Min(_prefaceRemaining, data.Length - i);
@@ -152,7 +152,7 @@ internal sealed class Http2Scanner : DirectionScanner
     {
         if (_discarding && IsHeaderFrame)
         {
-            Held.Overwrite(pos, new byte[bytes.Length]);
+            Held.Zero(pos, bytes.Length);
             return;
         }
         if (_payload.Length < _payloadFill + bytes.Length) Array.Resize(ref _payload, Math.Max(_payloadFill + bytes.Length, _payload.Length * 2));
@@ -284,7 +284,7 @@ internal sealed class Http2Scanner : DirectionScanner
         if (inHeaderFrame)
         {
             // What is held of the frame the hole cut is no fragment yet: zeros too, never stored in clear.
-            Held.Overwrite(_payloadStart, new byte[_payloadFill]);
+            Held.Zero(_payloadStart, _payloadFill);
             _policy.Overflows++;
         }
         if (_state == State.Payload && _collect && IsHeaderFrame && _remaining >= bytes)
@@ -307,7 +307,7 @@ internal sealed class Http2Scanner : DirectionScanner
         AbandonBlock();
         if (_state == State.Payload && IsHeaderFrame)
         {
-            Held.Overwrite(_payloadStart, new byte[_payloadFill]);
+            Held.Zero(_payloadStart, _payloadFill);
             _collect = true;
             _discarding = (_flags & FlagEndHeaders) == 0 || _remaining > 0;
         }
