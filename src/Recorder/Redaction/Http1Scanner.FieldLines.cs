@@ -51,7 +51,7 @@ internal sealed partial class Http1Scanner
                 if (SettingsPayload.FromUpgradeField(Http1Lines.Text(rest)) is { } settings)
                     _connection.AnnounceSettings(_direction, settings); // they bound the server's first HTTP/2 blocks, if it upgrades
                 break;
-            case 4 when !_exchanges.IsEmpty && !_hostKnown && Ascii.EqualsIgnoreCase(name, "host"u8): // only --allow/--deny read it
+            case 4 when !_exchanges.IsEmpty && !_hostKnown && IsHost(name): // only --allow/--deny read it
                 // The first, as the analyzer reads it: a second Host must not steer the decision away from it.
                 _host = Http1Lines.Text(rest);
                 _hostKnown = true;

@@ -34,8 +34,8 @@ internal sealed partial class Http1Scanner
         _lineHeld = false;
     }
 
-    /// <summary>A header line kept only in part (past <see cref="NonSecretLineCap"/>; a secret one is never cut): when
-    /// framing or --allow/--deny read it, what they decide from it fails closed.</summary>
+    /// <summary>A header line kept only in part (past <see cref="NonSecretLineCap"/>; a secret one, or a Host, is never
+    /// cut but held whole): when framing reads it, where the body ends is not known.</summary>
     private void FieldCut(ReadOnlySpan<byte> kept)
     {
         _lastFieldSecret = false; // a secret field's line is never cut
@@ -44,11 +44,6 @@ internal sealed partial class Http1Scanner
         if (colon <= 0) return;
         var name = Http1Lines.FieldName(kept[..colon]);
         if (Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)) _lastFieldRead = ReadField.Framing;
-        else if (!_exchanges.IsEmpty && !_hostKnown && Ascii.EqualsIgnoreCase(name, "host"u8))
-        {
-            _hostKnown = true; // a later Host must not stand in for it
-            _lastFieldRead = ReadField.Host;
-        }
         FieldUnread(_lastFieldRead);
     }
 

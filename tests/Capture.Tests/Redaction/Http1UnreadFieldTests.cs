@@ -6,8 +6,9 @@ namespace Capture.Tests.Redaction;
 /// <summary>A header line that framing or --allow/--deny read (Content-Length, Transfer-Encoding, Host) but that the
 /// scanner cannot read whole fails closed: the message's end is not guessed (what follows is scanned line by line,
 /// or, for a denied message, elided to the connection's end), and a request whose host could not be read is elided.
-/// Such a line is one whose value lies past the 8 KiB kept of a line that cannot be secret while it arrives in pieces,
-/// or one continued on an obs-fold line (RFC 9112 §5.2), which a user agent must join to it.</summary>
+/// Such a line is one whose value lies past the 8 KiB kept of a line that cannot be secret while it arrives in pieces
+/// (a Host line is held whole instead, as it may carry userinfo, and read: its request is denied all the same), or one
+/// continued on an obs-fold line (RFC 9112 §5.2), which a user agent must join to it.</summary>
 public sealed class Http1UnreadFieldTests
 {
     /// <summary>Whitespace enough to push a field's value past what is kept of a line (OWS, RFC 9110 §5.6.3).</summary>
